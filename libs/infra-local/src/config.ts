@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+export interface PostgresSettings { readonly version: string; readonly port: number }
+export interface KafkaSettings {
+  readonly version: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly heap_mb: number;
+}
+export interface SchemaRegistrySettings { readonly version: string; readonly port: number; readonly heap_mb: number }
+export interface PspSandboxSettings { readonly version: string; readonly port: number }
+
+export interface PlatformConfig {
+  readonly rootDir: string;
+  readonly stateDir: string;
+  readonly services: readonly string[];
+  readonly postgres: PostgresSettings;
+  readonly kafka: KafkaSettings;
+  readonly schemaRegistry: SchemaRegistrySettings;
+  readonly pspSandbox: PspSandboxSettings;
+}
+
+interface RawConfig {
+  stateDir: string;
+  services: string[];
+  components: {
+    postgres: PostgresSettings;
+    kafka: KafkaSettings;
+    'schema-registry': SchemaRegistrySettings;
+    'psp-sandbox': PspSandboxSettings;
+  };
+}
+
+/** The repository root: the folder holding deploy/local/platform.json. */
+export function findRootDir(start = __dirname): string {
+  let dir = resolve(start);
+  for (let depth = 0; depth < 12; depth += 1) {
+    try {
+      readFileSync(join(dir, 'deploy/local/platform.json'));
+      return dir;
+    } catch {
+      dir = resolve(dir, '..');
+    }
+  }
+  throw new Error(`cannot find deploy/local/platform.json above ${start}`);
+}
+
+function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  }
+  return port;
+}
+
+/**
+ * Reads deploy/local/platform.json and applies environment overrides:
+ * PLATFORM_STATE_DIR, PLATFORM_POSTGRES_PORT, PLATFORM_KAFKA_PORT, PLATFORM_KAFKA_CONTROLLER_PORT,
+ * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_KAFKA_VERSION.
+ */
+export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir = findRootDir()): PlatformConfig {
+  const raw = JSON.parse(readFileSync(join(rootDir, 'deploy/local/platform.json'), 'utf8')) as RawConfig;
+  const stateDirSetting = env.PLATFORM_STATE_DIR ?? raw.stateDir;
+  const c = raw.components;
+  return {
+    rootDir,
+    stateDir: isAbsolute(stateDirSetting) ? stateDirSetting : join(rootDir, stateDirSetting),
+    services: raw.services,
+    postgres: { ...c.postgres, port: portFromEnv(env, 'PLATFORM_POSTGRES_PORT', c.postgres.port) },
+    kafka: {
+      ...c.kafka,
+      version: env.PLATFORM_KAFKA_VERSION ?? c.kafka.version,
+      port: portFromEnv(env, 'PLATFORM_KAFKA_PORT', c.kafka.port),
+      controllerPort: portFromEnv(env, 'PLATFORM_KAFKA_CONTROLLER_PORT', c.kafka.controllerPort),
+    },
+    schemaRegistry: {
+      ...c['schema-registry'],
+      port: portFromEnv(env, 'PLATFORM_SCHEMA_REGISTRY_PORT', c['schema-registry'].port),
+    },
+    pspSandbox: { ...c['psp-sandbox'], port: portFromEnv(env, 'PLATFORM_PSP_SANDBOX_PORT', c['psp-sandbox'].port) },
+  };
+}
