@@ -7,8 +7,13 @@ export interface ComponentContext {
   readonly stateDir: string;
   /** Absolute path of the repository root. */
   readonly rootDir: string;
-  /** Folder this component owns inside the state folder (created by the supervisor). */
+  /**
+   * Folder this component owns inside the state folder (created by the supervisor). Installed
+   * artifacts may live anywhere in it; data that `reset` wipes lives in `dataDir`.
+   */
   readonly componentDir: string;
+  /** `<componentDir>/data`: everything `platform reset` deletes. */
+  readonly dataDir: string;
   /** Where the component's stdout/stderr go. */
   readonly logFile: string;
   /** Progress messages for the person running the CLI (stderr). */
@@ -57,6 +62,8 @@ export interface Component {
   afterStart?(ctx: ComponentContext): Promise<void>;
   /** Seconds to wait for readiness before declaring failure. */
   readonly readinessTimeout_s: number;
-  /** Seconds between SIGTERM and SIGKILL on stop. */
+  /** Seconds between the stop signal and SIGKILL. */
   readonly stopTimeout_s: number;
+  /** Signal asking for a clean, prompt shutdown; SIGTERM when absent (PostgreSQL wants SIGINT). */
+  readonly stopSignal?: NodeJS.Signals;
 }

@@ -1,0 +1,52 @@
+// Three Jest projects, one run (`./platform test`), one JSON report for CI:
+//   checks       type-check, lint with module boundaries, generated code up to date
+//   unit         *.spec.ts next to the code: pure, fast, no I/O
+//   integration  *.int-spec.ts against the real PostgreSQL, Kafka, registry and PSP sandbox,
+//                which the integration project's global setup brings up (or reuses)
+const swcTransform = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const shared = {
+  transform: { '^.+\\.ts$': swcTransform },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@txn/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  testPathIgnorePatterns: ['/node_modules/', '/\\.platform/', '/dist/'],
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: 2,
+  // Integration suites wait on real brokers and databases; each test still bounds its own waits.
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'checks',
+      testMatch: ['<rootDir>/tools/checks/**/*.check-spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};

@@ -1,0 +1,221 @@
+import { chownSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Component } from '../component';
+import type { PlatformConfig } from '../config';
+import { runCommand } from '../run-command';
+import { ensureSecret, secretFile } from '../secrets';
+
+const ADMIN_USER = 'platform_admin';
+const HOST = '127.0.0.1';
+const CONNECT_TIMEOUT_MS = 2_000;
+/** Bounded so that many parallel test suites cannot exhaust memory on a 2-core machine. */
+const MAX_CONNECTIONS = 300;
+
+export interface PostgresCredentials {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  /** Path of the file holding the password, for `*_FILE` settings. */
+  readonly passwordFile: string;
+}
+
+function binDir(config: PlatformConfig): string {
+  return `/usr/lib/postgresql/${config.postgres.version}/bin`;
+}
+
+/** PostgreSQL refuses to run as root; when we are root it runs as the Debian `postgres` user. */
+function runAsUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+function chownTree(path: string, owner: { uid: number; gid: number }): void {
+  chownSync(path, owner.uid, owner.gid);
+  if (statSync(path).isDirectory()) {
+    for (const entry of readdirSync(path)) chownTree(join(path, entry), owner);
+  }
+}
+
+export function postgresAdmin(config: PlatformConfig): Omit<PostgresCredentials, 'database'> & { database: string } {
+  return {
+    host: HOST,
+    port: config.postgres.port,
+    database: 'postgres',
+    user: ADMIN_USER,
+    password: ensureSecret(config.stateDir, `postgres-${ADMIN_USER}`),
+    passwordFile: secretFile(config.stateDir, `postgres-${ADMIN_USER}`),
+  };
+}
+
+async function withClient<T>(credentials: PostgresAdminConnection & { readonly database: string }, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ ...credentials, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: 30_000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,50}$/;
+
+/** `booking` → database `booking`, role `svc_booking`. Hyphens become underscores. */
+export function postgresNames(name: string): { database: string; role: string } {
+  const database = name.replace(/-/g, '_');
+  if (!IDENTIFIER.test(database)) throw new Error(`"${name}" cannot be a database name (lower case, digits, _)`);
+  return { database, role: `svc_${database}` };
+}
+
+export interface PostgresAdminConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * Creates (idempotently) a database and a login role that may use only that database: it owns
+ * the `public` schema there, cannot create databases or roles, and cannot connect anywhere else,
+ * because CONNECT is revoked from PUBLIC on every database.
+ */
+export async function provisionDatabase(admin: PostgresAdminConnection, name: string, password: string): Promise<{ database: string; user: string }> {
+  const { database, role } = postgresNames(name);
+  await withClient({ ...admin, database: 'postgres' }, async (client) => {
+    const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    const escapedPassword = client.escapeLiteral(password);
+    if (roleExists.rowCount === 0) {
+      await client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${escapedPassword}`);
+    } else {
+      await client.query(`ALTER ROLE ${role} PASSWORD ${escapedPassword}`);
+    }
+    const databaseExists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (databaseExists.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${database} OWNER ${admin.user} ENCODING 'UTF8' TEMPLATE template0`);
+    }
+    await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
+  });
+  await withClient({ ...admin, database }, async (client) => {
+    await client.query(`ALTER SCHEMA public OWNER TO ${role}`);
+    await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+  });
+  return { database, user: role };
+}
+
+/**
+ * Drops databases and roles made by provisionDatabase (test suites clean up with it). All
+ * databases go first: a role granted something in another of them cannot be dropped before.
+ */
+export async function dropProvisionedDatabases(admin: PostgresAdminConnection, names: readonly string[]): Promise<void> {
+  const all = names.map(postgresNames);
+  await withClient({ ...admin, database: 'postgres' }, async (client) => {
+    for (const { database } of all) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    for (const { role } of all) await client.query(`DROP ROLE IF EXISTS ${role}`);
+  });
+}
+
+/** A service's database and role on the local PostgreSQL, with a generated password kept in the state folder. */
+export async function ensurePostgresDatabase(ctx: { readonly config: PlatformConfig }, name: string): Promise<PostgresCredentials> {
+  const { config } = ctx;
+  const { role } = postgresNames(name);
+  const password = ensureSecret(config.stateDir, `postgres-${role}`);
+  const { database, user } = await provisionDatabase(postgresAdmin(config), name, password);
+  return {
+    host: HOST,
+    port: config.postgres.port,
+    database,
+    user,
+    password,
+    passwordFile: secretFile(config.stateDir, `postgres-${role}`),
+  };
+}
+
+export const postgresComponent: Component = {
+  name: 'postgres',
+  dependsOn: [],
+  readinessTimeout_s: 60,
+  stopTimeout_s: 30,
+  // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions and stop now;
+  // SIGTERM would wait for every client to disconnect.
+  stopSignal: 'SIGINT',
+
+  version: (ctx) => ctx.config.postgres.version,
+  ports: (ctx) => [{ name: 'sql', port: ctx.config.postgres.port }],
+
+  async install(ctx) {
+    if (existsSync(join(binDir(ctx.config), 'postgres'))) return;
+    if (process.getuid?.() !== 0) {
+      throw new Error(`PostgreSQL ${ctx.config.postgres.version} is not installed; run as root or: apt-get install -y postgresql-${ctx.config.postgres.version}`);
+    }
+    ctx.log(`installing postgresql-${ctx.config.postgres.version} from Debian's packages`);
+    await runCommand('apt-get', ['update'], { logFile: ctx.logFile, timeout_ms: 300_000 });
+    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', `postgresql-${ctx.config.postgres.version}`], {
+      logFile: ctx.logFile,
+      timeout_ms: 600_000,
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  },
+
+  async prepare(ctx) {
+    const user = runAsUser();
+    const pgData = join(ctx.dataDir, 'pgdata');
+    if (existsSync(join(pgData, 'PG_VERSION'))) return;
+    rmSync(pgData, { recursive: true, force: true });
+    const admin = postgresAdmin(ctx.config);
+    // initdb reads the superuser's password from a file the postgres user can read; removed afterwards.
+    const passwordFile = join(ctx.dataDir, 'initdb-password');
+    writeFileSync(passwordFile, admin.password, { mode: 0o600 });
+    if (user !== undefined) chownTree(ctx.dataDir, user);
+    try {
+      await runCommand(
+        join(binDir(ctx.config), 'initdb'),
+        ['-D', pgData, '-U', ADMIN_USER, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'],
+        { logFile: ctx.logFile, user, timeout_ms: 120_000 },
+      );
+    } finally {
+      rmSync(passwordFile, { force: true });
+    }
+  },
+
+  command(ctx) {
+    return {
+      command: join(binDir(ctx.config), 'postgres'),
+      args: [
+        '-D', join(ctx.dataDir, 'pgdata'),
+        '-c', `port=${ctx.config.postgres.port}`,
+        '-c', `listen_addresses=${HOST}`,
+        // TCP only: no socket files in shared folders, nothing to collide with the system cluster.
+        '-c', 'unix_socket_directories=',
+        '-c', `max_connections=${MAX_CONNECTIONS}`,
+        '-c', 'shared_buffers=128MB',
+        '-c', 'log_min_messages=warning',
+        '-c', 'log_line_prefix=%m [%p] %q%u@%d ',
+      ],
+      user: runAsUser(),
+    };
+  },
+
+  async probe(ctx) {
+    try {
+      await withClient(postgresAdmin(ctx.config), (client) => client.query('SELECT 1'));
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: `SELECT 1 as ${ADMIN_USER} failed: ${(error as Error).message}` };
+    }
+  },
+
+  async afterStart(ctx) {
+    await withClient(postgresAdmin(ctx.config), async (client) => {
+      // Nobody but the admin may connect to the maintenance databases.
+      await client.query('REVOKE CONNECT ON DATABASE postgres FROM PUBLIC');
+      await client.query('REVOKE CONNECT ON DATABASE template1 FROM PUBLIC');
+    });
+    for (const service of ctx.config.services) await ensurePostgresDatabase(ctx, service);
+  },
+};

@@ -1,0 +1,14 @@
+export type { Component, ComponentContext, ComponentPort, ProbeResult, ProcessSpec } from './component';
+export { findRootDir, loadPlatformConfig, type PlatformConfig } from './config';
+export { allComponents } from './components';
+export {
+  dropProvisionedDatabases,
+  ensurePostgresDatabase,
+  provisionDatabase,
+  type PostgresAdminConnection,
+  postgresAdmin,
+  postgresNames,
+  type PostgresCredentials,
+} from './components/postgres';
+export { findPortOwner, isPortInUse } from './port-owner';
+export { ComponentError, Supervisor, startOrder, tailOfFile, type ComponentStatus, type UpOutcome } from './supervisor';

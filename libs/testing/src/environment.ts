@@ -1,0 +1,41 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findRootDir, loadPlatformConfig, type PlatformConfig } from '@txn/infra-local';
+
+/** Where the tests find the infrastructure the global setup brought up. */
+export interface TestEnvironment {
+  readonly provider: 'local' | 'testcontainers';
+  readonly kafka: { readonly brokers: readonly string[] };
+  /** Base URL of the Confluent-compatible API. */
+  readonly schemaRegistry: { readonly url: string };
+  readonly postgres: { readonly host: string; readonly port: number; readonly adminUser: string; readonly adminPassword: string };
+  readonly pspSandbox: { readonly host: string; readonly port: number; readonly url: string };
+}
+
+/** Fixed path, so Jest workers (separate processes) find what the global setup wrote. */
+export function environmentFile(config: PlatformConfig = loadPlatformConfig()): string {
+  return process.env.PLATFORM_TEST_ENV_FILE ?? join(config.stateDir, 'test', 'environment.json');
+}
+
+export function writeTestEnvironment(environment: TestEnvironment, config: PlatformConfig): void {
+  const path = environmentFile(config);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(environment, null, 2)}\n`, { mode: 0o600 });
+}
+
+let cached: TestEnvironment | undefined;
+
+/** The running infrastructure's endpoints; only valid inside a Jest run with the global setup. */
+export function testEnvironment(): TestEnvironment {
+  if (cached !== undefined) return cached;
+  const path = environmentFile(loadPlatformConfig(process.env, findRootDir(process.cwd())));
+  try {
+    cached = JSON.parse(readFileSync(path, 'utf8')) as TestEnvironment;
+    return cached;
+  } catch (error) {
+    throw new Error(
+      `no test environment at ${path} (${(error as Error).message}): integration tests run through ` +
+        '`./platform test`, whose Jest global setup brings the infrastructure up',
+    );
+  }
+}

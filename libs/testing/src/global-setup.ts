@@ -1,0 +1,13 @@
+import { loadPlatformConfig } from '@txn/infra-local';
+import { writeTestEnvironment } from './environment';
+import { selectProvider } from './providers';
+
+/** Jest globalSetup of the integration project: one stack per run, reused if already up. */
+export default async function globalSetup(): Promise<void> {
+  const config = loadPlatformConfig();
+  const provider = selectProvider();
+  const startedAt = Date.now();
+  const environment = await provider.start(config);
+  writeTestEnvironment(environment, config);
+  process.stderr.write(`[test-infra] ${provider.name} infrastructure ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,4 @@
+export { environmentFile, testEnvironment, type TestEnvironment } from './environment';
+export { createSuiteScope, type SuiteDatabase, type SuiteScope } from './suite-scope';
+export { selectProvider, type InfrastructureProvider } from './providers';
+export { waitFor } from './wait-for';

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { dropProvisionedDatabases, provisionDatabase, type PostgresAdminConnection } from '@txn/infra-local';
+import { testEnvironment } from './environment';
+
+export interface SuiteDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/** Resources private to one test suite, so suites can run in parallel against one stack. */
+export interface SuiteScope {
+  /** Unique per suite run, e.g. `kafka_ab12cd`; safe in topic, group and database names. */
+  readonly id: string;
+  topic(base: string): string;
+  groupId(base: string): string;
+  /** Creates topics (explicitly, as production does); all are deleted by dispose(). */
+  createTopics(topics: readonly { topic: string; numPartitions: number }[]): Promise<void>;
+  /** A database with its own least-privilege role; dropped by dispose(). */
+  database(label?: string): Promise<SuiteDatabase>;
+  dispose(): Promise<void>;
+}
+
+const ADMIN_TIMEOUT_MS = 10_000;
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'suite';
+}
+
+export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
+  const environment = testEnvironment();
+  const id = `${slug(suiteName)}_${randomBytes(3).toString('hex')}`;
+  const topics = new Set<string>();
+  const databases = new Set<string>();
+  const admin: PostgresAdminConnection = {
+    host: environment.postgres.host,
+    port: environment.postgres.port,
+    user: environment.postgres.adminUser,
+    password: environment.postgres.adminPassword,
+  };
+  const kafka = new Kafka({
+    clientId: `test-${id}`,
+    brokers: [...environment.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: ADMIN_TIMEOUT_MS,
+    requestTimeout: ADMIN_TIMEOUT_MS,
+  });
+
+  return {
+    id,
+    topic: (base) => `test.${id}.${base}`,
+    groupId: (base) => `test.${id}.${base}`,
+    async createTopics(wanted) {
+      const kafkaAdmin = kafka.admin();
+      await kafkaAdmin.connect();
+      try {
+        await kafkaAdmin.createTopics({
+          waitForLeaders: true,
+          timeout: ADMIN_TIMEOUT_MS,
+          topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })),
+        });
+        wanted.forEach(({ topic }) => topics.add(topic));
+      } finally {
+        await kafkaAdmin.disconnect();
+      }
+    },
+    async database(label = 'db') {
+      const name = `t_${id}_${slug(label)}`.slice(0, 50);
+      const password = randomBytes(18).toString('base64url');
+      const { database, user } = await provisionDatabase(admin, name, password);
+      databases.add(name);
+      return { host: admin.host, port: admin.port, database, user, password };
+    },
+    async dispose() {
+      await dropProvisionedDatabases(admin, [...databases]);
+      databases.clear();
+      if (topics.size > 0) {
+        const kafkaAdmin = kafka.admin();
+        await kafkaAdmin.connect();
+        try {
+          await kafkaAdmin.deleteTopics({ topics: [...topics], timeout: ADMIN_TIMEOUT_MS });
+        } finally {
+          await kafkaAdmin.disconnect();
+        }
+        topics.clear();
+      }
+    },
+  };
+}

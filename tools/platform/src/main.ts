@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { ComponentError, Supervisor, allComponents, loadPlatformConfig, tailOfFile, type ComponentStatus } from '@txn/infra-local';
+
+const USAGE = `usage: ./platform <command>
+  up [component…]      install on first use, start, wait until healthy (idempotent)
+  down [component…]    stop what this project started (by pid file)
+  status [--json]      up/down, pid, ports and log file of every component
+  logs <component> [-f] last lines of a component's log (-f: follow)
+  reset                down, then delete all local data (installed artifacts are kept)
+  test [jest args…]    the whole test suite: static checks, unit and integration tests
+                       (brings the infrastructure up and stops what it started)`;
+
+function printStatus(statuses: readonly ComponentStatus[]): void {
+  const rows = statuses.map((s) => [
+    s.name,
+    s.version,
+    s.state,
+    s.pid === undefined ? '-' : String(s.pid),
+    s.ports.map((p) => `${p.name}=127.0.0.1:${p.port}`).join(' '),
+    s.logFile,
+  ]);
+  const header = ['COMPONENT', 'VERSION', 'STATE', 'PID', 'PORTS', 'LOG'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of [header, ...rows]) {
+    process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+  }
+  for (const s of statuses.filter((x) => x.state === 'starting-or-unhealthy')) {
+    process.stdout.write(`\n${s.name} is running but not healthy: ${s.detail}\n  see: ./platform logs ${s.name}\n`);
+  }
+}
+
+async function follow(path: string): Promise<void> {
+  let offset = existsSync(path) ? statSync(path).size : 0;
+  process.stdout.write(tailOfFile(path));
+  await new Promise<void>(() => {
+    watch(path, () => {
+      const size = statSync(path).size;
+      if (size <= offset) return;
+      createReadStream(path, { start: offset, end: size - 1 }).pipe(process.stdout, { end: false });
+      offset = size;
+    });
+  });
+}
+
+function runJest(rootDir: string, args: readonly string[]): Promise<number> {
+  const reportFile = join(rootDir, '.platform', 'reports', 'jest.json');
+  mkdirSync(join(rootDir, '.platform', 'reports'), { recursive: true });
+  const jestBin = join(rootDir, 'node_modules', 'jest', 'bin', 'jest.js');
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [jestBin, '--ci', '--json', `--outputFile=${reportFile}`, ...args], {
+      cwd: rootDir,
+      stdio: 'inherit',
+    });
+    child.on('close', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadPlatformConfig();
+  const supervisor = new Supervisor(config, allComponents);
+  switch (command) {
+    case 'up': {
+      const startedAt = Date.now();
+      await supervisor.up(rest);
+      printStatus(await supervisor.status());
+      process.stderr.write(`[platform] healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+      return 0;
+    }
+    case 'down':
+      await supervisor.down(rest);
+      return 0;
+    case 'status': {
+      const statuses = await supervisor.status();
+      if (rest.includes('--json')) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+      else printStatus(statuses);
+      return statuses.every((s) => s.state === 'up') ? 0 : 3;
+    }
+    case 'logs': {
+      const name = rest.find((a) => !a.startsWith('-'));
+      const component = supervisor.components.find((c) => c.name === name);
+      if (component === undefined) {
+        process.stderr.write(`logs: name one of ${supervisor.components.map((c) => c.name).join(', ')}\n`);
+        return 2;
+      }
+      const logFile = supervisor.context(component).logFile;
+      if (rest.includes('-f')) await follow(logFile);
+      process.stdout.write(tailOfFile(logFile));
+      return 0;
+    }
+    case 'reset':
+      await supervisor.reset();
+      return 0;
+    case 'test':
+      return runJest(config.rootDir, rest[0] === '--' ? rest.slice(1) : rest);
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ComponentError) process.stderr.write(`[platform] FAILED ${error.message}\n`);
+    else process.stderr.write(`[platform] FAILED ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
