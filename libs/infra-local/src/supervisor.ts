@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from '
 import { join } from 'node:path';
 import type { Component, ComponentContext, ProbeResult } from './component';
 import type { PlatformConfig } from './config';
+import { withOperationLock } from './operation-lock';
 import { findPortOwner, isPortInUse } from './port-owner';
 import {
   isRecordedProcessAlive,
@@ -16,6 +17,8 @@ import {
 
 const PROBE_INTERVAL_MS = 250;
 const LOG_TAIL_BYTES = 4_000;
+/** Long enough for another command's cold `up` (first install of every component). */
+const OPERATION_LOCK_WAIT_S = 900;
 
 /** A failure the person running the CLI can act on: it names the component, the cause and the log. */
 export class ComponentError extends Error {
@@ -114,6 +117,14 @@ export class Supervisor {
 
   /** Brings up the named components (and what they depend on), or all of them. */
   async up(names?: readonly string[]): Promise<Map<string, UpOutcome>> {
+    return withOperationLock(this.lockFile, OPERATION_LOCK_WAIT_S, () => this.upUnlocked(names));
+  }
+
+  private get lockFile(): string {
+    return join(this.config.stateDir, 'run', 'supervisor.lock');
+  }
+
+  private async upUnlocked(names?: readonly string[]): Promise<Map<string, UpOutcome>> {
     const wanted = this.withDependencies(names);
     const outcomes = new Map<string, UpOutcome>();
     for (const component of this.ordered.filter((c) => wanted.has(c.name))) {
@@ -252,6 +263,10 @@ export class Supervisor {
 
   /** Stops what the project started, in reverse dependency order. */
   async down(names?: readonly string[]): Promise<void> {
+    return withOperationLock(this.lockFile, OPERATION_LOCK_WAIT_S, () => this.downUnlocked(names));
+  }
+
+  private async downUnlocked(names?: readonly string[]): Promise<void> {
     const wanted = names === undefined || names.length === 0 ? undefined : new Set(names);
     for (const component of [...this.ordered].reverse()) {
       if (wanted !== undefined && !wanted.has(component.name)) continue;
@@ -314,7 +329,11 @@ export class Supervisor {
 
   /** Deletes every component's data (not its installed artifacts). Components must be down. */
   async reset(): Promise<void> {
-    await this.down();
+    return withOperationLock(this.lockFile, OPERATION_LOCK_WAIT_S, () => this.resetUnlocked());
+  }
+
+  private async resetUnlocked(): Promise<void> {
+    await this.downUnlocked();
     for (const component of this.ordered) {
       const ctx = this.context(component);
       rmSync(ctx.dataDir, { recursive: true, force: true });
