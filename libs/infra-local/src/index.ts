@@ -10,5 +10,8 @@ export {
   postgresNames,
   type PostgresCredentials,
 } from './components/postgres';
+export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from './components/kafka';
+export { pspSandboxUrl } from './components/psp-sandbox';
+export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export { ComponentError, Supervisor, startOrder, tailOfFile, type ComponentStatus, type UpOutcome } from './supervisor';

@@ -75,7 +75,7 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
       return { host: admin.host, port: admin.port, database, user, password };
     },
     async dispose() {
-      await dropProvisionedDatabases(admin, [...databases]);
+      if (databases.size > 0) await dropProvisionedDatabases(admin, [...databases]);
       databases.clear();
       if (topics.size > 0) {
         const kafkaAdmin = kafka.admin();

@@ -1,7 +1,19 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { ComponentError, Supervisor, allComponents, loadPlatformConfig, tailOfFile, type ComponentStatus } from '@txn/infra-local';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  ComponentError,
+  Supervisor,
+  allComponents,
+  ensureTopics,
+  kafkaBrokers,
+  loadPlatformConfig,
+  loadTopicCatalogue,
+  tailOfFile,
+  type ComponentStatus,
+  type PlatformConfig,
+} from '@txn/infra-local';
 
 const USAGE = `usage: ./platform <command>
   up [component…]      install on first use, start, wait until healthy (idempotent)
@@ -9,6 +21,8 @@ const USAGE = `usage: ./platform <command>
   status [--json]      up/down, pid, ports and log file of every component
   logs <component> [-f] last lines of a component's log (-f: follow)
   reset                down, then delete all local data (installed artifacts are kept)
+  topics               create missing topics of deploy/kafka-topics.json on the configured Kafka
+                       (done by \`up\`; for a Kafka started otherwise, e.g. docker compose)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
@@ -44,9 +58,9 @@ async function follow(path: string): Promise<void> {
   });
 }
 
-function runJest(rootDir: string, args: readonly string[]): Promise<number> {
-  const reportFile = join(rootDir, '.platform', 'reports', 'jest.json');
-  mkdirSync(join(rootDir, '.platform', 'reports'), { recursive: true });
+function runJest(rootDir: string, stateDir: string, args: readonly string[]): Promise<number> {
+  const reportFile = join(stateDir, 'reports', 'jest.json');
+  mkdirSync(join(stateDir, 'reports'), { recursive: true });
   const jestBin = join(rootDir, 'node_modules', 'jest', 'bin', 'jest.js');
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [jestBin, '--ci', '--json', `--outputFile=${reportFile}`, ...args], {
@@ -55,6 +69,17 @@ function runJest(rootDir: string, args: readonly string[]): Promise<number> {
     });
     child.on('close', (code) => resolvePromise(code ?? 1));
   });
+}
+
+async function createTopics(config: PlatformConfig): Promise<void> {
+  const kafka = new Kafka({ clientId: 'platform-cli', brokers: kafkaBrokers(config), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, loadTopicCatalogue(config.rootDir), (message) => process.stderr.write(`[platform] ${message}\n`));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -93,8 +118,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'reset':
       await supervisor.reset();
       return 0;
+    case 'topics':
+      await createTopics(config);
+      return 0;
     case 'test':
-      return runJest(config.rootDir, rest[0] === '--' ? rest.slice(1) : rest);
+      return runJest(config.rootDir, config.stateDir, rest[0] === '--' ? rest.slice(1) : rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

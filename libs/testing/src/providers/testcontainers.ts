@@ -1,5 +1,6 @@
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
-import type { PlatformConfig } from '@txn/infra-local';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics, loadTopicCatalogue, type PlatformConfig } from '@txn/infra-local';
 import type { TestEnvironment } from '../environment';
 import { endpointsFor, type InfrastructureProvider } from './provider';
 
@@ -24,6 +25,14 @@ export const testcontainersProvider: InfrastructureProvider = {
       .withWaitStrategy('psp-sandbox-1', Wait.forHealthCheck())
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .up();
+    // Compose starts Kafka with auto-create off and no topics; create the catalogue as `up` does.
+    const admin = new Kafka({ clientId: 'test-infra', brokers: [`127.0.0.1:${config.kafka.port}`], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, loadTopicCatalogue(config.rootDir), (message) => process.stderr.write(`[test-infra] ${message}\n`));
+    } finally {
+      await admin.disconnect();
+    }
     return endpointsFor(config, 'testcontainers', 'platform_admin_test_only');
   },
 
