@@ -7,6 +7,7 @@ import { waitFor } from '@txn/testing';
 import type { Component } from '../../src/component';
 import { loadPlatformConfig, type PlatformConfig } from '../../src/config';
 import { httpProbe } from '../../src/http-probe';
+import { processStartTicks } from '../../src/process-record';
 import { ComponentError, Supervisor } from '../../src/supervisor';
 
 /** A free loopback port, found by letting the kernel pick one. */
@@ -39,13 +40,9 @@ function fakeComponent(name: string, port: number, script: string, readinessTime
   };
 }
 
+/** Running, not merely a zombie waiting for its parent (this Jest worker) to reap it. */
 function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processStartTicks(pid) !== undefined;
 }
 
 describe('supervisor life cycle (real processes, stand-in components)', () => {
