@@ -231,7 +231,7 @@ export class Supervisor {
       throw new ComponentError(
         component.name,
         `port ${port} (${name}) is already taken by ${who}, which this project did not start. ` +
-          `Stop that process or choose another port (see README, "Ports").`,
+          `Stop that process or choose another port (see README, "What ./platform up starts, and its ports").`,
         ctx.logFile,
       );
     }
