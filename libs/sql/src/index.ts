@@ -1,0 +1,53 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * The caller's open transaction. Every write in the shared libraries (outbox rows, inbox rows)
+ * takes one, so that it commits or rolls back together with the business state change: a write
+ * that opened its own connection would auto-commit on its own, and that is a bug.
+ */
+export interface SqlTransaction {
+  /** Runs one statement; returns its rows (use RETURNING to learn what a write did). */
+  query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** pg's PoolClient / Client inside BEGIN … COMMIT. */
+export function fromPgClient(client: Pick<PoolClient, 'query'>): SqlTransaction {
+  return {
+    async query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+      const result = await client.query<Row>(text, [...params]);
+      return result.rows;
+    },
+  };
+}
+
+/**
+ * TypeORM's EntityManager of a transaction (`dataSource.transaction(manager => …)`). With the
+ * postgres driver, `manager.query` returns the rows for SELECT and for INSERT/UPDATE … RETURNING.
+ */
+export function fromEntityManager(manager: { query(text: string, params?: unknown[]): Promise<unknown> }): SqlTransaction {
+  return {
+    async query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+      const result = await manager.query(text, [...params]);
+      if (!Array.isArray(result)) return [];
+      // UPDATE/DELETE … RETURNING come back as [rows, affectedCount].
+      if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
+      return result as Row[];
+    },
+  };
+}
+
+/** Runs `work` in one transaction on a pooled connection: COMMIT on success, ROLLBACK on any error. */
+export async function inTransaction<T>(pool: Pool, work: (tx: SqlTransaction, client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(fromPgClient(client), client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
