@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { runSchemasCommand } from './commands/schemas';
 import {
   ComponentError,
   Supervisor,
@@ -23,6 +24,8 @@ const USAGE = `usage: ./platform <command>
   reset                down, then delete all local data (installed artifacts are kept)
   topics               create missing topics of deploy/kafka-topics.json on the configured Kafka
                        (done by \`up\`; for a Kafka started otherwise, e.g. docker compose)
+  schemas check|register  check every Avro schema's compatibility / register all subjects
+                       (register is part of \`up\`; \`./platform schemas\` explains both)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
@@ -90,6 +93,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'up': {
       const startedAt = Date.now();
       await supervisor.up(rest);
+      if (rest.length === 0 || rest.includes('schema-registry')) {
+        // Registering is the deploy step for schemas (producers never register at run time).
+        const code = await runSchemasCommand(['register', '--quiet'], config);
+        if (code !== 0) return code;
+      }
       printStatus(await supervisor.status());
       process.stderr.write(`[platform] healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
       return 0;
@@ -121,6 +129,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'topics':
       await createTopics(config);
       return 0;
+    case 'schemas':
+      return runSchemasCommand(rest, config);
     case 'test':
       return runJest(config.rootDir, config.stateDir, rest[0] === '--' ? rest.slice(1) : rest);
     default:

@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Supervisor, allComponents, postgresAdmin, type PlatformConfig } from '@txn/infra-local';
+import { EVENT_TYPES } from '@txn/contracts';
+import { Supervisor, allComponents, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
+import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import type { TestEnvironment } from '../environment';
 import { endpointsFor, type InfrastructureProvider } from './provider';
 
@@ -18,6 +20,8 @@ export const localProvider: InfrastructureProvider = {
     const started = [...outcomes].filter(([, outcome]) => outcome === 'started').map(([name]) => name);
     mkdirSync(join(config.stateDir, 'test'), { recursive: true });
     writeFileSync(startedListFile(config), JSON.stringify(started));
+    // As `./platform up` does: the catalogue's subjects exist before any producer runs.
+    await registerSchemas(schemaRegistryUrl(config), EVENT_TYPES as unknown as SchemaCatalogue);
     return endpointsFor(config, 'local', postgresAdmin(config).password);
   },
 
