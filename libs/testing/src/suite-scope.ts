@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { dropProvisionedDatabases, provisionDatabase, type PostgresAdminConnection } from '@txn/infra-local';
 import { testEnvironment } from './environment';
+import { waitFor } from './wait-for';
 
 export interface SuiteDatabase {
   readonly host: string;
@@ -25,6 +26,7 @@ export interface SuiteScope {
 }
 
 const ADMIN_TIMEOUT_MS = 10_000;
+const TOPIC_READY_TIMEOUT_MS = 30_000;
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'suite';
@@ -57,12 +59,26 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
       const kafkaAdmin = kafka.admin();
       await kafkaAdmin.connect();
       try {
-        await kafkaAdmin.createTopics({
-          waitForLeaders: true,
-          timeout: ADMIN_TIMEOUT_MS,
-          topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })),
-        });
+        // Under CPU load kafkajs' waitForLeaders sometimes fails with UNKNOWN_TOPIC_OR_PARTITION
+        // (it retries only LEADER_NOT_AVAILABLE) although the topics were created; so create
+        // (a repeat reports "exists" and is harmless), then wait for every leader ourselves.
+        await waitFor(`topics ${wanted.map((t) => t.topic).join(', ')} to be created`, async () => {
+          await kafkaAdmin.createTopics({
+            waitForLeaders: false,
+            timeout: ADMIN_TIMEOUT_MS,
+            topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })),
+          });
+          return true;
+        }, TOPIC_READY_TIMEOUT_MS, 200);
         wanted.forEach(({ topic }) => topics.add(topic));
+        await waitFor('a leader for every partition', async () => {
+          const metadata = await kafkaAdmin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+          const ready = wanted.every(({ topic, numPartitions }) => {
+            const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+            return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
+          });
+          return ready ? true : undefined;
+        }, TOPIC_READY_TIMEOUT_MS, 100);
       } finally {
         await kafkaAdmin.disconnect();
       }
