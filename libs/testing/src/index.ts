@@ -2,3 +2,4 @@ export { environmentFile, testEnvironment, type TestEnvironment } from './enviro
 export { createSuiteScope, type SuiteDatabase, type SuiteScope } from './suite-scope';
 export { selectProvider, type InfrastructureProvider } from './providers';
 export { waitFor } from './wait-for';
+export { recordSpans } from './recorded-spans';

@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { OutgoingRecord, RecordPublisher } from '../ports';
 
 export interface KafkaPublisherOptions {
@@ -14,7 +14,8 @@ export interface KafkaPublisherOptions {
  *   cannot duplicate or reorder records within a partition;
  * - acks -1 (all in-sync replicas): a record is "sent" only when it survives a broker loss;
  * - maxInFlightRequests 1: kafkajs requires it for idempotence, and it keeps per-key order
- *   across retries.
+ *   across retries;
+ * - the default (Java-compatible) partitioner, named explicitly.
  */
 export async function createKafkaPublisher(options: KafkaPublisherOptions): Promise<RecordPublisher> {
   const kafka = new Kafka({
@@ -24,7 +25,14 @@ export async function createKafkaPublisher(options: KafkaPublisherOptions): Prom
     requestTimeout: options.requestTimeout_ms ?? 10_000,
     connectionTimeout: 5_000,
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // murmur2 on the key, as Java clients do: a key lands on the same partition whichever
+    // client produced it (kafkajs' legacy partitioner would not).
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return {
     async publish(records: readonly OutgoingRecord[]): Promise<void> {

@@ -1,26 +1,20 @@
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { recordSpans } from '@txn/testing';
 import { appendCommitted, OutboxHarness, testEvent, waitForDelivery } from './support';
 
 describe('outbox relay: the trace continues from the writer through the relay to the consumer', () => {
   let harness: OutboxHarness;
-  const exporter = new InMemorySpanExporter();
-  const contextManager = new AsyncHooksContextManager();
+  let tracing: ReturnType<typeof recordSpans>;
+  const finishedSpans = (): ReturnType<typeof tracing.exporter.getFinishedSpans> => tracing.exporter.getFinishedSpans();
 
   beforeAll(async () => {
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-    context.setGlobalContextManager(contextManager.enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    tracing = recordSpans();
     harness = await OutboxHarness.create('outbox-trace');
   });
 
   afterAll(async () => {
     await harness?.dispose();
-    trace.disable();
-    context.disable();
-    propagation.disable();
+    tracing.uninstall();
   });
 
   it('parents the publish span on the span active when the row was written, and sends its context', async () => {
@@ -40,7 +34,7 @@ describe('outbox relay: the trace continues from the writer through the relay to
     const relay = harness.relay(database);
     expect(await relay.runOnce()).toMatchObject({ outcome: 'sent', published: 2 });
 
-    const publishSpans = exporter.getFinishedSpans().filter((s) => s.name === `publish ${topic}`);
+    const publishSpans = finishedSpans().filter((s) => s.name === `publish ${topic}`);
     expect(publishSpans).toHaveLength(2);
     const tracedSpan = publishSpans.find((s) => s.attributes['messaging.message.id'] === traced.eventId);
     const untracedSpan = publishSpans.find((s) => s.attributes['messaging.message.id'] === untraced.eventId);
