@@ -1,11 +1,16 @@
 // Messaging benchmark: producer transactions → outbox → relay → Kafka → inbox consumer, all on
-// the real local infrastructure (`./platform up` first). It measures what a service can push
-// through the backbone on this machine and checks the invariants on the way: every event
-// applied exactly once, per-key order kept.
+// the real local infrastructure (`./platform up` first). Three measurements, one run:
+//   1. raw limits measured here and now: PostgreSQL commits/s on this disk (one connection,
+//      one row per commit) and Kafka produce + consume rates with the same client (kafkajs);
+//   2. the pipeline at a fixed offered load (--rate events/s for --seconds): handled/s and
+//      end-to-end latency (event occurredAt → inbox transaction) p50/p99;
+//   3. the pipeline saturated (--events written as fast as possible): the most it handles.
+// Both pipeline runs check the invariants: every event applied exactly once, per-key order kept.
 //
-//   npm run bench:messaging -- [--events 20000] [--keys 500] [--tx-size 100] [--partitions 6]
+//   npm run bench:messaging -- [--rate 1000] [--seconds 15] [--events 20000] [--keys 500]
+//                              [--tx-size 100] [--partitions 6]
 //
-// Prints a table and writes bench/results/messaging.json.
+// Prints the figures and writes bench/results/messaging.json.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,28 +28,33 @@ import { inTransaction } from '@txn/sql';
 
 const { values: args } = parseArgs({
   options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '15' },
     events: { type: 'string', default: '20000' },
     keys: { type: 'string', default: '500' },
     'tx-size': { type: 'string', default: '100' },
     partitions: { type: 'string', default: '6' },
   },
 });
-const EVENTS = Number(args.events);
+const OFFERED_RATE_PER_S = Number(args.rate);
+const OFFERED_SECONDS = Number(args.seconds);
+const SATURATION_EVENTS = Number(args.events);
 const KEYS = Number(args.keys);
 const TX_SIZE = Number(args['tx-size']);
 const PARTITIONS = Number(args.partitions);
-/** The whole run must finish within this, or the benchmark reports failure. */
-const RUN_TIMEOUT_MS = 10 * 60_000;
-const POLL_MS = 100;
+/** Each pipeline run must drain within this after its last write, or the benchmark fails. */
+const DRAIN_TIMEOUT_MS = 5 * 60_000;
+const POLL_MS = 50;
+const RAW_COMMIT_SECONDS = 3;
+const RAW_KAFKA_MESSAGES = 100_000;
+const RAW_KAFKA_BATCH = 500;
 
 const contract = EVENT_TYPES.BookingHeld;
 const config = loadPlatformConfig();
 const runId = randomBytes(3).toString('hex');
-const topic = `bench.messaging.${runId}`;
-const subject = `${topic}-txn.booking.BookingHeld`;
-const databaseName = `bench_messaging_${runId}`;
-const group = `bench.messaging.${runId}`;
 const logger = pino({ level: 'warn' });
+const codec = new AvroCodec({ registryUrl: schemaRegistryUrl(config), clientId: 'bench', typeOptions: AVRO_TYPE_OPTIONS });
+const kafka = new Kafka({ clientId: 'bench', brokers: kafkaBrokers(config), logLevel: logLevel.NOTHING });
 
 function bookingHeld(key: string, sequence: number): BookingHeld {
   const now = new Date();
@@ -75,51 +85,136 @@ function bookingHeld(key: string, sequence: number): BookingHeld {
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN);
 }
 
-async function main(): Promise<void> {
+const sleep = (ms: number): Promise<void> => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+
+interface Stage {
+  readonly pool: Pool;
+  readonly connection: { host: string; port: number; database: string; user: string; password: string };
+  readonly topic: string;
+  readonly subject: string;
+}
+
+const databases: string[] = [];
+const topics: string[] = [];
+
+async function stage(label: string): Promise<Stage> {
   const admin = postgresAdmin(config);
+  const name = `bench_${label}_${runId}`;
   const password = randomBytes(18).toString('base64url');
-  const { database, user } = await provisionDatabase(admin, databaseName, password);
+  const { database, user } = await provisionDatabase(admin, name, password);
+  databases.push(name);
   const connection = { host: admin.host, port: admin.port, database, user, password };
   const pool = new Pool({ ...connection, max: 8 });
-  const kafkaAdmin = new Kafka({ clientId: 'bench', brokers: kafkaBrokers(config), logLevel: logLevel.NOTHING }).admin();
+  const topic = `bench.${label}.${runId}`;
+  const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  await kafkaAdmin.disconnect();
+  topics.push(topic);
+  const subject = `${topic}-txn.booking.BookingHeld`;
   await registerSchemas(schemaRegistryUrl(config), { BookingHeld: { subject, schema: contract.schema } });
+  return { pool, connection, topic, subject };
+}
 
+/** PostgreSQL commits/s with one connection, one row per transaction: what an unbatched consumer gets. */
+async function rawCommitRate(): Promise<number> {
+  const { pool } = await stage('commit');
+  await pool.query('CREATE TABLE bench_commit (id bigint PRIMARY KEY)');
+  const client = await pool.connect();
+  let commits = 0;
+  const until = Date.now() + RAW_COMMIT_SECONDS * 1000;
+  while (Date.now() < until) {
+    await client.query('INSERT INTO bench_commit VALUES ($1)', [commits]);
+    commits += 1;
+  }
+  client.release();
+  await pool.end();
+  return Math.round(commits / RAW_COMMIT_SECONDS);
+}
+
+/** Kafka produce and consume rates with the same client and the same message size, nothing else. */
+async function rawKafkaRates(): Promise<{ produce_per_s: number; consume_per_s: number; messageBytes: number }> {
+  const { pool, topic, subject } = await stage('raw');
+  await pool.end();
+  const value = await codec.encode(subject, contract.schema, bookingHeld('booking-0', 1));
+  const publisher = await createKafkaPublisher({ clientId: 'bench-raw', brokers: kafkaBrokers(config) });
+  const produceStart = Date.now();
+  for (let sent = 0; sent < RAW_KAFKA_MESSAGES; sent += RAW_KAFKA_BATCH) {
+    const batch = Array.from({ length: RAW_KAFKA_BATCH }, (_, i) => ({ topic, key: `booking-${(sent + i) % KEYS}`, value, headers: {} }));
+    await publisher.publish(batch);
+  }
+  const produceSeconds = (Date.now() - produceStart) / 1000;
+  await publisher.close();
+
+  const consumer = kafka.consumer({ groupId: `bench.raw.${runId}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let consumed = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (firstAt === 0) firstAt = Date.now();
+      consumed += batch.messages.length;
+      lastAt = Date.now();
+    },
+  });
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  while (consumed < RAW_KAFKA_MESSAGES && Date.now() < deadline) await sleep(POLL_MS);
+  await consumer.disconnect();
+  return {
+    produce_per_s: Math.round(RAW_KAFKA_MESSAGES / produceSeconds),
+    // From the first fetched batch: the group join is not part of the rate.
+    consume_per_s: Math.round(consumed / Math.max(0.001, (lastAt - firstAt) / 1000)),
+    messageBytes: value.length,
+  };
+}
+
+interface PipelineResult {
+  readonly events: number;
+  readonly handled_per_s: number;
+  readonly latency_ms: { p50: number; p95: number; p99: number; max: number };
+  readonly orderViolations: number;
+  readonly appliedOnce: boolean;
+  readonly inboxOutcomes: Record<string, number>;
+}
+
+/**
+ * outbox write → relay → Kafka → inbox consumer. `schedule` decides when each transaction of
+ * TX_SIZE events is written: at a fixed rate, or as fast as possible.
+ */
+async function pipeline(label: string, events: number, writeInterval_ms: number): Promise<PipelineResult> {
+  const { pool, connection, topic, subject } = await stage(label);
   await inTransaction(pool, async (tx) => {
     await ensureOutboxSchema(tx);
     await ensureInboxSchema(tx);
-    await tx.query(`CREATE TABLE bench_applied (
-      booking_id text PRIMARY KEY, last_version bigint NOT NULL, applied bigint NOT NULL DEFAULT 1,
-      first_occurred_at timestamptz NOT NULL)`);
-    await tx.query(`CREATE TABLE bench_latency (event_id uuid PRIMARY KEY, latency_ms double precision NOT NULL)`);
+    await tx.query('CREATE TABLE bench_applied (booking_id text PRIMARY KEY, last_version bigint NOT NULL, applied bigint NOT NULL DEFAULT 1)');
+    await tx.query('CREATE TABLE bench_latency (event_id uuid PRIMARY KEY, latency_ms double precision NOT NULL)');
   });
-
-  const codec = new AvroCodec({ registryUrl: schemaRegistryUrl(config), clientId: 'bench', typeOptions: AVRO_TYPE_OPTIONS });
-  const publisher = await createKafkaPublisher({ clientId: 'bench-relay', brokers: kafkaBrokers(config) });
-  const relay = new OutboxRelay({ database: connection, publisher, registry: new Registry(), name: 'bench', logger });
+  const publisher = await createKafkaPublisher({ clientId: `bench-${label}-relay`, brokers: kafkaBrokers(config) });
+  const relay = new OutboxRelay({ database: connection, publisher, registry: new Registry(), name: `bench-${label}`, logger });
+  const group = `bench.${label}.${runId}`;
   let orderViolations = 0;
   const consumer = createInboxConsumer<BookingHeld>({
     consumerGroup: group,
     topics: [topic],
-    transport: createKafkaConsumerTransport({ clientId: 'bench-consumer', brokers: kafkaBrokers(config), groupId: group, topics: [topic], logger }),
+    transport: createKafkaConsumerTransport({ clientId: `bench-${label}-consumer`, brokers: kafkaBrokers(config), groupId: group, topics: [topic], logger }),
     codec,
-    readerSchemaFor: (name) => (name === 'txn.booking.BookingHeld' ? contract.schema : undefined),
+    readerSchemaFor: (name) => (name === contract.fullName ? contract.schema : undefined),
     pool,
     logger,
     metrics: new Registry(),
     handler: async (tx, message) => {
-      const version = message.value.envelope.aggregateVersion;
-      // A handler that refuses to go backwards: an out-of-order event would show up as stale.
-      const rows = await tx.query<{ last_version: string }>(
-        `INSERT INTO bench_applied (booking_id, last_version, first_occurred_at) VALUES ($1, $2, $3)
+      // Refuses to go backwards: an event overtaking an earlier one of its key would be stale.
+      const rows = await tx.query(
+        `INSERT INTO bench_applied (booking_id, last_version) VALUES ($1, $2)
          ON CONFLICT (booking_id) DO UPDATE SET last_version = EXCLUDED.last_version, applied = bench_applied.applied + 1
            WHERE bench_applied.last_version < EXCLUDED.last_version
          RETURNING last_version`,
-        [message.value.bookingId, version.toString(), message.value.envelope.occurredAt],
+        [message.value.bookingId, message.value.envelope.aggregateVersion.toString()],
       );
       await tx.query('INSERT INTO bench_latency VALUES ($1, extract(epoch from clock_timestamp() - $2::timestamptz) * 1000)', [
         message.value.envelope.eventId,
@@ -132,79 +227,87 @@ async function main(): Promise<void> {
       return 'applied';
     },
   });
-
   await consumer.start();
   relay.start();
-  const startedAt = Date.now();
+  // Let the consumer join its group before the clock starts.
+  await sleep(1_000);
 
-  // Writers: transactions of TX_SIZE events, keys interleaved, each key's versions increasing.
+  const startedAt = Date.now();
   const nextVersion = new Map<string, number>();
-  let written = 0;
-  while (written < EVENTS) {
+  for (let written = 0, tick = 0; written < events; tick += 1) {
     const batch: OutboxMessage[] = [];
-    for (let i = 0; i < TX_SIZE && written + i < EVENTS; i += 1) {
+    for (let i = 0; i < TX_SIZE && written + i < events; i += 1) {
       const key = `booking-${(written + i) % KEYS}`;
       const version = (nextVersion.get(key) ?? 0) + 1;
       nextVersion.set(key, version);
       const event = bookingHeld(key, version);
-      batch.push({
-        eventId: event.envelope.eventId,
-        topic,
-        key,
-        eventType: 'BookingHeld',
-        value: await codec.encode(subject, contract.schema, event),
-        correlationId: key,
-        producer: 'bench',
-      });
+      batch.push({ eventId: event.envelope.eventId, topic, key, eventType: 'BookingHeld', value: await codec.encode(subject, contract.schema, event), correlationId: key, producer: 'bench' });
     }
     await inTransaction(pool, (tx) => appendToOutbox(tx, batch));
     written += batch.length;
+    const due = startedAt + (tick + 1) * writeInterval_ms;
+    if (writeInterval_ms > 0 && due > Date.now()) await sleep(due - Date.now());
   }
-  const writtenAt = Date.now();
 
-  const deadline = startedAt + RUN_TIMEOUT_MS;
-  let applied = 0;
-  while (Date.now() < deadline) {
-    const rows = await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_latency');
-    applied = Number(rows.rows[0]?.n ?? 0);
-    if (applied >= EVENTS) break;
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, POLL_MS));
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  let handled = 0;
+  while (handled < events && Date.now() < deadline) {
+    handled = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_latency')).rows[0]?.n ?? 0);
+    if (handled < events) await sleep(POLL_MS);
   }
   const doneAt = Date.now();
   await relay.stop();
   await consumer.stop();
+  await publisher.close();
 
   const latencies = (await pool.query<{ latency_ms: number }>('SELECT latency_ms FROM bench_latency ORDER BY latency_ms')).rows.map((r) => r.latency_ms);
-  const perKey = await pool.query<{ keys: string; applied: string }>('SELECT count(*) AS keys, sum(applied) AS applied FROM bench_applied');
+  const appliedSum = Number((await pool.query<{ n: string }>('SELECT coalesce(sum(applied), 0) AS n FROM bench_applied')).rows[0]?.n ?? 0);
   const inbox = await pool.query<{ outcome: string; n: string }>(`SELECT outcome, count(*) AS n FROM ${INBOX_TABLE} GROUP BY outcome`);
-
-  const result = {
-    at: new Date().toISOString(),
-    machine: '2 cores, local processes on loopback',
-    parameters: { events: EVENTS, keys: KEYS, transactionSize: TX_SIZE, partitions: PARTITIONS },
-    writeRate_per_s: Math.round(EVENTS / ((writtenAt - startedAt) / 1000)),
-    endToEndRate_per_s: Math.round(applied / ((doneAt - startedAt) / 1000)),
-    wallTime_s: (doneAt - startedAt) / 1000,
-    latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) },
-    applied,
-    appliedPerKeySum: Number(perKey.rows[0]?.applied ?? 0),
+  await pool.end();
+  return {
+    events,
+    handled_per_s: Math.round(handled / ((doneAt - startedAt) / 1000)),
+    latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.round(latencies.at(-1) ?? Number.NaN) },
     orderViolations,
+    appliedOnce: handled === events && appliedSum === events,
     inboxOutcomes: Object.fromEntries(inbox.rows.map((r) => [r.outcome, Number(r.n)])),
   };
-  const ok = applied === EVENTS && result.appliedPerKeySum === EVENTS && orderViolations === 0;
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n${ok ? 'OK' : 'INVARIANT BROKEN'}: every event applied once, in order per key\n`);
+}
+
+async function cleanUp(): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const existing = new Set(await kafkaAdmin.listTopics());
+  await kafkaAdmin.deleteTopics({ topics: [...existing].filter((t) => t.includes(`.${runId}`)) }).catch(() => undefined);
+  await kafkaAdmin.disconnect();
+  await dropProvisionedDatabases(postgresAdmin(config), databases);
+}
+
+async function main(): Promise<void> {
+  const commits_per_s = await rawCommitRate();
+  const kafkaRaw = await rawKafkaRates();
+  const offered = await pipeline('offered', OFFERED_RATE_PER_S * OFFERED_SECONDS, (1000 * TX_SIZE) / OFFERED_RATE_PER_S);
+  const saturated = await pipeline('saturated', SATURATION_EVENTS, 0);
+  const lowerRawLimit = Math.min(commits_per_s, kafkaRaw.produce_per_s, kafkaRaw.consume_per_s);
+  const result = {
+    at: new Date().toISOString(),
+    machine: '2 cores; PostgreSQL, Kafka, registry on the same machine (loopback)',
+    parameters: { offeredRate_per_s: OFFERED_RATE_PER_S, offeredSeconds: OFFERED_SECONDS, saturationEvents: SATURATION_EVENTS, keys: KEYS, transactionSize: TX_SIZE, partitions: PARTITIONS },
+    rawLimits: { postgresCommits_per_s: commits_per_s, kafka: kafkaRaw, lower_per_s: lowerRawLimit },
+    offeredLoad: offered,
+    saturated,
+    saturatedVersusLowerRawLimit: Number((saturated.handled_per_s / lowerRawLimit).toFixed(2)),
+  };
+  const ok = [offered, saturated].every((run) => run.appliedOnce && run.orderViolations === 0);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n${ok ? 'OK' : 'INVARIANT BROKEN'}: every event applied exactly once, in order per key\n`);
   mkdirSync(join(config.rootDir, 'bench', 'results'), { recursive: true });
   writeFileSync(join(config.rootDir, 'bench', 'results', 'messaging.json'), `${JSON.stringify(result, null, 2)}\n`);
-
-  await publisher.close();
-  await pool.end();
-  await kafkaAdmin.deleteTopics({ topics: [topic, `${topic}.${group}.dlq`] }).catch(() => undefined);
-  await kafkaAdmin.disconnect();
-  await dropProvisionedDatabases(admin, [databaseName]);
+  await cleanUp();
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  await cleanUp().catch(() => undefined);
   process.exit(1);
 });

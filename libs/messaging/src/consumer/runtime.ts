@@ -11,7 +11,7 @@ import { extractTraceContext, headerText } from '../tracing';
 import { consumerMetrics } from './consumer-metrics';
 import { deadLetterRecord, deadLetterTopicSpec, DEAD_LETTER_RETENTION_MS, errorClassOf } from './dead-letter';
 import { envelopeIdsOf, type EnvelopeIds } from './envelope';
-import { claimInboxEntry, HANDLER_OUTCOMES, INBOX_TABLE, recordInboxOutcome, type HandlerOutcome, type MessageOutcome } from './inbox';
+import { claimInboxEntries, HANDLER_OUTCOMES, INBOX_TABLE, recordInboxOutcomes, type HandlerOutcome, type MessageOutcome } from './inbox';
 import { backoffDelay_ms, checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
 /**
@@ -212,7 +212,7 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
     }
   }
 
-  async function applyOne(tx: SqlTransaction, item: DecodedItem, spans: Span[]): Promise<Applied> {
+  async function applyOne(tx: SqlTransaction, item: DecodedItem, claimed: boolean, spans: Span[]): Promise<Applied> {
     const { record, message } = item;
     const parent = extractTraceContext(record.headers);
     const span = tracer.startSpan(
@@ -236,19 +236,10 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
     const started_ms = performance.now();
     try {
       return await context.with(trace.setSpan(parent, span), async () => {
-        const claimed = await claimInboxEntry(tx, {
-          consumerGroup: group,
-          eventId: message.eventId,
-          eventType: message.eventType,
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-        });
         let outcome: HandlerOutcome | 'duplicate' = 'duplicate';
         if (claimed) {
           outcome = await handler(tx, message);
           if (!HANDLER_OUTCOMES.includes(outcome)) throw new Error(`handler returned ${JSON.stringify(outcome)}; expected one of ${HANDLER_OUTCOMES.join(', ')}`);
-          await recordInboxOutcome(tx, group, message.eventId, outcome);
         }
         span.setAttribute('txn.outcome', outcome);
         return { item, outcome, duration_ms: performance.now() - started_ms, traceId: span.spanContext().traceId };
@@ -265,8 +256,28 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
     const spans: Span[] = [];
     try {
       const applied = await inTransaction(async (tx) => {
+        const claimedIds = await claimInboxEntries(
+          tx,
+          group,
+          items.map(({ record, message }) => ({
+            eventId: message.eventId,
+            eventType: message.eventType,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+          })),
+        );
         const results: Applied[] = [];
-        for (const item of items) results.push(await applyOne(tx, item, spans));
+        for (const item of items) {
+          // An event id twice in one batch (a relay duplicate next to its original) is claimed once.
+          const claimed = claimedIds.delete(item.message.eventId);
+          results.push(await applyOne(tx, item, claimed, spans));
+        }
+        await recordInboxOutcomes(
+          tx,
+          group,
+          results.flatMap((r) => (r.outcome === 'duplicate' ? [] : [{ eventId: r.item.message.eventId, outcome: r.outcome }])),
+        );
         return results;
       });
       spans.forEach((span) => span.end());
