@@ -10,6 +10,7 @@ export interface KafkaSettings {
 }
 export interface SchemaRegistrySettings { readonly version: string; readonly port: number; readonly heap_mb: number }
 export interface PspSandboxSettings { readonly version: string; readonly port: number }
+export interface PspProxySettings { readonly port: number }
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -19,6 +20,7 @@ export interface PlatformConfig {
   readonly kafka: KafkaSettings;
   readonly schemaRegistry: SchemaRegistrySettings;
   readonly pspSandbox: PspSandboxSettings;
+  readonly pspProxy: PspProxySettings;
 }
 
 interface RawConfig {
@@ -29,6 +31,7 @@ interface RawConfig {
     kafka: KafkaSettings;
     'schema-registry': SchemaRegistrySettings;
     'psp-sandbox': PspSandboxSettings;
+    'psp-proxy': PspProxySettings;
   };
 }
 
@@ -59,7 +62,7 @@ function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 /**
  * Reads deploy/local/platform.json and applies environment overrides:
  * PLATFORM_STATE_DIR, PLATFORM_POSTGRES_PORT, PLATFORM_KAFKA_PORT, PLATFORM_KAFKA_CONTROLLER_PORT,
- * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_KAFKA_VERSION.
+ * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_PSP_PROXY_PORT, PLATFORM_KAFKA_VERSION.
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir = findRootDir()): PlatformConfig {
   const raw = JSON.parse(readFileSync(join(rootDir, 'deploy/local/platform.json'), 'utf8')) as RawConfig;
@@ -81,5 +84,6 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
       port: portFromEnv(env, 'PLATFORM_SCHEMA_REGISTRY_PORT', c['schema-registry'].port),
     },
     pspSandbox: { ...c['psp-sandbox'], port: portFromEnv(env, 'PLATFORM_PSP_SANDBOX_PORT', c['psp-sandbox'].port) },
+    pspProxy: { port: portFromEnv(env, 'PLATFORM_PSP_PROXY_PORT', c['psp-proxy'].port) },
   };
 }

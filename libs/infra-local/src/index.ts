@@ -12,6 +12,7 @@ export {
 } from './components/postgres';
 export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from './components/kafka';
 export { pspSandboxUrl } from './components/psp-sandbox';
+export { pspProxyUrl } from './components/psp-proxy';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export { ComponentError, Supervisor, startOrder, tailOfFile, type ComponentStatus, type UpOutcome } from './supervisor';

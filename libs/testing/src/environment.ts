@@ -10,6 +10,8 @@ export interface TestEnvironment {
   readonly schemaRegistry: { readonly url: string };
   readonly postgres: { readonly host: string; readonly port: number; readonly adminUser: string; readonly adminPassword: string };
   readonly pspSandbox: { readonly host: string; readonly port: number; readonly url: string };
+  /** The idempotency-honouring, fault-injecting proxy in front of the sandbox (decision 0010). */
+  readonly pspProxy: { readonly host: string; readonly port: number; readonly url: string };
 }
 
 /** Fixed path, so Jest workers (separate processes) find what the global setup wrote. */

@@ -22,5 +22,6 @@ export function endpointsFor(config: PlatformConfig, provider: TestEnvironment['
     schemaRegistry: { url: `http://${host}:${config.schemaRegistry.port}/apis/ccompat/v7` },
     postgres: { host, port: config.postgres.port, adminUser: 'platform_admin', adminPassword },
     pspSandbox: { host, port: config.pspSandbox.port, url: `http://${host}:${config.pspSandbox.port}` },
+    pspProxy: { host, port: config.pspProxy.port, url: `http://${host}:${config.pspProxy.port}` },
   };
 }

@@ -1,6 +1,7 @@
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopics, loadTopicCatalogue, type PlatformConfig } from '@txn/infra-local';
+import { startPspProxy, type RunningPspProxy } from '@txn/psp-proxy';
 import type { TestEnvironment } from '../environment';
 import { endpointsFor, type InfrastructureProvider } from './provider';
 
@@ -10,6 +11,8 @@ import { endpointsFor, type InfrastructureProvider } from './provider';
  * file pins; compose publishes the same loopback ports as the local provider.
  */
 let environment: StartedDockerComposeEnvironment | undefined;
+/** Our own proxy is not an image: it runs in the Jest process, in front of the container's sandbox. */
+let pspProxy: RunningPspProxy | undefined;
 
 const STARTUP_TIMEOUT_MS = 180_000;
 
@@ -33,10 +36,13 @@ export const testcontainersProvider: InfrastructureProvider = {
     } finally {
       await admin.disconnect();
     }
+    pspProxy = await startPspProxy({ upstreamUrl: `http://127.0.0.1:${config.pspSandbox.port}`, host: '127.0.0.1', port: config.pspProxy.port });
     return endpointsFor(config, 'testcontainers', 'platform_admin_test_only');
   },
 
   async stop(): Promise<void> {
+    await pspProxy?.close();
+    pspProxy = undefined;
     await environment?.down({ removeVolumes: true });
     environment = undefined;
   },

@@ -1,0 +1,28 @@
+/**
+ * Why the ledger refused something. The first five are the `rejectionCode`s named by the
+ * LedgerRejected contract; the rest are finer reasons the ledger service may map onto them.
+ */
+export type LedgerErrorCode =
+  | 'UNBALANCED'
+  | 'UNKNOWN_ACCOUNT'
+  | 'CURRENCY_MISMATCH'
+  | 'INSUFFICIENT_FUNDS'
+  | 'DUPLICATE_CONFLICT'
+  | 'INVALID_ENTRY'
+  | 'INVALID_AMOUNT'
+  | 'HOLD_NOT_PENDING'
+  | 'HOLD_EXPIRED'
+  | 'HOLD_NOT_EXPIRED'
+  | 'POST_EXCEEDS_HOLD'
+  | 'ESCROW_NOT_FUNDED'
+  | 'REFUND_EXCEEDS_CAPTURE'
+  | 'INVALID_FEE_RATE';
+
+export interface LedgerError {
+  readonly code: LedgerErrorCode;
+  readonly message: string;
+}
+
+export function ledgerError(code: LedgerErrorCode, message: string): LedgerError {
+  return { code, message };
+}

@@ -1,0 +1,21 @@
+import { type CurrencyCode, type Money } from '@txn/money';
+import { accountId, type AccountCode } from './accounts';
+
+/** Shared by the specs only (not exported from index.ts). */
+export const TENANT = 'merchant-1';
+export const NOW = new Date('2025-03-01T10:00:00.000Z');
+export const IN_15_MINUTES = new Date(NOW.getTime() + 15 * 60_000);
+
+export function acct(code: AccountCode, currency: CurrencyCode = 'EUR', tenantId: string = TENANT): string {
+  return accountId({ code, tenantId, currency });
+}
+
+export function eur(amountMinor: bigint): Money {
+  return { amountMinor, currency: 'EUR' };
+}
+
+/** Unwraps a Result in a test, failing with the refusal's message when it was refused. */
+export function must<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
