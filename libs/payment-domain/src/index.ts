@@ -1,0 +1,42 @@
+export { refused, stale, type Decision, type DomainEvent, type IntentContext } from './decision';
+export { MAX_IDEMPOTENCY_KEY_LENGTH, pspIdempotencyKey } from './idempotency-key';
+export { MAX_OUTCOME_QUERY_ATTEMPTS, OUTCOME_QUERY_DELAYS_MS, outcomeQueryDelay_ms, outcomeResolveBy } from './query-schedule';
+export {
+  assertValidRefundPolicy,
+  BASIS_POINTS_PER_WHOLE,
+  DEFAULT_REFUND_POLICY,
+  MAX_REFUND_POLICY_TIERS,
+  refundByPolicy,
+  type CancelledBy,
+  type RefundPolicy,
+  type RefundPolicyFacts,
+} from './refund-policy';
+export {
+  awaitedOperation,
+  isTerminalPayment,
+  MAX_REFUNDS_PER_PAYMENT,
+  needsAttention,
+  pendingPspCalls,
+  refundableMinor,
+  refundedMinor,
+  TERMINAL_PAYMENT_STATUSES,
+  type BookingRelease,
+  type InFlightCall,
+  type LifecycleOperation,
+  type OutcomeQuery,
+  type Payment,
+  type PaymentDecision,
+  type PaymentEvent,
+  type PaymentStatus,
+  type PspCall,
+  type PspOperation,
+  type Refund,
+  type RefundStatus,
+  type UnknownOutcome,
+} from './payment';
+export { PAYMENT_TRANSITIONS } from './transition';
+export { createPayment, recordAuthorizationResult, type AnswerSource, type AuthorizationResult, type NewPayment } from './authorization';
+export { recordCaptureResult, recordVoidResult, requestCapture, requestVoid, type CaptureResult, type VoidResult } from './capture-and-void';
+export { recordRefundResult, requestRefund, type RefundRequest, type RefundResult } from './refunds';
+export { outcomeQueryDue, resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot, type PspRefundSnapshot } from './outcome-query';
+export { onBookingConfirmed, onBookingReleased } from './saga';

@@ -1,0 +1,87 @@
+import type { Money } from '@txn/money';
+import { refused, stale, type IntentContext } from './decision';
+import { MAX_REFUNDS_PER_PAYMENT, pspIntentId, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type Refund } from './payment';
+import type { AnswerSource } from './authorization';
+import { startRefund } from './compensation';
+import { applied, firstQuery, outcomeUnknownDraft } from './transition';
+
+export interface RefundRequest {
+  /** Ours (a UUID), chosen by the requester: asking twice with the same id is one refund. */
+  readonly refundId: string;
+  readonly amount: Money;
+  readonly reason: string;
+}
+
+/**
+ * Reserve and request a refund. Refunds in flight or with an unknown outcome count against the
+ * capture, so concurrent requests (serialized on the payment row) can never together exceed it.
+ */
+export function requestRefund(payment: Payment, request: RefundRequest, ctx: IntentContext): PaymentDecision {
+  const existing = payment.refunds.find((refund) => refund.refundId === request.refundId);
+  if (existing !== undefined) {
+    const same = existing.amount.amountMinor === request.amount.amountMinor && existing.amount.currency === request.amount.currency;
+    return same ? stale(payment, 'REFUND_ALREADY_REQUESTED') : refused(payment, 'REFUND_ID_REUSED_WITH_OTHER_AMOUNT');
+  }
+  if (payment.status === 'REFUNDED') return refused(payment, 'ALREADY_FULLY_REFUNDED');
+  if ((payment.status !== 'CAPTURED' && payment.status !== 'PARTIALLY_REFUNDED') || payment.capturedAmount === null) return refused(payment, 'NOT_CAPTURED');
+  if (request.amount.currency !== payment.capturedAmount.currency) return refused(payment, 'CURRENCY_MISMATCH');
+  if (request.amount.amountMinor <= 0n) return refused(payment, 'AMOUNT_NOT_POSITIVE');
+  if (request.amount.amountMinor > refundableMinor(payment)) return refused(payment, 'EXCEEDS_REFUNDABLE');
+  if (payment.refunds.length >= MAX_REFUNDS_PER_PAYMENT) return refused(payment, 'TOO_MANY_REFUNDS');
+  const step = startRefund(payment, request.refundId, request.amount, request.reason, ctx);
+  return applied(payment, step.state, ctx, [], step.calls);
+}
+
+export type RefundResult =
+  | { readonly kind: 'succeeded'; readonly via: AnswerSource; readonly pspRefundId: string }
+  /** The PSP refused the refund: the reservation is released and the amount may be asked again. */
+  | { readonly kind: 'failed'; readonly via: AnswerSource; readonly failureCode: string }
+  | { readonly kind: 'unknown'; readonly cause: string };
+
+function replaceRefund(payment: Payment, updated: Refund): readonly Refund[] {
+  return payment.refunds.map((refund) => (refund.refundId === updated.refundId ? updated : refund));
+}
+
+export function recordRefundResult(payment: Payment, refundId: string, result: RefundResult, ctx: IntentContext): PaymentDecision {
+  const refund = payment.refunds.find((candidate) => candidate.refundId === refundId);
+  if (refund === undefined) return refused(payment, 'UNKNOWN_REFUND');
+  if (refund.status === 'SUCCEEDED' || refund.status === 'FAILED') return stale(payment, 'REFUND_ALREADY_SETTLED');
+  const captured = payment.capturedAmount;
+  if (captured === null) throw new Error(`payment ${payment.paymentId}: refund ${refundId} without a capture`);
+  switch (result.kind) {
+    case 'succeeded': {
+      const total_minor = refundedMinor(payment) + refund.amount.amountMinor;
+      const status = total_minor === captured.amountMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+      const after: Payment = { ...payment, status, refunds: replaceRefund(payment, { ...refund, status: 'SUCCEEDED', pspRefundId: result.pspRefundId, query: null }) };
+      const draft = {
+        eventType: 'PaymentRefunded',
+        payload: {
+          paymentId: payment.paymentId,
+          bookingId: payment.bookingId,
+          statusBefore: payment.status,
+          statusAfter: status,
+          reason: refund.reason,
+          refundId,
+          pspPaymentIntentId: pspIntentId(payment),
+          pspRefundId: result.pspRefundId,
+          pspIdempotencyKey: refund.idempotencyKey,
+          refundedAmount: refund.amount,
+          totalRefunded: { amountMinor: total_minor, currency: captured.currency },
+        },
+      } as const;
+      return applied(payment, after, ctx, [draft]);
+    }
+    case 'failed':
+      // No event: the contracts have no RefundFailed yet (see docs/saga.md); the money did not move.
+      return applied(payment, { ...payment, refunds: replaceRefund(payment, { ...refund, status: 'FAILED', query: null }) }, ctx, []);
+    case 'unknown': {
+      if (refund.status === 'OUTCOME_UNKNOWN') return stale(payment, 'REFUND_ALREADY_UNKNOWN');
+      if (refund.query !== null) {
+        // A re-issued call during resolution failed again: keep querying on the same schedule.
+        return applied(payment, { ...payment, refunds: replaceRefund(payment, { ...refund, status: 'OUTCOME_UNKNOWN' }) }, ctx, []);
+      }
+      const after: Payment = { ...payment, refunds: replaceRefund(payment, { ...refund, status: 'OUTCOME_UNKNOWN', query: firstQuery(ctx.now) }) };
+      return applied(payment, after, ctx, [outcomeUnknownDraft(payment, after, 'REFUND', refund.idempotencyKey, refund.amount, result.cause, ctx.now)]);
+    }
+  }
+}
