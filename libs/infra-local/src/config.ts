@@ -16,6 +16,8 @@ export interface PlatformConfig {
   readonly rootDir: string;
   readonly stateDir: string;
   readonly services: readonly string[];
+  /** HTTP port (health, metrics) of each service that runs as a process. */
+  readonly servicePorts: Readonly<Record<string, number>>;
   readonly postgres: PostgresSettings;
   readonly kafka: KafkaSettings;
   readonly schemaRegistry: SchemaRegistrySettings;
@@ -26,6 +28,7 @@ export interface PlatformConfig {
 interface RawConfig {
   stateDir: string;
   services: string[];
+  servicePorts?: Record<string, number>;
   components: {
     postgres: PostgresSettings;
     kafka: KafkaSettings;
@@ -62,7 +65,8 @@ function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 /**
  * Reads deploy/local/platform.json and applies environment overrides:
  * PLATFORM_STATE_DIR, PLATFORM_POSTGRES_PORT, PLATFORM_KAFKA_PORT, PLATFORM_KAFKA_CONTROLLER_PORT,
- * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_PSP_PROXY_PORT, PLATFORM_KAFKA_VERSION.
+ * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_PSP_PROXY_PORT, PLATFORM_KAFKA_VERSION,
+ * PLATFORM_<SERVICE>_PORT (e.g. PLATFORM_BOOKING_PORT).
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir = findRootDir()): PlatformConfig {
   const raw = JSON.parse(readFileSync(join(rootDir, 'deploy/local/platform.json'), 'utf8')) as RawConfig;
@@ -72,6 +76,9 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     rootDir,
     stateDir: isAbsolute(stateDirSetting) ? stateDirSetting : join(rootDir, stateDirSetting),
     services: raw.services,
+    servicePorts: Object.fromEntries(
+      Object.entries(raw.servicePorts ?? {}).map(([name, port]) => [name, portFromEnv(env, `PLATFORM_${name.toUpperCase().replace(/-/g, '_')}_PORT`, port)]),
+    ),
     postgres: { ...c.postgres, port: portFromEnv(env, 'PLATFORM_POSTGRES_PORT', c.postgres.port) },
     kafka: {
       ...c.kafka,

@@ -9,6 +9,7 @@ import {
   Supervisor,
   allComponents,
   ensureTopics,
+  infrastructureComponents,
   kafkaBrokers,
   loadPlatformConfig,
   loadTopicCatalogue,
@@ -94,12 +95,17 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const startedAt = Date.now();
-      await supervisor.up(rest);
-      if (rest.length === 0 || rest.includes('schema-registry')) {
-        // Registering is the deploy step for schemas (producers never register at run time).
+      // Infrastructure first, then the deploy step for schemas (producers never register at run
+      // time), then the services, which may produce as soon as they start.
+      const wanted = rest.length === 0 ? supervisor.components.map((c) => c.name) : rest;
+      const infrastructure = new Set(infrastructureComponents.map((c) => c.name));
+      await supervisor.up(wanted.filter((name) => infrastructure.has(name)));
+      if (rest.length === 0 || rest.includes('schema-registry') || wanted.some((name) => !infrastructure.has(name))) {
         const code = await runSchemasCommand(['register', '--quiet'], config);
         if (code !== 0) return code;
       }
+      const services = wanted.filter((name) => !infrastructure.has(name));
+      if (services.length > 0) await supervisor.up(services);
       printStatus(await supervisor.status());
       process.stderr.write(`[platform] healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
       return 0;

@@ -4,6 +4,13 @@ import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
 import { pspSandboxComponent } from './psp-sandbox';
 import { schemaRegistryComponent } from './schema-registry';
+import { serviceComponents } from './services';
 
-/** Every component of the local infrastructure; the supervisor orders them by dependsOn. */
-export const allComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent];
+/** The infrastructure the services stand on. */
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent];
+
+/**
+ * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only
+ * after the deploy steps that follow the infrastructure (schema registration).
+ */
+export const allComponents: readonly Component[] = [...infrastructureComponents, ...serviceComponents];

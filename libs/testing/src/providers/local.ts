@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TYPES } from '@txn/contracts';
-import { Supervisor, allComponents, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
+import { Supervisor, allComponents, infrastructureComponents, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import type { TestEnvironment } from '../environment';
 import { endpointsFor, type InfrastructureProvider } from './provider';
@@ -15,7 +15,8 @@ export const localProvider: InfrastructureProvider = {
   name: 'local',
 
   async start(config: PlatformConfig): Promise<TestEnvironment> {
-    const supervisor = new Supervisor(config, allComponents, (message) => process.stderr.write(`[test-infra] ${message}\n`));
+    // Infrastructure only: suites run the services they test in-process, on their own topics.
+    const supervisor = new Supervisor(config, infrastructureComponents, (message) => process.stderr.write(`[test-infra] ${message}\n`));
     const outcomes = await supervisor.up();
     const started = [...outcomes].filter(([, outcome]) => outcome === 'started').map(([name]) => name);
     mkdirSync(join(config.stateDir, 'test'), { recursive: true });

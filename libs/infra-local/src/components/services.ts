@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Component, ComponentContext, ProbeResult } from '../component';
+import type { PlatformConfig } from '../config';
+import { secretFile } from '../secrets';
+import { kafkaBrokers } from './kafka';
+import { ensurePostgresDatabase, postgresAdmin, postgresNames } from './postgres';
+import { schemaRegistryUrl } from './schema-registry';
+
+/**
+ * The platform's own services as components: each runs from source
+ * (`node --import tsx services/<name>/src/main.ts`) with the settings of
+ * docs/decisions/0011-service-runtime.md, after its database, Kafka and the registry are up, and
+ * is ready when its `/health/ready` answers 200 (migrated, consuming, relay running).
+ */
+export interface ServiceSpec {
+  /** services/<name>; also the database (`<name>`), role (`svc_<name>`) and consumer group. */
+  readonly name: string;
+  /**
+   * Extensions the service's migrations need but its role may not create (CREATE EXTENSION needs
+   * CREATE on the database, which service roles do not get): installed here as administrator.
+   */
+  readonly extensions: readonly string[];
+  /** Used until platform.json names the port (`servicePorts`). */
+  readonly defaultPort: number;
+}
+
+/** Adding payment or ledger is one line each. */
+export const PLATFORM_SERVICES: readonly ServiceSpec[] = [{ name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 }];
+
+const HOST = '127.0.0.1';
+const PROBE_TIMEOUT_MS = 2_000;
+const EXTENSION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** `servicePorts.<name>` of platform.json when the config carries it, else the spec's default. */
+export function servicePort(config: PlatformConfig, spec: ServiceSpec): number {
+  return config.servicePorts[spec.name] ?? spec.defaultPort;
+}
+
+export function serviceUrl(config: PlatformConfig, spec: ServiceSpec): string {
+  return `http://${HOST}:${servicePort(config, spec)}`;
+}
+
+/** Installs extensions in a service's database as the administrator; idempotent. */
+export async function ensureDatabaseExtensions(config: PlatformConfig, database: string, extensions: readonly string[]): Promise<void> {
+  if (extensions.length === 0) return;
+  const client = new Client({ ...postgresAdmin(config), database, connectionTimeoutMillis: PROBE_TIMEOUT_MS, statement_timeout: 30_000 });
+  await client.connect();
+  try {
+    for (const extension of extensions) {
+      if (!EXTENSION_NAME.test(extension)) throw new Error(`"${extension}" is not an extension name`);
+      await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function probeReady(url: string): Promise<ProbeResult> {
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const body = await response.text();
+    return response.status === 200 ? { ready: true } : { ready: false, reason: `GET ${url}/health/ready answered ${response.status} ${body.trim().slice(0, 200)}` };
+  } catch (error) {
+    return { ready: false, reason: `GET ${url}/health/ready failed: ${(error as Error).message}` };
+  }
+}
+
+export function serviceComponent(spec: ServiceSpec): Component {
+  const { database, role } = postgresNames(spec.name);
+  return {
+    name: spec.name,
+    dependsOn: ['postgres', 'kafka', 'schema-registry'],
+    // tsx compiles on start, then migrations, the consumer group join and the relay's first lock.
+    readinessTimeout_s: 60,
+    // Above the service's own 25 s shutdown limit (stopOnSignals), so it exits by itself.
+    stopTimeout_s: 30,
+
+    version: (ctx) => (JSON.parse(readFileSync(join(ctx.rootDir, 'services', spec.name, 'package.json'), 'utf8')) as { version: string }).version,
+    ports: (ctx) => [{ name: 'http', port: servicePort(ctx.config, spec) }],
+    // Node and tsx come with the workspace's dependencies.
+    install: () => Promise.resolve(),
+
+    async prepare(ctx: ComponentContext) {
+      await ensurePostgresDatabase(ctx, spec.name);
+      await ensureDatabaseExtensions(ctx.config, database, spec.extensions);
+    },
+
+    command(ctx) {
+      const { config } = ctx;
+      return {
+        // The Node running the supervisor is the project's pinned Node (./platform puts it first).
+        command: process.execPath,
+        // kafkajs 2.2.4 schedules a negative timeout on Node 24 (harmless, printed as plain text
+        // into a JSON log); the messaging bench silences the same warning.
+        args: ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ctx.rootDir, 'services', spec.name, 'src', 'main.ts')],
+        env: {
+          SERVICE_NAME: spec.name,
+          HTTP_PORT: String(servicePort(config, spec)),
+          DATABASE_HOST: HOST,
+          DATABASE_PORT: String(config.postgres.port),
+          DATABASE_NAME: database,
+          DATABASE_USER: role,
+          // The file ensurePostgresDatabase wrote; the password itself never enters the environment.
+          DATABASE_PASSWORD_FILE: secretFile(config.stateDir, `postgres-${role}`),
+          KAFKA_BROKERS: kafkaBrokers(config).join(','),
+          SCHEMA_REGISTRY_URL: schemaRegistryUrl(config),
+          LOG_LEVEL: process.env.PLATFORM_SERVICE_LOG_LEVEL ?? 'info',
+        },
+        // `--import tsx` resolves from the workspace's node_modules; tsx reads tsconfig paths from here.
+        cwd: ctx.rootDir,
+      };
+    },
+
+    probe: (ctx) => probeReady(serviceUrl(ctx.config, spec)),
+  };
+}
+
+/** One component per service that exists. */
+export const serviceComponents: readonly Component[] = PLATFORM_SERVICES.map(serviceComponent);

@@ -1,0 +1,193 @@
+import { Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AVRO_TYPE_OPTIONS } from '@txn/contracts';
+import { AvroCodec, type RetryPolicy } from '@txn/messaging';
+import { InboxTransport, MessagingModule, OutboxRelayLifecycle } from '@txn/nest-messaging';
+import type { ServiceConfig } from './config';
+import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server';
+import { createServiceLogger } from './logger';
+import { runMigrations, type CodeMigration } from './migrations';
+import { PinoNestLogger } from './nest-logger';
+import { installTelemetry } from './telemetry';
+
+/**
+ * Connections per service instance: the inbox consumer holds one per partition batch in flight,
+ * the relay has its own session, the rest serve sweepers and readiness. PostgreSQL here allows
+ * 300 for every service and test suite together.
+ */
+export const DATABASE_POOL_MAX = 10;
+const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+const DATABASE_IDLE_TIMEOUT_MS = 30_000;
+/** Bound on any statement outside the inbox transaction (which sets its own, 10 s). */
+const DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** What a service's Nest module gets to build its providers (also injectable: SERVICE_DEPENDENCIES). */
+export interface ServiceDependencies {
+  readonly config: ServiceConfig;
+  readonly logger: Logger;
+  /** The service's own database; ended by the kit after the application closed. */
+  readonly pool: Pool;
+  /** The service's metrics registry, served on /metrics. */
+  readonly metrics: Registry;
+  readonly codec: AvroCodec;
+  /** Contract topic → topic actually used (tests, environment prefixes). */
+  topicOf(contractTopic: string): string;
+}
+
+export const SERVICE_DEPENDENCIES = Symbol('txn-service-dependencies');
+
+/** What differs between services. */
+export interface ServiceDefinition {
+  /** The contract topics the service consumes (`booking.commands.v1`, …). */
+  readonly topics: readonly string[];
+  /** Folder of `NNN_name.sql` migrations. */
+  readonly migrationsDirectory: string;
+  /** Migrations whose DDL a shared library owns (inbox, outbox). */
+  readonly codeMigrations?: readonly CodeMigration[];
+  /** The service's feature module(s): controllers with @EventPattern handlers, sweepers. */
+  module(dependencies: ServiceDependencies): DynamicModule;
+  /** Extra readiness conditions besides database, consumer and relay. */
+  readonly readiness?: readonly ReadinessCheck[];
+}
+
+/** Per-run choices: tests isolate topics and groups; production uses the defaults. */
+export interface BootstrapOptions {
+  readonly topicOverrides?: Readonly<Record<string, string>>;
+  /** Default: the service name. It is also the inbox's dedup scope. */
+  readonly consumerGroup?: string;
+  readonly retry?: RetryPolicy;
+  /** Default: a JSON logger on stdout at the configured level. */
+  readonly logger?: Logger;
+  /** Register the OpenTelemetry globals (default true; a test that records spans passes false). */
+  readonly telemetry?: boolean;
+  /** Health server host (default 127.0.0.1). Port 0 in the config picks a free one (tests). */
+  readonly httpHost?: string;
+}
+
+export interface RunningService {
+  readonly app: INestMicroservice;
+  readonly dependencies: ServiceDependencies;
+  readonly httpPort: number;
+  /** Stops consuming, the relay, the HTTP server and the pool, in that order. Idempotent. */
+  close(): Promise<void>;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+@Module({})
+class ServiceDependenciesModule {
+  static with(dependencies: ServiceDependencies): DynamicModule {
+    return {
+      module: ServiceDependenciesModule,
+      global: true,
+      providers: [{ provide: SERVICE_DEPENDENCIES, useValue: dependencies }],
+      exports: [SERVICE_DEPENDENCIES],
+    };
+  }
+}
+
+/**
+ * Starts a service: logger and telemetry, the health server (live at once, ready only once
+ * consuming), the database pool and its migrations, the registry codec, the Nest microservice on
+ * the InboxTransport with MessagingModule (EventPublisher + outbox relay), and the service's
+ * module. A failure at any step undoes the earlier ones and is thrown.
+ */
+export async function bootstrapService(config: ServiceConfig, definition: ServiceDefinition, options: BootstrapOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createServiceLogger({ serviceName: config.serviceName, level: config.logLevel });
+  const telemetry = options.telemetry === false ? undefined : installTelemetry();
+  const metrics = new Registry();
+  metrics.setDefaultLabels({ service: config.serviceName });
+  collectDefaultMetrics({ register: metrics });
+  const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? topic;
+  const pool = new Pool({
+    ...config.database,
+    max: DATABASE_POOL_MAX,
+    connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: DATABASE_IDLE_TIMEOUT_MS,
+    statement_timeout: DATABASE_STATEMENT_TIMEOUT_MS,
+    application_name: config.serviceName,
+  });
+  // An idle client losing its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', (error) => logger.warn({ errorClass: error.name, error: error.message }, 'idle database connection failed'));
+
+  let consuming = false;
+  let app: INestMicroservice | undefined;
+  let health: HealthServer | undefined;
+  const readiness: ReadinessCheck[] = [
+    { name: 'consumer', check: () => consuming },
+    { name: 'relay', check: () => app?.get(OutboxRelayLifecycle).current() !== undefined },
+    {
+      name: 'database',
+      check: async () => {
+        await pool.query('SELECT 1');
+        return true;
+      },
+    },
+    ...(definition.readiness ?? []),
+  ];
+
+  const close = async (): Promise<void> => {
+    consuming = false;
+    const running = app;
+    app = undefined;
+    // Nest closes the transport first (no more handlers), then the relay and the module hooks.
+    await running?.close();
+    await health?.close();
+    health = undefined;
+    if (!pool.ended) await pool.end();
+    telemetry?.uninstall();
+  };
+
+  try {
+    health = await startHealthServer({ port: config.httpPort, ...(options.httpHost === undefined ? {} : { host: options.httpHost }), registry: metrics, readiness, logger });
+    const report = await runMigrations({ pool, directory: definition.migrationsDirectory, code: definition.codeMigrations ?? [], logger });
+    logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied }, 'database schema up to date');
+
+    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });
+    const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
+    const consumerGroup = options.consumerGroup ?? config.serviceName;
+    const transport = new InboxTransport({
+      consumerGroup,
+      topics: definition.topics.map(topicOf),
+      pool,
+      codec,
+      logger,
+      metrics,
+      kafka: { clientId: `${config.serviceName}-consumer`, brokers: config.kafkaBrokers },
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+    });
+    const root: DynamicModule = {
+      module: ServiceRootModule,
+      imports: [
+        ServiceDependenciesModule.with(dependencies),
+        MessagingModule.forRoot({
+          codec,
+          logger,
+          ...(options.topicOverrides === undefined ? {} : { topicOverrides: options.topicOverrides }),
+          relay: {
+            database: { ...config.database },
+            kafka: { clientId: `${config.serviceName}-relay`, brokers: config.kafkaBrokers },
+            registry: metrics,
+            name: config.serviceName,
+          },
+        }),
+        definition.module(dependencies),
+      ],
+    };
+    app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
+    await app.listen();
+    consuming = true;
+    logger.info({ consumerGroup, topics: definition.topics.map(topicOf), httpPort: health.port }, 'service started');
+    const httpPort = health.port;
+    const running = app;
+    return { app: running, dependencies, httpPort, close };
+  } catch (error) {
+    await close().catch((closeError: unknown) => logger.error({ errorClass: (closeError as Error).name, error: (closeError as Error).message }, 'clean-up after a failed start failed'));
+    throw error;
+  }
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * One config loader for every service: settings come from the environment (secrets from files
+ * named by `*_FILE`, the way mounted secrets work), are all validated at start-up, and a bad or
+ * missing one stops the process with a message naming every such setting at once.
+ */
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A secret file larger than this is a wrong path (a log, a binary), not a password. */
+const MAX_SECRET_FILE_BYTES = 4_096;
+const MAX_BROKERS = 32;
+
+export interface DatabaseSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface ServiceConfig {
+  readonly serviceName: string;
+  readonly httpPort: number;
+  readonly database: DatabaseSettings;
+  readonly kafkaBrokers: readonly string[];
+  readonly schemaRegistryUrl: string;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads settings from one environment and collects every problem before failing. */
+export class SettingsReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  private missing<T>(name: string, what: string, fallback: T): T {
+    this.problems.push(`${name}: missing (${what})`);
+    return fallback;
+  }
+
+  text(name: string, options: { readonly default?: string; readonly pattern?: RegExp; readonly what?: string } = {}): string {
+    const value = this.raw(name) ?? options.default;
+    if (value === undefined) return this.missing(name, options.what ?? 'text', '');
+    if (options.pattern !== undefined && !options.pattern.test(value)) this.problems.push(`${name}: ${JSON.stringify(value)} does not match ${options.pattern}`);
+    return value;
+  }
+
+  integer(name: string, options: { readonly min: number; readonly max: number; readonly default?: number }): number {
+    const value = this.raw(name);
+    if (value === undefined) return options.default ?? this.missing(name, `an integer in ${options.min}..${options.max}`, options.min);
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < options.min || parsed > options.max) {
+      this.problems.push(`${name}: ${JSON.stringify(value)} is not an integer in ${options.min}..${options.max}`);
+      return options.min;
+    }
+    return parsed;
+  }
+
+  port(name: string, fallback?: number): number {
+    return this.integer(name, { min: 1, max: 65_535, ...(fallback === undefined ? {} : { default: fallback }) });
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return this.missing(name, `one of ${allowed.join(', ')}`, allowed[0] as T);
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+      return allowed[0] as T;
+    }
+    return value as T;
+  }
+
+  url(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return this.missing(name, 'an http(s) URL', '');
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      this.problems.push(`${name}: ${JSON.stringify(value)} is not an http(s) URL`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  /** `host:port` entries separated by commas. */
+  hostPorts(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return this.missing(name, 'comma-separated host:port list', []);
+    const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const bad = entries.filter((entry) => !/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/.test(entry));
+    if (entries.length === 0 || entries.length > MAX_BROKERS || bad.length > 0) {
+      this.problems.push(`${name}: ${JSON.stringify(value)} is not a list of 1..${MAX_BROKERS} host:port entries`);
+    }
+    return entries;
+  }
+
+  /**
+   * A secret from the file named by `<name>_FILE`. The secret itself never comes from the
+   * environment (it would show in `ps e`, crash dumps and child processes), and the message on
+   * failure names the file, never its content.
+   */
+  secretFile(name: string): string {
+    const fileSetting = `${name}_FILE`;
+    const path = this.raw(fileSetting);
+    if (this.raw(name) !== undefined) this.problems.push(`${name}: secrets are read from files only; set ${fileSetting} to a file holding it`);
+    if (path === undefined) return this.missing(fileSetting, 'path of a file holding the secret', '');
+    try {
+      const content = readFileSync(path);
+      if (content.length > MAX_SECRET_FILE_BYTES) throw new Error(`larger than ${MAX_SECRET_FILE_BYTES} bytes`);
+      const secret = content.toString('utf8').trim();
+      if (secret === '') throw new Error('empty');
+      return secret;
+    } catch (error) {
+      this.problems.push(`${fileSetting}: cannot read a secret from ${path} (${(error as Error).message})`);
+      return '';
+    }
+  }
+
+  /** Throws ConfigError naming every problem seen so far. */
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * The settings every service has. `extra` reads the service's own settings with the same reader,
+ * so one start-up names every problem, shared or service-specific.
+ */
+export function loadServiceConfig<Extra extends object = object>(
+  env: NodeJS.ProcessEnv = process.env,
+  extra?: (settings: SettingsReader) => Extra,
+): ServiceConfig & Extra {
+  const settings = new SettingsReader(env);
+  const config: ServiceConfig = {
+    serviceName: settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' }),
+    // 0 = any free port (tests running several instances).
+    httpPort: settings.integer('HTTP_PORT', { min: 0, max: 65_535 }),
+    database: {
+      host: settings.text('DATABASE_HOST'),
+      port: settings.port('DATABASE_PORT'),
+      database: settings.text('DATABASE_NAME'),
+      user: settings.text('DATABASE_USER'),
+      password: settings.secretFile('DATABASE_PASSWORD'),
+    },
+    kafkaBrokers: settings.hostPorts('KAFKA_BROKERS'),
+    schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
+    logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  const own = extra?.(settings) ?? ({} as Extra);
+  settings.done();
+  return { ...config, ...own };
+}

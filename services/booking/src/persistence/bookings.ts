@@ -1,0 +1,142 @@
+import type { Booking } from '@txn/booking-domain';
+import { money, type Money } from '@txn/money';
+import type { SqlTransaction } from '@txn/sql';
+
+/** PostgreSQL's exclusion_violation: the slot overlaps a live booking of the resource. */
+export const EXCLUSION_VIOLATION = '23P01';
+export const UNIQUE_VIOLATION = '23505';
+
+interface BookingRow {
+  readonly booking_id: string;
+  readonly tenant_id: string;
+  readonly resource_id: string;
+  readonly starts_at: Date;
+  readonly ends_at: Date;
+  readonly status: Booking['status'];
+  readonly version: string;
+  readonly hold_expires_at: Date;
+  readonly customer_id: string;
+  readonly customer_email: string | null;
+  readonly price_minor: string;
+  readonly currency: string;
+  readonly payment_id: string | null;
+  readonly authorized_minor: string | null;
+  readonly captured_minor: string | null;
+  readonly refund_minor: string | null;
+  readonly delivered_at: Date | null;
+}
+
+const COLUMNS = `booking_id, tenant_id, resource_id, starts_at, ends_at, status, version,
+  hold_expires_at, customer_id, customer_email, price_minor, currency, payment_id, authorized_minor, captured_minor,
+  refund_minor, delivered_at`;
+
+function amount(minor: string | null, currency: string): Money | null {
+  return minor === null ? null : money(BigInt(minor), currency);
+}
+
+function toBooking(row: BookingRow): Booking {
+  return {
+    bookingId: row.booking_id,
+    tenantId: row.tenant_id,
+    customerId: row.customer_id,
+    customerEmail: row.customer_email,
+    slot: { resourceId: row.resource_id, startsAt: row.starts_at, endsAt: row.ends_at },
+    price: { amountMinor: BigInt(row.price_minor), currency: row.currency },
+    status: row.status,
+    version: BigInt(row.version),
+    holdExpiresAt: row.hold_expires_at,
+    paymentId: row.payment_id,
+    authorizedAmount: amount(row.authorized_minor, row.currency),
+    capturedAmount: amount(row.captured_minor, row.currency),
+    refundAmount: amount(row.refund_minor, row.currency),
+    deliveredAt: row.delivered_at,
+  };
+}
+
+/** The booking, row-locked until the transaction ends (every decision on it is serialised). */
+export async function loadBookingForUpdate(tx: SqlTransaction, bookingId: string): Promise<Booking | undefined> {
+  const rows = await tx.query<BookingRow>(`SELECT ${COLUMNS} FROM bookings WHERE booking_id = $1 FOR UPDATE`, [bookingId]);
+  const row = rows[0];
+  return row === undefined ? undefined : toBooking(row);
+}
+
+/** Due holds, oldest deadline first; rows another sweeper holds are skipped, not waited for. */
+export async function lockDueHolds(tx: SqlTransaction, now: Date, limit: number): Promise<Booking[]> {
+  const rows = await tx.query<BookingRow>(
+    `SELECT ${COLUMNS} FROM bookings WHERE status = 'HELD' AND hold_expires_at <= $1 ORDER BY hold_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now, limit],
+  );
+  return rows.map(toBooking);
+}
+
+/** The resource exists; KEY SHARE keeps it from being deleted until this transaction ends. */
+export async function resourceExists(tx: SqlTransaction, tenantId: string, resourceId: string): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM resources WHERE tenant_id = $1 AND resource_id = $2 FOR KEY SHARE', [tenantId, resourceId]);
+  return rows.length > 0;
+}
+
+function values(booking: Booking): unknown[] {
+  return [
+    booking.bookingId,
+    booking.tenantId,
+    booking.slot.resourceId,
+    booking.slot.startsAt,
+    booking.slot.endsAt,
+    booking.status,
+    booking.version.toString(),
+    booking.holdExpiresAt,
+    booking.customerId,
+    booking.customerEmail,
+    booking.price.amountMinor.toString(),
+    booking.price.currency,
+    booking.paymentId,
+    booking.authorizedAmount?.amountMinor.toString() ?? null,
+    booking.capturedAmount?.amountMinor.toString() ?? null,
+    booking.refundAmount?.amountMinor.toString() ?? null,
+    booking.deliveredAt,
+  ];
+}
+
+/** A new booking. An overlapping live booking makes this throw 23P01 (the constraint decides). */
+export async function insertBooking(tx: SqlTransaction, booking: Booking): Promise<void> {
+  await tx.query(
+    `INSERT INTO bookings (booking_id, tenant_id, resource_id, starts_at, ends_at, status, version, hold_expires_at, customer_id, customer_email,
+       price_minor, currency, payment_id, authorized_minor, captured_minor, refund_minor, delivered_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    values(booking),
+  );
+}
+
+/** The booking's new state; `previousVersion` must still be stored (the row lock guarantees it). */
+export async function updateBooking(tx: SqlTransaction, booking: Booking, previousVersion: bigint): Promise<void> {
+  const rows = await tx.query(
+    `UPDATE bookings SET status = $6, version = $7, payment_id = $13, authorized_minor = $14, captured_minor = $15, refund_minor = $16,
+       delivered_at = $17, updated_at = now()
+     WHERE booking_id = $1 AND version = $18
+       AND tenant_id = $2 AND resource_id = $3 AND starts_at = $4 AND ends_at = $5 AND hold_expires_at = $8 AND customer_id = $9
+       AND customer_email IS NOT DISTINCT FROM $10 AND price_minor = $11 AND currency = $12
+     RETURNING 1`,
+    [...values(booking), previousVersion.toString()],
+  );
+  // A miss means the row changed under the lock or an immutable field was altered: a bug.
+  if (rows.length !== 1) throw new Error(`booking ${booking.bookingId}: stored version ${previousVersion} not found or immutable fields changed`);
+}
+
+export interface UnappliedMessage {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly bookingId: string;
+  readonly outcome: 'stale' | 'rejected';
+  readonly reason: string;
+  readonly status: string | null;
+  readonly actor: { readonly type: string; readonly id: string };
+}
+
+/** Why a message changed nothing, next to the inbox row that says it was handled. */
+export async function recordUnapplied(tx: SqlTransaction, message: UnappliedMessage): Promise<void> {
+  await tx.query(
+    `INSERT INTO unapplied_messages (event_id, event_type, booking_id, outcome, reason, status, actor_type, actor_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING`,
+    [message.eventId, message.eventType, message.bookingId, message.outcome, message.reason, message.status, message.actor.type, message.actor.id],
+  );
+}
