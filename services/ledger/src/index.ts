@@ -1,0 +1,42 @@
+export { migrate, ledgerMigrations, MIGRATIONS_DIR, MIGRATION_LOCK_KEY, type Migration, type MigrationReport } from './persistence/migrate';
+export {
+  expireHold,
+  loadEntry,
+  lockHold,
+  placeHold,
+  postEntry,
+  postHold,
+  voidHold,
+  writeHoldChange,
+  type HoldWrite,
+} from './persistence/ledger-repository';
+export {
+  captureToEscrow,
+  lockEscrow,
+  refundEscrow,
+  releaseEscrow,
+  takeReleaseRequest,
+  type Capture,
+  type Refund,
+  type Release,
+  type ReleaseRequest,
+  type ReleaseWrite,
+} from './persistence/escrow-repository';
+export type { StoredEscrow, StoredHold } from './persistence/rows';
+export { refusal, type RejectionCode, type Refusal, type Written } from './domain/refusal';
+export { type LedgerEventDraft, type LedgerHandling, type LedgerOutcome } from './application/ledger-events';
+export { onPaymentAuthorized, AUTHORIZATION_REASON } from './application/on-payment-authorized/on-payment-authorized';
+export { onPaymentCaptured, CAPTURE_REASON, type CaptureDependencies } from './application/on-payment-captured/on-payment-captured';
+export { onPaymentVoided } from './application/on-payment-voided/on-payment-voided';
+export { onPaymentRefunded } from './application/on-payment-refunded/on-payment-refunded';
+export { onBookingCompleted } from './application/on-booking-completed/on-booking-completed';
+export {
+  DOMAIN_VERIFY_MAX_ENTRIES,
+  MAX_FINDINGS,
+  verifyLedger,
+  VERIFY_PAGE_SIZE,
+  type Finding,
+  type LedgerDiscrepancy,
+  type VerifyOptions,
+  type VerifyReport,
+} from './verify';

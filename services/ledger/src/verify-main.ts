@@ -1,0 +1,53 @@
+import { Pool } from 'pg';
+import { verifyLedger, type VerifyReport } from './verify';
+
+/**
+ * `verify` for a person or a cron job: prints every discrepancy as one JSON line, then a summary.
+ * Exit 0: the ledger is proven; 1: discrepancies; 2: verify could not run (bad setting, database down).
+ *
+ *   LEDGER_DATABASE_URL=postgres://user:pass@host:port/db node --import tsx services/ledger/src/verify-main.ts
+ */
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function json(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function print(report: VerifyReport): void {
+  for (const finding of report.findings) process.stdout.write(`${json(finding)}\n`);
+  const summary = {
+    verdict: report.findings.length === 0 ? 'CLEAN' : 'DISCREPANCIES',
+    discrepancies: report.findings.length,
+    truncated: report.truncated,
+    accountsChecked: report.accountsChecked,
+    entriesChecked: report.entriesChecked,
+    domainVerify: report.domainVerify,
+    currencies: report.currencies,
+  };
+  process.stdout.write(`${json(summary)}\n`);
+}
+
+async function main(): Promise<number> {
+  const connectionString = process.env.LEDGER_DATABASE_URL;
+  if (connectionString === undefined || connectionString === '') {
+    process.stderr.write('verify: LEDGER_DATABASE_URL is not set (postgres://user:password@host:port/database of the ledger)\n');
+    return 2;
+  }
+  // One connection: verify runs in a single snapshot transaction.
+  const pool = new Pool({ connectionString, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'ledger-verify' });
+  try {
+    const report = await verifyLedger(pool);
+    print(report);
+    return report.findings.length === 0 && !report.truncated ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`verify: could not run: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    await pool.end();
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});
