@@ -21,7 +21,7 @@ export {
   type SubjectCompatibility,
 } from './registry';
 export { readKnownTopics, readSchemaSources } from './schema-files';
-export { MAX_HISTORY_COMMITS, checkSchemaHistory, type HistoryFailure, type HistoryReport } from './schema-history';
+export { MAX_HISTORY_COMMITS, checkSchemaHistory, historicalVersions, type HistoryFailure, type HistoryReport } from './schema-history';
 export {
   ENVELOPE_FIELD,
   ENVELOPE_TYPE,

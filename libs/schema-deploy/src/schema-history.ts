@@ -110,3 +110,29 @@ export function checkSchemaHistory(rootDir: string, current: SchemaSet, directio
     failures,
   };
 }
+
+/**
+ * Every distinct earlier version of each subject in git history, oldest first (the current
+ * version is not included unless it was committed). The registry check replays these into a
+ * scratch subject, then asks the registry whether the current schema may follow them.
+ */
+export function historicalVersions(rootDir: string): Map<string, { eventType: string; schema: object }[]> {
+  const versions = new Map<string, { eventType: string; schema: object }[]>();
+  if (!isGitWorkTree(rootDir)) return versions;
+  const commits = git(rootDir, ['log', '--format=%H', `--max-count=${MAX_HISTORY_COMMITS}`, '--', SCHEMA_ROOT])
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse();
+  const seen = new Set<string>();
+  for (const commit of commits) {
+    const built = buildSchemaSet(sourcesAt(rootDir, commit));
+    if (!built.ok) continue;
+    for (const event of built.set.events) {
+      const key = `${event.subject}\n${JSON.stringify(event.schema)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      versions.set(event.subject, [...(versions.get(event.subject) ?? []), { eventType: event.eventType, schema: event.schema }]);
+    }
+  }
+  return versions;
+}
