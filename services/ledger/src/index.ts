@@ -1,7 +1,12 @@
-export { migrate, ledgerMigrations, MIGRATIONS_DIR, MIGRATION_LOCK_KEY, type Migration, type MigrationReport } from './persistence/migrate';
+export { LEDGER_CODE_MIGRATIONS, migrateLedger, MIGRATIONS_DIR } from './persistence/migrations';
+export { ledgerService } from './service';
+export { feeBpsOf, readLedgerSettings, DEFAULT_PLATFORM_FEE_BPS, type LedgerSettings } from './settings';
+export { HoldExpirySweeper, SWEEPER_ACTOR } from './application/expire-holds/hold-expiry-sweeper';
+export { INBOX_OUTCOME, LedgerOutcomes } from './application/outcomes';
 export {
   expireHold,
   loadEntry,
+  lockDueHolds,
   lockHold,
   placeHold,
   postEntry,

@@ -12,6 +12,8 @@ const HOST = '127.0.0.1';
 const CONNECT_TIMEOUT_MS = 2_000;
 /** Bounded so that many parallel test suites cannot exhaust memory on a 2-core machine. */
 const MAX_CONNECTIONS = 300;
+/** How long a suite's database drop waits for its just-closed connections before forcing. */
+const DROP_GRACE_MS = 2_000;
 
 export interface PostgresCredentials {
   readonly host: string;
@@ -115,6 +117,15 @@ export async function provisionDatabase(admin: PostgresAdminConnection, name: st
 export async function dropProvisionedDatabases(admin: PostgresAdminConnection, names: readonly string[]): Promise<void> {
   const all = names.map(postgresNames);
   await withClient({ ...admin, database: 'postgres' }, async (client) => {
+    // Give connections a caller just closed (pool.end() resolves before every backend is gone)
+    // a moment to leave: FORCE would terminate them, and a pool still listening would see an
+    // "terminating connection due to administrator command" error it did not expect.
+    const deadline = Date.now() + DROP_GRACE_MS;
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1)', [all.map((n) => n.database)]);
+      if (Number(rows[0]?.n ?? 0) === 0 || Date.now() > deadline) break;
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+    }
     for (const { database } of all) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     for (const { role } of all) await client.query(`DROP ROLE IF EXISTS ${role}`);
   });

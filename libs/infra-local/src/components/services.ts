@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
 import { secretFile } from '../secrets';
 import { kafkaBrokers } from './kafka';
 import { ensurePostgresDatabase, postgresAdmin, postgresNames } from './postgres';
+import { pspProxyUrl } from './psp-proxy';
 import { schemaRegistryUrl } from './schema-registry';
 
 /**
@@ -24,10 +26,31 @@ export interface ServiceSpec {
   readonly extensions: readonly string[];
   /** Used until platform.json names the port (`servicePorts`). */
   readonly defaultPort: number;
+  /** Components besides postgres, kafka and schema-registry that must be up first. */
+  readonly dependsOn?: readonly string[];
+  /** The service's own settings beyond the shared ones (e.g. payment's PSP_*). */
+  readonly env?: (ctx: ComponentContext) => Readonly<Record<string, string>>;
 }
 
 /** Adding payment or ledger is one line each. */
-export const PLATFORM_SERVICES: readonly ServiceSpec[] = [{ name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 }];
+export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
+  { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
+  { name: 'ledger', extensions: [], defaultPort: 18503 },
+  { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
+];
+
+/**
+ * The local PSP (the fault proxy in front of localstripe) takes any key shaped like a Stripe test
+ * key; one per state folder, in a file like every other secret, since services read keys from files.
+ */
+function ensurePspTestKeyFile(stateDir: string): string {
+  const path = secretFile(stateDir, 'psp-api-key');
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `sk_test_local_${randomBytes(12).toString('hex')}`, { mode: 0o600 });
+  }
+  return path;
+}
 
 const HOST = '127.0.0.1';
 const PROBE_TIMEOUT_MS = 2_000;
@@ -71,7 +94,7 @@ export function serviceComponent(spec: ServiceSpec): Component {
   const { database, role } = postgresNames(spec.name);
   return {
     name: spec.name,
-    dependsOn: ['postgres', 'kafka', 'schema-registry'],
+    dependsOn: ['postgres', 'kafka', 'schema-registry', ...(spec.dependsOn ?? [])],
     // tsx compiles on start, then migrations, the consumer group join and the relay's first lock.
     readinessTimeout_s: 60,
     // Above the service's own 25 s shutdown limit (stopOnSignals), so it exits by itself.
@@ -107,6 +130,7 @@ export function serviceComponent(spec: ServiceSpec): Component {
           KAFKA_BROKERS: kafkaBrokers(config).join(','),
           SCHEMA_REGISTRY_URL: schemaRegistryUrl(config),
           LOG_LEVEL: process.env.PLATFORM_SERVICE_LOG_LEVEL ?? 'info',
+          ...spec.env?.(ctx),
         },
         // `--import tsx` resolves from the workspace's node_modules; tsx reads tsconfig paths from here.
         cwd: ctx.rootDir,

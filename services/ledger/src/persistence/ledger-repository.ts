@@ -240,3 +240,20 @@ export async function expireHold(tx: SqlTransaction, holdId: string, input: { re
   if (!change.ok) return rejected(refusalOf(change.error));
   return writeHoldChange(tx, change.value, input.eventId);
 }
+
+/**
+ * Up to `limit` pending holds whose deadline is at or before `dueAt`, oldest first, locked FOR
+ * UPDATE SKIP LOCKED: sweepers of several instances take disjoint holds, and a hold a handler is
+ * deciding right now is left for the next sweep instead of waited for.
+ */
+export async function lockDueHolds(tx: SqlTransaction, dueAt: Date, limit: number): Promise<StoredHold[]> {
+  const rows = await tx.query<HoldRow>(
+    `SELECT ${HOLD_COLUMNS} FROM holds
+      WHERE status = 'PENDING' AND expires_at IS NOT NULL AND expires_at <= $1
+      ORDER BY expires_at
+      LIMIT $2
+      FOR UPDATE SKIP LOCKED`,
+    [dueAt, limit],
+  );
+  return rows.map(holdOf);
+}

@@ -1,17 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { Pool, type DatabaseError } from 'pg';
+import pino from 'pino';
 import { type BookingCompleted, type Envelope, type PaymentAuthorized, type PaymentCaptured, type PaymentRefunded, type PaymentVoided } from '@txn/contracts';
 import { splitFee } from '@txn/ledger-domain';
 import { money } from '@txn/money';
 import { inTransaction, type SqlTransaction } from '@txn/sql';
 import { createSuiteScope, testEnvironment, type SuiteDatabase, type SuiteScope } from '@txn/testing';
-import { migrate } from '../../src';
+import { migrateLedger } from '../../src';
 
 /** Pool size for the service role: enough for the concurrency tests, small next to max_connections. */
 export const SERVICE_POOL_SIZE = 10;
 /** Every statement of a test ends (a lock wait included). */
 export const TEST_STATEMENT_TIMEOUT_MS = 15_000;
 export const FEE_BPS = 250;
+/** The migration runner logs each step; the suites assert on the database instead. */
+export const SILENT = pino({ level: 'silent' });
+
+/** SQLSTATE of a connection terminated by the administrator (DROP DATABASE … WITH (FORCE)). */
+const ADMIN_SHUTDOWN = '57P01';
+
+/**
+ * For a pool's 'error' event (an idle connection failing). `pool.end()` resolves once it has asked
+ * its connections to close, not once they are closed; the suite's `DROP DATABASE … WITH (FORCE)`
+ * right after may terminate one still closing (57P01), which is expected then. Anything else is not.
+ */
+export function ignoreTermination(error: Error): void {
+  if ((error as DatabaseError).code !== ADMIN_SHUTDOWN) throw error;
+}
 
 /** One suite's ledger database: the service role (least privilege, owns its schema) and the admin. */
 export class LedgerDatabase {
@@ -29,7 +44,8 @@ export class LedgerDatabase {
     const common = { host: database.host, port: database.port, database: database.database, statement_timeout: TEST_STATEMENT_TIMEOUT_MS };
     const pool = new Pool({ ...common, user: database.user, password: database.password, max: SERVICE_POOL_SIZE });
     const admin = new Pool({ ...common, user: postgres.adminUser, password: postgres.adminPassword, max: 2 });
-    await migrate(pool);
+    for (const each of [pool, admin]) each.on('error', ignoreTermination);
+    await migrateLedger(pool, SILENT);
     return new LedgerDatabase(database, pool, admin);
   }
 
@@ -98,9 +114,17 @@ export class PaymentStory {
   readonly bookingId = randomUUID();
   /** Each story its own merchant: verify's per-account checks stay readable. */
   readonly tenantId = `merchant-${randomUUID().slice(0, 8)}`;
-  private clock_ms = Date.UTC(2026, 0, 10, 12, 0, 0);
+  private clock_ms: number;
+  private readonly feeBps: number;
 
-  constructor(readonly currency = 'EUR') {}
+  /** `startAt_ms`: the story's first instant (default a fixed day); `feeBps`: the rate captures are computed at. */
+  constructor(
+    readonly currency = 'EUR',
+    options: { readonly startAt_ms?: number; readonly feeBps?: number } = {},
+  ) {
+    this.clock_ms = options.startAt_ms ?? Date.UTC(2026, 0, 10, 12, 0, 0);
+    this.feeBps = options.feeBps ?? FEE_BPS;
+  }
 
   account(code: string): string {
     return accountOf(code, this.tenantId, this.currency);
@@ -129,7 +153,7 @@ export class PaymentStory {
 
   /** The fee is the ledger's own split unless the test says otherwise (a disagreeing payment service). */
   captured(amountMinor: bigint, platformFeeMinor?: bigint): PaymentCaptured {
-    const split = splitFee(money(amountMinor, this.currency), FEE_BPS);
+    const split = splitFee(money(amountMinor, this.currency), this.feeBps);
     if (!split.ok) throw new Error(split.error.message);
     return {
       envelope: envelope('PaymentCaptured', this.tenantId, this.paymentId, this.bookingId, this.at()),

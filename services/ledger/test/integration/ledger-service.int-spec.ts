@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Pool } from 'pg';
+import { BookingCompleted, EVENT_TYPES, HoldPlaced, PaymentAuthorized, type Envelope, type EventContract } from '@txn/contracts';
+import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
+import { registerSchemas } from '@txn/schema-deploy';
+import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
+import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { DEFAULT_PLATFORM_FEE_BPS, ledgerService, readLedgerSettings, verifyLedger } from '../../src';
+import { ignoreTermination, PaymentStory } from './support';
+
+// The ledger service in-process (bootstrapService, as main.ts does) on the real PostgreSQL, Kafka
+// and registry: a suite database, suite topics (topicOverrides), a suite consumer group.
+
+/** Joining a group, a handler transaction and the relay's poll take well under a second here. */
+const FLOW_TIMEOUT_MS = 30_000;
+const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
+const SERVICE_ACTOR = { type: 'SERVICE', id: 'ledger' };
+
+interface LogLine {
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+interface SeenEvent {
+  readonly eventType: string;
+  readonly key: string | undefined;
+  readonly value: { readonly envelope: Envelope; readonly paymentId: string | null; readonly [field: string]: unknown };
+}
+
+describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => {
+  const environment = testEnvironment();
+  const kafka = new Kafka({ clientId: 'ledger-service-test', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
+  const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'ledger-service-test' });
+  const logs: LogLine[] = [];
+  const seen: SeenEvent[] = [];
+  let scope: SuiteScope;
+  let database: SuiteDatabase;
+  let pool: Pool;
+  let service: RunningService | undefined;
+  let publisher: RecordPublisher;
+  let reader: Consumer | undefined;
+  let secretsDir: string;
+  let topics: { paymentEvents: string; bookingEvents: string; ledgerEvents: string };
+  let subjects: string[] = [];
+
+  /** A story on the wall clock (the sweeper runs on it), captured at the service's default rate. */
+  const story = (): PaymentStory => new PaymentStory('EUR', { startAt_ms: Date.now(), feeBps: DEFAULT_PLATFORM_FEE_BPS });
+
+  async function send<T extends { readonly envelope: Envelope }>(contract: EventContract<T>, event: T, key: string): Promise<void> {
+    const topic = contract.topic === PaymentAuthorized.topic ? topics.paymentEvents : topics.bookingEvents;
+    const value = await codec.encode(`${topic}-${contract.fullName}`, contract.schema, event);
+    await publisher.publish([
+      { topic, key, value, headers: { [MESSAGE_HEADERS.eventId]: event.envelope.eventId, [MESSAGE_HEADERS.eventType]: contract.eventType, [MESSAGE_HEADERS.correlationId]: event.envelope.correlationId } },
+    ]);
+  }
+
+  function outcomesOf(eventId: string): unknown[] {
+    return logs.filter((line) => line.msg === 'message handled' && line.eventId === eventId).map((line) => line.outcome);
+  }
+
+  function waitForOutcome(eventId: string, outcome: string): Promise<true> {
+    return waitFor(`outcome ${outcome} for event ${eventId}`, () => (outcomesOf(eventId).includes(outcome) ? true : undefined), FLOW_TIMEOUT_MS);
+  }
+
+  function eventsOf(paymentId: string, eventType?: string): SeenEvent[] {
+    return seen.filter((event) => event.value.paymentId === paymentId && (eventType === undefined || event.eventType === eventType));
+  }
+
+  function waitForEvents(paymentId: string, eventType: string, count = 1): Promise<SeenEvent[]> {
+    return waitFor(`${count} × ${eventType} for payment ${paymentId}`, () => {
+      const found = eventsOf(paymentId, eventType);
+      return found.length >= count ? found : undefined;
+    }, FLOW_TIMEOUT_MS);
+  }
+
+  async function outboxOf(paymentId: string): Promise<string[]> {
+    // Keys: hold and escrow = payment id; entries = their entry id, found through the journal.
+    const { rows } = await pool.query<{ event_type: string }>(
+      `SELECT event_type FROM outbox
+        WHERE message_key = $1 OR message_key IN (SELECT entry_id::text FROM journal_entries WHERE payment_id = $1::uuid)
+        ORDER BY id`,
+      [paymentId],
+    );
+    return rows.map((row) => row.event_type);
+  }
+
+  async function expectVerifyClean(): Promise<void> {
+    const report = await verifyLedger(pool);
+    expect(report.findings).toEqual([]);
+    for (const currency of report.currencies) expect(currency).toMatchObject({ postedNetMinor: 0n, pendingNetMinor: 0n });
+  }
+
+  beforeAll(async () => {
+    scope = await createSuiteScope('ledger-service');
+    topics = { paymentEvents: scope.topic('payment-events'), bookingEvents: scope.topic('booking-events'), ledgerEvents: scope.topic('ledger-events') };
+    await scope.createTopics(Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })));
+    const topicOf: Record<string, string> = { [PaymentAuthorized.topic]: topics.paymentEvents, [BookingCompleted.topic]: topics.bookingEvents, [HoldPlaced.topic]: topics.ledgerEvents };
+    const catalogue: Record<string, { subject: string; schema: (typeof HoldPlaced)['schema'] }> = {};
+    for (const contract of Object.values(EVENT_TYPES)) {
+      const topic = topicOf[contract.topic];
+      if (topic !== undefined) catalogue[contract.eventType] = { subject: `${topic}-${contract.fullName}`, schema: contract.schema };
+    }
+    subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
+
+    database = await scope.database('ledger');
+    secretsDir = mkdtempSync(join(tmpdir(), 'ledger-secrets-'));
+    const passwordFile = join(secretsDir, 'database-password');
+    writeFileSync(passwordFile, database.password, { mode: 0o600 });
+    const config = loadServiceConfig(
+      {
+        SERVICE_NAME: 'ledger',
+        HTTP_PORT: '0',
+        DATABASE_HOST: database.host,
+        DATABASE_PORT: String(database.port),
+        DATABASE_NAME: database.database,
+        DATABASE_USER: database.user,
+        DATABASE_PASSWORD_FILE: passwordFile,
+        KAFKA_BROKERS: environment.kafka.brokers.join(','),
+        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
+        LOG_LEVEL: 'info',
+        // PLATFORM_FEE_BPS unset: the default (1000, as the payment service's) is what captures are checked against.
+        LEDGER_HOLD_EXPIRY_SWEEP_INTERVAL_MS: '100',
+        LEDGER_HOLD_EXPIRY_GRACE_MS: '0',
+      },
+      readLedgerSettings,
+    );
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback): void {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+        callback();
+      },
+    });
+    service = await bootstrapService(config, ledgerService(config), {
+      topicOverrides: topicOf,
+      consumerGroup: scope.groupId('ledger'),
+      retry: TEST_RETRY,
+      logger: createServiceLogger({ serviceName: 'ledger', level: 'info', destination: sink }),
+      telemetry: false,
+    });
+    pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
+    pool.on('error', ignoreTermination);
+    publisher = await createKafkaPublisher({ clientId: 'ledger-service-test', brokers: environment.kafka.brokers });
+
+    reader = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    await reader.connect();
+    await reader.subscribe({ topics: [topics.ledgerEvents], fromBeginning: true });
+    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
+    await reader.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
+        seen.push({ eventType: decoded.eventType, key: message.key?.toString(), value: decoded.value as SeenEvent['value'] });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await reader?.disconnect();
+    await service?.close();
+    await publisher?.close();
+    await pool?.end();
+    for (const subject of subjects) {
+      for (const suffix of ['', '?permanent=true']) {
+        await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+      }
+    }
+    await scope?.dispose();
+    if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
+  });
+
+  it('authorize → capture (fee split) → completion: HoldPlaced, HoldPosted + EntryPosted, EscrowReleased on the ledger topic; verify clean', async () => {
+    const payment = story();
+    const authorized = payment.authorized(12_000n);
+    await send(PaymentAuthorized, authorized, payment.paymentId);
+
+    const [placed] = await waitForEvents(payment.paymentId, 'HoldPlaced');
+    expect(placed?.key).toBe(payment.paymentId);
+    expect(placed?.value).toMatchObject({ holdId: payment.paymentId, statusAfter: 'PENDING', amount: { amountMinor: 12_000n, currency: 'EUR' }, bookingId: payment.bookingId });
+    expect(placed?.value.envelope).toMatchObject({
+      eventType: 'HoldPlaced',
+      producer: 'ledger',
+      aggregateId: payment.paymentId,
+      aggregateVersion: 1n,
+      correlationId: payment.bookingId,
+      causationId: authorized.envelope.eventId,
+      actor: SERVICE_ACTOR,
+      tenantId: payment.tenantId,
+    });
+    expect(placed?.value.envelope.eventId).not.toBe(authorized.envelope.eventId);
+
+    // 10 % of 120.00 = 12.00 to the platform, the rest to the merchant's escrow.
+    const captured = payment.captured(12_000n);
+    expect(captured.platformFee.amountMinor).toBe(1_200n);
+    await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+    const [posted] = await waitForEvents(payment.paymentId, 'HoldPosted');
+    expect(posted?.value).toMatchObject({ statusBefore: 'PENDING', statusAfter: 'POSTED', entryId: captured.envelope.eventId, postedAmount: { amountMinor: 12_000n } });
+    expect(posted?.value.envelope).toMatchObject({ aggregateVersion: 2n, causationId: captured.envelope.eventId, correlationId: payment.bookingId });
+    const [captureEntry] = await waitForEvents(payment.paymentId, 'EntryPosted');
+    expect(captureEntry?.key).toBe(captured.envelope.eventId);
+    expect(captureEntry?.value).toMatchObject({
+      entryType: 'CAPTURE_TO_ESCROW',
+      postings: [
+        { accountId: payment.account('PSP_CLEARING'), side: 'DEBIT', amount: { amountMinor: 12_000n, currency: 'EUR' } },
+        { accountId: payment.account('ESCROW'), side: 'CREDIT', amount: { amountMinor: 10_800n, currency: 'EUR' } },
+        { accountId: payment.account('PLATFORM_FEE_ESCROW'), side: 'CREDIT', amount: { amountMinor: 1_200n, currency: 'EUR' } },
+      ],
+    });
+
+    const completed = payment.completed();
+    await send(BookingCompleted, completed, payment.bookingId);
+    const [released] = await waitForEvents(payment.paymentId, 'EscrowReleased');
+    expect(released?.value).toMatchObject({ escrowId: payment.paymentId, statusAfter: 'RELEASED', releasedAmount: { amountMinor: 12_000n }, merchantAmount: { amountMinor: 10_800n }, platformFee: { amountMinor: 1_200n } });
+    expect(released?.value.envelope).toMatchObject({ causationId: completed.envelope.eventId, correlationId: payment.bookingId, actor: SERVICE_ACTOR });
+    await waitForEvents(payment.paymentId, 'EntryPosted', 2);
+
+    for (const event of [authorized, captured, completed]) {
+      // The log line follows the commit; the events on the topic may be read before it is written.
+      await waitForOutcome(event.envelope.eventId, 'applied');
+      expect(outcomesOf(event.envelope.eventId)).toEqual(['applied']);
+    }
+    await expectVerifyClean();
+
+    const ready = await fetch(`http://127.0.0.1:${service?.httpPort}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${service?.httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    expect(metrics).toContain('ledger_handled_total{message_type="PaymentCaptured",outcome="applied"');
+  });
+
+  it('a redelivery is a duplicate, the same fact under a new event id is stale; nothing is posted twice', async () => {
+    const payment = story();
+    const authorized = payment.authorized(5_000n);
+    await send(PaymentAuthorized, authorized, payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPlaced');
+    const captured = payment.captured(5_000n);
+    await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPosted');
+
+    // The same bytes again: the inbox answers before any handler runs.
+    await send(PaymentAuthorized, authorized, payment.paymentId);
+    await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+    await waitForOutcome(authorized.envelope.eventId, 'duplicate');
+    await waitForOutcome(captured.envelope.eventId, 'duplicate');
+    // The authorization re-sent by its producer under a new id: the hold exists as it would place it.
+    const resent: PaymentAuthorized = { ...authorized, envelope: { ...authorized.envelope, eventId: randomUUID() } };
+    await send(PaymentAuthorized, resent, payment.paymentId);
+    await waitForOutcome(resent.envelope.eventId, 'stale');
+
+    expect(outcomesOf(authorized.envelope.eventId)).toEqual(['applied', 'duplicate']);
+    expect(outcomesOf(captured.envelope.eventId)).toEqual(['applied', 'duplicate']);
+    expect(await outboxOf(payment.paymentId)).toEqual(['HoldPlaced', 'HoldPosted', 'EntryPosted']);
+    const entries = await pool.query('SELECT entry_id FROM journal_entries WHERE payment_id = $1', [payment.paymentId]);
+    expect(entries.rows).toEqual([{ entry_id: captured.envelope.eventId }]);
+    expect(logs.some((line) => line.msg.startsWith('ledger ignored') && line.eventId === resent.envelope.eventId && line.outcome === 'duplicate')).toBe(true);
+    await expectVerifyClean();
+  });
+
+  it('refuses a capture whose fee disagrees with the rate: LedgerRejected, inbox rejected, nothing journaled', async () => {
+    const payment = story();
+    await send(PaymentAuthorized, payment.authorized(10_000n), payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPlaced');
+    // The payment service computed 2.5 %: the ledger's rate is 10 %.
+    const captured = payment.captured(10_000n, 250n);
+    await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+
+    const [rejected] = await waitForEvents(payment.paymentId, 'LedgerRejected');
+    expect(rejected?.key).toBe(captured.envelope.eventId);
+    expect(rejected?.value).toMatchObject({ rejectionId: captured.envelope.eventId, rejectionCode: 'PLATFORM_FEE_MISMATCH', rejectedEventType: 'PaymentCaptured' });
+    expect(rejected?.value.envelope).toMatchObject({ causationId: captured.envelope.eventId, producer: 'ledger' });
+    await waitForOutcome(captured.envelope.eventId, 'rejected');
+    const hold = await pool.query('SELECT status FROM holds WHERE hold_id = $1', [payment.paymentId]);
+    expect(hold.rows).toEqual([{ status: 'PENDING' }]);
+    const entries = await pool.query('SELECT 1 FROM journal_entries WHERE payment_id = $1', [payment.paymentId]);
+    expect(entries.rows).toHaveLength(0);
+  });
+
+  it('voids on PaymentVoided and refunds out of escrow on PaymentRefunded', async () => {
+    const voidedPayment = story();
+    await send(PaymentAuthorized, voidedPayment.authorized(3_000n), voidedPayment.paymentId);
+    await waitForEvents(voidedPayment.paymentId, 'HoldPlaced');
+    const voided = voidedPayment.voided(3_000n);
+    await send(EVENT_TYPES.PaymentVoided, voided, voidedPayment.paymentId);
+    const [holdVoided] = await waitForEvents(voidedPayment.paymentId, 'HoldVoided');
+    expect(holdVoided?.value).toMatchObject({ statusAfter: 'VOIDED', reason: 'BOOKING_CANCELLED', voidedAmount: { amountMinor: 3_000n } });
+    expect(holdVoided?.value.envelope).toMatchObject({ causationId: voided.envelope.eventId, aggregateVersion: 2n });
+
+    const refundedPayment = story();
+    await send(PaymentAuthorized, refundedPayment.authorized(8_000n), refundedPayment.paymentId);
+    await waitForEvents(refundedPayment.paymentId, 'HoldPlaced');
+    await send(EVENT_TYPES.PaymentCaptured, refundedPayment.captured(8_000n), refundedPayment.paymentId);
+    await waitForEvents(refundedPayment.paymentId, 'HoldPosted');
+    const refunded = refundedPayment.refunded(2_000n, 1);
+    await send(EVENT_TYPES.PaymentRefunded, refunded, refundedPayment.paymentId);
+    const refundEntry = await waitFor(
+      'the refund entry',
+      () => eventsOf(refundedPayment.paymentId, 'EntryPosted').find((event) => event.value.entryType === 'REFUND'),
+      FLOW_TIMEOUT_MS,
+    );
+    expect(refundEntry.key).toBe(refunded.envelope.eventId);
+    expect(refundEntry.value.envelope).toMatchObject({ causationId: refunded.envelope.eventId });
+    await expectVerifyClean();
+  });
+
+  it('applies a completion seen before its capture with the capture: EscrowReleased caused by the capture', async () => {
+    const payment = story();
+    await send(PaymentAuthorized, payment.authorized(4_000n), payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPlaced');
+    const completed = payment.completed();
+    await send(BookingCompleted, completed, payment.bookingId);
+    await waitForOutcome(completed.envelope.eventId, 'applied');
+    expect(eventsOf(payment.paymentId, 'EscrowReleased')).toEqual([]);
+
+    const captured = payment.captured(4_000n);
+    await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+    const [released] = await waitForEvents(payment.paymentId, 'EscrowReleased');
+    expect(released?.value).toMatchObject({ entryId: completed.envelope.eventId, statusAfter: 'RELEASED', merchantAmount: { amountMinor: 3_600n }, platformFee: { amountMinor: 400n } });
+    expect(released?.value.envelope).toMatchObject({ causationId: captured.envelope.eventId });
+    await expectVerifyClean();
+  });
+
+  it('expires a lapsed hold: HoldVoided (HOLD_EXPIRED) from the sweeper, no cause, the pending amounts released', async () => {
+    const payment = story();
+    const authorized = payment.authorized(2_500n, { expiresIn_ms: 1_500 });
+    await send(PaymentAuthorized, authorized, payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPlaced');
+
+    const [expired] = await waitForEvents(payment.paymentId, 'HoldVoided');
+    expect(expired?.value).toMatchObject({ holdId: payment.paymentId, statusBefore: 'PENDING', statusAfter: 'VOIDED', reason: 'HOLD_EXPIRED', voidedAmount: { amountMinor: 2_500n } });
+    expect(expired?.value.envelope).toMatchObject({ causationId: null, correlationId: payment.bookingId, tenantId: payment.tenantId, actor: { type: 'SYSTEM', id: 'ledger-hold-expiry-sweeper' }, aggregateVersion: 2n });
+    // The event's id is the hold's closing event: a person can go from one to the other.
+    const hold = await pool.query('SELECT status, reason, closed_by_event_id FROM holds WHERE hold_id = $1', [payment.paymentId]);
+    expect(hold.rows).toEqual([{ status: 'VOIDED', reason: 'HOLD_EXPIRED', closed_by_event_id: expired?.value.envelope.eventId }]);
+    const pending = await pool.query<{ n: string }>('SELECT debits_pending_minor::text AS n FROM account_balances WHERE account_id = $1', [payment.account('PSP_CLEARING')]);
+    expect(pending.rows).toEqual([{ n: '0' }]);
+    await expectVerifyClean();
+  });
+});

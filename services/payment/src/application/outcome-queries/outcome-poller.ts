@@ -1,0 +1,155 @@
+import type { Actor } from '@txn/contracts';
+import type { Money } from '@txn/money';
+import { resolveOutcomeByQuery, resolveRefundByQuery, type Payment, type PaymentDecision, type PspIntentSnapshot, type PspRefundSnapshot } from '@txn/payment-domain';
+import { inTransaction } from '@txn/sql';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { PaymentDecisions } from '../decisions';
+import { authorizeRequestOf } from '../psp-calls/make-call';
+import { intentSnapshot, refundSnapshot } from '../../psp/outcomes';
+import type { PaymentServiceProvider } from '../../psp/psp-port';
+import { claimDueQueries, loadPaymentForUpdate, type StoredPayment } from '../../persistence/payments';
+
+export interface OutcomePollerOptions {
+  readonly pool: Pool;
+  readonly psp: PaymentServiceProvider;
+  readonly decisions: PaymentDecisions;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly actor: Actor;
+  readonly feeFor: (tenantId: string) => (captured: Money) => Money;
+  readonly interval_ms: number;
+  readonly batchSize: number;
+  /** A claimed payment is ours this long (above the PSP timeout); then another sweep may ask again. */
+  readonly lease_ms: number;
+  readonly now?: () => Date;
+}
+
+type Finding = { readonly kind: 'lifecycle'; readonly snapshot: PspIntentSnapshot } | { readonly kind: 'refund'; readonly refundId: string; readonly snapshot: PspRefundSnapshot };
+
+/**
+ * Resolves unknown outcomes by asking the PSP on payment-domain's bounded schedule (the due time
+ * is stored on the payment; after the last query the payment needs attention and is no longer
+ * due). An authorization whose answer was lost before we learned the intent's id is asked about
+ * by replaying the identical create with the same idempotency key: the PSP answers with the stored
+ * result of the first request (or, if it never arrived, performs it now, exactly once), which is
+ * what Stripe documents for recovering a lost answer. Everything else is a plain retrieve.
+ */
+export class OutcomePoller {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private readonly queries: Counter<'operation' | 'finding'>;
+
+  constructor(private readonly options: OutcomePollerOptions) {
+    this.queries = new Counter({
+      name: 'payment_outcome_queries_total',
+      help: 'PSP queries about unknown outcomes, by operation and what the PSP said.',
+      labelNames: ['operation', 'finding'],
+      registers: [options.metrics],
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One sweep; returns how many payments it asked about. */
+  async pollOnce(): Promise<number> {
+    const claimed = await inTransaction(this.options.pool, (tx) => claimDueQueries(tx, this.now(), this.options.batchSize, this.options.lease_ms));
+    await Promise.all(claimed.map((paymentId) => this.resolve(paymentId)));
+    return claimed.length;
+  }
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  private async ask(stored: StoredPayment): Promise<Finding[]> {
+    const { payment } = stored;
+    const { psp } = this.options;
+    const feeOf = this.options.feeFor(payment.tenantId);
+    const findings: Finding[] = [];
+    const unknown = payment.unknown;
+    if (unknown !== null && payment.inFlight === null && unknown.nextQueryAt !== null) {
+      const answer =
+        payment.pspPaymentIntentId === null && unknown.operation === 'AUTHORIZE'
+          ? await psp.authorize(authorizeRequestOf(stored, unknown.idempotencyKey))
+          : payment.pspPaymentIntentId === null
+            ? ({ ok: false, failure: { kind: 'not_found' } } as const)
+            : await psp.retrieve(payment.pspPaymentIntentId);
+      const snapshot = intentSnapshot(answer, feeOf);
+      this.queries.inc({ operation: unknown.operation, finding: snapshot.pspStatus });
+      findings.push({ kind: 'lifecycle', snapshot });
+    }
+    for (const refund of payment.refunds) {
+      if (refund.status !== 'OUTCOME_UNKNOWN' || (refund.query?.nextQueryAt ?? null) === null || payment.pspPaymentIntentId === null) continue;
+      const snapshot = refundSnapshot(await psp.findRefund(payment.pspPaymentIntentId, refund.refundId));
+      this.queries.inc({ operation: 'REFUND', finding: snapshot.pspRefundStatus });
+      findings.push({ kind: 'refund', refundId: refund.refundId, snapshot });
+    }
+    return findings;
+  }
+
+  private async resolve(paymentId: string): Promise<void> {
+    try {
+      const stored = await inTransaction(this.options.pool, (tx) => loadPaymentForUpdate(tx, paymentId));
+      if (stored === undefined) return;
+      const findings = await this.ask(stored);
+      await inTransaction(this.options.pool, async (tx) => {
+        for (const finding of findings) {
+          const current = await loadPaymentForUpdate(tx, paymentId);
+          if (current === undefined) return;
+          const now = this.now();
+          const ctx = { now, actor: this.options.actor };
+          const decision: PaymentDecision =
+            finding.kind === 'lifecycle' ? resolveOutcomeByQuery(current.payment, finding.snapshot, ctx) : resolveRefundByQuery(current.payment, finding.refundId, finding.snapshot, ctx);
+          await this.options.decisions.settle(tx, decision, { before: current, cause: undefined, messageType: 'OUTCOME_QUERY', now });
+        }
+      });
+      this.logFindings(stored.payment, findings);
+    } catch (error) {
+      // The claim's lease runs out and a later sweep asks again.
+      this.options.logger.warn({ paymentId, errorClass: (error as Error).name, error: (error as Error).message }, 'outcome query failed; asked again after its lease');
+    }
+  }
+
+  private logFindings(payment: Payment, findings: readonly Finding[]): void {
+    for (const finding of findings) {
+      this.options.logger.info(
+        { paymentId: payment.paymentId, kind: finding.kind, finding: 'pspStatus' in finding.snapshot ? finding.snapshot.pspStatus : finding.snapshot.pspRefundStatus },
+        'asked the PSP about an unknown outcome',
+      );
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        full = (await this.pollOnce()) >= this.options.batchSize;
+      } catch (error) {
+        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'outcome poll failed; next try after the interval');
+      }
+      if (!full && this.running) await this.pause();
+    }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolvePromise) => {
+      this.wake = resolvePromise;
+      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
+    });
+  }
+}

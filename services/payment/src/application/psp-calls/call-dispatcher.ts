@@ -1,0 +1,163 @@
+import type { Actor } from '@txn/contracts';
+import type { Money } from '@txn/money';
+import { inTransaction } from '@txn/sql';
+import { Client, type ClientConfig, type Pool } from 'pg';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { PaymentDecisions } from '../decisions';
+import { makeCall } from './make-call';
+import type { PaymentServiceProvider } from '../../psp/psp-port';
+import { claimCalls, completeCall, deferCall, PSP_CALLS_CHANNEL, type ClaimedCall } from '../../persistence/psp-calls';
+import { loadPaymentForUpdate } from '../../persistence/payments';
+
+/** A request the PSP refused as malformed is tried again this much later (a fix may be deployed)… */
+export const INVALID_REQUEST_RETRY_MS = 10 * 60_000;
+/** …and parked for a person after this many attempts. */
+export const MAX_CALL_ATTEMPTS = 10;
+
+export interface DispatcherOptions {
+  readonly pool: Pool;
+  /** For the LISTEN connection (kept apart from the pool). */
+  readonly database: ClientConfig;
+  readonly psp: PaymentServiceProvider;
+  readonly decisions: PaymentDecisions;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly actor: Actor;
+  readonly feeFor: (tenantId: string) => (captured: Money) => Money;
+  readonly interval_ms: number;
+  readonly batchSize: number;
+  /** How long a claimed call is ours: above the PSP timeout, so a live call is never made twice at once. */
+  readonly lease_ms: number;
+  readonly now?: () => Date;
+}
+
+/**
+ * Makes the PSP calls decisions asked for, after the transaction that asked committed: woken by
+ * the NOTIFY that commit delivers (and every `interval_ms` regardless, which also picks up calls
+ * left by a crash: same key, so the PSP answers instead of acting twice). Each call: claim
+ * (commit), call the PSP (no transaction open), record the answer through the domain in a second
+ * transaction that also removes the call from the list.
+ */
+export class PspCallDispatcher {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private wakeRequested = false;
+  private listener: Client | undefined;
+  private readonly calls: Counter<'operation' | 'outcome'>;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.calls = new Counter({
+      name: 'payment_psp_calls_total',
+      help: 'PSP calls made by the dispatcher, by operation and outcome (recorded, invalid_request, parked, error).',
+      labelNames: ['operation', 'outcome'],
+      registers: [options.metrics],
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  /** One sweep: claims up to a batch and makes those calls concurrently; returns how many. */
+  async dispatchOnce(): Promise<number> {
+    const now = this.now();
+    const claimed = await inTransaction(this.options.pool, (tx) => claimCalls(tx, now, this.options.batchSize, this.options.lease_ms));
+    await Promise.all(claimed.map((call) => this.execute(call)));
+    return claimed.length;
+  }
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  private async execute(claimed: ClaimedCall): Promise<void> {
+    const { call, paymentId } = claimed;
+    const { logger } = this.options;
+    const log = { paymentId, operation: call.operation, idempotencyKey: call.idempotencyKey, attempt: claimed.attempts };
+    try {
+      const stored = await inTransaction(this.options.pool, (tx) => loadPaymentForUpdate(tx, paymentId));
+      if (stored === undefined) throw new Error(`payment ${paymentId} of call ${call.idempotencyKey} does not exist`);
+      const answer = await makeCall(this.options.psp, stored, call, this.options.feeFor(stored.payment.tenantId));
+      if (typeof answer !== 'function') {
+        const park = claimed.attempts >= MAX_CALL_ATTEMPTS;
+        logger.error({ ...log, status: answer.status, code: answer.code, error: answer.message, parked: park }, 'the PSP refused our request as malformed: a bug; the call waits for a fix');
+        await inTransaction(this.options.pool, (tx) => deferCall(tx, call.idempotencyKey, `${answer.status ?? ''} ${answer.code ?? ''} ${answer.message}`, new Date(this.now().getTime() + INVALID_REQUEST_RETRY_MS), park));
+        this.calls.inc({ operation: call.operation, outcome: park ? 'parked' : 'invalid_request' });
+        return;
+      }
+      const outcome = await inTransaction(this.options.pool, async (tx) => {
+        const current = await loadPaymentForUpdate(tx, paymentId);
+        if (current === undefined) throw new Error(`payment ${paymentId} vanished`);
+        // First: the decision may ask for this very call again (same key), which re-adds it.
+        await completeCall(tx, call.idempotencyKey);
+        const now = this.now();
+        return this.options.decisions.settle(tx, answer(current, { now, actor: this.options.actor }), { before: current, cause: undefined, messageType: `PSP_${call.operation}`, now });
+      });
+      this.calls.inc({ operation: call.operation, outcome: 'recorded' });
+      logger.info({ ...log, outcome }, 'PSP call answered and recorded');
+    } catch (error) {
+      // Database or bug: the call stays claimed until its lease ends, then is made again (same key).
+      this.calls.inc({ operation: call.operation, outcome: 'error' });
+      logger.warn({ ...log, errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call not recorded; it is made again after its lease');
+    }
+  }
+
+  private async listen(): Promise<void> {
+    if (this.listener !== undefined) return;
+    const client = new Client(this.options.database);
+    client.on('notification', () => this.requestWake());
+    client.on('error', (error) => {
+      this.options.logger.warn({ errorClass: error.name, error: error.message }, 'PSP call listener lost its connection; polling until it reconnects');
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PSP_CALLS_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call listener could not connect; polling');
+    }
+  }
+
+  private requestWake(): void {
+    this.wakeRequested = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        await this.listen();
+        this.wakeRequested = false;
+        full = (await this.dispatchOnce()) >= this.options.batchSize;
+      } catch (error) {
+        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call sweep failed; next try after the interval');
+      }
+      if (!full && !this.wakeRequested && this.running) await this.pause();
+    }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolvePromise) => {
+      this.wake = resolvePromise;
+      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import type { PspCall, PspOperation } from '@txn/payment-domain';
+import { money } from '@txn/money';
+import type { SqlTransaction } from '@txn/sql';
+
+/** A call from the work list, claimed by one dispatcher for `lease_ms`. */
+export interface ClaimedCall {
+  readonly paymentId: string;
+  readonly call: PspCall;
+  /** Attempts including this one. */
+  readonly attempts: number;
+}
+
+interface CallRow {
+  readonly idempotency_key: string;
+  readonly payment_id: string;
+  readonly operation: PspOperation;
+  readonly refund_id: string | null;
+  readonly amount_minor: string;
+  readonly currency: string;
+  readonly psp_payment_intent_id: string | null;
+  readonly attempts: number;
+}
+
+/** PostgreSQL channel the dispatcher LISTENs on; NOTIFY is delivered at commit, which is the point. */
+export const PSP_CALLS_CHANNEL = 'payment_psp_calls';
+
+/**
+ * Adds calls to the work list in the caller's transaction and wakes the dispatcher once it
+ * commits. A call asked for again (a re-issue after not_found) becomes available at once.
+ */
+export async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[]): Promise<void> {
+  if (calls.length === 0) return;
+  for (const call of calls) {
+    await tx.query(
+      `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id, parked_at = NULL`,
+      [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId],
+    );
+  }
+  await tx.query('SELECT pg_notify($1, $2)', [PSP_CALLS_CHANNEL, paymentId]);
+}
+
+/**
+ * Up to `limit` available calls, claimed by moving `available_at` past the lease: the claim
+ * commits before any call is made, so no transaction stays open across the network, and a
+ * dispatcher that dies mid-call leaves the row to be made again (same key) after the lease.
+ */
+export async function claimCalls(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<ClaimedCall[]> {
+  const rows = await tx.query<CallRow>(
+    `UPDATE psp_calls SET available_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000), attempts = attempts + 1
+     WHERE idempotency_key IN (
+       SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $2 ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts`,
+    [limit, now, lease_ms],
+  );
+  return rows.map((row) => ({
+    paymentId: row.payment_id,
+    attempts: row.attempts,
+    call: {
+      operation: row.operation,
+      idempotencyKey: row.idempotency_key,
+      amount: money(BigInt(row.amount_minor), row.currency),
+      pspPaymentIntentId: row.psp_payment_intent_id,
+      refundId: row.refund_id,
+    },
+  }));
+}
+
+/** The call was answered and the answer recorded (same transaction). */
+export async function completeCall(tx: SqlTransaction, idempotencyKey: string): Promise<void> {
+  await tx.query('DELETE FROM psp_calls WHERE idempotency_key = $1', [idempotencyKey]);
+}
+
+/** The PSP refused our request as malformed: try again after `retry_ms`, or park it for a person. */
+export async function deferCall(tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date, park: boolean): Promise<void> {
+  await tx.query('UPDATE psp_calls SET last_error = $2, available_at = $3, parked_at = CASE WHEN $4 THEN now() ELSE NULL END WHERE idempotency_key = $1', [
+    idempotencyKey,
+    error.slice(0, 1_000),
+    retryAt,
+    park,
+  ]);
+}

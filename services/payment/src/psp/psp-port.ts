@@ -1,0 +1,59 @@
+import type { Money } from '@txn/money';
+
+/**
+ * What the payment service asks of a PSP, and what it can answer, independent of Stripe's SDK.
+ * Every answer is a value: an exception from an adapter is a bug in the adapter.
+ */
+
+/** The PSP's view of our payment intent, normalised (localstripe omits fields Stripe has). */
+export interface IntentView {
+  readonly id: string;
+  /** Stripe's status: requires_payment_method, requires_confirmation, requires_action, processing, requires_capture, canceled, succeeded. */
+  readonly status: string;
+  readonly amount: Money;
+  readonly chargeId: string | null;
+  readonly actionType: string | null;
+  readonly lastError: { readonly code: string; readonly declineCode: string | null } | null;
+}
+
+export interface RefundView {
+  readonly id: string;
+  /** Stripe's status: pending, requires_action, succeeded, failed, canceled. */
+  readonly status: string;
+  readonly failureReason: string | null;
+}
+
+/** Why a call did not give a usable object (see classifyPspError). */
+export type PspFailure =
+  /** The card or bank said no (402 / card_error): a business answer. */
+  | { readonly kind: 'declined'; readonly code: string; readonly declineCode: string | null; readonly intentId: string | null }
+  /** Timeout, reset, 5xx, 409 key in use, 429: the PSP may or may not have acted. Never a failure. */
+  | { readonly kind: 'unknown'; readonly cause: string }
+  /** 404: the object does not exist at the PSP. */
+  | { readonly kind: 'not_found' }
+  /** 400 about the object's state (already captured, canceled, refunded): ask the PSP what is true. */
+  | { readonly kind: 'state_conflict'; readonly code: string; readonly message: string }
+  /** 400 validation, 401, 403, idempotency errors: our request is wrong; a bug, never retried blindly. */
+  | { readonly kind: 'invalid_request'; readonly status: number | null; readonly code: string | null; readonly message: string };
+
+export type PspAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: PspFailure };
+
+export interface AuthorizeRequest {
+  readonly paymentId: string;
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly amount: Money;
+  readonly paymentMethod: string;
+  readonly idempotencyKey: string;
+}
+
+export interface PaymentServiceProvider {
+  /** Creates and confirms a manual-capture PaymentIntent in one request (one key, one intent). */
+  authorize(request: AuthorizeRequest): Promise<PspAnswer<IntentView>>;
+  capture(intentId: string, amount: Money, idempotencyKey: string): Promise<PspAnswer<IntentView>>;
+  cancel(intentId: string, idempotencyKey: string): Promise<PspAnswer<IntentView>>;
+  retrieve(intentId: string): Promise<PspAnswer<IntentView>>;
+  refund(intentId: string, amount: Money, refundId: string, idempotencyKey: string): Promise<PspAnswer<RefundView>>;
+  /** Our refund (metadata.refund_id) among the intent's refunds; not_found when absent. */
+  findRefund(intentId: string, refundId: string): Promise<PspAnswer<RefundView>>;
+}

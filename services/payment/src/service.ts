@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { BookingHeld } from '@txn/contracts';
+import { ensureInboxSchema } from '@txn/messaging';
+import { ensureOutboxSchema } from '@txn/outbox';
+import type { ServiceDefinition } from '@txn/service-kit';
+import { PaymentModule } from './payment.module';
+import { createStripePsp } from './psp/stripe-psp';
+import type { PaymentServiceProvider } from './psp/psp-port';
+import type { PaymentSettings } from './settings';
+
+/** Seams for tests and later wiring: another PSP adapter, the customer's own payment method. */
+export interface PaymentServiceOptions {
+  readonly psp?: PaymentServiceProvider;
+  readonly paymentMethodOf?: (customerId: string) => string;
+}
+
+/** What makes the kit's service the payment service. */
+export function paymentService(settings: PaymentSettings, options: PaymentServiceOptions = {}): ServiceDefinition {
+  const psp = options.psp ?? createStripePsp(settings.psp);
+  const paymentMethodOf = options.paymentMethodOf ?? ((): string => settings.paymentMethod);
+  return {
+    topics: [BookingHeld.topic],
+    migrationsDirectory: join(__dirname, '..', 'migrations'),
+    // The inbox and outbox DDL belongs to the messaging libraries; one copy of it, run as a migration.
+    codeMigrations: [
+      {
+        version: 2,
+        name: 'inbox_and_outbox',
+        apply: async (tx) => {
+          await ensureInboxSchema(tx);
+          await ensureOutboxSchema(tx);
+        },
+      },
+    ],
+    module: (dependencies) => PaymentModule.with(dependencies, settings, psp, paymentMethodOf),
+  };
+}

@@ -1,0 +1,76 @@
+import type { SettingsReader } from '@txn/service-kit';
+
+/** Payment's own settings, validated with the shared ones at start-up. */
+export interface PaymentSettings {
+  readonly psp: PspSettings;
+  /** Platform fee in basis points for merchants without their own rate (PLATFORM_FEE_BPS, default 1000 = 10 %). */
+  readonly platformFeeBps: number;
+  /** Per-merchant fee rates: PLATFORM_FEE_BPS_BY_MERCHANT="merchant-1:500,merchant-2:750". */
+  readonly platformFeeBpsByMerchant: Readonly<Record<string, number>>;
+  /** The payment method authorizations use until the booking flow carries the customer's own. */
+  readonly paymentMethod: string;
+  /** Pause between sweeps of the PSP call list when no commit notification arrives. */
+  readonly callPollInterval_ms: number;
+  /** Calls claimed (and made concurrently) per sweep. */
+  readonly callBatchSize: number;
+  /** Pause between outcome-poller sweeps. */
+  readonly outcomePollInterval_ms: number;
+  /**
+   * Divides payment-domain's outcome query delays (1 min, 5 min, …). 1 in production; tests
+   * compress the schedule (e.g. 200: the first query after 300 ms). Events still carry the
+   * domain's own `resolveBy`.
+   */
+  readonly outcomeQueryTimeDivisor: number;
+}
+
+export interface PspSettings {
+  /** The PSP API (Stripe, or the fault proxy in front of the sandbox): PSP_API_URL. */
+  readonly apiUrl: string;
+  /** From PSP_API_KEY_FILE only. */
+  readonly apiKey: string;
+  /** Bound on one PSP request; past it the outcome is unknown (PSP_TIMEOUT_MS, default 10 s). */
+  readonly timeout_ms: number;
+}
+
+export const DEFAULT_PLATFORM_FEE_BPS = 1_000;
+export const MAX_FEE_BPS = 10_000;
+export const DEFAULT_PSP_TIMEOUT_MS = 10_000;
+export const MAX_PSP_TIMEOUT_MS = 60_000;
+export const DEFAULT_CALL_POLL_INTERVAL_MS = 1_000;
+export const DEFAULT_CALL_BATCH_SIZE = 16;
+export const MAX_CALL_BATCH_SIZE = 100;
+export const DEFAULT_OUTCOME_POLL_INTERVAL_MS = 1_000;
+export const MAX_OUTCOME_QUERY_TIME_DIVISOR = 100_000;
+const MAX_MERCHANT_FEE_ENTRIES = 1_000;
+/** Stripe test payment method ids, or real ones (pm_…). */
+const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,100}$/;
+/** Empty, or merchant:bps entries separated by commas, bps in 0..10000. */
+const MERCHANT_FEES = /^$|^[^:,\s]+:(10000|\d{1,4})(,[^:,\s]+:(10000|\d{1,4})){0,999}$/;
+
+/** `merchant:bps,merchant:bps`, bps in 0..10000; the reader's pattern has already checked the form. */
+export function parseMerchantFees(text: string): Record<string, number> {
+  const fees: Record<string, number> = {};
+  for (const entry of text.split(',').slice(0, MAX_MERCHANT_FEE_ENTRIES)) {
+    const [merchant, bps] = entry.split(':');
+    if (merchant !== undefined && merchant !== '' && bps !== undefined) fees[merchant] = Number(bps);
+  }
+  return fees;
+}
+
+export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
+  const merchantFees = settings.text('PLATFORM_FEE_BPS_BY_MERCHANT', { default: '', pattern: MERCHANT_FEES });
+  return {
+    psp: {
+      apiUrl: settings.url('PSP_API_URL'),
+      apiKey: settings.secretFile('PSP_API_KEY'),
+      timeout_ms: settings.integer('PSP_TIMEOUT_MS', { min: 100, max: MAX_PSP_TIMEOUT_MS, default: DEFAULT_PSP_TIMEOUT_MS }),
+    },
+    platformFeeBps: settings.integer('PLATFORM_FEE_BPS', { min: 0, max: MAX_FEE_BPS, default: DEFAULT_PLATFORM_FEE_BPS }),
+    platformFeeBpsByMerchant: parseMerchantFees(merchantFees),
+    paymentMethod: settings.text('PSP_PAYMENT_METHOD', { default: 'pm_card_visa', pattern: PAYMENT_METHOD }),
+    callPollInterval_ms: settings.integer('PAYMENT_CALL_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_CALL_POLL_INTERVAL_MS }),
+    callBatchSize: settings.integer('PAYMENT_CALL_BATCH_SIZE', { min: 1, max: MAX_CALL_BATCH_SIZE, default: DEFAULT_CALL_BATCH_SIZE }),
+    outcomePollInterval_ms: settings.integer('PAYMENT_OUTCOME_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_OUTCOME_POLL_INTERVAL_MS }),
+    outcomeQueryTimeDivisor: settings.integer('PAYMENT_OUTCOME_QUERY_TIME_DIVISOR', { min: 1, max: MAX_OUTCOME_QUERY_TIME_DIVISOR, default: 1 }),
+  };
+}
