@@ -97,7 +97,9 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
         const kafkaAdmin = kafka.admin();
         await kafkaAdmin.connect();
         try {
-          await kafkaAdmin.deleteTopics({ topics: [...topics], timeout: ADMIN_TIMEOUT_MS });
+          // Consumers create `<topic>.<group>.dlq` for the suite's topics themselves: remove those too.
+          const deadLetters = (await kafkaAdmin.listTopics()).filter((name) => [...topics].some((topic) => name.startsWith(`${topic}.`) && name.endsWith('.dlq')));
+          await kafkaAdmin.deleteTopics({ topics: [...topics, ...deadLetters], timeout: ADMIN_TIMEOUT_MS });
         } finally {
           await kafkaAdmin.disconnect();
         }

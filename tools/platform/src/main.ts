@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runSchemasCommand } from './commands/schemas';
 import {
@@ -28,6 +29,7 @@ const USAGE = `usage: ./platform <command>
                        (done by \`up\`; for a Kafka started otherwise, e.g. docker compose)
   schemas check|register  check every Avro schema's compatibility / register all subjects
                        (register is part of \`up\`; \`./platform schemas\` explains both)
+  demo [happy] [declined] [refund]  a demo merchant, bookings through the saga, each timeline printed
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
@@ -137,6 +139,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'topics':
       await createTopics(config);
       return 0;
+    case 'demo':
+      return runDemoCommand(rest, config);
     case 'dlq':
       return runDlqCommand(rest, config);
     case 'schemas':

@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Client, Pool } from 'pg';
+import Stripe from 'stripe';
+import { EVENT_TYPES, TOPIC_EVENT_TYPES, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
+import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
+import { startPspProxy, type PspProxyStats, type RunningPspProxy } from '@txn/psp-proxy';
+import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
+import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
+import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { bookingService } from '../../services/booking/src/service';
+import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
+import { paymentService } from '../../services/payment/src/service';
+import { readPaymentSettings } from '../../services/payment/src/settings';
+import { STRIPE_API_VERSION } from '../../services/payment/src/psp/stripe-psp';
+
+// The three saga services in one process, each as its main.ts starts it (bootstrapService) but on
+// its own suite database, all on one set of suite topics (topicOverrides), each in its own suite
+// consumer group, the payment service talking to an in-process PSP fault proxy in front of the
+// real localstripe. Nothing is mocked: Kafka, PostgreSQL, the registry and the PSP sandbox are real.
+
+/** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
+const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
+type SagaTopic = (typeof SAGA_TOPICS)[number];
+/** Keys are aggregate ids: 3 partitions keep per-key order and still exercise more than one. */
+const PARTITIONS_PER_TOPIC = 3;
+/** In-place retries only: a handler failing in this test is a finding, not something to wait out. */
+const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
+/** Below the services' 10 s default so that a stuck PSP call shows up well inside a wait. */
+const PSP_TIMEOUT_MS = 5_000;
+/** How often payment sweeps its PSP call list when no commit notification arrives. */
+const PSP_CALL_POLL_INTERVAL_MS = 200;
+const PSP_OUTCOME_POLL_INTERVAL_MS = 100;
+const BOOKING_HOLD_MS = 15 * 60_000;
+const BOOKING_EXPIRY_SWEEP_INTERVAL_MS = 200;
+const BOOKING_EXPIRY_BATCH_SIZE = 50;
+const SANDBOX_TIMEOUT_MS = 10_000;
+const MAX_LIST_PAGES = 100;
+const REGISTRY_TIMEOUT_MS = 5_000;
+const POOL_MAX = 2;
+const POOL_CONNECT_TIMEOUT_MS = 5_000;
+
+export interface LogLine {
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** A decoded record as a reader of the saga's topics saw it. */
+export interface SeenEvent {
+  readonly topic: SagaTopic;
+  readonly eventType: string;
+  readonly key: string | undefined;
+  readonly partition: number;
+  readonly offset: string;
+  /** Milliseconds since the harness started: for the timeline, not for assertions. */
+  readonly seenAt_ms: number;
+  readonly value: { readonly envelope: Envelope; readonly [field: string]: unknown };
+}
+
+export interface ServiceUnderTest {
+  readonly service: RunningService;
+  /** A second, small pool on the service's own database: what a person would query. */
+  readonly pool: Pool;
+  readonly logs: LogLine[];
+}
+
+export interface PlatformInProcess {
+  readonly tenantId: string;
+  readonly booking: ServiceUnderTest;
+  readonly payment: ServiceUnderTest;
+  readonly ledger: ServiceUnderTest;
+  readonly proxy: RunningPspProxy;
+  /** Everything on the four saga topics, in the order the reader received it. */
+  readonly seen: readonly SeenEvent[];
+  /** Encodes with the registry codec and publishes to the suite topic of the contract's topic. */
+  send<T extends { readonly envelope: Envelope }>(contract: EventContract<T>, event: T, key: string): Promise<void>;
+  /** The saga's events: every event of one booking's saga carries its id as correlation id. */
+  sagaOf(bookingId: string): SeenEvent[];
+  /** The first event of the type in the saga (that `matches`, when given), waiting up to `timeout_ms`. */
+  waitForEvent(bookingId: string, eventType: string, timeout_ms: number, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent>;
+  /** The PaymentIntents localstripe itself holds for one payment (by our metadata.payment_id). */
+  intentsAtSandbox(paymentId: string): Promise<Stripe.PaymentIntent[]>;
+  proxyStats(): PspProxyStats;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Which PSP payment method a customer pays with (payment's seam; the declining test card for one). */
+  readonly paymentMethodOf: (customerId: string) => string;
+}
+
+function logSink(into: LogLine[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback): void {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+}
+
+function sharedSettings(service: string, database: SuiteDatabase, passwordFile: string): Record<string, string> {
+  const environment = testEnvironment();
+  return {
+    SERVICE_NAME: service,
+    HTTP_PORT: '0',
+    DATABASE_HOST: database.host,
+    DATABASE_PORT: String(database.port),
+    DATABASE_NAME: database.database,
+    DATABASE_USER: database.user,
+    DATABASE_PASSWORD_FILE: passwordFile,
+    KAFKA_BROKERS: environment.kafka.brokers.join(','),
+    SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
+    LOG_LEVEL: 'info',
+  };
+}
+
+function smallPool(database: SuiteDatabase): Pool {
+  const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS, statement_timeout: 15_000 });
+  // dispose() drops the databases; an idle connection of ours must not crash the run meanwhile.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** What the services component does for the real booking database: the administrator installs btree_gist. */
+async function installBookingExtensions(database: SuiteDatabase): Promise<void> {
+  const environment = testEnvironment();
+  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: environment.postgres.adminUser, password: environment.postgres.adminPassword });
+  await admin.connect();
+  await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
+}
+
+async function deleteDeadLetterTopics(prefix: string): Promise<void> {
+  const environment = testEnvironment();
+  const admin = new Kafka({ clientId: 'e2e-saga-cleanup', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix) && topic.endsWith('.dlq'));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function startPlatformInProcess(options: PlatformOptions): Promise<PlatformInProcess> {
+  const environment = testEnvironment();
+  const startedAt_ms = Date.now();
+  const scope: SuiteScope = await createSuiteScope('e2e-saga');
+  const tenantId = `merchant-${scope.id.replace(/_/g, '-')}`;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    // Reverse order of start; every step runs even when an earlier one fails.
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  cleanups.push(() => scope.dispose());
+  // Each consumer creates `<topic>.<group>.dlq` itself; the scope knows only the topics it made.
+  cleanups.push(() => deleteDeadLetterTopics(`test.${scope.id}.`));
+
+  try {
+    const topicOf = Object.fromEntries(SAGA_TOPICS.map((topic) => [topic, scope.topic(topic.replace(/\./g, '-'))])) as Record<SagaTopic, string>;
+    await scope.createTopics(SAGA_TOPICS.map((topic) => ({ topic: topicOf[topic], numPartitions: PARTITIONS_PER_TOPIC })));
+
+    // The deploy step for the suite topics: producers never register at run time.
+    const catalogue: Record<string, SchemaCatalogue[string]> = {};
+    for (const topic of SAGA_TOPICS) {
+      for (const eventType of TOPIC_EVENT_TYPES[topic]) {
+        const contract = EVENT_TYPES[eventType];
+        catalogue[eventType] = { subject: `${topicOf[topic]}-${contract.fullName}`, schema: contract.schema };
+      }
+    }
+    const subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
+    cleanups.push(async () => {
+      for (const subject of subjects) {
+        for (const suffix of ['', '?permanent=true']) {
+          await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS) }).catch(() => undefined);
+        }
+      }
+    });
+
+    const [bookingDb, paymentDb, ledgerDb] = await Promise.all([scope.database('booking'), scope.database('payment'), scope.database('ledger')]);
+    await installBookingExtensions(bookingDb);
+
+    const secretsDir = mkdtempSync(join(tmpdir(), 'e2e-saga-secrets-'));
+    cleanups.push(() => Promise.resolve(rmSync(secretsDir, { recursive: true, force: true })));
+    const secret = (name: string, value: string): string => {
+      const path = join(secretsDir, name);
+      writeFileSync(path, value, { mode: 0o600 });
+      return path;
+    };
+    // Our own Stripe-shaped key: the sandbox and the proxy keep our objects apart from other suites'.
+    const apiKey = `sk_test_e2e_${randomBytes(8).toString('hex')}`;
+    const sandbox = new Stripe(apiKey, { host: environment.pspSandbox.host, port: environment.pspSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: SANDBOX_TIMEOUT_MS, telemetry: false });
+    // localstripe lists every intent; the ones made after this marker are ours or later suites'.
+    const marker = (await sandbox.paymentIntents.create({ amount: 100, currency: 'eur', metadata: { e2e_marker: scope.id } })).id;
+
+    const proxy = await startPspProxy({ upstreamUrl: environment.pspSandbox.url });
+    cleanups.push(() => proxy.close());
+
+    const bookingLogs: LogLine[] = [];
+    const paymentLogs: LogLine[] = [];
+    const ledgerLogs: LogLine[] = [];
+    const common = (service: string, logs: LogLine[]) => ({
+      topicOverrides: topicOf,
+      consumerGroup: scope.groupId(service),
+      retry: TEST_RETRY,
+      logger: createServiceLogger({ serviceName: service, level: 'info', destination: logSink(logs) }),
+      telemetry: false,
+    });
+
+    const bookingConfig = loadServiceConfig(sharedSettings('booking', bookingDb, secret('booking-db', bookingDb.password)), () => ({}));
+    const paymentConfig = loadServiceConfig(
+      {
+        ...sharedSettings('payment', paymentDb, secret('payment-db', paymentDb.password)),
+        PSP_API_URL: proxy.url,
+        PSP_API_KEY_FILE: secret('psp-api-key', apiKey),
+        PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
+        // PLATFORM_FEE_BPS unset in both payment and ledger: they agree on the default (1000 = 10 %).
+        PAYMENT_CALL_POLL_INTERVAL_MS: String(PSP_CALL_POLL_INTERVAL_MS),
+        PAYMENT_OUTCOME_POLL_INTERVAL_MS: String(PSP_OUTCOME_POLL_INTERVAL_MS),
+      },
+      readPaymentSettings,
+    );
+    const ledgerConfig = loadServiceConfig(sharedSettings('ledger', ledgerDb, secret('ledger-db', ledgerDb.password)), readLedgerSettings);
+
+    // One at a time: three Nest apps compiling and joining groups at once on 2 cores only slows each.
+    const bookingRunning = await bootstrapService(
+      bookingConfig,
+      bookingService({ hold_ms: BOOKING_HOLD_MS, expirySweepInterval_ms: BOOKING_EXPIRY_SWEEP_INTERVAL_MS, expiryBatchSize: BOOKING_EXPIRY_BATCH_SIZE }),
+      common('booking', bookingLogs),
+    );
+    cleanups.push(() => bookingRunning.close());
+    const paymentRunning = await bootstrapService(paymentConfig, paymentService(paymentConfig, { paymentMethodOf: options.paymentMethodOf }), common('payment', paymentLogs));
+    cleanups.push(() => paymentRunning.close());
+    const ledgerRunning = await bootstrapService(ledgerConfig, ledgerService(ledgerConfig), common('ledger', ledgerLogs));
+    cleanups.push(() => ledgerRunning.close());
+
+    const pools = { booking: smallPool(bookingDb), payment: smallPool(paymentDb), ledger: smallPool(ledgerDb) };
+    cleanups.push(() => Promise.all(Object.values(pools).map((pool) => pool.end())));
+
+    const publisher: RecordPublisher = await createKafkaPublisher({ clientId: 'e2e-saga', brokers: environment.kafka.brokers });
+    cleanups.push(() => publisher.close());
+    const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'e2e-saga' });
+
+    const seen: SeenEvent[] = [];
+    const contractTopicOf = new Map(SAGA_TOPICS.map((topic) => [topicOf[topic], topic] as const));
+    const kafka = new Kafka({ clientId: 'e2e-saga-reader', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
+    const reader: Consumer = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    await reader.connect();
+    cleanups.push(() => reader.disconnect());
+    await reader.subscribe({ topics: SAGA_TOPICS.map((topic) => topicOf[topic]), fromBeginning: true });
+    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
+    await reader.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
+        const contractTopic = contractTopicOf.get(topic);
+        if (contractTopic === undefined) throw new Error(`record on unexpected topic ${topic}`);
+        seen.push({
+          topic: contractTopic,
+          eventType: decoded.eventType,
+          key: message.key?.toString(),
+          partition,
+          offset: message.offset,
+          seenAt_ms: Date.now() - startedAt_ms,
+          value: decoded.value as SeenEvent['value'],
+        });
+      },
+    });
+
+    const sagaOf = (bookingId: string): SeenEvent[] => seen.filter((event) => event.value.envelope.correlationId === bookingId);
+
+    return {
+      tenantId,
+      booking: { service: bookingRunning, pool: pools.booking, logs: bookingLogs },
+      payment: { service: paymentRunning, pool: pools.payment, logs: paymentLogs },
+      ledger: { service: ledgerRunning, pool: pools.ledger, logs: ledgerLogs },
+      proxy,
+      seen,
+      async send(contract, event, key) {
+        const topic = topicOf[contract.topic as SagaTopic];
+        if (topic === undefined) throw new Error(`${contract.eventType} is not on a saga topic`);
+        const value = await codec.encode(`${topic}-${contract.fullName}`, contract.schema, event);
+        await publisher.publish([
+          { topic, key, value, headers: { [MESSAGE_HEADERS.eventId]: event.envelope.eventId, [MESSAGE_HEADERS.eventType]: contract.eventType, [MESSAGE_HEADERS.correlationId]: event.envelope.correlationId } },
+        ]);
+      },
+      sagaOf,
+      waitForEvent: (bookingId, eventType, timeout_ms, matches = () => true) =>
+        waitFor(`${eventType} in the saga of booking ${bookingId}`, () => sagaOf(bookingId).find((event) => event.eventType === eventType && matches(event)), timeout_ms),
+      async intentsAtSandbox(paymentId) {
+        const found: Stripe.PaymentIntent[] = [];
+        let after = marker;
+        for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+          const list = await sandbox.paymentIntents.list({ limit: 100, starting_after: after });
+          found.push(...list.data.filter((intent) => intent.metadata.payment_id === paymentId));
+          const last = list.data.at(-1);
+          if (!list.has_more || last === undefined) return found;
+          after = last.id;
+        }
+        throw new Error(`more than ${MAX_LIST_PAGES} pages of payment intents after ${marker}`);
+      },
+      proxyStats: () => proxy.stats(),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
