@@ -326,12 +326,16 @@ describe('booking saga compensation end to end (booking, payment, ledger in-proc
     // Booking: the late authorization either expired it (applied) or found it expired already (stale).
     expect(bookingOutcome).toEqual([expired.value.reason === 'HOLD_EXPIRED' ? 'stale' : 'applied']);
 
+    // The hold row and its HoldPlaced commit together, but the reader sees HoldPlaced only once the
+    // relay has published it: ask the database whether a hold was placed, then wait for the event.
+    const holdPlaced = (await platform.ledger.pool.query('SELECT 1 FROM holds WHERE hold_id = $1', [paymentId])).rowCount === 1;
+    if (holdPlaced) await step(bookingId, 'HoldPlaced');
     const after = await aggregates(bookingId, paymentId);
     expect(after).toEqual({
       booking: [{ status: 'EXPIRED', captured_minor: null }],
       payment: [expect.objectContaining({ status: 'VOIDED', captured_minor: null, in_flight: null, unknown_outcome: null, needs_attention: false })],
       pspCalls: { n: 0 },
-      hold: countOf(bookingId, 'HoldPlaced') === 0 ? [] : [{ status: 'VOIDED' }],
+      hold: holdPlaced ? [{ status: 'VOIDED' }] : [],
       escrow: [],
       entries: [],
     });

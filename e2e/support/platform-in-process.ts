@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import Stripe from 'stripe';
 import { EVENT_TYPES, TOPIC_EVENT_TYPES, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
@@ -11,7 +11,7 @@ import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher 
 import { startPspProxy, type PspProxyStats, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { bookingService } from '../../services/booking/src/service';
 import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
 import { paymentService } from '../../services/payment/src/service';
@@ -173,13 +173,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       }
     }
     const subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
-    cleanups.push(async () => {
-      for (const subject of subjects) {
-        for (const suffix of ['', '?permanent=true']) {
-          await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS) }).catch(() => undefined);
-        }
-      }
-    });
+    cleanups.push(() => deleteSubjects(environment.schemaRegistry.url, subjects, REGISTRY_TIMEOUT_MS));
 
     const [bookingDb, paymentDb, ledgerDb] = await Promise.all([scope.database('booking'), scope.database('payment'), scope.database('ledger')]);
     await installBookingExtensions(bookingDb);
@@ -247,29 +241,19 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
 
     const seen: SeenEvent[] = [];
     const contractTopicOf = new Map(SAGA_TOPICS.map((topic) => [topicOf[topic], topic] as const));
-    const kafka = new Kafka({ clientId: 'e2e-saga-reader', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
-    const reader: Consumer = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    await reader.connect();
-    cleanups.push(() => reader.disconnect());
-    await reader.subscribe({ topics: SAGA_TOPICS.map((topic) => topicOf[topic]), fromBeginning: true });
-    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
-    await reader.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
+    const reader = await collectEvents({
+      brokers: environment.kafka.brokers,
+      clientId: 'e2e-saga-reader',
+      groupId: scope.groupId('reader'),
+      topics: SAGA_TOPICS.map((topic) => topicOf[topic]),
+      codec,
+      collect: ({ topic, partition, offset, key, eventType, value }) => {
         const contractTopic = contractTopicOf.get(topic);
         if (contractTopic === undefined) throw new Error(`record on unexpected topic ${topic}`);
-        seen.push({
-          topic: contractTopic,
-          eventType: decoded.eventType,
-          key: message.key?.toString(),
-          partition,
-          offset: message.offset,
-          seenAt_ms: Date.now() - startedAt_ms,
-          value: decoded.value as SeenEvent['value'],
-        });
+        seen.push({ topic: contractTopic, eventType, key, partition, offset, seenAt_ms: Date.now() - startedAt_ms, value: value as SeenEvent['value'] });
       },
     });
+    cleanups.push(() => reader.stop());
 
     const sagaOf = (bookingId: string): SeenEvent[] => seen.filter((event) => event.value.envelope.correlationId === bookingId);
 

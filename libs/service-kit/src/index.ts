@@ -26,3 +26,4 @@ export {
   type ServiceDependencies,
 } from './bootstrap';
 export { SHUTDOWN_TIMEOUT_MS, stopOnSignals } from './shutdown';
+export { PeriodicWork, type IterationOutcome, type PeriodicWorkOptions } from './periodic-work';

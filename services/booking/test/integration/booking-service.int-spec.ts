@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import {
   BookingHeld,
@@ -18,7 +17,7 @@ import {
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
 import { bookingService } from '../../src/service';
 
 // The booking service in-process (bootstrapService, as main.ts does) on the real PostgreSQL,
@@ -49,7 +48,6 @@ function envelope(eventType: string, aggregateId: string, actor: Actor = CUSTOME
 
 describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () => {
   const environment = testEnvironment();
-  const kafka = new Kafka({ clientId: 'booking-service-test', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
   const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'booking-service-test' });
   const logs: LogLine[] = [];
   const seen: SeenEvent[] = [];
@@ -58,7 +56,7 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
   let pool: Pool;
   let service: RunningService | undefined;
   let publisher: RecordPublisher;
-  let reader: Consumer | undefined;
+  let reader: EventCollector | undefined;
   let secretsDir: string;
   let topics: { commands: string; bookingEvents: string; paymentEvents: string };
   let subjects: string[] = [];
@@ -161,29 +159,22 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
     pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000 });
     publisher = await createKafkaPublisher({ clientId: 'booking-service-test', brokers: environment.kafka.brokers });
 
-    reader = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    await reader.connect();
-    await reader.subscribe({ topics: [topics.bookingEvents], fromBeginning: true });
-    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
-    await reader.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
-        seen.push({ eventType: decoded.eventType, key: message.key?.toString(), value: decoded.value as SeenEvent['value'] });
-      },
+    reader = await collectEvents({
+      brokers: environment.kafka.brokers,
+      clientId: 'booking-service-test',
+      groupId: scope.groupId('reader'),
+      topics: [topics.bookingEvents],
+      codec,
+      collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
     });
   });
 
   afterAll(async () => {
-    await reader?.disconnect();
+    await reader?.stop();
     await service?.close();
     await publisher?.close();
     await pool?.end();
-    for (const subject of subjects) {
-      for (const suffix of ['', '?permanent=true']) {
-        await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-      }
-    }
+    await deleteSubjects(environment.schemaRegistry.url, subjects);
     await scope?.dispose();
     if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
   });

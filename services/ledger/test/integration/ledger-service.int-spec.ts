@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import { BookingCompleted, EVENT_TYPES, HoldPlaced, PaymentAuthorized, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
 import { DEFAULT_PLATFORM_FEE_BPS, ledgerService, readLedgerSettings, verifyLedger } from '../../src';
 import { ignoreTermination, PaymentStory } from './support';
 
@@ -34,7 +33,6 @@ interface SeenEvent {
 
 describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => {
   const environment = testEnvironment();
-  const kafka = new Kafka({ clientId: 'ledger-service-test', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
   const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'ledger-service-test' });
   const logs: LogLine[] = [];
   const seen: SeenEvent[] = [];
@@ -43,7 +41,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
   let pool: Pool;
   let service: RunningService | undefined;
   let publisher: RecordPublisher;
-  let reader: Consumer | undefined;
+  let reader: EventCollector | undefined;
   let secretsDir: string;
   let topics: { paymentEvents: string; bookingEvents: string; ledgerEvents: string };
   let subjects: string[] = [];
@@ -146,29 +144,22 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     pool.on('error', ignoreTermination);
     publisher = await createKafkaPublisher({ clientId: 'ledger-service-test', brokers: environment.kafka.brokers });
 
-    reader = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    await reader.connect();
-    await reader.subscribe({ topics: [topics.ledgerEvents], fromBeginning: true });
-    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
-    await reader.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
-        seen.push({ eventType: decoded.eventType, key: message.key?.toString(), value: decoded.value as SeenEvent['value'] });
-      },
+    reader = await collectEvents({
+      brokers: environment.kafka.brokers,
+      clientId: 'ledger-service-test',
+      groupId: scope.groupId('reader'),
+      topics: [topics.ledgerEvents],
+      codec,
+      collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
     });
   });
 
   afterAll(async () => {
-    await reader?.disconnect();
+    await reader?.stop();
     await service?.close();
     await publisher?.close();
     await pool?.end();
-    for (const subject of subjects) {
-      for (const suffix of ['', '?permanent=true']) {
-        await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-      }
-    }
+    await deleteSubjects(environment.schemaRegistry.url, subjects);
     await scope?.dispose();
     if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
   });

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import Stripe from 'stripe';
 import {
@@ -21,7 +20,7 @@ import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher 
 import { startPspProxy, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { createSuiteScope, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
 import { paymentIdOf } from '../../src/application/payment-id';
 import { paymentService } from '../../src/service';
 import { readPaymentSettings } from '../../src/settings';
@@ -67,7 +66,6 @@ function eur(amountMinor: bigint): Money {
 
 describe('payment service (in-process, real PostgreSQL, Kafka, registry, localstripe behind the fault proxy)', () => {
   const environment = testEnvironment();
-  const kafka = new Kafka({ clientId: 'payment-service-test', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 });
   const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'payment-service-test' });
   const apiKey = `sk_test_payment_${randomBytes(8).toString('hex')}`;
   const sandbox = new Stripe(apiKey, { host: environment.pspSandbox.host, port: environment.pspSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: 10_000, telemetry: false });
@@ -79,7 +77,7 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
   let proxy: RunningPspProxy;
   let service: RunningService | undefined;
   let publisher: RecordPublisher;
-  let reader: Consumer | undefined;
+  let reader: EventCollector | undefined;
   let secretsDir: string;
   let marker: string;
   let topics: { bookingEvents: string; paymentEvents: string };
@@ -226,32 +224,25 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
     pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000 });
     publisher = await createKafkaPublisher({ clientId: 'payment-service-test', brokers: environment.kafka.brokers });
 
-    reader = kafka.consumer({ groupId: scope.groupId('reader'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    await reader.connect();
-    await reader.subscribe({ topics: [topics.paymentEvents], fromBeginning: true });
-    const byFullName = new Map(Object.values(EVENT_TYPES).map((contract) => [contract.fullName, contract.schema] as const));
-    await reader.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        const decoded = await codec.decode(message.value, (name) => byFullName.get(name));
-        seen.push({ eventType: decoded.eventType, key: message.key?.toString(), value: decoded.value as SeenEvent['value'] });
-      },
+    reader = await collectEvents({
+      brokers: environment.kafka.brokers,
+      clientId: 'payment-service-test',
+      groupId: scope.groupId('reader'),
+      topics: [topics.paymentEvents],
+      codec,
+      collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
     });
   });
 
   afterAll(async () => {
     // PAYMENT_TEST_LOG_FILE=<path> keeps the service's log lines of the run for a person to read.
     if (process.env.PAYMENT_TEST_LOG_FILE !== undefined) writeFileSync(process.env.PAYMENT_TEST_LOG_FILE, logs.map((line) => JSON.stringify(line)).join('\n'));
-    await reader?.disconnect();
+    await reader?.stop();
     await service?.close();
     await proxy?.close();
     await publisher?.close();
     await pool?.end();
-    for (const subject of subjects) {
-      for (const suffix of ['', '?permanent=true']) {
-        await fetch(`${environment.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-      }
-    }
+    await deleteSubjects(environment.schemaRegistry.url, subjects);
     await scope?.dispose();
     if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
   });

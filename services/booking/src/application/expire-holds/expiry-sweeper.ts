@@ -1,5 +1,6 @@
 import { expire } from '@txn/booking-domain';
 import type { Actor } from '@txn/contracts';
+import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { inTransaction } from '@txn/sql';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -16,10 +17,7 @@ export const SWEEPER_ACTOR: Actor = { type: 'SYSTEM', id: 'booking-expiry-sweepe
  * sweeps again at once; a failure waits one interval (the database may be down).
  */
 export class ExpirySweeper {
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly work: PeriodicWork;
 
   constructor(
     private readonly options: {
@@ -30,19 +28,21 @@ export class ExpirySweeper {
       readonly batchSize: number;
       readonly now?: () => Date;
     },
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    this.work = new PeriodicWork({
+      interval_ms: options.interval_ms,
+      iteration: () => this.sweep(),
+      logger: options.logger,
+      failureMessage: 'hold expiry sweep failed; next try after the interval',
+    });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.wake?.();
-    await this.loop;
+  start(): void {
+    this.work.start();
+  }
+
+  stop(): Promise<void> {
+    return this.work.stop();
   }
 
   /** One batch; returns how many holds it expired. */
@@ -59,24 +59,9 @@ export class ExpirySweeper {
     });
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let full = false;
-      try {
-        const expired = await this.sweepOnce();
-        full = expired >= this.options.batchSize;
-        if (expired > 0) this.options.logger.info({ expired }, 'expired unpaid holds');
-      } catch (error) {
-        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'hold expiry sweep failed; next try after the interval');
-      }
-      if (!full && this.running) await this.pause();
-    }
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolvePromise) => {
-      this.wake = resolvePromise;
-      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
-    });
+  private async sweep(): Promise<IterationOutcome> {
+    const expired = await this.sweepOnce();
+    if (expired > 0) this.options.logger.info({ expired }, 'expired unpaid holds');
+    return expired >= this.options.batchSize ? 'more-due' : 'caught-up';
   }
 }

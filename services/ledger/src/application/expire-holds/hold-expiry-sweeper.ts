@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@txn/contracts';
 import { parseAccountId } from '@txn/ledger-domain';
+import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { inTransaction } from '@txn/sql';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -19,10 +20,7 @@ export const SWEEPER_ACTOR: Actor = { type: 'SYSTEM', id: 'ledger-hold-expiry-sw
  * once; a failure waits one interval (the database may be down).
  */
 export class HoldExpirySweeper {
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly work: PeriodicWork;
 
   constructor(
     private readonly options: {
@@ -35,19 +33,21 @@ export class HoldExpirySweeper {
       readonly grace_ms: number;
       readonly now?: () => Date;
     },
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    this.work = new PeriodicWork({
+      interval_ms: options.interval_ms,
+      iteration: () => this.sweep(),
+      logger: options.logger,
+      failureMessage: 'hold expiry sweep failed; next try after the interval',
+    });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.wake?.();
-    await this.loop;
+  start(): void {
+    this.work.start();
+  }
+
+  stop(): Promise<void> {
+    return this.work.stop();
   }
 
   /** One batch; returns how many holds it looked at (expired or not). */
@@ -80,25 +80,10 @@ export class HoldExpirySweeper {
     });
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let full = false;
-      try {
-        const { due, expired } = await this.sweepOnce();
-        // Only expirations make a full batch worth an immediate next sweep: refused holds stay due.
-        full = due >= this.options.batchSize && expired > 0;
-        if (expired > 0) this.options.logger.info({ expired }, 'expired lapsed holds');
-      } catch (error) {
-        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'hold expiry sweep failed; next try after the interval');
-      }
-      if (!full && this.running) await this.pause();
-    }
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolvePromise) => {
-      this.wake = resolvePromise;
-      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
-    });
+  private async sweep(): Promise<IterationOutcome> {
+    const { due, expired } = await this.sweepOnce();
+    if (expired > 0) this.options.logger.info({ expired }, 'expired lapsed holds');
+    // Only expirations make a full batch worth an immediate next sweep: refused holds stay due.
+    return due >= this.options.batchSize && expired > 0 ? 'more-due' : 'caught-up';
   }
 }

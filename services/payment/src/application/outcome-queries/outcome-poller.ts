@@ -1,6 +1,7 @@
 import type { Actor } from '@txn/contracts';
 import type { Money } from '@txn/money';
 import { resolveOutcomeByQuery, resolveRefundByQuery, type Payment, type PaymentDecision, type PspIntentSnapshot, type PspRefundSnapshot } from '@txn/payment-domain';
+import { PeriodicWork } from '@txn/service-kit';
 import { inTransaction } from '@txn/sql';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -37,10 +38,7 @@ type Finding = { readonly kind: 'lifecycle'; readonly snapshot: PspIntentSnapsho
  * what Stripe documents for recovering a lost answer. Everything else is a plain retrieve.
  */
 export class OutcomePoller {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
+  private readonly work: PeriodicWork;
   private readonly queries: Counter<'operation' | 'finding'>;
 
   constructor(private readonly options: OutcomePollerOptions) {
@@ -50,19 +48,20 @@ export class OutcomePoller {
       labelNames: ['operation', 'finding'],
       registers: [options.metrics],
     });
+    this.work = new PeriodicWork({
+      interval_ms: options.interval_ms,
+      iteration: async () => ((await this.pollOnce()) >= options.batchSize ? 'more-due' : 'caught-up'),
+      logger: options.logger,
+      failureMessage: 'outcome poll failed; next try after the interval',
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.work.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.work.stop();
   }
 
   /** One sweep; returns how many payments it asked about. */
@@ -132,24 +131,5 @@ export class OutcomePoller {
         'asked the PSP about an unknown outcome',
       );
     }
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let full = false;
-      try {
-        full = (await this.pollOnce()) >= this.options.batchSize;
-      } catch (error) {
-        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'outcome poll failed; next try after the interval');
-      }
-      if (!full && this.running) await this.pause();
-    }
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolvePromise) => {
-      this.wake = resolvePromise;
-      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
-    });
   }
 }

@@ -1,5 +1,6 @@
 import type { Actor } from '@txn/contracts';
 import type { Money } from '@txn/money';
+import { PeriodicWork } from '@txn/service-kit';
 import { inTransaction } from '@txn/sql';
 import { Client, type ClientConfig, type Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -40,11 +41,7 @@ export interface DispatcherOptions {
  * transaction that also removes the call from the list.
  */
 export class PspCallDispatcher {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private wakeRequested = false;
+  private readonly work: PeriodicWork;
   private listener: Client | undefined;
   private readonly calls: Counter<'operation' | 'outcome'>;
 
@@ -55,19 +52,23 @@ export class PspCallDispatcher {
       labelNames: ['operation', 'outcome'],
       registers: [options.metrics],
     });
+    this.work = new PeriodicWork({
+      interval_ms: options.interval_ms,
+      iteration: async () => {
+        await this.listen();
+        return (await this.dispatchOnce()) >= options.batchSize ? 'more-due' : 'caught-up';
+      },
+      logger: options.logger,
+      failureMessage: 'PSP call sweep failed; next try after the interval',
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.work.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.wake?.();
-    await this.loop;
+    await this.work.stop();
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
   }
@@ -119,7 +120,7 @@ export class PspCallDispatcher {
   private async listen(): Promise<void> {
     if (this.listener !== undefined) return;
     const client = new Client(this.options.database);
-    client.on('notification', () => this.requestWake());
+    client.on('notification', () => this.work.wake());
     client.on('error', (error) => {
       this.options.logger.warn({ errorClass: error.name, error: error.message }, 'PSP call listener lost its connection; polling until it reconnects');
       if (this.listener === client) this.listener = undefined;
@@ -133,31 +134,5 @@ export class PspCallDispatcher {
       await client.end().catch(() => undefined);
       this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call listener could not connect; polling');
     }
-  }
-
-  private requestWake(): void {
-    this.wakeRequested = true;
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let full = false;
-      try {
-        await this.listen();
-        this.wakeRequested = false;
-        full = (await this.dispatchOnce()) >= this.options.batchSize;
-      } catch (error) {
-        this.options.logger.warn({ errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call sweep failed; next try after the interval');
-      }
-      if (!full && !this.wakeRequested && this.running) await this.pause();
-    }
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolvePromise) => {
-      this.wake = resolvePromise;
-      this.timer = setTimeout(resolvePromise, this.options.interval_ms);
-    });
   }
 }
