@@ -107,6 +107,7 @@ describe('booking saga compensation end to end (booking, payment, ledger in-proc
     await step(bookingId, 'BookingConfirmed');
     const captured = await step(bookingId, 'PaymentCaptured');
     expect(captured.value).toMatchObject({ paymentId, statusAfter: 'CAPTURED', capturedAmount: { amountMinor: PRICE_MINOR }, platformFee: { amountMinor: FEE_MINOR } });
+    await step(bookingId, 'HoldPlaced');
     await step(bookingId, 'HoldPosted');
     await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'CAPTURE_TO_ESCROW');
     expect(await waitForHandled(platform.booking.logs, captured.value.envelope.eventId)).toEqual(['applied']);
