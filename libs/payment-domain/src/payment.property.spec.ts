@@ -5,7 +5,7 @@ import { createPayment, recordAuthorizationResult } from './authorization';
 import { recordCaptureResult, recordVoidResult, requestCapture, requestVoid } from './capture-and-void';
 import { pspIdempotencyKey } from './idempotency-key';
 import { resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot } from './outcome-query';
-import { isTerminalPayment, MAX_REFUNDS_PER_PAYMENT, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PspCall } from './payment';
+import { isTerminalPayment, MAX_REFUNDS_PER_PAYMENT, needsAttention, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PspCall } from './payment';
 import { recordRefundResult, requestRefund } from './refunds';
 import { onBookingConfirmed, onBookingReleased } from './saga';
 import { PAYMENT_TRANSITIONS } from './transition';
@@ -146,7 +146,16 @@ function checkInvariants(start: Payment, run: readonly (readonly [Action, number
       // An unknown outcome never becomes a failure without the PSP saying "declined".
       if (event.eventType === 'PaymentFailed') expect(a.type === 'authorization' ? a.kind : a.type === 'query' ? a.pspStatus : '').toBe('declined');
       if (event.eventType === 'PaymentRefunded') expect(event.payload.totalRefunded.amountMinor <= (payment.capturedAmount?.amountMinor ?? 0n)).toBe(true);
+      // A refused refund moves no money and no status, and only a PSP "failed" answer produces it.
+      if (event.eventType === 'PaymentRefundFailed') {
+        expect(event.payload.statusAfter).toBe(event.payload.statusBefore);
+        expect(a.type === 'refundResult' ? a.kind : a.type === 'refundQuery' ? a.pspRefundStatus : '').toBe('failed');
+      }
     }
+    // Every refund the PSP refused in this step was announced, and the payment flagged for a person.
+    const newlyFailed = payment.refunds.filter((refund) => refund.status === 'FAILED' && before.refunds.find((old) => old.refundId === refund.refundId)?.status !== 'FAILED');
+    expect(decision.events.filter((event) => event.eventType === 'PaymentRefundFailed').map((event) => event.payload.refundId)).toEqual(newlyFailed.map((refund) => refund.refundId));
+    if (newlyFailed.length > 0 && payment.status !== 'REFUNDED') expect(needsAttention(payment)).toBe(true);
     expect(payment.status).toBe(status);
     // Terminal stays terminal.
     if (isTerminalPayment(before)) expect(payment.status).toBe(before.status);

@@ -5,6 +5,7 @@ import type {
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefunded,
+  PaymentRefundFailed,
   PaymentRequiresAction,
   PaymentStatus,
   PaymentVoided,
@@ -115,7 +116,8 @@ export type PaymentEvent =
   | DomainEvent<'PaymentCaptured', Payload<PaymentCaptured>>
   | DomainEvent<'PaymentCaptureFailed', Payload<PaymentCaptureFailed>>
   | DomainEvent<'PaymentVoided', Payload<PaymentVoided>>
-  | DomainEvent<'PaymentRefunded', Payload<PaymentRefunded>>;
+  | DomainEvent<'PaymentRefunded', Payload<PaymentRefunded>>
+  | DomainEvent<'PaymentRefundFailed', Payload<PaymentRefundFailed>>;
 
 /** An applied payment decision also lists the PSP calls to make after the transaction commits. */
 export type PaymentDecision = Decision<Payment, PaymentEvent, { readonly calls: readonly PspCall[] }>;
@@ -184,7 +186,13 @@ export function pendingPspCalls(payment: Payment): readonly PspCall[] {
   return calls;
 }
 
-/** Payments whose unknown outcome outlived the query schedule: the alert query and metric read this. */
+/**
+ * Payments a person must look at: an unknown outcome that outlived the query schedule, or a refund
+ * the PSP refused while the customer is still owed money. The alert query and metric read this.
+ */
 export function needsAttention(payment: Payment): boolean {
-  return (payment.unknown !== null && payment.unknown.alertedAt !== null) || payment.refunds.some((refund) => refund.query !== null && refund.query.alertedAt !== null);
+  const unresolved = (payment.unknown !== null && payment.unknown.alertedAt !== null) || payment.refunds.some((refund) => refund.query !== null && refund.query.alertedAt !== null);
+  // A refused refund leaves the customer owed money until someone refunds again (or explains why not).
+  const owed = payment.status !== 'REFUNDED' && payment.refunds.some((refund) => refund.status === 'FAILED');
+  return unresolved || owed;
 }

@@ -71,9 +71,27 @@ export function recordRefundResult(payment: Payment, refundId: string, result: R
       } as const;
       return applied(payment, after, ctx, [draft]);
     }
-    case 'failed':
-      // No event: the contracts have no RefundFailed yet (see docs/saga.md); the money did not move.
-      return applied(payment, { ...payment, refunds: replaceRefund(payment, { ...refund, status: 'FAILED', query: null }) }, ctx, []);
+    case 'failed': {
+      // The money did not move: the status stays, the reservation is released, and the event says
+      // so (the customer is still owed the amount: needsAttention flags the payment for a person).
+      const draft = {
+        eventType: 'PaymentRefundFailed',
+        payload: {
+          paymentId: payment.paymentId,
+          bookingId: payment.bookingId,
+          statusBefore: payment.status,
+          statusAfter: payment.status,
+          reason: refund.reason,
+          refundId,
+          pspPaymentIntentId: pspIntentId(payment),
+          pspIdempotencyKey: refund.idempotencyKey,
+          requestedAmount: refund.amount,
+          failureCode: result.failureCode,
+          via: result.via,
+        },
+      } as const;
+      return applied(payment, { ...payment, refunds: replaceRefund(payment, { ...refund, status: 'FAILED', query: null }) }, ctx, [draft]);
+    }
     case 'unknown': {
       if (refund.status === 'OUTCOME_UNKNOWN') return stale(payment, 'REFUND_ALREADY_UNKNOWN');
       if (refund.query !== null) {

@@ -21,6 +21,7 @@ import { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
 import { PaymentCaptured } from './payment/PaymentCaptured';
 import { PaymentFailed } from './payment/PaymentFailed';
 import { PaymentOutcomeUnknown } from './payment/PaymentOutcomeUnknown';
+import { PaymentRefundFailed } from './payment/PaymentRefundFailed';
 import { PaymentRefunded } from './payment/PaymentRefunded';
 import { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 import { PaymentVoided } from './payment/PaymentVoided';
@@ -48,6 +49,7 @@ export const EVENT_TYPES = {
   PaymentCaptured,
   PaymentFailed,
   PaymentOutcomeUnknown,
+  PaymentRefundFailed,
   PaymentRefunded,
   PaymentRequiresAction,
   PaymentVoided,
@@ -61,7 +63,7 @@ export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['CancelBooking', 'CompleteBooking', 'RequestBooking'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerRejected'],
-  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
+  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
 
@@ -77,7 +79,7 @@ export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfi
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerRejected;
 
 /** Every event type on payment.events.v1. */
-export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentFailed | PaymentOutcomeUnknown | PaymentRefunded | PaymentRequiresAction | PaymentVoided;
+export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided;
 
 /** Every event type on psp.events.v1. */
 export type PspEventsV1 = PspEventReceived;

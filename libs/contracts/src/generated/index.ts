@@ -23,6 +23,7 @@ export { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
 export { PaymentCaptured } from './payment/PaymentCaptured';
 export { PaymentFailed } from './payment/PaymentFailed';
 export { PaymentOutcomeUnknown } from './payment/PaymentOutcomeUnknown';
+export { PaymentRefundFailed } from './payment/PaymentRefundFailed';
 export { PaymentRefunded } from './payment/PaymentRefunded';
 export { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 export { PaymentVoided } from './payment/PaymentVoided';

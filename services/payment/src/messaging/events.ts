@@ -7,13 +7,14 @@ import {
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefunded,
+  PaymentRefundFailed,
   PaymentRequiresAction,
   PaymentVoided,
   type Envelope,
 } from '@txn/contracts';
 import type { PendingEvent } from '@txn/nest-messaging';
 
-const CONTRACTS = { PaymentAuthorized, PaymentRequiresAction, PaymentFailed, PaymentOutcomeUnknown, PaymentCaptured, PaymentCaptureFailed, PaymentVoided, PaymentRefunded } as const;
+const CONTRACTS = { PaymentAuthorized, PaymentRequiresAction, PaymentFailed, PaymentOutcomeUnknown, PaymentCaptured, PaymentCaptureFailed, PaymentVoided, PaymentRefunded, PaymentRefundFailed } as const;
 
 export interface EnvelopeFacts {
   readonly producer: string;

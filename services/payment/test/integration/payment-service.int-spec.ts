@@ -342,6 +342,37 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
     expect(refunds.data.map((refund) => refund.amount)).toEqual([6_172]);
   });
 
+  it('announces a refund the PSP refused with PaymentRefundFailed: status unchanged, nothing refunded, the payment flagged for a person', async () => {
+    const { booking } = await authorizedBooking();
+    await send(BookingConfirmed, confirmed(booking));
+    await waitForEvent(booking.bookingId, 'PaymentCaptured');
+    const paymentId = paymentIdOf(booking.bookingId);
+    const [intent] = await intentsAtSandbox(paymentId);
+
+    // The PSP refuses the refund with a card error (402) instead of creating it.
+    proxy.faults.inject({ kind: 'card_declined', path: '/v1/refunds', method: 'POST', api_key: apiKey, times: 1 });
+    const cancellation = cancelled(booking, eur(PRICE_MINOR));
+    await send(BookingCancelled, cancellation);
+
+    const failed = await waitForEvent(booking.bookingId, 'PaymentRefundFailed');
+    expect(failed.value).toMatchObject({
+      paymentId,
+      statusBefore: 'CAPTURED',
+      statusAfter: 'CAPTURED',
+      refundId: cancellation.envelope.eventId,
+      requestedAmount: eur(PRICE_MINOR),
+      pspPaymentIntentId: intent?.id,
+      pspIdempotencyKey: `pay_${paymentId}_refund_1`,
+      via: 'PSP_RESPONSE',
+    });
+    expect(String(failed.value.failureCode)).not.toBe('');
+    const row = await pool.query<{ status: string; needs_attention: boolean }>('SELECT status, needs_attention FROM payments WHERE payment_id = $1', [paymentId]);
+    expect(row.rows).toEqual([{ status: 'CAPTURED', needs_attention: true }]);
+    const refunds = await sandbox.refunds.list({ payment_intent: intent?.id ?? 'missing', limit: 100 });
+    expect(refunds.data).toEqual([]);
+    expect(eventsOf(booking.bookingId, 'PaymentRefunded')).toHaveLength(0);
+  });
+
   it('treats a redelivered BookingHeld as duplicate and another BookingHeld for the booking as stale: one PaymentIntent', async () => {
     const booking = held();
     const paymentId = paymentIdOf(booking.bookingId);
