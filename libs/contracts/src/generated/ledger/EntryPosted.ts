@@ -10,7 +10,7 @@ import type { Envelope, Posting } from '../types';
  */
 export interface EntryPosted {
   readonly envelope: Envelope;
-  /** Also the Kafka key. Idempotent by the causing event (envelope.causationId). */
+  /** Also the Kafka key. Chosen from the event that asked for the entry (e.g. the PaymentCaptured or BookingCompleted event id), so a redelivery writes nothing new; envelope.causationId names the event the ledger was handling when it posted it, which for a deferred release is the later PaymentCaptured. */
   readonly entryId: string;
   /** CAPTURE_TO_ESCROW, FEE_SPLIT, REFUND, REVERSAL, PAYOUT, ... */
   readonly entryType: string;
@@ -129,7 +129,7 @@ const schema: AvroRecordSchema = {
         "type": "string",
         "logicalType": "uuid"
       },
-      "doc": "Also the Kafka key. Idempotent by the causing event (envelope.causationId)."
+      "doc": "Also the Kafka key. Chosen from the event that asked for the entry (e.g. the PaymentCaptured or BookingCompleted event id), so a redelivery writes nothing new; envelope.causationId names the event the ledger was handling when it posted it, which for a deferred release is the later PaymentCaptured."
     },
     {
       "name": "entryType",
