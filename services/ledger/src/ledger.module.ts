@@ -2,6 +2,7 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type Dynami
 import { EventPublisher } from '@txn/nest-messaging';
 import type { ServiceDependencies } from '@txn/service-kit';
 import { HoldExpirySweeper } from './application/expire-holds/hold-expiry-sweeper';
+import { registerWaitingReleaseMetrics } from './application/on-booking-completed/waiting-releases';
 import type { CaptureDependencies } from './application/on-payment-captured/on-payment-captured';
 import { LedgerOutcomes } from './application/outcomes';
 import { BookingEventsController, FEE_RATES, PaymentEventsController } from './messaging/ledger.controllers';
@@ -26,6 +27,7 @@ export class LedgerModule {
   static with(dependencies: ServiceDependencies, settings: LedgerSettings): DynamicModule {
     const feeRates: CaptureDependencies = { feeBpsOf: feeBpsOf(settings) };
     const producer = dependencies.config.serviceName;
+    registerWaitingReleaseMetrics(dependencies);
     return {
       module: LedgerModule,
       controllers: [PaymentEventsController, BookingEventsController],

@@ -164,6 +164,14 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
   });
 
+  /** One unlabelled gauge from the service's /metrics, as Prometheus would scrape it. */
+  async function scrapeGauge(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${service?.httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `) || candidate.startsWith(`${name}{`));
+    if (line === undefined) throw new Error(`gauge ${name} not in /metrics`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+
   it('authorize → capture (fee split) → completion: HoldPlaced, HoldPosted + EntryPosted, EscrowReleased on the ledger topic; verify clean', async () => {
     const payment = story();
     const authorized = payment.authorized(12_000n);
@@ -304,12 +312,16 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     await send(BookingCompleted, completed, payment.bookingId);
     await waitForOutcome(completed.envelope.eventId, 'applied');
     expect(eventsOf(payment.paymentId, 'EscrowReleased')).toEqual([]);
+    // Waiting, and visible as waiting (this suite's database holds no other release request now).
+    expect(await scrapeGauge('ledger_release_requests_waiting')).toBe(1);
+    expect(await scrapeGauge('ledger_release_request_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
 
     const captured = payment.captured(4_000n);
     await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
     const [released] = await waitForEvents(payment.paymentId, 'EscrowReleased');
     expect(released?.value).toMatchObject({ entryId: completed.envelope.eventId, statusAfter: 'RELEASED', merchantAmount: { amountMinor: 3_600n }, platformFee: { amountMinor: 400n } });
     expect(released?.value.envelope).toMatchObject({ causationId: captured.envelope.eventId });
+    expect(await scrapeGauge('ledger_release_requests_waiting')).toBe(0);
     await expectVerifyClean();
   });
 

@@ -15,6 +15,7 @@ export async function onBookingCompleted(tx: SqlTransaction, event: BookingCompl
     case 'applied':
       return { outcome: 'applied', events: [escrowReleased(written.value.release, written.value.escrow.version), entryPosted(written.value.release.entry)] };
     case 'deferred':
+      // Stored for the capture to apply; ledger_release_requests_waiting counts it meanwhile.
       return { outcome: 'applied', events: [] };
     case 'duplicate':
       return NOTHING_TO_DO.duplicate;
