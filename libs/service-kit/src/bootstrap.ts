@@ -4,7 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { AVRO_TYPE_OPTIONS } from '@txn/contracts';
+import { AVRO_TYPE_OPTIONS, TOPIC_EVENT_TYPES } from '@txn/contracts';
 import { AvroCodec, type RetryPolicy } from '@txn/messaging';
 import { InboxTransport, MessagingModule, OutboxRelayLifecycle } from '@txn/nest-messaging';
 import type { ServiceConfig } from './config';
@@ -54,10 +54,14 @@ export interface ServiceDefinition {
   readonly readiness?: readonly ReadinessCheck[];
 }
 
-/** Per-run choices: tests isolate topics and groups; production uses the defaults. */
+/**
+ * Per-run choices: tests isolate topics and groups; production uses the configuration
+ * (KAFKA_TOPIC_PREFIX, KAFKA_CONSUMER_GROUP), which these override.
+ */
 export interface BootstrapOptions {
+  /** Contract topic → topic used; a topic not named here gets the configured prefix. */
   readonly topicOverrides?: Readonly<Record<string, string>>;
-  /** Default: the service name. It is also the inbox's dedup scope. */
+  /** Default: the configured group (the service name unless set). It is also the inbox's dedup scope. */
   readonly consumerGroup?: string;
   readonly retry?: RetryPolicy;
   /** Default: a JSON logger on stdout at the configured level. */
@@ -103,7 +107,9 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: config.serviceName });
   collectDefaultMetrics({ register: metrics });
-  const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? topic;
+  const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? `${config.kafkaTopicPrefix}${topic}`;
+  // The publisher maps by table: every contract topic (any of them may be produced) and any override.
+  const producedTopics = Object.fromEntries([...Object.keys(TOPIC_EVENT_TYPES), ...Object.keys(options.topicOverrides ?? {})].map((topic) => [topic, topicOf(topic)]));
   const pool = new Pool({
     ...config.database,
     max: DATABASE_POOL_MAX,
@@ -150,7 +156,7 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
 
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });
     const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
-    const consumerGroup = options.consumerGroup ?? config.serviceName;
+    const consumerGroup = options.consumerGroup ?? config.kafkaConsumerGroup;
     const transport = new InboxTransport({
       consumerGroup,
       topics: definition.topics.map(topicOf),
@@ -168,7 +174,7 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
         MessagingModule.forRoot({
           codec,
           logger,
-          ...(options.topicOverrides === undefined ? {} : { topicOverrides: options.topicOverrides }),
+          topicOverrides: producedTopics,
           relay: {
             database: { ...config.database },
             kafka: { clientId: `${config.serviceName}-relay`, brokers: config.kafkaBrokers },

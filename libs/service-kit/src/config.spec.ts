@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadServiceConfig } from './config';
+import { ConfigError, loadServiceConfig, MAX_KAFKA_CONSUMER_GROUP_LENGTH, MAX_KAFKA_TOPIC_PREFIX_LENGTH } from './config';
 
 describe('service configuration', () => {
   let dir: string;
@@ -17,6 +17,17 @@ describe('service configuration', () => {
     KAFKA_BROKERS: '127.0.0.1:19092',
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7/',
   });
+
+  /** The problems a ConfigError names; none when the configuration loads. */
+  function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+    try {
+      loadServiceConfig(env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  }
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'service-kit-config-'));
@@ -34,7 +45,31 @@ describe('service configuration', () => {
       kafkaBrokers: ['127.0.0.1:19092'],
       schemaRegistryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
       logLevel: 'info',
+      kafkaTopicPrefix: '',
+      kafkaConsumerGroup: 'booking',
     });
+  });
+
+  it('puts an environment on its own topics and consumer group when told: KAFKA_TOPIC_PREFIX and KAFKA_CONSUMER_GROUP', () => {
+    const config = loadServiceConfig({ ...base(), KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_CONSUMER_GROUP: 'staging.booking' });
+    expect(config).toMatchObject({ kafkaTopicPrefix: 'staging.', kafkaConsumerGroup: 'staging.booking' });
+    // Kafka's own limits: a topic name is at most 249 characters of [A-Za-z0-9._-].
+    expect(loadServiceConfig({ ...base(), KAFKA_TOPIC_PREFIX: `${'p'.repeat(MAX_KAFKA_TOPIC_PREFIX_LENGTH - 1)}.` }).kafkaTopicPrefix).toHaveLength(MAX_KAFKA_TOPIC_PREFIX_LENGTH);
+    expect(loadServiceConfig({ ...base(), KAFKA_CONSUMER_GROUP: 'G'.repeat(MAX_KAFKA_CONSUMER_GROUP_LENGTH) }).kafkaConsumerGroup).toHaveLength(MAX_KAFKA_CONSUMER_GROUP_LENGTH);
+  });
+
+  it('refuses a topic prefix or consumer group Kafka would not accept in a topic name, naming both', () => {
+    for (const [prefix, group] of [
+      ['staging/', 'booking group'],
+      ['stäging.', 'booking:1'],
+      [`${'p'.repeat(MAX_KAFKA_TOPIC_PREFIX_LENGTH)}.`, 'g'.repeat(MAX_KAFKA_CONSUMER_GROUP_LENGTH + 1)],
+    ]) {
+      expect(problemsOf({ ...base(), KAFKA_TOPIC_PREFIX: prefix, KAFKA_CONSUMER_GROUP: group })).toEqual([expect.stringMatching(/^KAFKA_TOPIC_PREFIX: /), expect.stringMatching(/^KAFKA_CONSUMER_GROUP: /)]);
+    }
+  });
+
+  it('reports a missing service name once, not again as the consumer group it would default to', () => {
+    expect(problemsOf({ ...base(), SERVICE_NAME: undefined })).toEqual([expect.stringMatching(/^SERVICE_NAME: missing/)]);
   });
 
   it('fails fast naming every missing or invalid setting at once, never a secret', () => {

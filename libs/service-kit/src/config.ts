@@ -19,6 +19,16 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** A secret file larger than this is a wrong path (a log, a binary), not a password. */
 const MAX_SECRET_FILE_BYTES = 4_096;
 const MAX_BROKERS = 32;
+/**
+ * Kafka's topic names are at most 249 characters of `[A-Za-z0-9._-]`. A consumer's dead letters go
+ * to `<prefix><topic>.<group>.dlq`: with these two bounds and the longest contract topic
+ * (`booking.commands.v1`, 19), that name stays below Kafka's limit.
+ */
+export const MAX_KAFKA_TOPIC_PREFIX_LENGTH = 100;
+export const MAX_KAFKA_CONSUMER_GROUP_LENGTH = 100;
+const KAFKA_TOPIC_PREFIX = new RegExp(`^[A-Za-z0-9._-]{0,${MAX_KAFKA_TOPIC_PREFIX_LENGTH}}$`);
+/** Topic characters too: the group is part of its dead-letter topics' names. */
+const KAFKA_CONSUMER_GROUP = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_KAFKA_CONSUMER_GROUP_LENGTH}}$`);
 
 export interface DatabaseSettings {
   readonly host: string;
@@ -33,6 +43,10 @@ export interface ServiceConfig {
   readonly httpPort: number;
   readonly database: DatabaseSettings;
   readonly kafkaBrokers: readonly string[];
+  /** Put before every contract topic the service consumes or produces (`staging.`); empty by default. */
+  readonly kafkaTopicPrefix: string;
+  /** The service's consumer group, also its inbox's dedup scope; the service name by default. */
+  readonly kafkaConsumerGroup: string;
   readonly schemaRegistryUrl: string;
   readonly logLevel: LogLevel;
 }
@@ -73,6 +87,13 @@ export class SettingsReader {
 
   port(name: string, fallback?: number): number {
     return this.integer(name, { min: 1, max: 65_535, ...(fallback === undefined ? {} : { default: fallback }) });
+  }
+
+  /** An optional text setting: undefined when unset, a problem when set but not matching `pattern`. */
+  optionalText(name: string, pattern: RegExp): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && !pattern.test(value)) this.problems.push(`${name}: ${JSON.stringify(value)} does not match ${pattern}`);
+    return value;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
@@ -148,8 +169,9 @@ export function loadServiceConfig<Extra extends object = object>(
   extra?: (settings: SettingsReader) => Extra,
 ): ServiceConfig & Extra {
   const settings = new SettingsReader(env);
+  const serviceName = settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' });
   const config: ServiceConfig = {
-    serviceName: settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' }),
+    serviceName,
     // 0 = any free port (tests running several instances).
     httpPort: settings.integer('HTTP_PORT', { min: 0, max: 65_535 }),
     database: {
@@ -160,6 +182,9 @@ export function loadServiceConfig<Extra extends object = object>(
       password: settings.secretFile('DATABASE_PASSWORD'),
     },
     kafkaBrokers: settings.hostPorts('KAFKA_BROKERS'),
+    kafkaTopicPrefix: settings.text('KAFKA_TOPIC_PREFIX', { default: '', pattern: KAFKA_TOPIC_PREFIX }),
+    // Read apart from its default: a bad SERVICE_NAME is reported once, under its own name.
+    kafkaConsumerGroup: settings.optionalText('KAFKA_CONSUMER_GROUP', KAFKA_CONSUMER_GROUP) ?? serviceName,
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
