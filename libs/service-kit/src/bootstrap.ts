@@ -21,6 +21,8 @@ import { installTelemetry } from './telemetry';
  */
 export const DATABASE_POOL_MAX = 10;
 const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+/** kafkajs' default heartbeat; shorter sessions heartbeat more often (a tenth of the session). */
+const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 const DATABASE_IDLE_TIMEOUT_MS = 30_000;
 /** Bound on any statement outside the inbox transaction (which sets its own, 10 s). */
 const DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
@@ -164,7 +166,13 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
       codec,
       logger,
       metrics,
-      kafka: { clientId: `${config.serviceName}-consumer`, brokers: config.kafkaBrokers },
+      kafka: {
+        clientId: `${config.serviceName}-consumer`,
+        brokers: config.kafkaBrokers,
+        sessionTimeout_ms: config.kafkaSessionTimeout_ms,
+        // A tenth of the session: several heartbeats may be lost before the member is given up.
+        heartbeatInterval_ms: Math.min(Math.floor(config.kafkaSessionTimeout_ms / 10), MAX_HEARTBEAT_INTERVAL_MS),
+      },
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });
     const root: DynamicModule = {

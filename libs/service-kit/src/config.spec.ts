@@ -47,7 +47,14 @@ describe('service configuration', () => {
       logLevel: 'info',
       kafkaTopicPrefix: '',
       kafkaConsumerGroup: 'booking',
+      kafkaSessionTimeout_ms: 30_000,
     });
+  });
+
+  it('takes a consumer session timeout within the bounds a Kafka broker accepts by default (6 s to 5 min)', () => {
+    expect(loadServiceConfig({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '6000' }).kafkaSessionTimeout_ms).toBe(6_000);
+    expect(problemsOf({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '5999' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS: "5999" is not an integer in 6000\.\.300000/)]);
+    expect(problemsOf({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '300001' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS: /)]);
   });
 
   it('puts an environment on its own topics and consumer group when told: KAFKA_TOPIC_PREFIX and KAFKA_CONSUMER_GROUP', () => {

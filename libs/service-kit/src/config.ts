@@ -27,6 +27,15 @@ const MAX_BROKERS = 32;
 export const MAX_KAFKA_TOPIC_PREFIX_LENGTH = 100;
 export const MAX_KAFKA_CONSUMER_GROUP_LENGTH = 100;
 const KAFKA_TOPIC_PREFIX = new RegExp(`^[A-Za-z0-9._-]{0,${MAX_KAFKA_TOPIC_PREFIX_LENGTH}}$`);
+/**
+ * Kafka's defaults for a broker's group.min/max.session.timeout.ms: a session outside them is
+ * refused at join. The default is kafkajs' and ours (30 s): a member that died (kill -9, a lost
+ * host) keeps its partitions this long before the group moves them, so lower means faster
+ * take-over and more false alarms from a long GC pause or a slow handler batch.
+ */
+export const MIN_KAFKA_SESSION_TIMEOUT_MS = 6_000;
+export const MAX_KAFKA_SESSION_TIMEOUT_MS = 300_000;
+export const DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 30_000;
 /** Topic characters too: the group is part of its dead-letter topics' names. */
 const KAFKA_CONSUMER_GROUP = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_KAFKA_CONSUMER_GROUP_LENGTH}}$`);
 
@@ -47,6 +56,8 @@ export interface ServiceConfig {
   readonly kafkaTopicPrefix: string;
   /** The service's consumer group, also its inbox's dedup scope; the service name by default. */
   readonly kafkaConsumerGroup: string;
+  /** How long the group waits for a silent member before giving its partitions to others. */
+  readonly kafkaSessionTimeout_ms: number;
   readonly schemaRegistryUrl: string;
   readonly logLevel: LogLevel;
 }
@@ -185,6 +196,7 @@ export function loadServiceConfig<Extra extends object = object>(
     kafkaTopicPrefix: settings.text('KAFKA_TOPIC_PREFIX', { default: '', pattern: KAFKA_TOPIC_PREFIX }),
     // Read apart from its default: a bad SERVICE_NAME is reported once, under its own name.
     kafkaConsumerGroup: settings.optionalText('KAFKA_CONSUMER_GROUP', KAFKA_CONSUMER_GROUP) ?? serviceName,
+    kafkaSessionTimeout_ms: settings.integer('KAFKA_SESSION_TIMEOUT_MS', { min: MIN_KAFKA_SESSION_TIMEOUT_MS, max: MAX_KAFKA_SESSION_TIMEOUT_MS, default: DEFAULT_KAFKA_SESSION_TIMEOUT_MS }),
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
