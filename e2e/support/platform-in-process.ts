@@ -13,6 +13,7 @@ import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
 import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { bookingService } from '../../services/booking/src/service';
+import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '../../services/booking/src/settings';
 import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
 import { paymentService } from '../../services/payment/src/service';
 import { readPaymentSettings } from '../../services/payment/src/settings';
@@ -91,6 +92,10 @@ export interface PlatformInProcess {
 export interface PlatformOptions {
   /** Which PSP payment method a customer pays with (payment's seam; the declining test card for one). */
   readonly paymentMethodOf: (customerId: string) => string;
+  /** Booking settings a test changes (e.g. a short capture deadline); the rest as below, or booking's defaults. */
+  readonly booking?: Partial<BookingSettings>;
+  /** Payment settings over the harness's own, as payment's main.ts reads them from the environment (a benchmark's knobs). */
+  readonly paymentEnvironment?: Readonly<Record<string, string>>;
 }
 
 function logSink(into: LogLine[]): Writable {
@@ -215,6 +220,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
         // PLATFORM_FEE_BPS unset in both payment and ledger: they agree on the default (1000 = 10 %).
         PAYMENT_CALL_POLL_INTERVAL_MS: String(PSP_CALL_POLL_INTERVAL_MS),
         PAYMENT_OUTCOME_POLL_INTERVAL_MS: String(PSP_OUTCOME_POLL_INTERVAL_MS),
+        ...options.paymentEnvironment,
       },
       readPaymentSettings,
     );
@@ -223,7 +229,13 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     // One at a time: three Nest apps compiling and joining groups at once on 2 cores only slows each.
     const bookingRunning = await bootstrapService(
       bookingConfig,
-      bookingService({ hold_ms: BOOKING_HOLD_MS, expirySweepInterval_ms: BOOKING_EXPIRY_SWEEP_INTERVAL_MS, expiryBatchSize: BOOKING_EXPIRY_BATCH_SIZE }),
+      bookingService({
+        ...DEFAULT_BOOKING_SETTINGS,
+        hold_ms: BOOKING_HOLD_MS,
+        expirySweepInterval_ms: BOOKING_EXPIRY_SWEEP_INTERVAL_MS,
+        expiryBatchSize: BOOKING_EXPIRY_BATCH_SIZE,
+        ...options.booking,
+      }),
       common('booking', bookingLogs),
     );
     cleanups.push(() => bookingRunning.close());

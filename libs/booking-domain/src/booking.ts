@@ -47,6 +47,8 @@ export interface Booking {
   readonly holdExpiresAt: Date;
   readonly paymentId: string | null;
   readonly authorizedAmount: Money | null;
+  /** When the booking was confirmed (the decision's time): the capture deadline counts from it. */
+  readonly confirmedAt: Date | null;
   /** Learned from PaymentCaptured: escrow is funded, so the booking may complete. */
   readonly capturedAmount: Money | null;
   readonly refundAmount: Money | null;

@@ -9,6 +9,22 @@ export {
   type BookingStatus,
   type Slot,
 } from './booking';
+export {
+  assertDeadlinePolicy,
+  DEADLINE_REASONS,
+  deadlineStage,
+  DEFAULT_CAPTURE_DEADLINE_MS,
+  DEFAULT_COMPLETION_GRACE_MS,
+  DEFAULT_DEADLINE_POLICY,
+  MAX_CAPTURE_DEADLINE_MS,
+  MAX_COMPLETION_GRACE_MS,
+  onDeadlineReached,
+  sagaDeadline,
+  type BookingDeadlineStage,
+  type DeadlinePolicy,
+  type DeadlineReached,
+  type SagaDeadline,
+} from './deadlines';
 export { DEFAULT_HOLD_MS, DEFAULT_HOLD_POLICY, holdDeadline, MAX_HOLD_MS, type HoldPolicy } from './hold-policy';
 export {
   cancel,

@@ -30,6 +30,7 @@ export function requestBooking(request: BookingRequest, now: Date, policy: HoldP
     holdExpiresAt: holdDeadline(request.holdExpiresAt, now, policy),
     paymentId: null,
     authorizedAmount: null,
+    confirmedAt: null,
     capturedAmount: null,
     refundAmount: null,
     deliveredAt: null,
@@ -88,7 +89,7 @@ export function confirm(booking: Booking, authorization: Authorization, ctx: Int
   if (authorization.authorizedAt.getTime() >= booking.holdExpiresAt.getTime()) return refused(booking, 'AUTHORIZED_AFTER_HOLD_EXPIRED');
   const amount = authorization.authorizedAmount;
   if (amount.currency !== booking.price.currency || amount.amountMinor !== booking.price.amountMinor) return refused(booking, 'AUTHORIZED_AMOUNT_MISMATCH');
-  const after: Booking = { ...booking, status: 'CONFIRMED', paymentId: authorization.paymentId, authorizedAmount: amount };
+  const after: Booking = { ...booking, status: 'CONFIRMED', paymentId: authorization.paymentId, authorizedAmount: amount, confirmedAt: ctx.now };
   return transition(booking, after, ctx, {
     eventType: 'BookingConfirmed',
     payload: { bookingId: booking.bookingId, statusBefore: 'HELD', statusAfter: 'CONFIRMED', reason: 'PAYMENT_AUTHORIZED', paymentId: authorization.paymentId, authorizedAmount: amount },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
+import { runSagasCommand } from './commands/sagas';
 import { runSchemasCommand } from './commands/schemas';
 import {
   ComponentError,
@@ -31,6 +32,7 @@ const USAGE = `usage: ./platform <command>
                        (register is part of \`up\`; \`./platform schemas\` explains both)
   demo [happy] [declined] [refund]  a demo merchant, bookings through the saga, each timeline printed
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
+  sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
@@ -143,6 +145,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDemoCommand(rest, config);
     case 'dlq':
       return runDlqCommand(rest, config);
+    case 'sagas':
+      return runSagasCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'test':

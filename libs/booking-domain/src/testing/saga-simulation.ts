@@ -24,11 +24,13 @@ import {
   type VoidResult,
 } from '@txn/payment-domain';
 import type { Booking, BookingDecision, BookingEvent } from '../booking';
+import { DEFAULT_DEADLINE_POLICY, onDeadlineReached, sagaDeadline, type DeadlinePolicy, type DeadlineReached } from '../deadlines';
 import { cancel, complete, expire, hold, requestBooking } from '../intents';
 import { onPaymentAuthorized, onPaymentCaptured, onPaymentCaptureFailed, onPaymentFailed } from '../saga';
 
 const SERVICE: Actor = { type: 'SERVICE', id: 'saga-simulation' };
 const CUSTOMER: Actor = { type: 'USER', id: 'customer-1' };
+const DEADLINE_WATCHER: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
 
 /**
  * The choreography in memory, for tests: what the booking and payment services will do with
@@ -85,6 +87,22 @@ export class SagaSimulation {
 
   sweepExpiredHolds(): this {
     return this.onBooking(expire(this.booking, this.ctx()));
+  }
+
+  /**
+   * What booking's deadline watcher sends now: BookingDeadlineReached for the booking's current
+   * stage when its deadline has passed, else null. Deliver it with `deadlineReached`, possibly
+   * after other facts (the command travels through Kafka like any other).
+   */
+  dueDeadline(policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): DeadlineReached | null {
+    const deadline = sagaDeadline(this.booking, policy);
+    if (deadline === null || deadline.at.getTime() > this.now.getTime()) return null;
+    return { stage: deadline.stage, deadlineAt: deadline.at, reachedAt: this.now };
+  }
+
+  /** Booking consumes a BookingDeadlineReached. */
+  deadlineReached(reached: DeadlineReached): this {
+    return this.onBooking(onDeadlineReached(this.booking, reached, this.ctx(DEADLINE_WATCHER)));
   }
 
   refund(refundId: string, amountMinor: bigint): PaymentDecision {

@@ -2,6 +2,13 @@
 // Regenerate with `npm run contracts:generate`; the checks fail when this file is stale.
 
 /**
+ * The part of the saga whose deadline passed: HOLD (no authorization), CAPTURE (authorized, capture not recorded), COMPLETION (captured, delivery not reported). No default symbol on purpose: a new stage changes what booking must do, like a new BookingStatus.
+ * Avro enum txn.booking.BookingDeadlineStage.
+ */
+export const BookingDeadlineStage = ['HOLD', 'CAPTURE', 'COMPLETION'] as const;
+export type BookingDeadlineStage = (typeof BookingDeadlineStage)[number];
+
+/**
  * The booking aggregate's states. No default symbol on purpose: a new state changes what consumers must do, so adding one is a breaking change (new topic version), and the FULL_TRANSITIVE offline check refuses it.
  * Avro enum txn.booking.BookingStatus.
  */

@@ -1,4 +1,4 @@
-import type { Booking, BookingDecision } from '@txn/booking-domain';
+import { sagaDeadline, type Booking, type BookingDecision, type DeadlinePolicy, type SagaDeadline } from '@txn/booking-domain';
 import type { Actor } from '@txn/contracts';
 import type { HandlerOutcome } from '@txn/messaging';
 import type { EventPublisher } from '@txn/nest-messaging';
@@ -16,10 +16,11 @@ export interface Cause {
 }
 
 /**
- * Carries out a booking decision in the caller's transaction: `applied` stores the state and
- * appends its events to the outbox; `stale` and `refused` change nothing and are recorded
- * (unapplied_messages with the reason, a log line, booking_decisions_total). One place, so every
- * use case records outcomes the same way.
+ * Carries out a booking decision in the caller's transaction: `applied` stores the state (with
+ * the deadline of the saga's stage, from the deadline policy) and appends its events to the
+ * outbox; `stale` and `refused` change nothing and are recorded (unapplied_messages with the
+ * reason, a log line, booking_decisions_total). One place, so every use case records outcomes the
+ * same way.
  */
 export class BookingDecisions {
   private readonly decisions: Counter<'message_type' | 'outcome' | 'reason'>;
@@ -29,6 +30,7 @@ export class BookingDecisions {
     private readonly logger: Logger,
     metrics: Registry,
     private readonly producer: string,
+    private readonly deadlinePolicy: DeadlinePolicy,
   ) {
     this.decisions = new Counter({
       name: 'booking_decisions_total',
@@ -36,6 +38,11 @@ export class BookingDecisions {
       labelNames: ['message_type', 'outcome', 'reason'],
       registers: [metrics],
     });
+  }
+
+  /** The deadline of the stage the booking is in, by this service's policy; stored with the row. */
+  deadlineOf(booking: Booking): SagaDeadline | null {
+    return sagaDeadline(booking, this.deadlinePolicy);
   }
 
   /**
@@ -51,8 +58,8 @@ export class BookingDecisions {
     const { before, cause, messageType } = at;
     const booking = decision.state;
     if (decision.outcome === 'applied') {
-      if (before !== undefined) await updateBooking(tx, booking, before.version);
-      else if (at.inserted !== true) await insertBooking(tx, booking);
+      if (before !== undefined) await updateBooking(tx, booking, before.version, this.deadlineOf(booking));
+      else if (at.inserted !== true) await insertBooking(tx, booking, this.deadlineOf(booking));
       const pending = decision.events.map((event) =>
         toPendingEvent(event, booking.bookingId, { producer: this.producer, tenantId: booking.tenantId, causationId: cause?.eventId ?? null }),
       );

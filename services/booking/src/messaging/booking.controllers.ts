@@ -1,12 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { HoldPolicy } from '@txn/booking-domain';
-import type { Actor, CancelBooking, CompleteBooking, PaymentAuthorized, PaymentCaptured, PaymentCaptureFailed, PaymentFailed, RequestBooking } from '@txn/contracts';
+import type { Actor, BookingDeadlineReached, CancelBooking, CompleteBooking, PaymentAuthorized, PaymentCaptured, PaymentCaptureFailed, PaymentFailed, RequestBooking } from '@txn/contracts';
 import type { HandlerOutcome } from '@txn/messaging';
 import { InboxContext } from '@txn/nest-messaging';
 import { BookingDecisions, type Cause } from '../application/decisions';
 import { onAuthorized, onCancelBooking, onCaptured, onCaptureFailed, onCompleteBooking, onFailed } from '../application/change-booking/change-booking';
 import { onRequestBooking } from '../application/request-booking/request-booking';
+import { onBookingDeadlineReached } from '../application/saga-deadlines/deadline-reached';
+import { DeadlineMetrics } from '../application/saga-deadlines/deadline-metrics';
 
 export const HOLD_POLICY = Symbol('booking-hold-policy');
 export const SERVICE_ACTOR = Symbol('booking-service-actor');
@@ -22,6 +24,7 @@ export class BookingCommandsController {
     @Inject(BookingDecisions) private readonly decisions: BookingDecisions,
     @Inject(HOLD_POLICY) private readonly holdPolicy: HoldPolicy,
     @Inject(SERVICE_ACTOR) private readonly serviceActor: Actor,
+    @Inject(DeadlineMetrics) private readonly deadlineMetrics: DeadlineMetrics,
   ) {}
 
   @EventPattern('RequestBooking')
@@ -37,6 +40,12 @@ export class BookingCommandsController {
   @EventPattern('CompleteBooking')
   complete(@Payload() command: CompleteBooking, @Ctx() inbox: InboxContext): Promise<HandlerOutcome> {
     return onCompleteBooking(inbox.tx, command, causeOf(inbox, command), this.deps());
+  }
+
+  /** The deadline watcher's timeout, sent to ourselves so that it is decided like every other command. */
+  @EventPattern('BookingDeadlineReached')
+  deadlineReached(@Payload() command: BookingDeadlineReached, @Ctx() inbox: InboxContext): Promise<HandlerOutcome> {
+    return onBookingDeadlineReached(inbox.tx, command, causeOf(inbox, command), { decisions: this.decisions, metrics: this.deadlineMetrics, now: new Date() });
   }
 
   private deps(): { decisions: BookingDecisions; now: Date; serviceActor: Actor } {

@@ -1,4 +1,4 @@
-import type { Booking } from '@txn/booking-domain';
+import type { Booking, BookingDeadlineStage, BookingStatus, SagaDeadline } from '@txn/booking-domain';
 import { money, type Money } from '@txn/money';
 import type { SqlTransaction } from '@txn/sql';
 
@@ -24,11 +24,12 @@ interface BookingRow {
   readonly captured_minor: string | null;
   readonly refund_minor: string | null;
   readonly delivered_at: Date | null;
+  readonly confirmed_at: Date | null;
 }
 
 const COLUMNS = `booking_id, tenant_id, resource_id, starts_at, ends_at, status, version,
   hold_expires_at, customer_id, customer_email, price_minor, currency, payment_id, authorized_minor, captured_minor,
-  refund_minor, delivered_at`;
+  refund_minor, delivered_at, confirmed_at`;
 
 function amount(minor: string | null, currency: string): Money | null {
   return minor === null ? null : money(BigInt(minor), currency);
@@ -50,6 +51,7 @@ function toBooking(row: BookingRow): Booking {
     capturedAmount: amount(row.captured_minor, row.currency),
     refundAmount: amount(row.refund_minor, row.currency),
     deliveredAt: row.delivered_at,
+    confirmedAt: row.confirmed_at,
   };
 }
 
@@ -67,6 +69,62 @@ export async function lockDueHolds(tx: SqlTransaction, now: Date, limit: number)
     [now, limit],
   );
   return rows.map(toBooking);
+}
+
+/** A saga whose deadline passed and for which no timeout was requested yet (the watcher's view). */
+export interface DueDeadline {
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly status: BookingStatus;
+  readonly version: bigint;
+  readonly stage: BookingDeadlineStage;
+  readonly deadlineAt: Date;
+}
+
+/**
+ * CAPTURE and COMPLETION deadlines passed at `now` without a timeout requested, oldest first,
+ * row-locked; rows a handler or another watcher holds are skipped, not waited for. HOLD is left
+ * to the expiry sweeper.
+ */
+export async function lockDueDeadlines(tx: SqlTransaction, now: Date, limit: number): Promise<DueDeadline[]> {
+  const rows = await tx.query<{ booking_id: string; tenant_id: string; status: BookingStatus; version: string; deadline_stage: BookingDeadlineStage; deadline_at: Date }>(
+    `SELECT booking_id, tenant_id, status, version, deadline_stage, deadline_at FROM bookings
+      WHERE deadline_stage IN ('CAPTURE', 'COMPLETION') AND timeout_requested_at IS NULL AND deadline_at <= $1
+      ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now, limit],
+  );
+  return rows.map((row) => ({ bookingId: row.booking_id, tenantId: row.tenant_id, status: row.status, version: BigInt(row.version), stage: row.deadline_stage, deadlineAt: row.deadline_at }));
+}
+
+/** The timeout of these bookings' current stage is on its way: the watcher does not ask again. */
+export async function markTimeoutRequested(tx: SqlTransaction, bookingIds: readonly string[], at: Date): Promise<void> {
+  if (bookingIds.length === 0) return;
+  await tx.query('UPDATE bookings SET timeout_requested_at = $2 WHERE booking_id = ANY($1::uuid[])', [bookingIds, at]);
+}
+
+/**
+ * Live bookings whose deadline passed before the stage's cut-off (`now` minus the interval of
+ * the loop that acts on it), per stage, counting at most `limit` rows: the count stays cheap
+ * however many sagas are stuck, and saturates at `limit`.
+ */
+export async function countOverdue(
+  tx: SqlTransaction,
+  cutoffs: { readonly hold: Date; readonly others: Date },
+  limit: number,
+): Promise<Map<BookingDeadlineStage, number>> {
+  const latest = cutoffs.hold.getTime() >= cutoffs.others.getTime() ? cutoffs.hold : cutoffs.others;
+  const rows = await tx.query<{ stage: BookingDeadlineStage; n: number }>(
+    `SELECT stage, count(*)::int AS n FROM (
+       SELECT deadline_stage AS stage FROM bookings
+        WHERE deadline_stage IS NOT NULL
+          -- the later cut-off bounds the index scan; the per-stage one decides
+          AND deadline_at < $3
+          AND deadline_at < CASE WHEN deadline_stage = 'HOLD' THEN $1::timestamptz ELSE $2::timestamptz END
+        LIMIT $4) overdue
+      GROUP BY stage`,
+    [cutoffs.hold, cutoffs.others, latest, limit],
+  );
+  return new Map(rows.map((row) => [row.stage, row.n]));
 }
 
 /** The resource exists; KEY SHARE keeps it from being deleted until this transaction ends. */
@@ -94,29 +152,41 @@ function values(booking: Booking): unknown[] {
     booking.capturedAmount?.amountMinor.toString() ?? null,
     booking.refundAmount?.amountMinor.toString() ?? null,
     booking.deliveredAt,
+    booking.confirmedAt,
   ];
 }
 
-/** A new booking. An overlapping live booking makes this throw 23P01 (the constraint decides). */
-export async function insertBooking(tx: SqlTransaction, booking: Booking): Promise<void> {
+/**
+ * A new booking with the deadline of the stage it starts in. An overlapping live booking makes
+ * this throw 23P01 (the constraint decides).
+ */
+export async function insertBooking(tx: SqlTransaction, booking: Booking, deadline: SagaDeadline | null): Promise<void> {
   await tx.query(
     `INSERT INTO bookings (booking_id, tenant_id, resource_id, starts_at, ends_at, status, version, hold_expires_at, customer_id, customer_email,
-       price_minor, currency, payment_id, authorized_minor, captured_minor, refund_minor, delivered_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-    values(booking),
+       price_minor, currency, payment_id, authorized_minor, captured_minor, refund_minor, delivered_at, confirmed_at, deadline_stage, deadline_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+    [...values(booking), deadline?.stage ?? null, deadline?.at ?? null],
   );
 }
 
-/** The booking's new state; `previousVersion` must still be stored (the row lock guarantees it). */
-export async function updateBooking(tx: SqlTransaction, booking: Booking, previousVersion: bigint): Promise<void> {
+/**
+ * The booking's new state; `previousVersion` must still be stored (the row lock guarantees it).
+ * `deadline` is the one of the stage the booking is in now: a deadline is fixed when the booking
+ * enters a stage, so it replaces the stored one (and forgets any timeout requested for the old
+ * stage) only when the stage changes.
+ */
+export async function updateBooking(tx: SqlTransaction, booking: Booking, previousVersion: bigint, deadline: SagaDeadline | null): Promise<void> {
   const rows = await tx.query(
     `UPDATE bookings SET status = $6, version = $7, payment_id = $13, authorized_minor = $14, captured_minor = $15, refund_minor = $16,
-       delivered_at = $17, updated_at = now()
-     WHERE booking_id = $1 AND version = $18
+       delivered_at = $17, confirmed_at = $18,
+       deadline_at = CASE WHEN deadline_stage IS NOT DISTINCT FROM $20::text THEN deadline_at ELSE $21::timestamptz END,
+       timeout_requested_at = CASE WHEN deadline_stage IS NOT DISTINCT FROM $20::text THEN timeout_requested_at ELSE NULL END,
+       deadline_stage = $20::text, updated_at = now()
+     WHERE booking_id = $1 AND version = $19
        AND tenant_id = $2 AND resource_id = $3 AND starts_at = $4 AND ends_at = $5 AND hold_expires_at = $8 AND customer_id = $9
        AND customer_email IS NOT DISTINCT FROM $10 AND price_minor = $11 AND currency = $12
      RETURNING 1`,
-    [...values(booking), previousVersion.toString()],
+    [...values(booking), previousVersion.toString(), deadline?.stage ?? null, deadline?.at ?? null],
   );
   // A miss means the row changed under the lock or an immutable field was altered: a bug.
   if (rows.length !== 1) throw new Error(`booking ${booking.bookingId}: stored version ${previousVersion} not found or immutable fields changed`);

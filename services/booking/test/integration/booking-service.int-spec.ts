@@ -19,6 +19,7 @@ import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
 import { collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
 import { bookingService } from '../../src/service';
+import { DEFAULT_BOOKING_SETTINGS } from '../../src/settings';
 
 // The booking service in-process (bootstrapService, as main.ts does) on the real PostgreSQL,
 // Kafka and registry: a suite database, suite topics (topicOverrides), a suite consumer group.
@@ -149,7 +150,7 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
       },
     });
     const overrides = { [RequestBooking.topic]: topics.commands, [BookingHeld.topic]: topics.bookingEvents, [PaymentAuthorized.topic]: topics.paymentEvents };
-    service = await bootstrapService(config, bookingService({ hold_ms: 15 * 60_000, expirySweepInterval_ms: 100, expiryBatchSize: 50 }), {
+    service = await bootstrapService(config, bookingService({ ...DEFAULT_BOOKING_SETTINGS, hold_ms: 15 * 60_000, expirySweepInterval_ms: 100, expiryBatchSize: 50 }), {
       topicOverrides: overrides,
       consumerGroup: scope.groupId('booking'),
       retry: TEST_RETRY,
@@ -217,8 +218,8 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
     // The database itself refuses an overlapping live booking, whatever the code does.
     await expect(
       pool.query(
-        `INSERT INTO bookings (booking_id, tenant_id, resource_id, starts_at, ends_at, status, version, hold_expires_at, customer_id, price_minor, currency)
-         VALUES ($1, $2, $3, $4, $5, 'HELD', 1, now(), 'intruder', 1, 'EUR')`,
+        `INSERT INTO bookings (booking_id, tenant_id, resource_id, starts_at, ends_at, status, version, hold_expires_at, customer_id, price_minor, currency, deadline_stage, deadline_at)
+         VALUES ($1, $2, $3, $4, $5, 'HELD', 1, now(), 'intruder', 1, 'EUR', 'HOLD', now())`,
         [randomUUID(), TENANT, resourceId, new Date(startsAt.getTime() + 30 * 60_000), new Date(startsAt.getTime() + 2 * HOUR_MS)],
       ),
     ).rejects.toMatchObject({ code: '23P01' });

@@ -29,7 +29,7 @@ type Decide = (booking: Booking, ctx: IntentContext) => BookingDecision | { read
  * The shape of every use case on an existing booking: lock the row, check it belongs to the
  * message's tenant, let the domain decide, carry out the decision in the same transaction.
  */
-async function changeBooking(
+export async function changeBooking(
   tx: SqlTransaction,
   message: { readonly envelope: Envelope; readonly bookingId: string },
   cause: Cause,

@@ -50,7 +50,7 @@ export async function onRequestBooking(
     if (decision.outcome === 'refused') decision = rejected(decision.refused as RejectionCode);
   }
   if (decision.outcome === 'applied' && decision.state.status === 'HELD') {
-    const held = await tryHold(tx, decision.state);
+    const held = await tryHold(tx, decision.state, decisions);
     if (held === 'applied') return decisions.settle(tx, decision, { before: undefined, cause, messageType: 'RequestBooking', inserted: true });
     decision = rejected(REJECTION_CODES.slotUnavailable);
   }
@@ -58,10 +58,10 @@ export async function onRequestBooking(
 }
 
 /** Inserts the HELD row under a savepoint: 'applied', or 'unavailable' when the constraint refused it. */
-async function tryHold(tx: SqlTransaction, booking: Booking): Promise<'applied' | 'unavailable'> {
+async function tryHold(tx: SqlTransaction, booking: Booking, decisions: BookingDecisions): Promise<'applied' | 'unavailable'> {
   await tx.query(`SAVEPOINT ${HOLD_SAVEPOINT}`);
   try {
-    await insertBooking(tx, booking);
+    await insertBooking(tx, booking, decisions.deadlineOf(booking));
   } catch (error) {
     await tx.query(`ROLLBACK TO SAVEPOINT ${HOLD_SAVEPOINT}`);
     if (pgErrorCode(error) === EXCLUSION_VIOLATION) return 'unavailable';

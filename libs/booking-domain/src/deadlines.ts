@@ -1,0 +1,129 @@
+import type { BookingDeadlineStage } from '@txn/contracts';
+import { money } from '@txn/money';
+import { refused, stale, type IntentContext } from '@txn/payment-domain';
+import { isTerminalBooking, type Booking, type BookingDecision } from './booking';
+import { cancelWithRefund, complete, expire } from './intents';
+
+export type { BookingDeadlineStage } from '@txn/contracts';
+
+/**
+ * Every saga ends in a terminal state within its timeout. A live booking is always in exactly one
+ * stage, each with a deadline fixed when the booking enters it:
+ * - HOLD (HELD): `holdExpiresAt`; the expiry sweeper expires it (BookingExpired).
+ * - CAPTURE (CONFIRMED, capture not recorded): `confirmedAt + capture_ms`; then CANCELLED,
+ *   SAGA_DEADLINE_EXCEEDED, full refund (the customer is not at fault; a capture that still lands
+ *   is refunded by payment, which remembers the cancellation).
+ * - COMPLETION (CONFIRMED, captured): `slot.endsAt + completionGrace_ms`; then COMPLETED,
+ *   DELIVERY_PRESUMED (escrow is released after delivery unless someone disputes in time).
+ * The stages only move forward, so a timeout that names a stage the booking has left is stale.
+ */
+export interface DeadlinePolicy {
+  /** How long a confirmed booking may wait for its capture to be recorded. */
+  readonly capture_ms: number;
+  /** How long after the slot ends the merchant has to complete (or someone to dispute). */
+  readonly completionGrace_ms: number;
+}
+
+export interface SagaDeadline {
+  readonly stage: BookingDeadlineStage;
+  readonly at: Date;
+}
+
+/** What the deadline watcher saw: the stage and its deadline, and when it found it passed. */
+export interface DeadlineReached {
+  readonly stage: BookingDeadlineStage;
+  readonly deadlineAt: Date;
+  /** The watcher's time (the command's occurredAt): judged against deadlineAt, not the consumer's clock. */
+  readonly reachedAt: Date;
+}
+
+const HOUR_MS = 3_600_000;
+export const DEFAULT_CAPTURE_DEADLINE_MS = HOUR_MS;
+/** Card authorizations lapse after about 7 days (Stripe): a capture cannot succeed after that. */
+export const MAX_CAPTURE_DEADLINE_MS = 7 * 24 * HOUR_MS;
+/** Marketplaces release escrow a few days after delivery unless the customer disputes. */
+export const DEFAULT_COMPLETION_GRACE_MS = 72 * HOUR_MS;
+/** Money held in escrow longer than this after delivery is a dispute process, not a grace period. */
+export const MAX_COMPLETION_GRACE_MS = 30 * 24 * HOUR_MS;
+
+export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { capture_ms: DEFAULT_CAPTURE_DEADLINE_MS, completionGrace_ms: DEFAULT_COMPLETION_GRACE_MS };
+
+/** Reasons a timeout writes into the resulting event. */
+export const DEADLINE_REASONS = {
+  captureDeadlineExceeded: 'SAGA_DEADLINE_EXCEEDED',
+  deliveryPresumed: 'DELIVERY_PRESUMED',
+  holdExpired: 'HOLD_EXPIRED',
+} as const;
+
+/** In the order a booking goes through them; a terminal booking is past all of them. */
+const STAGE_ORDER: readonly BookingDeadlineStage[] = ['HOLD', 'CAPTURE', 'COMPLETION'];
+
+/** The stage a booking is in; null before it is held and once it is terminal. */
+export function deadlineStage(booking: Booking): BookingDeadlineStage | null {
+  if (booking.status === 'HELD') return 'HOLD';
+  if (booking.status === 'CONFIRMED') return booking.capturedAmount === null ? 'CAPTURE' : 'COMPLETION';
+  return null;
+}
+
+export function assertDeadlinePolicy(policy: DeadlinePolicy): void {
+  if (!Number.isSafeInteger(policy.capture_ms) || policy.capture_ms <= 0 || policy.capture_ms > MAX_CAPTURE_DEADLINE_MS) {
+    throw new RangeError(`capture deadline ${policy.capture_ms} ms is not within 1..${MAX_CAPTURE_DEADLINE_MS}`);
+  }
+  if (!Number.isSafeInteger(policy.completionGrace_ms) || policy.completionGrace_ms < 0 || policy.completionGrace_ms > MAX_COMPLETION_GRACE_MS) {
+    throw new RangeError(`completion grace ${policy.completionGrace_ms} ms is not within 0..${MAX_COMPLETION_GRACE_MS}`);
+  }
+}
+
+/** The deadline of the stage the booking is in now; null when it is in none (requested, terminal). */
+export function sagaDeadline(booking: Booking, policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): SagaDeadline | null {
+  assertDeadlinePolicy(policy);
+  const stage = deadlineStage(booking);
+  switch (stage) {
+    case null:
+      return null;
+    case 'HOLD':
+      return { stage, at: booking.holdExpiresAt };
+    case 'CAPTURE':
+      // confirm() always sets it; a confirmed booking without it is a bug, not a state to live with.
+      if (booking.confirmedAt === null) throw new Error(`booking ${booking.bookingId}: confirmed without confirmedAt`);
+      return { stage, at: new Date(booking.confirmedAt.getTime() + policy.capture_ms) };
+    case 'COMPLETION':
+      return { stage, at: new Date(booking.slot.endsAt.getTime() + policy.completionGrace_ms) };
+  }
+}
+
+/**
+ * BookingDeadlineReached: push the saga to a terminal state if the booking is still in the stage
+ * whose deadline passed; stale if it has moved on meanwhile (captured, completed or cancelled by
+ * someone else): the deadline it names no longer applies. Decided by the stage, not by the date:
+ * a deadline is fixed when the booking enters a stage, and a booking never re-enters one.
+ */
+export function onDeadlineReached(booking: Booking, reached: DeadlineReached, ctx: IntentContext): BookingDecision {
+  const stage = deadlineStage(booking);
+  if (stage !== reached.stage) {
+    if (isTerminalBooking(booking)) return stale(booking, `ALREADY_${booking.status}`);
+    if (stage !== null && STAGE_ORDER.indexOf(stage) > STAGE_ORDER.indexOf(reached.stage)) return stale(booking, 'STAGE_PASSED');
+    return refused(booking, 'STAGE_NOT_REACHED');
+  }
+  // Only the platform declares a deadline passed: from a customer or merchant this command would
+  // cancel with a full refund or complete without delivery.
+  if (ctx.actor.type !== 'SYSTEM') return refused(booking, 'NOT_SYSTEM');
+  if (reached.reachedAt.getTime() < reached.deadlineAt.getTime()) return refused(booking, 'DEADLINE_NOT_DUE');
+  switch (reached.stage) {
+    case 'HOLD':
+      return expire(booking, ctx, DEADLINE_REASONS.holdExpired);
+    case 'CAPTURE': {
+      // Everything back: the customer paid and waited; the platform could not finish in time.
+      const paid = booking.authorizedAmount ?? money(booking.price.amountMinor, booking.price.currency);
+      return cancelWithRefund(booking, DEADLINE_REASONS.captureDeadlineExceeded, paid, ctx);
+    }
+    case 'COMPLETION':
+      // Delivered when the slot ended (the deadline is after that). A consumer whose clock lags
+      // behind the slot's end must not refuse that delivery as "in the future".
+      return complete(booking, { deliveredAt: booking.slot.endsAt, reason: DEADLINE_REASONS.deliveryPresumed }, { ...ctx, now: maxDate(ctx.now, booking.slot.endsAt) });
+  }
+}
+
+function maxDate(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
+}
