@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
+import { OUTBOX_TABLE } from '@txn/outbox';
 
 // The services' own Prometheus figures after the run, read from their registries in-process:
 // how long consumers spent per message and how the relays batched. They say which part of a
@@ -59,4 +61,41 @@ export async function servicePipeline(registry: Registry): Promise<ServicePipeli
     meanRelayPublish_ms: publishCount === 0 ? Number.NaN : round1((total(publish, 'outbox_publish_duration_seconds_sum') / publishCount) * 1000),
     ...(pspSamples.length === 0 ? {} : { pspCalls }),
   };
+}
+
+/** Outbox row written → marked sent (after Kafka acknowledged it): the relay's share of each hop, ms. */
+export interface RelayLatency {
+  readonly n: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * From the service's own outbox: `created_at` is the writing transaction's start (now()),
+ * `sent_at` the relay's mark after the acknowledgement, so this includes the rest of the writing
+ * transaction, the relay's wait for its next scan (poll or NOTIFY), the scan and the publish.
+ */
+export async function relayLatency(pool: Pool): Promise<RelayLatency> {
+  const { rows } = await pool.query<{ n: number; p50: number; p95: number; p99: number; max: number }>(
+    `SELECT count(*)::int AS n,
+            round(percentile_disc(0.50) WITHIN GROUP (ORDER BY d))::int AS p50,
+            round(percentile_disc(0.95) WITHIN GROUP (ORDER BY d))::int AS p95,
+            round(percentile_disc(0.99) WITHIN GROUP (ORDER BY d))::int AS p99,
+            round(max(d))::int AS max
+       FROM (SELECT extract(epoch FROM sent_at - created_at) * 1000 AS d FROM ${OUTBOX_TABLE} WHERE sent_at IS NOT NULL) AS sent`,
+  );
+  const row = rows[0];
+  return row === undefined ? { n: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN } : row;
+}
+
+/**
+ * Transactions committed in the service's database so far (pg_stat_database, every session of it:
+ * inbox, relay, dispatcher, sweepers). PostgreSQL 15 backends publish these counters at most about
+ * once a second, so a difference over a run of tens of seconds is right to within a second's worth.
+ */
+export async function committedTransactions(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(rows[0]?.n ?? Number.NaN);
 }

@@ -17,6 +17,12 @@ own aiohttp application unchanged, except for the patches below, each with its r
    canceled one.
 5. DELETE /_config/webhooks/{id} removes a webhook target; localstripe can only add them, and test
    suites must clean up after themselves.
+6. Listing the objects of one type reads a per-type index instead of scanning the whole store.
+   Same answers, other cost: localstripe lists by scanning every stored object, and every export of
+   a Charge lists its refunds that way three times; a PaymentIntent's answer embeds its charge, so
+   each authorize or capture cost O(objects stored). Measured here (bench/saga/README.md): 32
+   concurrent authorize+capture flows ran at 218 flows/s on an empty store, 41 flows/s with ~1,000
+   intents stored and 8.6 flows/s with 2,500; indexed, ~600-670 flows/s either way.
 
 The patches reach into localstripe's internals, so the launcher refuses any other version than the
 one it was written for: upgrading means reading localstripe's diff and this file again.
@@ -62,9 +68,10 @@ class StateFile:
     writes if the process is killed with SIGKILL.
     """
 
-    def __init__(self, path, store):
+    def __init__(self, path, store, after_load):
         self.path = path
         self.store = store
+        self.after_load = after_load
         self.flush_pending = False
 
     def load(self):
@@ -78,6 +85,7 @@ class StateFile:
                      'delete it (./platform reset) to start empty')
         dict.clear(self.store)  # the dict's own methods: no write-back while loading
         dict.update(self.store, old)
+        self.after_load()  # which also bypassed the list index
 
     def write_soon(self):
         if self.flush_pending:
@@ -169,6 +177,61 @@ def capture_only_held(resources, errors):
     resources.Charge._capture = guarded_capture
 
 
+def index_lists(resources):
+    """Patch 6: a per-type index of the store, kept by the store's own mutators; returns `rebuild`
+    for when the store is filled past them (loading the state file).
+
+    The index holds the same objects in the same order as the store (dicts keep insertion order, and
+    re-setting a key keeps its place in both), so a list answers exactly as the scan did.
+    """
+    store = resources.store
+    by_type = {}
+
+    def type_of(key):
+        head, sep, _ = key.partition(':')
+        return head if sep else None
+
+    def rebuild():
+        by_type.clear()
+        for key, value in dict.items(store):
+            kind = type_of(key)
+            if kind is not None:
+                by_type.setdefault(kind, {})[key] = value
+
+    set_item = resources.Store.__setitem__
+    del_item = resources.Store.__delitem__
+    clear = resources.Store.clear
+
+    def indexed_set(self, key, value):
+        set_item(self, key, value)
+        kind = type_of(key)
+        if kind is not None:
+            by_type.setdefault(kind, {})[key] = value
+
+    def indexed_del(self, key):
+        del_item(self, key)
+        kind = type_of(key)
+        if kind is not None:
+            by_type.get(kind, {}).pop(key, None)
+
+    def indexed_clear(self):  # DELETE /_config/data
+        clear(self)
+        by_type.clear()
+
+    def list_all(cls, url, limit=None, starting_after=None, **kwargs):
+        if kwargs:
+            raise resources.UserError(400, 'Unexpected ' + ', '.join(kwargs.keys()))
+        listed = resources.List(url, limit=limit, starting_after=starting_after)
+        listed._list = list(by_type.get(cls.object, {}).values())
+        return listed
+
+    resources.Store.__setitem__ = indexed_set
+    resources.Store.__delitem__ = indexed_del
+    resources.Store.clear = indexed_clear
+    resources.StripeObject._api_list_all = classmethod(list_all)
+    return rebuild
+
+
 def allow_webhook_removal(app, webhooks, web):
     async def remove_webhook(request):
         webhooks._webhooks.pop(request.match_info['id'], None)
@@ -184,7 +247,8 @@ def main():
     from aiohttp import web
     from localstripe import errors, resources, server, webhooks
 
-    state_file = StateFile(os.path.abspath(args.state_file), resources.store)
+    rebuild_list_index = index_lists(resources)
+    state_file = StateFile(os.path.abspath(args.state_file), resources.store, rebuild_list_index)
     keep_state_in(state_file, resources, server.app)
     bound_refunds(resources, errors)
     capture_only_held(resources, errors)

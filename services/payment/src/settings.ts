@@ -11,7 +11,7 @@ export interface PaymentSettings {
   readonly paymentMethod: string;
   /** Pause between sweeps of the PSP call list when no commit notification arrives. */
   readonly callPollInterval_ms: number;
-  /** Calls claimed (and made concurrently) per sweep. */
+  /** Most PSP calls in flight at once: the dispatcher claims another as each one is recorded. */
   readonly callBatchSize: number;
   /** Pause between outcome-poller sweeps. */
   readonly outcomePollInterval_ms: number;

@@ -1,10 +1,10 @@
 import type { Actor } from '@txn/contracts';
 import type { Money } from '@txn/money';
-import { PeriodicWork } from '@txn/service-kit';
+import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { inTransaction } from '@txn/sql';
 import { Client, type ClientConfig, type Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PaymentDecisions } from '../decisions';
 import { makeCall } from './make-call';
 import type { PaymentServiceProvider } from '../../psp/psp-port';
@@ -27,6 +27,7 @@ export interface DispatcherOptions {
   readonly actor: Actor;
   readonly feeFor: (tenantId: string) => (captured: Money) => Money;
   readonly interval_ms: number;
+  /** Most calls in flight at once (claimed and not yet recorded); a claim takes only the free slots. */
   readonly batchSize: number;
   /** How long a claimed call is ours: above the PSP timeout, so a live call is never made twice at once. */
   readonly lease_ms: number;
@@ -34,29 +35,43 @@ export interface DispatcherOptions {
 }
 
 /**
- * Makes the PSP calls decisions asked for, after the transaction that asked committed: woken by
- * the NOTIFY that commit delivers (and every `interval_ms` regardless, which also picks up calls
- * left by a crash: same key, so the PSP answers instead of acting twice). Each call: claim
- * (commit), call the PSP (no transaction open), record the answer through the domain in a second
- * transaction that also removes the call from the list.
+ * Makes the PSP calls decisions asked for, after the transaction that asked committed, as a
+ * bounded pipeline: up to `batchSize` calls in flight, and each slot that frees up is filled by
+ * the next claim at once, so a slow call holds back only its own slot, not the calls behind it
+ * (waiting for a whole batch halved saga throughput on a slow PSP: docs/decisions/0012). Woken by the
+ * NOTIFY that a commit adding calls delivers, and every `interval_ms` regardless, which also
+ * picks up calls left by a crash (same key, so the PSP answers instead of acting twice). Each
+ * call: claim (commit; the lease makes it ours until it ends), call the PSP (no transaction
+ * open), record the answer through the domain in a second transaction that also removes the
+ * call from the list.
  */
 export class PspCallDispatcher {
   private readonly work: PeriodicWork;
   private listener: Client | undefined;
   private readonly calls: Counter<'operation' | 'outcome'>;
+  private readonly inFlightGauge: Gauge;
+  /** Calls claimed and not yet finished; never more than `batchSize`. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: DispatcherOptions) {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`PSP call dispatcher: batchSize must be an integer ≥ 1, got ${options.batchSize}`);
     this.calls = new Counter({
       name: 'payment_psp_calls_total',
       help: 'PSP calls made by the dispatcher, by operation and outcome (recorded, invalid_request, parked, error).',
       labelNames: ['operation', 'outcome'],
       registers: [options.metrics],
     });
+    this.inFlightGauge = new Gauge({
+      name: 'payment_psp_calls_in_flight',
+      help: 'PSP calls claimed by this dispatcher and not yet recorded (bounded by PAYMENT_CALL_BATCH_SIZE).',
+      registers: [options.metrics],
+      collect: () => this.inFlightGauge.set(this.inFlight.size),
+    });
     this.work = new PeriodicWork({
       interval_ms: options.interval_ms,
       iteration: async () => {
         await this.listen();
-        return (await this.dispatchOnce()) >= options.batchSize ? 'more-due' : 'caught-up';
+        return this.fillSlots();
       },
       logger: options.logger,
       failureMessage: 'PSP call sweep failed; next try after the interval',
@@ -67,18 +82,31 @@ export class PspCallDispatcher {
     this.work.start();
   }
 
+  /** Stops claiming, then waits for the calls in flight to be recorded (or to fail and keep their lease). */
   async stop(): Promise<void> {
     await this.work.stop();
+    await Promise.all(this.inFlight);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
   }
 
-  /** One sweep: claims up to a batch and makes those calls concurrently; returns how many. */
-  async dispatchOnce(): Promise<number> {
+  /**
+   * One step of the pipeline: when every slot is taken, waits for one to free up; then claims
+   * at most the free slots and starts those calls without waiting for them. 'more-due' when the
+   * claim filled every free slot (more may be waiting: claim again as soon as a slot frees),
+   * 'caught-up' when it found fewer (wait for a NOTIFY or the interval).
+   */
+  private async fillSlots(): Promise<IterationOutcome> {
+    if (this.inFlight.size >= this.options.batchSize) await Promise.race(this.inFlight);
+    const free = this.options.batchSize - this.inFlight.size;
     const now = this.now();
-    const claimed = await inTransaction(this.options.pool, (tx) => claimCalls(tx, now, this.options.batchSize, this.options.lease_ms));
-    await Promise.all(claimed.map((call) => this.execute(call)));
-    return claimed.length;
+    const claimed = await inTransaction(this.options.pool, (tx) => claimCalls(tx, now, free, this.options.lease_ms));
+    for (const call of claimed) {
+      // execute() never rejects: a failure is logged and the call waits for its lease to end.
+      const running: Promise<void> = this.execute(call).finally(() => this.inFlight.delete(running));
+      this.inFlight.add(running);
+    }
+    return claimed.length >= free ? 'more-due' : 'caught-up';
   }
 
   private now(): Date {

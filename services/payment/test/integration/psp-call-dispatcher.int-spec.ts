@@ -1,0 +1,275 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Pool } from 'pg';
+import { BookingHeld, EVENT_TYPES, PaymentAuthorized, type Actor, type Envelope } from '@txn/contracts';
+import type { Money } from '@txn/money';
+import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
+import { registerSchemas } from '@txn/schema-deploy';
+import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
+import { createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { paymentIdOf } from '../../src/application/payment-id';
+import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../../src/psp/psp-port';
+import { paymentService } from '../../src/service';
+import { readPaymentSettings } from '../../src/settings';
+
+// The PSP call dispatcher as a bounded pipeline: the payment service in-process on the real
+// PostgreSQL, Kafka and registry (as payment-service.int-spec.ts), with a PSP whose answers the
+// test releases by hand, so that "a call is still in flight" is a state the test holds, not a
+// timing. Authorizations only: BookingHeld → PENDING + AUTHORIZE call → PaymentAuthorized.
+
+/** At most this many PSP calls in flight (PAYMENT_CALL_BATCH_SIZE). */
+const CALLS_IN_FLIGHT = 3;
+const CALL_POLL_INTERVAL_MS = 100;
+/** Lease = timeout + 5 s: far above the test, so a held call is never claimed twice by expiry. */
+const PSP_TIMEOUT_MS = 60_000;
+const FLOW_TIMEOUT_MS = 30_000;
+/**
+ * Proving that a call was *not* made needs a bounded wait: this many poll intervals after the
+ * calls committed (each commit also NOTIFYs the dispatcher), a dispatcher that ignored its bound
+ * would have claimed them.
+ */
+const ABSENCE_WAIT_MS = 5 * CALL_POLL_INTERVAL_MS;
+const TENANT = 'merchant-dispatch-1';
+const PRICE_MINOR = 12_345n;
+const HOUR_MS = 3_600_000;
+const BOOKING_ACTOR: Actor = { type: 'SERVICE', id: 'booking' };
+
+function eur(amountMinor: bigint): Money {
+  return { amountMinor, currency: 'EUR' };
+}
+
+/**
+ * A PSP that authorizes everything, and holds the answer for the bookings it is told to hold until
+ * the test releases them. Counts calls in flight at the moment each arrives.
+ */
+class HeldAnswersPsp implements PaymentServiceProvider {
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly arrived: string[] = [];
+  private readonly toHold = new Set<string>();
+  private readonly releases = new Map<string, () => void>();
+
+  hold(bookingId: string): void {
+    this.toHold.add(bookingId);
+  }
+
+  isHeld(bookingId: string): boolean {
+    return this.releases.has(bookingId);
+  }
+
+  release(bookingId: string): void {
+    const release = this.releases.get(bookingId);
+    if (release === undefined) throw new Error(`no held call for booking ${bookingId}`);
+    this.releases.delete(bookingId);
+    release();
+  }
+
+  async authorize(request: AuthorizeRequest): Promise<PspAnswer<IntentView>> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.arrived.push(request.bookingId);
+    try {
+      if (this.toHold.has(request.bookingId)) await new Promise<void>((resolvePromise) => this.releases.set(request.bookingId, resolvePromise));
+      return { ok: true, value: { id: `pi_held_${request.paymentId.slice(0, 8)}`, status: 'requires_capture', amount: request.amount, chargeId: null, actionType: null, lastError: null } };
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  capture(): Promise<PspAnswer<IntentView>> {
+    return Promise.resolve(notUsed('capture'));
+  }
+
+  cancel(): Promise<PspAnswer<IntentView>> {
+    return Promise.resolve(notUsed('cancel'));
+  }
+
+  retrieve(): Promise<PspAnswer<IntentView>> {
+    return Promise.resolve(notUsed('retrieve'));
+  }
+
+  refund(): Promise<PspAnswer<RefundView>> {
+    return Promise.resolve(notUsed('refund'));
+  }
+
+  findRefund(): Promise<PspAnswer<RefundView>> {
+    return Promise.resolve(notUsed('findRefund'));
+  }
+}
+
+/** Anything but authorize would be a bug in this flow: answered as a malformed request, which the test sees as a parked call. */
+function notUsed(operation: string): { readonly ok: false; readonly failure: { readonly kind: 'invalid_request'; readonly status: null; readonly code: null; readonly message: string } } {
+  return { ok: false, failure: { kind: 'invalid_request', status: null, code: null, message: `${operation} is not used in this test` } };
+}
+
+describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', () => {
+  const environment = testEnvironment();
+  const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'psp-call-dispatcher-test' });
+  const psp = new HeldAnswersPsp();
+  let scope: SuiteScope;
+  let database: SuiteDatabase;
+  let pool: Pool;
+  let service: RunningService | undefined;
+  let publisher: RecordPublisher;
+  let secretsDir: string;
+  let bookingEvents: string;
+  let subjects: string[] = [];
+
+  async function sendHeld(bookingId: string): Promise<void> {
+    const startsAt = new Date(Date.now() + 72 * HOUR_MS);
+    const envelope: Envelope = {
+      eventId: randomUUID(),
+      eventType: 'BookingHeld',
+      occurredAt: new Date(),
+      producer: 'booking',
+      aggregateId: bookingId,
+      aggregateVersion: 1n,
+      correlationId: bookingId,
+      causationId: null,
+      actor: BOOKING_ACTOR,
+      tenantId: TENANT,
+    };
+    const event: BookingHeld = {
+      envelope,
+      bookingId,
+      statusBefore: null,
+      statusAfter: 'HELD',
+      reason: 'REQUESTED',
+      customerId: 'customer-1',
+      customerEmail: null,
+      slot: { resourceId: 'room-1', startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
+      price: eur(PRICE_MINOR),
+      holdExpiresAt: new Date(Date.now() + 15 * 60_000),
+    };
+    const value = await codec.encode(`${bookingEvents}-${BookingHeld.fullName}`, BookingHeld.schema, event);
+    await publisher.publish([
+      { topic: bookingEvents, key: bookingId, value, headers: { [MESSAGE_HEADERS.eventId]: envelope.eventId, [MESSAGE_HEADERS.eventType]: 'BookingHeld', [MESSAGE_HEADERS.correlationId]: bookingId } },
+    ]);
+  }
+
+  async function statusesOf(bookingIds: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await pool.query<{ booking_id: string; status: string }>('SELECT booking_id::text, status FROM payments WHERE booking_id = ANY($1::uuid[])', [bookingIds]);
+    return new Map(rows.map((row) => [row.booking_id, row.status]));
+  }
+
+  function allWithStatus(bookingIds: readonly string[], status: string): () => Promise<true | undefined> {
+    return async () => {
+      const statuses = await statusesOf(bookingIds);
+      return bookingIds.every((id) => statuses.get(id) === status) ? true : undefined;
+    };
+  }
+
+  async function callRows(bookingIds: readonly string[]): Promise<{ paymentId: string; attempts: number; leased: boolean }[]> {
+    const { rows } = await pool.query<{ payment_id: string; attempts: number; leased: boolean }>(
+      'SELECT payment_id::text, attempts, available_at > now() AS leased FROM psp_calls WHERE payment_id = ANY($1::uuid[]) ORDER BY payment_id',
+      [bookingIds.map(paymentIdOf)],
+    );
+    return rows.map((row) => ({ paymentId: row.payment_id, attempts: row.attempts, leased: row.leased }));
+  }
+
+  beforeAll(async () => {
+    scope = await createSuiteScope('psp-call-dispatcher');
+    bookingEvents = scope.topic('booking-events');
+    const paymentEvents = scope.topic('payment-events');
+    await scope.createTopics([bookingEvents, paymentEvents].map((topic) => ({ topic, numPartitions: 3 })));
+    const catalogue: Record<string, { subject: string; schema: (typeof BookingHeld)['schema'] }> = {};
+    for (const contract of Object.values(EVENT_TYPES)) {
+      const topic = contract.topic === BookingHeld.topic ? bookingEvents : contract.topic === PaymentAuthorized.topic ? paymentEvents : undefined;
+      if (topic !== undefined) catalogue[contract.eventType] = { subject: `${topic}-${contract.fullName}`, schema: contract.schema };
+    }
+    subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
+    database = await scope.database('payment');
+
+    secretsDir = mkdtempSync(join(tmpdir(), 'psp-call-dispatcher-'));
+    const passwordFile = join(secretsDir, 'database-password');
+    const pspKeyFile = join(secretsDir, 'psp-api-key');
+    writeFileSync(passwordFile, database.password, { mode: 0o600 });
+    writeFileSync(pspKeyFile, `sk_test_unused_${randomBytes(4).toString('hex')}`, { mode: 0o600 });
+    const config = loadServiceConfig(
+      {
+        SERVICE_NAME: 'payment',
+        HTTP_PORT: '0',
+        DATABASE_HOST: database.host,
+        DATABASE_PORT: String(database.port),
+        DATABASE_NAME: database.database,
+        DATABASE_USER: database.user,
+        DATABASE_PASSWORD_FILE: passwordFile,
+        KAFKA_BROKERS: environment.kafka.brokers.join(','),
+        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
+        LOG_LEVEL: 'warn',
+        // Never called: the PSP is the test's (paymentService's `psp` seam).
+        PSP_API_URL: 'http://127.0.0.1:9',
+        PSP_API_KEY_FILE: pspKeyFile,
+        PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
+        PAYMENT_CALL_POLL_INTERVAL_MS: String(CALL_POLL_INTERVAL_MS),
+        PAYMENT_CALL_BATCH_SIZE: String(CALLS_IN_FLIGHT),
+      },
+      readPaymentSettings,
+    );
+    const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    service = await bootstrapService(config, paymentService(config, { psp }), {
+      topicOverrides: { [BookingHeld.topic]: bookingEvents, [PaymentAuthorized.topic]: paymentEvents },
+      consumerGroup: scope.groupId('payment'),
+      retry: { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 },
+      logger: createServiceLogger({ serviceName: 'payment', level: 'warn', destination: quiet }),
+      telemetry: false,
+    });
+    pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000 });
+    publisher = await createKafkaPublisher({ clientId: 'psp-call-dispatcher-test', brokers: environment.kafka.brokers });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await publisher?.close();
+    await pool?.end();
+    await deleteSubjects(environment.schemaRegistry.url, subjects);
+    await scope?.dispose();
+    if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
+  });
+
+  it('keeps calling the PSP while one call hangs, never has more than the bound in flight, and keeps each claimed call to itself until its lease ends', async () => {
+    // 1. One call hangs at the PSP.
+    const slow = randomUUID();
+    psp.hold(slow);
+    await sendHeld(slow);
+    await waitFor('the slow authorization at the PSP', () => (psp.isHeld(slow) ? true : undefined), FLOW_TIMEOUT_MS);
+
+    // 2. The others are authorized meanwhile: the hanging call holds one slot, not the dispatcher.
+    const quick: string[] = Array.from({ length: 6 }, () => randomUUID());
+    for (const bookingId of quick) await sendHeld(bookingId);
+    await waitFor('the quick bookings authorized while the slow call hangs', allWithStatus(quick, 'AUTHORIZED'), FLOW_TIMEOUT_MS);
+    expect(psp.isHeld(slow)).toBe(true);
+    expect((await statusesOf([slow])).get(slow)).toBe('PENDING');
+    // Claimed once, and still leased: nobody else makes it while it is ours.
+    expect(await callRows([slow])).toEqual([{ paymentId: paymentIdOf(slow), attempts: 1, leased: true }]);
+
+    // 3. Fill every slot with hanging calls; calls that arrive now wait for a free slot.
+    const alsoSlow: [string, string] = [randomUUID(), randomUUID()];
+    for (const bookingId of alsoSlow) {
+      psp.hold(bookingId);
+      await sendHeld(bookingId);
+    }
+    await waitFor(`${CALLS_IN_FLIGHT} calls hanging at the PSP`, () => (psp.inFlight === CALLS_IN_FLIGHT ? true : undefined), FLOW_TIMEOUT_MS);
+    const waiting: string[] = [randomUUID(), randomUUID()];
+    for (const bookingId of waiting) await sendHeld(bookingId);
+    await waitFor('the waiting calls listed', async () => ((await callRows(waiting)).length === waiting.length ? true : undefined), FLOW_TIMEOUT_MS);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, ABSENCE_WAIT_MS));
+    expect((await callRows(waiting)).map((row) => row.attempts)).toEqual([0, 0]);
+    expect(psp.arrived.filter((bookingId) => waiting.includes(bookingId))).toEqual([]);
+
+    // 4. Each answer frees one slot, which the next waiting call takes.
+    psp.release(alsoSlow[0]);
+    await waitFor('one waiting call made after one slot freed', () => (psp.arrived.filter((bookingId) => waiting.includes(bookingId)).length >= 1 ? true : undefined), FLOW_TIMEOUT_MS);
+    psp.release(alsoSlow[1]);
+    psp.release(slow);
+    const everyone = [slow, ...quick, ...alsoSlow, ...waiting];
+    await waitFor('every booking authorized', allWithStatus(everyone, 'AUTHORIZED'), FLOW_TIMEOUT_MS);
+
+    expect(psp.maxInFlight).toBe(CALLS_IN_FLIGHT);
+    expect([...psp.arrived].sort()).toEqual([...everyone].sort());
+    expect(await callRows(everyone)).toEqual([]);
+  });
+});
