@@ -116,6 +116,8 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
     const authorized = await step(bookingId, 'PaymentAuthorized');
     const paymentId = String(authorized.value.paymentId);
     expect(authorized.value).toMatchObject({ bookingId, statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', authorizedAmount: { amountMinor: PRICE_MINOR, currency: 'EUR' }, pspIdempotencyKey: `pay_${paymentId}_authorize` });
+    // The PSP's answer is recorded outside any consumer; it still names what asked for the call.
+    expect(authorized.value.envelope.causationId).toBe(held.value.envelope.eventId);
 
     const holdPlaced = await step(bookingId, 'HoldPlaced');
     expect(holdPlaced.value).toMatchObject({ holdId: paymentId, statusAfter: 'PENDING', amount: { amountMinor: PRICE_MINOR, currency: 'EUR' } });
@@ -127,6 +129,7 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
 
     const captured = await step(bookingId, 'PaymentCaptured');
     expect(captured.value).toMatchObject({ paymentId, statusBefore: 'AUTHORIZED', statusAfter: 'CAPTURED', capturedAmount: { amountMinor: PRICE_MINOR }, platformFee: { amountMinor: FEE_MINOR } });
+    expect(captured.value.envelope.causationId).toBe(confirmed.value.envelope.eventId);
 
     const holdPosted = await step(bookingId, 'HoldPosted');
     expect(holdPosted.value).toMatchObject({ holdId: paymentId, statusBefore: 'PENDING', statusAfter: 'POSTED', postedAmount: { amountMinor: PRICE_MINOR } });
@@ -195,9 +198,10 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
     const bookingId = request.bookingId;
     await platform.send(RequestBooking, request, bookingId);
 
-    await step(bookingId, 'BookingHeld');
+    const held = await step(bookingId, 'BookingHeld');
     const failed = await step(bookingId, 'PaymentFailed');
     const paymentId = String(failed.value.paymentId);
+    expect(failed.value.envelope.causationId).toBe(held.value.envelope.eventId);
     expect(failed.value).toMatchObject({ bookingId, statusBefore: 'PENDING', statusAfter: 'FAILED', failureCode: 'card_declined', amount: { amountMinor: PRICE_MINOR, currency: 'EUR' } });
 
     const cancelled = await step(bookingId, 'BookingCancelled');

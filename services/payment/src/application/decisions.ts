@@ -9,7 +9,7 @@ import { toPendingEvent } from '../messaging/events';
 import { enqueueCalls } from '../persistence/psp-calls';
 import { insertPayment, queryDueAt, recordUnapplied, updatePayment, type StoredPayment } from '../persistence/payments';
 
-/** The message a decision answers (absent for PSP answers and queries). */
+/** The message a decision answers (absent for PSP answers and queries: see `causationId`). */
 export interface Cause {
   readonly eventId: string;
   readonly eventType: string;
@@ -22,6 +22,11 @@ export interface SettleContext {
   /** customerId / paymentMethod for a new payment (kept from `before` otherwise). */
   readonly extras?: { readonly customerId: string; readonly paymentMethod: string };
   readonly cause: Cause | undefined;
+  /**
+   * Without a message (a PSP answer): the event the events name as their cause, i.e. the one that
+   * asked for the call. A message's own id takes precedence.
+   */
+  readonly causationId?: string | null;
   readonly messageType: string;
   readonly now: Date;
 }
@@ -61,8 +66,11 @@ export class PaymentDecisions {
       const due = queryDueAt(payment, at.now, this.queryTimeDivisor);
       if (before === undefined) await insertPayment(tx, stored, due);
       else await updatePayment(tx, stored, before.payment.version, due);
-      await enqueueCalls(tx, payment.paymentId, decision.calls);
-      const facts = { producer: this.producer, tenantId: payment.tenantId, bookingId: payment.bookingId, causationId: cause?.eventId ?? null };
+      const causationId = cause?.eventId ?? at.causationId ?? null;
+      // A call asked for while recording an answer (a re-issue, a void after a refused capture)
+      // keeps the chain: it is caused by what caused the answered call.
+      await enqueueCalls(tx, payment.paymentId, decision.calls, causationId);
+      const facts = { producer: this.producer, tenantId: payment.tenantId, bookingId: payment.bookingId, causationId };
       await this.events.publishAll(tx, decision.events.map((event) => toPendingEvent(event, payment.paymentId, facts)));
       this.decisions.inc({ message_type: messageType, outcome: 'applied', reason: '' });
       return 'applied';

@@ -8,6 +8,8 @@ export interface ClaimedCall {
   readonly call: PspCall;
   /** Attempts including this one. */
   readonly attempts: number;
+  /** The event that asked for the call: the answer's event names it as its cause. */
+  readonly causedByEventId: string | null;
 }
 
 interface CallRow {
@@ -19,6 +21,7 @@ interface CallRow {
   readonly currency: string;
   readonly psp_payment_intent_id: string | null;
   readonly attempts: number;
+  readonly caused_by_event_id: string | null;
 }
 
 /** PostgreSQL channel the dispatcher LISTENs on; NOTIFY is delivered at commit, which is the point. */
@@ -28,14 +31,15 @@ export const PSP_CALLS_CHANNEL = 'payment_psp_calls';
  * Adds calls to the work list in the caller's transaction and wakes the dispatcher once it
  * commits. A call asked for again (a re-issue after not_found) becomes available at once.
  */
-export async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[]): Promise<void> {
+export async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void> {
   if (calls.length === 0) return;
   for (const call of calls) {
     await tx.query(
-      `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id, parked_at = NULL`,
-      [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId],
+      `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, caused_by_event_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id, parked_at = NULL,
+         caused_by_event_id = COALESCE(psp_calls.caused_by_event_id, EXCLUDED.caused_by_event_id)`,
+      [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId, causedByEventId],
     );
   }
   await tx.query('SELECT pg_notify($1, $2)', [PSP_CALLS_CHANNEL, paymentId]);
@@ -51,12 +55,13 @@ export async function claimCalls(tx: SqlTransaction, now: Date, limit: number, l
     `UPDATE psp_calls SET available_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000), attempts = attempts + 1
      WHERE idempotency_key IN (
        SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $2 ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts`,
+     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id`,
     [limit, now, lease_ms],
   );
   return rows.map((row) => ({
     paymentId: row.payment_id,
     attempts: row.attempts,
+    causedByEventId: row.caused_by_event_id,
     call: {
       operation: row.operation,
       idempotencyKey: row.idempotency_key,

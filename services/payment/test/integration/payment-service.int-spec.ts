@@ -255,7 +255,8 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
 
     expect(authorized.key).toBe(paymentId);
     expect(authorized.value).toMatchObject({ paymentId, statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', authorizedAmount: eur(PRICE_MINOR), pspIdempotencyKey: `pay_${paymentId}_authorize` });
-    expect(authorized.value.envelope).toMatchObject({ aggregateId: paymentId, correlationId: booking.bookingId, causationId: null, tenantId: TENANT, producer: 'payment', aggregateVersion: 1n, actor: { type: 'SERVICE', id: 'payment' } });
+    // Recorded from the PSP's answer, outside any consumer, yet caused by the BookingHeld that asked for the call.
+    expect(authorized.value.envelope).toMatchObject({ aggregateId: paymentId, correlationId: booking.bookingId, causationId: booking.envelope.eventId, tenantId: TENANT, producer: 'payment', aggregateVersion: 1n, actor: { type: 'SERVICE', id: 'payment' } });
     const intents = await intentsAtSandbox(paymentId);
     expect(intents.map((intent) => [intent.id, intent.status, intent.capture_method, intent.amount])).toEqual([[authorized.value.pspPaymentIntentId, 'requires_capture', 'manual', Number(PRICE_MINOR)]]);
     const row = await pool.query('SELECT status, version, in_flight FROM payments WHERE payment_id = $1', [paymentId]);

@@ -134,7 +134,7 @@ export class PspCallDispatcher {
         // First: the decision may ask for this very call again (same key), which re-adds it.
         await completeCall(tx, call.idempotencyKey);
         const now = this.now();
-        return this.options.decisions.settle(tx, answer(current, { now, actor: this.options.actor }), { before: current, cause: undefined, messageType: `PSP_${call.operation}`, now });
+        return this.options.decisions.settle(tx, answer(current, { now, actor: this.options.actor }), { before: current, cause: undefined, causationId: claimed.causedByEventId, messageType: `PSP_${call.operation}`, now });
       });
       this.calls.inc({ operation: call.operation, outcome: 'recorded' });
       logger.info({ ...log, outcome }, 'PSP call answered and recorded');
