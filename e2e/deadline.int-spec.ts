@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { RequestBooking, type Actor, type Envelope } from '@txn/contracts';
-import { waitFor } from '@txn/testing';
 import { verifyLedger } from '../services/ledger/src';
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
+import { routeDelta, waitForHandled } from './support/saga-views';
 
 // Saga deadlines end to end: booking, payment and ledger in one process on the real Kafka,
 // PostgreSQL, registry and localstripe behind the in-process fault proxy. A saga that overruns a
@@ -43,8 +43,6 @@ const NEAR_SLOT_LEAD_MS = 8_000;
 const NEAR_SLOT_LENGTH_MS = 1_000;
 const COMPLETION_GRACE_MS = 1_000;
 
-type Routes = Readonly<Record<string, number>>;
-
 /** What every deadline test needs from its platform, whatever the settings. */
 function sagaProbe(platform: () => PlatformInProcess) {
   const envelope = (eventType: string, bookingId: string, actor: Actor): Envelope => ({
@@ -78,10 +76,9 @@ function sagaProbe(platform: () => PlatformInProcess) {
       return request;
     },
     step: (bookingId: string, eventType: string, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent> => platform().waitForEvent(bookingId, eventType, STEP_TIMEOUT_MS, matches),
-    /** The consumer's log line follows its commit: wait for it rather than assume it. */
+    /** The first outcome the service logged for the event (its log line follows its commit). */
     async handled(service: 'booking' | 'payment' | 'ledger', eventId: string): Promise<unknown> {
-      const line = await waitFor(`${service}'s outcome for ${eventId}`, () => platform()[service].logs.find((entry) => entry.msg === 'message handled' && entry.eventId === eventId), STEP_TIMEOUT_MS);
-      return line.outcome;
+      return (await waitForHandled(platform()[service].logs, eventId, STEP_TIMEOUT_MS))[0];
     },
     count: (bookingId: string, eventType: string): number => platform().sagaOf(bookingId).filter((event) => event.eventType === eventType).length,
     /** The rows a person would look at, per aggregate: each must end terminal. */
@@ -108,12 +105,6 @@ function sagaProbe(platform: () => PlatformInProcess) {
       const report = await verifyLedger(platform().ledger.pool);
       expect(report.findings).toEqual([]);
       for (const currency of report.currencies) expect(currency).toMatchObject({ postedNetMinor: 0n, pendingNetMinor: 0n });
-    },
-    routeDelta(before: Routes): Record<string, number> {
-      const after = platform().proxyStats().forwarded_by_route;
-      const delta: Record<string, number> = {};
-      for (const [route, count] of Object.entries(after)) if (count !== (before[route] ?? 0)) delta[route] = count - (before[route] ?? 0);
-      return delta;
     },
   };
 }
@@ -204,7 +195,7 @@ describe('saga deadline: a capture the PSP does not answer in time (booking, pay
     // At the PSP: one intent, captured once, refunded once in full.
     const intents = await running.intentsAtSandbox(paymentId);
     expect(intents.map((intent) => [intent.id, intent.status, intent.amount])).toEqual([[authorized.value.pspPaymentIntentId, 'succeeded', Number(PRICE_MINOR)]]);
-    expect(saga.routeDelta(routesBefore)).toEqual({ 'POST /v1/payment_intents': 1, 'POST /v1/payment_intents/{id}/capture': 1, 'POST /v1/refunds': 1 });
+    expect(routeDelta(routesBefore, running.proxyStats().forwarded_by_route)).toEqual({ 'POST /v1/payment_intents': 1, 'POST /v1/payment_intents/{id}/capture': 1, 'POST /v1/refunds': 1 });
   }, SAGA_TEST_TIMEOUT_MS);
 });
 
@@ -260,6 +251,6 @@ describe('saga deadline: a merchant who never reports delivery (booking, payment
     await saga.expectLedgerVerifiesClean();
     const intents = await running.intentsAtSandbox(paymentId);
     expect(intents.map((intent) => [intent.id, intent.status])).toEqual([[authorized.value.pspPaymentIntentId, 'succeeded']]);
-    expect(saga.routeDelta(routesBefore)).toEqual({ 'POST /v1/payment_intents': 1, 'POST /v1/payment_intents/{id}/capture': 1 });
+    expect(routeDelta(routesBefore, running.proxyStats().forwarded_by_route)).toEqual({ 'POST /v1/payment_intents': 1, 'POST /v1/payment_intents/{id}/capture': 1 });
   }, SAGA_TEST_TIMEOUT_MS);
 });

@@ -1,19 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { Pool } from 'pg';
-import { BookingHeld, EVENT_TYPES, PaymentAuthorized, type Actor, type Envelope } from '@txn/contracts';
-import type { Money } from '@txn/money';
-import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
-import { registerSchemas } from '@txn/schema-deploy';
-import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { BookingHeld } from '@txn/contracts';
+import { waitFor } from '@txn/testing';
 import { paymentIdOf } from '../../src/application/payment-id';
 import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../../src/psp/psp-port';
-import { paymentService } from '../../src/service';
-import { readPaymentSettings } from '../../src/settings';
+import { BookingFacts, FLOW_TIMEOUT_MS, startPaymentInProcess, type PaymentInProcess } from './support';
 
 // The PSP call dispatcher as a bounded pipeline: the payment service in-process on the real
 // PostgreSQL, Kafka and registry (as payment-service.int-spec.ts), with a PSP whose answers the
@@ -25,21 +15,13 @@ const CALLS_IN_FLIGHT = 3;
 const CALL_POLL_INTERVAL_MS = 100;
 /** Lease = timeout + 5 s: far above the test, so a held call is never claimed twice by expiry. */
 const PSP_TIMEOUT_MS = 60_000;
-const FLOW_TIMEOUT_MS = 30_000;
 /**
  * Proving that a call was *not* made needs a bounded wait: this many poll intervals after the
  * calls committed (each commit also NOTIFYs the dispatcher), a dispatcher that ignored its bound
  * would have claimed them.
  */
 const ABSENCE_WAIT_MS = 5 * CALL_POLL_INTERVAL_MS;
-const TENANT = 'merchant-dispatch-1';
-const PRICE_MINOR = 12_345n;
-const HOUR_MS = 3_600_000;
-const BOOKING_ACTOR: Actor = { type: 'SERVICE', id: 'booking' };
-
-function eur(amountMinor: bigint): Money {
-  return { amountMinor, currency: 'EUR' };
-}
+const facts = new BookingFacts('merchant-dispatch-1');
 
 /**
  * A PSP that authorizes everything, and holds the answer for the bookings it is told to hold until
@@ -106,52 +88,15 @@ function notUsed(operation: string): { readonly ok: false; readonly failure: { r
 }
 
 describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', () => {
-  const environment = testEnvironment();
-  const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'psp-call-dispatcher-test' });
   const psp = new HeldAnswersPsp();
-  let scope: SuiteScope;
-  let database: SuiteDatabase;
-  let pool: Pool;
-  let service: RunningService | undefined;
-  let publisher: RecordPublisher;
-  let secretsDir: string;
-  let bookingEvents: string;
-  let subjects: string[] = [];
+  let payment: PaymentInProcess;
 
   async function sendHeld(bookingId: string): Promise<void> {
-    const startsAt = new Date(Date.now() + 72 * HOUR_MS);
-    const envelope: Envelope = {
-      eventId: randomUUID(),
-      eventType: 'BookingHeld',
-      occurredAt: new Date(),
-      producer: 'booking',
-      aggregateId: bookingId,
-      aggregateVersion: 1n,
-      correlationId: bookingId,
-      causationId: null,
-      actor: BOOKING_ACTOR,
-      tenantId: TENANT,
-    };
-    const event: BookingHeld = {
-      envelope,
-      bookingId,
-      statusBefore: null,
-      statusAfter: 'HELD',
-      reason: 'REQUESTED',
-      customerId: 'customer-1',
-      customerEmail: null,
-      slot: { resourceId: 'room-1', startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
-      price: eur(PRICE_MINOR),
-      holdExpiresAt: new Date(Date.now() + 15 * 60_000),
-    };
-    const value = await codec.encode(`${bookingEvents}-${BookingHeld.fullName}`, BookingHeld.schema, event);
-    await publisher.publish([
-      { topic: bookingEvents, key: bookingId, value, headers: { [MESSAGE_HEADERS.eventId]: envelope.eventId, [MESSAGE_HEADERS.eventType]: 'BookingHeld', [MESSAGE_HEADERS.correlationId]: bookingId } },
-    ]);
+    await payment.send(BookingHeld, facts.held({ bookingId }));
   }
 
   async function statusesOf(bookingIds: readonly string[]): Promise<Map<string, string>> {
-    const { rows } = await pool.query<{ booking_id: string; status: string }>('SELECT booking_id::text, status FROM payments WHERE booking_id = ANY($1::uuid[])', [bookingIds]);
+    const { rows } = await payment.pool.query<{ booking_id: string; status: string }>('SELECT booking_id::text, status FROM payments WHERE booking_id = ANY($1::uuid[])', [bookingIds]);
     return new Map(rows.map((row) => [row.booking_id, row.status]));
   }
 
@@ -163,7 +108,7 @@ describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', ()
   }
 
   async function callRows(bookingIds: readonly string[]): Promise<{ paymentId: string; attempts: number; leased: boolean }[]> {
-    const { rows } = await pool.query<{ payment_id: string; attempts: number; leased: boolean }>(
+    const { rows } = await payment.pool.query<{ payment_id: string; attempts: number; leased: boolean }>(
       'SELECT payment_id::text, attempts, available_at > now() AS leased FROM psp_calls WHERE payment_id = ANY($1::uuid[]) ORDER BY payment_id',
       [bookingIds.map(paymentIdOf)],
     );
@@ -171,63 +116,25 @@ describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', ()
   }
 
   beforeAll(async () => {
-    scope = await createSuiteScope('psp-call-dispatcher');
-    bookingEvents = scope.topic('booking-events');
-    const paymentEvents = scope.topic('payment-events');
-    await scope.createTopics([bookingEvents, paymentEvents].map((topic) => ({ topic, numPartitions: 3 })));
-    const catalogue: Record<string, { subject: string; schema: (typeof BookingHeld)['schema'] }> = {};
-    for (const contract of Object.values(EVENT_TYPES)) {
-      const topic = contract.topic === BookingHeld.topic ? bookingEvents : contract.topic === PaymentAuthorized.topic ? paymentEvents : undefined;
-      if (topic !== undefined) catalogue[contract.eventType] = { subject: `${topic}-${contract.fullName}`, schema: contract.schema };
-    }
-    subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
-    database = await scope.database('payment');
-
-    secretsDir = mkdtempSync(join(tmpdir(), 'psp-call-dispatcher-'));
-    const passwordFile = join(secretsDir, 'database-password');
-    const pspKeyFile = join(secretsDir, 'psp-api-key');
-    writeFileSync(passwordFile, database.password, { mode: 0o600 });
-    writeFileSync(pspKeyFile, `sk_test_unused_${randomBytes(4).toString('hex')}`, { mode: 0o600 });
-    const config = loadServiceConfig(
-      {
-        SERVICE_NAME: 'payment',
-        HTTP_PORT: '0',
-        DATABASE_HOST: database.host,
-        DATABASE_PORT: String(database.port),
-        DATABASE_NAME: database.database,
-        DATABASE_USER: database.user,
-        DATABASE_PASSWORD_FILE: passwordFile,
-        KAFKA_BROKERS: environment.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-        LOG_LEVEL: 'warn',
+    payment = await startPaymentInProcess({
+      suiteName: 'psp-call-dispatcher',
+      pspApiKey: `sk_test_unused_${randomBytes(4).toString('hex')}`,
+      settings: {
         // Never called: the PSP is the test's (paymentService's `psp` seam).
         PSP_API_URL: 'http://127.0.0.1:9',
-        PSP_API_KEY_FILE: pspKeyFile,
         PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
         PAYMENT_CALL_POLL_INTERVAL_MS: String(CALL_POLL_INTERVAL_MS),
         PAYMENT_CALL_BATCH_SIZE: String(CALLS_IN_FLIGHT),
       },
-      readPaymentSettings,
-    );
-    const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-    service = await bootstrapService(config, paymentService(config, { psp }), {
-      topicOverrides: { [BookingHeld.topic]: bookingEvents, [PaymentAuthorized.topic]: paymentEvents },
-      consumerGroup: scope.groupId('payment'),
-      retry: { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 },
-      logger: createServiceLogger({ serviceName: 'payment', level: 'warn', destination: quiet }),
-      telemetry: false,
+      seams: { psp },
+      logLevel: 'warn',
+      // The test reads the payments table: no reader of payment events needed.
+      readPaymentEvents: false,
     });
-    pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000 });
-    publisher = await createKafkaPublisher({ clientId: 'psp-call-dispatcher-test', brokers: environment.kafka.brokers });
   });
 
   afterAll(async () => {
-    await service?.close();
-    await publisher?.close();
-    await pool?.end();
-    await deleteSubjects(environment.schemaRegistry.url, subjects);
-    await scope?.dispose();
-    if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
+    await payment?.close();
   });
 
   it('keeps calling the PSP while one call hangs, never has more than the bound in flight, and keeps each claimed call to itself until its lease ends', async () => {
