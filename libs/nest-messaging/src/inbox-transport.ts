@@ -157,6 +157,10 @@ export class InboxTransport extends Server<Record<string, never>, InboxTransport
       readerSchemaFor: contractReaderSchemas(this.contracts, this.unhandledPolicy, (eventType) => this.getHandlerByPattern(eventType) !== null),
       pool: options.pool,
       handler: (tx, message) => this.dispatch(tx, message),
+      // Under `ignore`, a known type no handler takes is acknowledged without a transaction or
+      // inbox row (it has no effect to dedup); under `park` it has no reader schema and is parked.
+      handles: (eventType) => this.getHandlerByPattern(eventType) !== null,
+      onIgnored: (message) => this.unhandled.inc({ topic: message.topic, consumer_group: options.consumerGroup, event_type: message.eventType }),
       logger: options.logger,
       metrics: options.metrics,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
@@ -189,12 +193,8 @@ export class InboxTransport extends Server<Record<string, never>, InboxTransport
 
   private async dispatch(tx: SqlTransaction, message: InboxMessage): Promise<HandlerOutcome> {
     const handler: NestMessageHandler | null = this.getHandlerByPattern(message.eventType);
-    if (handler === null) {
-      // Only reachable under the `ignore` policy (`park` gives no reader schema, so such a
-      // message never gets here): acknowledged as an applied no-op; the inbox row records it.
-      this.unhandled.inc({ topic: message.topic, consumer_group: this.options.consumerGroup, event_type: message.eventType });
-      return 'applied';
-    }
+    // The runtime only passes types `handles` accepted; handlers are fixed once listen() ran.
+    if (handler === null) throw new Error(`no @EventPattern handler takes ${message.eventType}`);
     const scoped = scopeTransaction(tx);
     const inbox = new InboxContext(message, scoped.tx);
     try {

@@ -56,6 +56,14 @@ export interface InboxConsumerOptions<T = unknown> {
   readonly readerSchemaFor: ReaderSchemaFor;
   readonly pool: Pool;
   readonly handler: MessageHandler<T>;
+  /**
+   * Whether `handler` takes messages of this event type (default: every type). A message of a type
+   * it does not take has no effect, so there is nothing to deduplicate: it is acknowledged without
+   * a transaction or an inbox row, its offset committed in order with the rest of its batch.
+   */
+  readonly handles?: (eventType: string) => boolean;
+  /** Called for each message acknowledged without effect because `handles` refused its type. */
+  readonly onIgnored?: (message: InboxMessage) => void;
   readonly logger: Logger;
   /** Where the consumer's metrics are registered (not the global registry). */
   readonly metrics: Registry;
@@ -92,7 +100,13 @@ interface UndecodableItem {
   readonly record: ConsumedRecord;
   readonly error: unknown;
 }
-type Item = DecodedItem | UndecodableItem;
+/** Decoded, of a type the handler does not take: acknowledged without touching the database. */
+interface IgnoredItem {
+  readonly kind: 'ignored';
+  readonly record: ConsumedRecord;
+  readonly message: InboxMessage;
+}
+type Item = DecodedItem | UndecodableItem | IgnoredItem;
 
 interface Applied {
   readonly item: DecodedItem;
@@ -124,13 +138,15 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
   const tracer = trace.getTracer('@txn/messaging');
   const logger = options.logger.child({ consumerGroup: group });
   const handler = options.handler as MessageHandler;
+  const handles = options.handles ?? (() => true);
 
   async function inTransaction<R>(work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
     let client: PoolClient | undefined;
     try {
       client = await options.pool.connect();
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL statement_timeout = ${statementTimeout_ms}`);
+      // One round trip for both: a multi-statement simple query runs them in order, the SET
+      // inside the transaction the BEGIN opened (statementTimeout_ms is a checked integer).
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeout_ms}`);
     } catch (error) {
       client?.release(true);
       throw new DatabaseUnavailableError(`could not start an inbox transaction: ${(error as Error).message}`, { cause: error });
@@ -179,7 +195,12 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
     );
   }
 
-  function reportDeadLettered(item: Item, error: unknown, attempts: number): void {
+  function reportIgnored(item: IgnoredItem): void {
+    options.onIgnored?.(item.message);
+    logger.debug({ ...recordFields(item.record), ...messageFields(item.message) }, 'message ignored: no handler takes its event type');
+  }
+
+  function reportDeadLettered(item: DecodedItem | UndecodableItem, error: unknown, attempts: number): void {
     metrics.outcome(item.record.topic, 'dead_lettered' satisfies MessageOutcome);
     const ids = item.kind === 'decoded' ? messageFields(item.message) : { eventId: headerText(item.record.headers, 'event-id') };
     const traceId = headerText(item.record.headers, 'traceparent')?.split('-')[1];
@@ -200,7 +221,7 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
           writerSchemaId: decoded.writerSchemaId,
           value: decoded.value,
         };
-        return { kind: 'decoded', record, message };
+        return { kind: handles(message.eventType) ? 'decoded' : 'ignored', record, message };
       } catch (error) {
         if (!(error instanceof SchemaRegistryUnavailableError)) return { kind: 'undecodable', record, error };
         // The registry, not the message, is at fault: wait, then give up the batch uncommitted
@@ -342,6 +363,7 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
     for (const item of items) {
       if (!control.isRunning() || control.isStale()) return false;
       if (item.kind === 'undecodable') await parkUndecodable([item]);
+      else if (item.kind === 'ignored') reportIgnored(item);
       else if (!(await applyWithRetries(item, control))) return false;
       await commitAfter(item.record, control);
     }
@@ -370,6 +392,8 @@ export function createInboxConsumer<T = unknown>(options: InboxConsumerOptions<T
       }
       applied.forEach(reportApplied);
     }
+    // Reported only now: had the transaction rolled back, the one-by-one pass would report them.
+    for (const item of items) if (item.kind === 'ignored') reportIgnored(item);
     await parkUndecodable(items.filter((item): item is UndecodableItem => item.kind === 'undecodable'));
     await commitAfter(last, control);
     return true;
