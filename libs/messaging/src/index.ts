@@ -37,6 +37,19 @@ export {
   type MessageHandler,
 } from './consumer/runtime';
 export { ensureInboxSchema, INBOX_TABLE, type HandlerOutcome, type MessageOutcome } from './consumer/inbox';
+export {
+  DEFAULT_INBOX_RETENTION_DAYS,
+  INBOX_PRUNE_BATCH_SIZE,
+  INBOX_PRUNE_INTERVAL_MS,
+  inboxRetention_ms,
+  InboxPruner,
+  MAX_INBOX_PRUNE_BATCHES,
+  MAX_INBOX_RETENTION_DAYS,
+  MIN_INBOX_RETENTION_DAYS,
+  pruneInboxBatch,
+  type InboxPrune,
+  type InboxPrunerOptions,
+} from './consumer/inbox-pruner';
 export { InvalidEnvelopeError } from './consumer/envelope';
 export { backoffDelay_ms, DEFAULT_RETRY_POLICY, MAX_RETRY_ATTEMPTS, type RetryPolicy } from './consumer/retry-policy';
 export {

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AVRO_TYPE_OPTIONS, TOPIC_EVENT_TYPES } from '@txn/contracts';
-import { AvroCodec, type RetryPolicy } from '@txn/messaging';
+import { AvroCodec, InboxPruner, type RetryPolicy } from '@txn/messaging';
 import { InboxTransport, MessagingModule, OutboxRelayLifecycle } from '@txn/nest-messaging';
 import type { ServiceConfig } from './config';
 import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server';
@@ -78,7 +78,7 @@ export interface RunningService {
   readonly app: INestMicroservice;
   readonly dependencies: ServiceDependencies;
   readonly httpPort: number;
-  /** Stops consuming, the relay, the HTTP server and the pool, in that order. Idempotent. */
+  /** Stops consuming, the relay, the inbox pruner, the HTTP server and the pool, in that order. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -100,8 +100,8 @@ class ServiceDependenciesModule {
 /**
  * Starts a service: logger and telemetry, the health server (live at once, ready only once
  * consuming), the database pool and its migrations, the registry codec, the Nest microservice on
- * the InboxTransport with MessagingModule (EventPublisher + outbox relay), and the service's
- * module. A failure at any step undoes the earlier ones and is thrown.
+ * the InboxTransport with MessagingModule (EventPublisher + outbox relay), the service's module,
+ * and the inbox pruner (INBOX_RETENTION_DAYS). A failure at any step undoes the earlier ones and is thrown.
  */
 export async function bootstrapService(config: ServiceConfig, definition: ServiceDefinition, options: BootstrapOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createServiceLogger({ serviceName: config.serviceName, level: config.logLevel });
@@ -125,6 +125,7 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
 
   let consuming = false;
   let app: INestMicroservice | undefined;
+  let pruner: InboxPruner | undefined;
   let health: HealthServer | undefined;
   const readiness: ReadinessCheck[] = [
     { name: 'consumer', check: () => consuming },
@@ -145,6 +146,9 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
     app = undefined;
     // Nest closes the transport first (no more handlers), then the relay and the module hooks.
     await running?.close();
+    // Before the pool ends: a prune in progress finishes its batch.
+    await pruner?.stop();
+    pruner = undefined;
     await health?.close();
     health = undefined;
     if (!pool.ended) await pool.end();
@@ -196,6 +200,9 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
     app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
     await app.listen();
     consuming = true;
+    // Every instance prunes; SKIP LOCKED keeps concurrent instances off each other's rows.
+    pruner = new InboxPruner({ pool, registry: metrics, logger, retentionDays: config.inboxRetentionDays });
+    pruner.start();
     logger.info({ consumerGroup, topics: definition.topics.map(topicOf), httpPort: health.port }, 'service started');
     const httpPort = health.port;
     const running = app;

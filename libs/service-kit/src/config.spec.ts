@@ -48,6 +48,7 @@ describe('service configuration', () => {
       kafkaTopicPrefix: '',
       kafkaConsumerGroup: 'booking',
       kafkaSessionTimeout_ms: 30_000,
+      inboxRetentionDays: 30,
     });
   });
 
@@ -55,6 +56,14 @@ describe('service configuration', () => {
     expect(loadServiceConfig({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '6000' }).kafkaSessionTimeout_ms).toBe(6_000);
     expect(problemsOf({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '5999' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS: "5999" is not an integer in 6000\.\.300000/)]);
     expect(problemsOf({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '300001' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS: /)]);
+  });
+
+  it('keeps inbox rows 8 to 365 days (INBOX_RETENTION_DAYS): never less than Kafka keeps the records they dedup', () => {
+    expect(loadServiceConfig({ ...base(), INBOX_RETENTION_DAYS: '8' }).inboxRetentionDays).toBe(8);
+    expect(loadServiceConfig({ ...base(), INBOX_RETENTION_DAYS: '365' }).inboxRetentionDays).toBe(365);
+    for (const days of ['7', '366', '0', '10.5', 'thirty']) {
+      expect(problemsOf({ ...base(), INBOX_RETENTION_DAYS: days })).toEqual([`INBOX_RETENTION_DAYS: ${JSON.stringify(days)} is not an integer in 8..365`]);
+    }
   });
 
   it('puts an environment on its own topics and consumer group when told: KAFKA_TOPIC_PREFIX and KAFKA_CONSUMER_GROUP', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_INBOX_RETENTION_DAYS, MAX_INBOX_RETENTION_DAYS, MIN_INBOX_RETENTION_DAYS } from '@txn/messaging';
 
 /**
  * One config loader for every service: settings come from the environment (secrets from files
@@ -58,6 +59,8 @@ export interface ServiceConfig {
   readonly kafkaConsumerGroup: string;
   /** How long the group waits for a silent member before giving its partitions to others. */
   readonly kafkaSessionTimeout_ms: number;
+  /** Inbox (dedup) rows older than this are pruned: a redelivery later than it is applied again. */
+  readonly inboxRetentionDays: number;
   readonly schemaRegistryUrl: string;
   readonly logLevel: LogLevel;
 }
@@ -197,6 +200,8 @@ export function loadServiceConfig<Extra extends object = object>(
     // Read apart from its default: a bad SERVICE_NAME is reported once, under its own name.
     kafkaConsumerGroup: settings.optionalText('KAFKA_CONSUMER_GROUP', KAFKA_CONSUMER_GROUP) ?? serviceName,
     kafkaSessionTimeout_ms: settings.integer('KAFKA_SESSION_TIMEOUT_MS', { min: MIN_KAFKA_SESSION_TIMEOUT_MS, max: MAX_KAFKA_SESSION_TIMEOUT_MS, default: DEFAULT_KAFKA_SESSION_TIMEOUT_MS }),
+    // Never below the bound: Kafka keeps records 7 days, so a shorter window lets a redelivery through.
+    inboxRetentionDays: settings.integer('INBOX_RETENTION_DAYS', { min: MIN_INBOX_RETENTION_DAYS, max: MAX_INBOX_RETENTION_DAYS, default: DEFAULT_INBOX_RETENTION_DAYS }),
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -13,7 +13,8 @@ export const INBOX_TABLE = 'inbox';
  * The inbox: one row per (consumer group, event id) handled. Its primary key is the whole dedup
  * mechanism: a redelivered or replayed event finds its row and is not applied again. The row is
  * written in the handler's transaction, so it exists exactly when the handler's effects do.
- * Rows are never updated after commit; pruning old rows (a dedup window) is a separate job.
+ * Rows are never updated after commit. `handled_at` (the claim's commit time, near enough) is what
+ * the pruner (inbox-pruner.ts) measures retention on: rows past it go, which makes the dedup a window.
  */
 const INBOX_DDL = `
 CREATE TABLE IF NOT EXISTS ${INBOX_TABLE} (
