@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { bootstrapService, createServiceLogger, type ServiceConfig } from '@txn/service-kit';
+import { jsonLogSink } from '@txn/testing';
 import { ledgerService, type LedgerSettings } from '../../services/ledger/src';
-import type { LogLine, PlatformInProcess } from './platform-in-process';
+import type { PlatformInProcess } from './platform-in-process';
 import type { RestartedService } from './platform-restart';
 
 // What platform-restart.ts does for payment, for the ledger: a ledger started again as an operator
@@ -13,15 +13,6 @@ import type { RestartedService } from './platform-restart';
 const LEDGER_TOPICS = ['booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const;
 /** The harness's in-place retry policy (not exported there): a failing handler is a finding. */
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
-
-function sinkInto(logs: LogLine[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback): void {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-}
 
 /** `test.<scope id>`: the suite scope names topics and groups with the same prefix (libs/testing). */
 function suitePrefixOf(suiteTopic: string): string {
@@ -49,7 +40,7 @@ export async function startLedgerAgain(platform: PlatformInProcess): Promise<Res
     topicOverrides: Object.fromEntries(LEDGER_TOPICS.map((topic) => [topic, previous.topicOf(topic)])),
     consumerGroup: ledgerConsumerGroup(platform),
     retry: TEST_RETRY,
-    logger: createServiceLogger({ serviceName: 'ledger', level: 'info', destination: sinkInto(platform.ledger.logs) }),
+    logger: createServiceLogger({ serviceName: 'ledger', level: 'info', destination: jsonLogSink(platform.ledger.logs) }),
     telemetry: false,
   });
   return { service, close: () => service.close() };

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import Stripe from 'stripe';
@@ -11,7 +10,7 @@ import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher 
 import { startPspProxy, type PspProxyStats, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { bookingService } from '../../services/booking/src/service';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '../../services/booking/src/settings';
 import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
@@ -45,10 +44,7 @@ const REGISTRY_TIMEOUT_MS = 5_000;
 const POOL_MAX = 2;
 const POOL_CONNECT_TIMEOUT_MS = 5_000;
 
-export interface LogLine {
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
+export type { LogLine } from '@txn/testing';
 
 /** A decoded record as a reader of the saga's topics saw it. */
 export interface SeenEvent {
@@ -96,31 +92,6 @@ export interface PlatformOptions {
   readonly booking?: Partial<BookingSettings>;
   /** Payment settings over the harness's own, as payment's main.ts reads them from the environment (a benchmark's knobs). */
   readonly paymentEnvironment?: Readonly<Record<string, string>>;
-}
-
-function logSink(into: LogLine[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback): void {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-}
-
-function sharedSettings(service: string, database: SuiteDatabase, passwordFile: string): Record<string, string> {
-  const environment = testEnvironment();
-  return {
-    SERVICE_NAME: service,
-    HTTP_PORT: '0',
-    DATABASE_HOST: database.host,
-    DATABASE_PORT: String(database.port),
-    DATABASE_NAME: database.database,
-    DATABASE_USER: database.user,
-    DATABASE_PASSWORD_FILE: passwordFile,
-    KAFKA_BROKERS: environment.kafka.brokers.join(','),
-    SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-    LOG_LEVEL: 'info',
-  };
 }
 
 function smallPool(database: SuiteDatabase): Pool {
@@ -206,14 +177,14 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       topicOverrides: topicOf,
       consumerGroup: scope.groupId(service),
       retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: service, level: 'info', destination: logSink(logs) }),
+      logger: createServiceLogger({ serviceName: service, level: 'info', destination: jsonLogSink(logs) }),
       telemetry: false,
     });
 
-    const bookingConfig = loadServiceConfig(sharedSettings('booking', bookingDb, secret('booking-db', bookingDb.password)), () => ({}));
+    const bookingConfig = loadServiceConfig(baseServiceSettings('booking', bookingDb, secret('booking-db', bookingDb.password)), () => ({}));
     const paymentConfig = loadServiceConfig(
       {
-        ...sharedSettings('payment', paymentDb, secret('payment-db', paymentDb.password)),
+        ...baseServiceSettings('payment', paymentDb, secret('payment-db', paymentDb.password)),
         PSP_API_URL: proxy.url,
         PSP_API_KEY_FILE: secret('psp-api-key', apiKey),
         PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
@@ -224,7 +195,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       },
       readPaymentSettings,
     );
-    const ledgerConfig = loadServiceConfig(sharedSettings('ledger', ledgerDb, secret('ledger-db', ledgerDb.password)), readLedgerSettings);
+    const ledgerConfig = loadServiceConfig(baseServiceSettings('ledger', ledgerDb, secret('ledger-db', ledgerDb.password)), readLedgerSettings);
 
     // One at a time: three Nest apps compiling and joining groups at once on 2 cores only slows each.
     const bookingRunning = await bootstrapService(

@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { bootstrapService, createServiceLogger, type RunningService, type ServiceConfig } from '@txn/service-kit';
+import { jsonLogSink } from '@txn/testing';
 import { paymentService } from '../../services/payment/src/service';
 import type { PaymentSettings } from '../../services/payment/src/settings';
-import type { LogLine, PlatformInProcess, PlatformOptions } from './platform-in-process';
+import type { PlatformInProcess, PlatformOptions } from './platform-in-process';
 
 // An extension of platform-in-process.ts that leaves that file alone: it replaces the harness's
 // payment service by one with other settings (a compressed outcome-query schedule, a longer PSP
@@ -18,15 +18,6 @@ export interface RestartedService {
   readonly service: RunningService;
   /** Close before `platform.close()`: the harness drops the database this service uses. */
   close(): Promise<void>;
-}
-
-function sinkInto(logs: LogLine[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback): void {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
 }
 
 /** `test.<scope id>.<base>`: the suite scope names topics and groups alike (libs/testing). */
@@ -58,7 +49,7 @@ export async function restartPaymentWith(platform: PlatformInProcess, options: P
     topicOverrides,
     consumerGroup: `${suitePrefixOf(previous.topicOf('booking.events.v1'))}.payment`,
     retry: TEST_RETRY,
-    logger: createServiceLogger({ serviceName: 'payment', level: 'info', destination: sinkInto(platform.payment.logs) }),
+    logger: createServiceLogger({ serviceName: 'payment', level: 'info', destination: jsonLogSink(platform.payment.logs) }),
     telemetry: false,
   });
   return { service, close: () => service.close() };

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Client, Pool } from 'pg';
 import { BookingHeld, EVENT_TYPES, PaymentAuthorized, RequestBooking, type Actor, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
+import { baseServiceSettings, Cleanups, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
 import { bookingService } from '../../src/service';
 import type { BookingSettings } from '../../src/settings';
 
@@ -32,11 +31,6 @@ const POOL_MAX = 2;
 const POOL_CONNECT_TIMEOUT_MS = 5_000;
 /** A request's hold unless the test asks for another. */
 const HOLD_MS = 15 * 60_000;
-
-export interface LogLine {
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
 
 /** A decoded record from one of the suite topics the reader watches. */
 export interface SeenEvent {
@@ -83,15 +77,6 @@ export interface BookingInProcess {
   close(): Promise<void>;
 }
 
-function logSink(into: LogLine[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback): void {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-}
-
 /** What the services component does for the real database: the administrator installs btree_gist. */
 async function installExtensions(database: SuiteDatabase): Promise<void> {
   const { postgres } = testEnvironment();
@@ -100,24 +85,11 @@ async function installExtensions(database: SuiteDatabase): Promise<void> {
   await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
 }
 
-async function runAll(cleanups: (() => Promise<unknown>)[]): Promise<void> {
-  let failure: unknown;
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  cleanups.length = 0;
-  if (failure !== undefined) throw failure;
-}
-
 export async function startBookingInProcess(options: BookingSuiteOptions): Promise<BookingInProcess> {
   const environment = testEnvironment();
   const clientId = `${options.suiteName}-test`;
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const close = (): Promise<void> => runAll(cleanups);
+  const cleanups = new Cleanups();
+  const close = (): Promise<void> => cleanups.runAll();
   try {
     const scope = await createSuiteScope(options.suiteName);
     cleanups.push(() => scope.dispose());
@@ -144,16 +116,7 @@ export async function startBookingInProcess(options: BookingSuiteOptions): Promi
     writeFileSync(passwordFile, database.password, { mode: 0o600 });
     const config = loadServiceConfig(
       {
-        SERVICE_NAME: 'booking',
-        HTTP_PORT: '0',
-        DATABASE_HOST: database.host,
-        DATABASE_PORT: String(database.port),
-        DATABASE_NAME: database.database,
-        DATABASE_USER: database.user,
-        DATABASE_PASSWORD_FILE: passwordFile,
-        KAFKA_BROKERS: environment.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-        LOG_LEVEL: 'info',
+        ...baseServiceSettings('booking', database, passwordFile, 'info'),
       },
       // Booking's settings come from the suite, not from the environment.
       () => ({}),
@@ -163,7 +126,7 @@ export async function startBookingInProcess(options: BookingSuiteOptions): Promi
       topicOverrides: topicOf,
       consumerGroup: scope.groupId('booking'),
       retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: 'booking', level: 'info', destination: logSink(logs) }),
+      logger: createServiceLogger({ serviceName: 'booking', level: 'info', destination: jsonLogSink(logs) }),
       telemetry: false,
     });
     cleanups.push(() => service.close());

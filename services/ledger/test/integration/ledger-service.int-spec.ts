@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Pool } from 'pg';
 import { BookingCompleted, EVENT_TYPES, HoldPlaced, PaymentAuthorized, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
+import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
 import { DEFAULT_PLATFORM_FEE_BPS, ledgerService, readLedgerSettings, verifyLedger } from '../../src';
 import { ignoreTermination, PaymentStory } from './support';
 
@@ -19,11 +18,6 @@ import { ignoreTermination, PaymentStory } from './support';
 const FLOW_TIMEOUT_MS = 30_000;
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 const SERVICE_ACTOR = { type: 'SERVICE', id: 'ledger' };
-
-interface LogLine {
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
 
 interface SeenEvent {
   readonly eventType: string;
@@ -111,33 +105,18 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     writeFileSync(passwordFile, database.password, { mode: 0o600 });
     const config = loadServiceConfig(
       {
-        SERVICE_NAME: 'ledger',
-        HTTP_PORT: '0',
-        DATABASE_HOST: database.host,
-        DATABASE_PORT: String(database.port),
-        DATABASE_NAME: database.database,
-        DATABASE_USER: database.user,
-        DATABASE_PASSWORD_FILE: passwordFile,
-        KAFKA_BROKERS: environment.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-        LOG_LEVEL: 'info',
+        ...baseServiceSettings('ledger', database, passwordFile),
         // PLATFORM_FEE_BPS unset: the default (1000, as the payment service's) is what captures are checked against.
         LEDGER_HOLD_EXPIRY_SWEEP_INTERVAL_MS: '100',
         LEDGER_HOLD_EXPIRY_GRACE_MS: '0',
       },
       readLedgerSettings,
     );
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback): void {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-        callback();
-      },
-    });
     service = await bootstrapService(config, ledgerService(config), {
       topicOverrides: topicOf,
       consumerGroup: scope.groupId('ledger'),
       retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: 'ledger', level: 'info', destination: sink }),
+      logger: createServiceLogger({ serviceName: 'ledger', level: 'info', destination: jsonLogSink(logs) }),
       telemetry: false,
     });
     pool = new Pool({ ...database, max: 2, connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });

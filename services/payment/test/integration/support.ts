@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Pool } from 'pg';
 import { BookingHeld, EVENT_TYPES, PaymentAuthorized, type Actor, type Envelope, type EventContract, type Money } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor } from '@txn/testing';
+import { baseServiceSettings, Cleanups, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor } from '@txn/testing';
 import { paymentService, type PaymentServiceOptions } from '../../src/service';
 import { readPaymentSettings } from '../../src/settings';
 
@@ -37,11 +36,6 @@ const SLOT_LEAD_MS = 72 * HOUR_MS;
 
 export function eur(amountMinor: bigint): Money {
   return { amountMinor, currency: 'EUR' };
-}
-
-export interface LogLine {
-  readonly msg: string;
-  readonly [field: string]: unknown;
 }
 
 /** A decoded record from the suite's payment events topic. */
@@ -85,33 +79,11 @@ export interface PaymentInProcess {
   close(): Promise<void>;
 }
 
-function logSink(into: LogLine[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback): void {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-}
-
-async function runAll(cleanups: (() => Promise<unknown>)[]): Promise<void> {
-  let failure: unknown;
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  cleanups.length = 0;
-  if (failure !== undefined) throw failure;
-}
-
 export async function startPaymentInProcess(options: PaymentSuiteOptions): Promise<PaymentInProcess> {
   const environment = testEnvironment();
   const clientId = `${options.suiteName}-test`;
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const close = (): Promise<void> => runAll(cleanups);
+  const cleanups = new Cleanups();
+  const close = (): Promise<void> => cleanups.runAll();
   try {
     const scope = await createSuiteScope(options.suiteName);
     cleanups.push(() => scope.dispose());
@@ -136,16 +108,7 @@ export async function startPaymentInProcess(options: PaymentSuiteOptions): Promi
     writeFileSync(pspKeyFile, options.pspApiKey, { mode: 0o600 });
     const config = loadServiceConfig(
       {
-        SERVICE_NAME: 'payment',
-        HTTP_PORT: '0',
-        DATABASE_HOST: database.host,
-        DATABASE_PORT: String(database.port),
-        DATABASE_NAME: database.database,
-        DATABASE_USER: database.user,
-        DATABASE_PASSWORD_FILE: passwordFile,
-        KAFKA_BROKERS: environment.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-        LOG_LEVEL: options.logLevel,
+        ...baseServiceSettings('payment', database, passwordFile, options.logLevel),
         PSP_API_KEY_FILE: pspKeyFile,
         ...options.settings,
       },
@@ -156,7 +119,7 @@ export async function startPaymentInProcess(options: PaymentSuiteOptions): Promi
       topicOverrides: topicOf,
       consumerGroup: scope.groupId('payment'),
       retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: 'payment', level: options.logLevel, destination: logSink(logs) }),
+      logger: createServiceLogger({ serviceName: 'payment', level: options.logLevel, destination: jsonLogSink(logs) }),
       telemetry: false,
     });
     cleanups.push(() => service.close());

@@ -1,0 +1,64 @@
+import { Writable } from 'node:stream';
+import { testEnvironment } from './environment';
+import type { SuiteDatabase } from './suite-scope';
+
+// Pieces every in-process service harness needs (each service's integration support, the e2e
+// harness, the benchmark): the service's JSON log lines kept for assertions, its base settings on a
+// suite database, and clean-up that always runs to the end.
+
+/** One line of a service's pino output, parsed. */
+export interface LogLine {
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** A pino destination that parses each JSON line into `into` (tests assert on outcomes and ids). */
+export function jsonLogSink(into: LogLine[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback): void {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+}
+
+/**
+ * The settings every service reads (libs/service-kit's loadServiceConfig) for a service on a suite
+ * database and the test run's Kafka and registry; the service's own settings go on top.
+ */
+export function baseServiceSettings(service: string, database: SuiteDatabase, passwordFile: string, logLevel = 'info'): Record<string, string> {
+  const environment = testEnvironment();
+  return {
+    SERVICE_NAME: service,
+    HTTP_PORT: '0',
+    DATABASE_HOST: database.host,
+    DATABASE_PORT: String(database.port),
+    DATABASE_NAME: database.database,
+    DATABASE_USER: database.user,
+    DATABASE_PASSWORD_FILE: passwordFile,
+    KAFKA_BROKERS: environment.kafka.brokers.join(','),
+    SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** Clean-up steps, run latest first; every step runs, and the first failure is rethrown at the end. */
+export class Cleanups {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+
+  push(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+
+  async runAll(): Promise<void> {
+    let failure: unknown;
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
