@@ -10,7 +10,7 @@ import { EVENT_TYPES, type ContractTopic, type Envelope, type EventContract } fr
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { startPspProxy, type ProxyEvent, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
-import { collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
+import { baseServiceSettings, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
 import { STRIPE_API_VERSION } from '../../services/payment/src/psp/stripe-psp';
 import type { LogLine, SeenEvent } from './platform-in-process';
 
@@ -325,16 +325,7 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
     const serviceEnv = (service: ServiceName): Record<string, string> => {
       const database = databases[service];
       return {
-        SERVICE_NAME: service,
-        HTTP_PORT: '0',
-        DATABASE_HOST: database.host,
-        DATABASE_PORT: String(database.port),
-        DATABASE_NAME: database.database,
-        DATABASE_USER: database.user,
-        DATABASE_PASSWORD_FILE: secret(`${service}-db`, database.password),
-        KAFKA_BROKERS: environment.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
-        LOG_LEVEL: 'info',
+        ...baseServiceSettings(service, database, secret(`${service}-db`, database.password)),
         KAFKA_TOPIC_PREFIX: topicPrefix,
         KAFKA_CONSUMER_GROUP: scope.groupId(service),
         // The broker's minimum: a killed member's partitions move to its restarted successor
