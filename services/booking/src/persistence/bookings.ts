@@ -1,5 +1,6 @@
 import type { Booking, BookingDeadlineStage, BookingStatus, SagaDeadline } from '@txn/booking-domain';
 import { money, type Money } from '@txn/money';
+import { assertValidRefundPolicy, type RefundPolicy } from '@txn/payment-domain';
 import type { SqlTransaction } from '@txn/sql';
 
 /** PostgreSQL's exclusion_violation: the slot overlaps a live booking of the resource. */
@@ -60,6 +61,40 @@ export async function loadBookingForUpdate(tx: SqlTransaction, bookingId: string
   const rows = await tx.query<BookingRow>(`SELECT ${COLUMNS} FROM bookings WHERE booking_id = $1 FOR UPDATE`, [bookingId]);
   const row = rows[0];
   return row === undefined ? undefined : toBooking(row);
+}
+
+/**
+ * The refund terms a booking was made under: its merchant's policy at booking time, or null when
+ * the platform default applies. The stored JSON is checked here: a malformed policy throws (the
+ * cancellation is retried, then parked for a person), because refunding by a guess moves money.
+ */
+export async function refundPolicyOf(tx: SqlTransaction, bookingId: string): Promise<RefundPolicy | null> {
+  const rows = await tx.query<{ refund_policy: unknown }>('SELECT refund_policy FROM bookings WHERE booking_id = $1', [bookingId]);
+  const stored = rows[0]?.refund_policy ?? null;
+  return stored === null ? null : parseRefundPolicy(stored, `booking ${bookingId}`);
+}
+
+/** `{ tiers: [{ minNotice_ms, refund_bp }], otherwise_bp }` as stored; throws naming what is wrong. */
+export function parseRefundPolicy(stored: unknown, where: string): RefundPolicy {
+  const fail = (why: string): never => {
+    throw new Error(`${where}: malformed refund policy (${why})`);
+  };
+  if (typeof stored !== 'object' || stored === null) return fail('not an object');
+  const { tiers, otherwise_bp: otherwiseBp } = stored as { tiers?: unknown; otherwise_bp?: unknown };
+  if (!Array.isArray(tiers)) return fail('tiers is not an array');
+  const parsed = tiers.map((tier: unknown, index) => {
+    const { minNotice_ms: notice, refund_bp: share } = (tier ?? {}) as { minNotice_ms?: unknown; refund_bp?: unknown };
+    if (typeof notice !== 'number' || typeof share !== 'number') return fail(`tier ${index} needs numeric minNotice_ms and refund_bp`);
+    return { minNotice_ms: notice, refund_bp: share };
+  });
+  if (typeof otherwiseBp !== 'number') return fail('otherwise_bp is not a number');
+  const policy: RefundPolicy = { tiers: parsed, otherwise_bp: otherwiseBp };
+  try {
+    assertValidRefundPolicy(policy);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  return policy;
 }
 
 /** Due holds, oldest deadline first; rows another sweeper holds are skipped, not waited for. */
@@ -157,14 +192,16 @@ function values(booking: Booking): unknown[] {
 }
 
 /**
- * A new booking with the deadline of the stage it starts in. An overlapping live booking makes
- * this throw 23P01 (the constraint decides).
+ * A new booking with the deadline of the stage it starts in and the merchant's refund policy as it
+ * is now (the terms the customer books under). An overlapping live booking makes this throw 23P01
+ * (the constraint decides).
  */
 export async function insertBooking(tx: SqlTransaction, booking: Booking, deadline: SagaDeadline | null): Promise<void> {
   await tx.query(
     `INSERT INTO bookings (booking_id, tenant_id, resource_id, starts_at, ends_at, status, version, hold_expires_at, customer_id, customer_email,
-       price_minor, currency, payment_id, authorized_minor, captured_minor, refund_minor, delivered_at, confirmed_at, deadline_stage, deadline_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+       price_minor, currency, payment_id, authorized_minor, captured_minor, refund_minor, delivered_at, confirmed_at, deadline_stage, deadline_at, refund_policy)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+       (SELECT jsonb_build_object('tiers', tiers, 'otherwise_bp', otherwise_bp) FROM refund_policies WHERE tenant_id = $2))`,
     [...values(booking), deadline?.stage ?? null, deadline?.at ?? null],
   );
 }

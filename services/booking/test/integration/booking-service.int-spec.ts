@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BookingHeld, CompleteBooking, PaymentAuthorized, RequestBooking } from '@txn/contracts';
+import { BookingHeld, CancelBooking, CompleteBooking, PaymentAuthorized, RequestBooking, type BookingCancelled } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { DEFAULT_BOOKING_SETTINGS } from '../../src/settings';
 import { BookingMessages, CUSTOMER, FLOW_TIMEOUT_MS, HOUR_MS, startBookingInProcess, type BookingInProcess } from './support';
@@ -73,6 +73,45 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
         [randomUUID(), TENANT, resourceId, new Date(startsAt.getTime() + 30 * 60_000), new Date(startsAt.getTime() + 2 * HOUR_MS)],
       ),
     ).rejects.toMatchObject({ code: '23P01' });
+  });
+
+  it("refunds a customer's cancellation by the merchant's own policy as it stood when the booking was made", async () => {
+    // Another merchant, so no other test's booking sees this policy: 100 % with 96 h notice, 25 % with 48 h, else nothing.
+    const tenant = 'merchant-with-terms';
+    const terms = new BookingMessages(tenant, 'booking-test');
+    await booking.pool.query('INSERT INTO refund_policies (tenant_id, tiers, otherwise_bp) VALUES ($1, $2, 0)', [
+      tenant,
+      JSON.stringify([
+        { minNotice_ms: 96 * HOUR_MS, refund_bp: 10_000 },
+        { minNotice_ms: 48 * HOUR_MS, refund_bp: 2_500 },
+      ]),
+    ]);
+    const confirmedBooking = async (): Promise<RequestBooking> => {
+      const resourceId = await booking.addResource(tenant);
+      const command = terms.requestBooking(resourceId, new Date(Date.now() + 72 * HOUR_MS));
+      await booking.send(RequestBooking, command, command.bookingId);
+      await booking.waitForEvent(command.bookingId, 'BookingHeld');
+      const paymentId = randomUUID();
+      await booking.send(PaymentAuthorized, terms.paymentAuthorized(command.bookingId, paymentId), paymentId);
+      await booking.waitForEvent(command.bookingId, 'BookingConfirmed');
+      return command;
+    };
+    const cancelledBy = async (command: RequestBooking): Promise<BookingCancelled> => {
+      const cancellation: CancelBooking = { envelope: terms.envelope('CancelBooking', command.bookingId), bookingId: command.bookingId, reason: 'CUSTOMER_REQUEST' };
+      await booking.send(CancelBooking, cancellation, command.bookingId);
+      return (await booking.waitForEvent(command.bookingId, 'BookingCancelled')).value as unknown as BookingCancelled;
+    };
+
+    const bookedUnderOldTerms = await confirmedBooking();
+    // The merchant turns generous afterwards: bookings made before keep the terms they were made under.
+    await booking.pool.query(`UPDATE refund_policies SET tiers = '[]', otherwise_bp = 10000, updated_at = now() WHERE tenant_id = $1`, [tenant]);
+    const bookedUnderNewTerms = await confirmedBooking();
+
+    // 72 h notice: 25 % under the old terms (the platform default would give 100 %), all of it under the new.
+    const oldTerms = await cancelledBy(bookedUnderOldTerms);
+    expect(oldTerms).toMatchObject({ statusBefore: 'CONFIRMED', statusAfter: 'CANCELLED', refundAmount: { amountMinor: bookedUnderOldTerms.price.amountMinor / 4n, currency: bookedUnderOldTerms.price.currency } });
+    const newTerms = await cancelledBy(bookedUnderNewTerms);
+    expect(newTerms.refundAmount).toEqual(bookedUnderNewTerms.price);
   });
 
   it('confirms a held booking on PaymentAuthorized', async () => {

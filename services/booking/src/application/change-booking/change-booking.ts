@@ -14,7 +14,7 @@ import { isCurrencyCode, money } from '@txn/money';
 import { DEFAULT_REFUND_POLICY, type CancelledBy, type IntentContext } from '@txn/payment-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { BookingDecisions, Cause } from '../decisions';
-import { loadBookingForUpdate } from '../../persistence/bookings';
+import { loadBookingForUpdate, refundPolicyOf } from '../../persistence/bookings';
 
 /** Who a command's actor is, for the refund policy: only a customer's own cancellation is subject to it. */
 export function cancelledByOf(actor: Actor): CancelledBy {
@@ -51,11 +51,11 @@ export async function changeBooking(
 
 type Deps = { readonly decisions: BookingDecisions; readonly now: Date; readonly serviceActor: Actor };
 
-export function onCancelBooking(tx: SqlTransaction, command: CancelBooking, cause: Cause, deps: Deps): Promise<HandlerOutcome> {
+export async function onCancelBooking(tx: SqlTransaction, command: CancelBooking, cause: Cause, deps: Deps): Promise<HandlerOutcome> {
   const actor = command.envelope.actor;
-  return changeBooking(tx, command, cause, { ...deps, actor }, (booking, ctx) =>
-    cancel(booking, { reason: command.reason, cancelledBy: cancelledByOf(actor), refundPolicy: DEFAULT_REFUND_POLICY }, ctx),
-  );
+  // The terms the customer booked under (fixed at booking; the row lock below is not needed for them).
+  const refundPolicy = (await refundPolicyOf(tx, command.bookingId)) ?? DEFAULT_REFUND_POLICY;
+  return changeBooking(tx, command, cause, { ...deps, actor }, (booking, ctx) => cancel(booking, { reason: command.reason, cancelledBy: cancelledByOf(actor), refundPolicy }, ctx));
 }
 
 export function onCompleteBooking(tx: SqlTransaction, command: CompleteBooking, cause: Cause, deps: Deps): Promise<HandlerOutcome> {
