@@ -190,47 +190,35 @@ describe('crash recovery end to end (booking, payment, ledger as processes kille
     TEST_TIMEOUT_MS,
   );
 
-  it(
-    `ledger killed with ${SAGAS_PER_CRASH} sagas in flight: after its restart every saga completes, each journal entry written once, the ledger verifies clean`,
-    async () => {
+  // Each service dies once its first visible step of some saga happened, with every saga still unfinished
+  // (completions wait for the crash): the ledger still owes every escrow release, booking every completion.
+  it.each([
+    {
+      service: 'ledger' as const,
+      firstStep: 'HoldPlaced',
+      name: `ledger killed with ${SAGAS_PER_CRASH} sagas in flight: after its restart every saga completes, each journal entry written once, the ledger verifies clean`,
+    },
+    {
+      service: 'booking' as const,
+      firstStep: 'BookingConfirmed',
+      name: `booking killed with ${SAGAS_PER_CRASH} sagas in flight: after its restart every saga completes, one PaymentIntent each, the ledger verifies clean`,
+    },
+  ])(
+    '$name',
+    async ({ service, firstStep }) => {
       const { proxy } = started();
       const routesBefore = proxy.stats().forwarded_by_route;
       const bookingIds = await requestBookings(SAGAS_PER_CRASH);
       let crashed: () => void = () => undefined;
-      // Completions wait for the crash: every saga still needs the ledger (its escrow release) when it dies.
       const crash = new Promise<void>((resolvePromise) => (crashed = resolvePromise));
       const sagas = Promise.all(bookingIds.map((bookingId) => completeWhenCaptured(bookingId, crash, ACROSS_RESTART_TIMEOUT_MS)));
       // Awaited below; a failure meanwhile must not count as an unhandled rejection.
       sagas.catch(() => undefined);
 
-      await waitFor('the ledger to place its first hold', () => (bookingIds.some((id) => started().sagaOf(id).some((event) => event.eventType === 'HoldPlaced')) ? true : undefined), STEP_TIMEOUT_MS, KILL_POLL_INTERVAL_MS);
-      await started().kill('ledger');
+      await waitFor(`${service}'s first ${firstStep}`, () => (bookingIds.some((id) => started().sagaOf(id).some((event) => event.eventType === firstStep)) ? true : undefined), STEP_TIMEOUT_MS, KILL_POLL_INTERVAL_MS);
+      await started().kill(service);
       crashed();
-      await started().start('ledger');
-      await sagas;
-
-      expect(routeDelta(routesBefore, proxy.stats().forwarded_by_route)).toEqual({ [AUTHORIZE_ROUTE]: SAGAS_PER_CRASH, [CAPTURE_ROUTE]: SAGAS_PER_CRASH });
-      await expectSettled(bookingIds);
-    },
-    TEST_TIMEOUT_MS,
-  );
-
-  it(
-    `booking killed with ${SAGAS_PER_CRASH} sagas in flight: after its restart every saga completes, one PaymentIntent each, the ledger verifies clean`,
-    async () => {
-      const { proxy } = started();
-      const routesBefore = proxy.stats().forwarded_by_route;
-      const bookingIds = await requestBookings(SAGAS_PER_CRASH);
-      let crashed: () => void = () => undefined;
-      // Completions wait for the crash: no saga can have ended when booking dies.
-      const crash = new Promise<void>((resolvePromise) => (crashed = resolvePromise));
-      const sagas = Promise.all(bookingIds.map((bookingId) => completeWhenCaptured(bookingId, crash, ACROSS_RESTART_TIMEOUT_MS)));
-      sagas.catch(() => undefined);
-
-      await waitFor('booking to confirm its first booking', () => (bookingIds.some((id) => started().sagaOf(id).some((event) => event.eventType === 'BookingConfirmed')) ? true : undefined), STEP_TIMEOUT_MS, KILL_POLL_INTERVAL_MS);
-      await started().kill('booking');
-      crashed();
-      await started().start('booking');
+      await started().start(service);
       await sagas;
 
       expect(routeDelta(routesBefore, proxy.stats().forwarded_by_route)).toEqual({ [AUTHORIZE_ROUTE]: SAGAS_PER_CRASH, [CAPTURE_ROUTE]: SAGAS_PER_CRASH });

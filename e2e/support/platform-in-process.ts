@@ -1,33 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client, Pool } from 'pg';
-import Stripe from 'stripe';
-import { EVENT_TYPES, TOPIC_EVENT_TYPES, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
+import type { Pool } from 'pg';
+import type Stripe from 'stripe';
+import { EVENT_TYPES, TOPIC_EVENT_TYPES, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { startPspProxy, type PspProxyStats, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteScope } from '@txn/testing';
 import { bookingService } from '../../services/booking/src/service';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '../../services/booking/src/settings';
 import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
 import { paymentService } from '../../services/payment/src/service';
 import { readPaymentSettings } from '../../services/payment/src/settings';
-import { STRIPE_API_VERSION } from '../../services/payment/src/psp/stripe-psp';
+import { installBookingExtensions, PARTITIONS_PER_TOPIC, SAGA_TOPICS, sandboxIntents, secretFiles, smallPool, type SagaTopic } from './suite-resources';
 
 // The three saga services in one process, each as its main.ts starts it (bootstrapService) but on
 // its own suite database, all on one set of suite topics (topicOverrides), each in its own suite
 // consumer group, the payment service talking to an in-process PSP fault proxy in front of the
 // real localstripe. Nothing is mocked: Kafka, PostgreSQL, the registry and the PSP sandbox are real.
 
-/** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
-const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
-type SagaTopic = (typeof SAGA_TOPICS)[number];
-/** Keys are aggregate ids: 3 partitions keep per-key order and still exercise more than one. */
-const PARTITIONS_PER_TOPIC = 3;
 /** In-place retries only: a handler failing in this test is a finding, not something to wait out. */
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 /** Below the services' 10 s default so that a stuck PSP call shows up well inside a wait. */
@@ -38,11 +29,7 @@ const PSP_OUTCOME_POLL_INTERVAL_MS = 100;
 const BOOKING_HOLD_MS = 15 * 60_000;
 const BOOKING_EXPIRY_SWEEP_INTERVAL_MS = 200;
 const BOOKING_EXPIRY_BATCH_SIZE = 50;
-const SANDBOX_TIMEOUT_MS = 10_000;
-const MAX_LIST_PAGES = 100;
 const REGISTRY_TIMEOUT_MS = 5_000;
-const POOL_MAX = 2;
-const POOL_CONNECT_TIMEOUT_MS = 5_000;
 
 export type { LogLine } from '@txn/testing';
 
@@ -94,21 +81,6 @@ export interface PlatformOptions {
   readonly paymentEnvironment?: Readonly<Record<string, string>>;
 }
 
-function smallPool(database: SuiteDatabase): Pool {
-  const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS, statement_timeout: 15_000 });
-  // dispose() drops the databases; an idle connection of ours must not crash the run meanwhile.
-  pool.on('error', () => undefined);
-  return pool;
-}
-
-/** What the services component does for the real booking database: the administrator installs btree_gist. */
-async function installBookingExtensions(database: SuiteDatabase): Promise<void> {
-  const environment = testEnvironment();
-  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: environment.postgres.adminUser, password: environment.postgres.adminPassword });
-  await admin.connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
-}
-
 async function deleteDeadLetterTopics(prefix: string): Promise<void> {
   const environment = testEnvironment();
   const admin = new Kafka({ clientId: 'e2e-saga-cleanup', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: 10_000 }).admin();
@@ -154,18 +126,11 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     const [bookingDb, paymentDb, ledgerDb] = await Promise.all([scope.database('booking'), scope.database('payment'), scope.database('ledger')]);
     await installBookingExtensions(bookingDb);
 
-    const secretsDir = mkdtempSync(join(tmpdir(), 'e2e-saga-secrets-'));
-    cleanups.push(() => Promise.resolve(rmSync(secretsDir, { recursive: true, force: true })));
-    const secret = (name: string, value: string): string => {
-      const path = join(secretsDir, name);
-      writeFileSync(path, value, { mode: 0o600 });
-      return path;
-    };
-    // Our own Stripe-shaped key: the sandbox and the proxy keep our objects apart from other suites'.
-    const apiKey = `sk_test_e2e_${randomBytes(8).toString('hex')}`;
-    const sandbox = new Stripe(apiKey, { host: environment.pspSandbox.host, port: environment.pspSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: SANDBOX_TIMEOUT_MS, telemetry: false });
-    // localstripe lists every intent; the ones made after this marker are ours or later suites'.
-    const marker = (await sandbox.paymentIntents.create({ amount: 100, currency: 'eur', metadata: { e2e_marker: scope.id } })).id;
+    const secrets = secretFiles('e2e-saga-secrets-');
+    cleanups.push(() => secrets.remove());
+    const secret = secrets.write;
+    const intents = await sandboxIntents(scope.id);
+    const apiKey = intents.apiKey;
 
     const proxy = await startPspProxy({ upstreamUrl: environment.pspSandbox.url });
     cleanups.push(() => proxy.close());
@@ -258,18 +223,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       sagaOf,
       waitForEvent: (bookingId, eventType, timeout_ms, matches = () => true) =>
         waitFor(`${eventType} in the saga of booking ${bookingId}`, () => sagaOf(bookingId).find((event) => event.eventType === eventType && matches(event)), timeout_ms),
-      async intentsAtSandbox(paymentId) {
-        const found: Stripe.PaymentIntent[] = [];
-        let after = marker;
-        for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-          const list = await sandbox.paymentIntents.list({ limit: 100, starting_after: after });
-          found.push(...list.data.filter((intent) => intent.metadata.payment_id === paymentId));
-          const last = list.data.at(-1);
-          if (!list.has_more || last === undefined) return found;
-          after = last.id;
-        }
-        throw new Error(`more than ${MAX_LIST_PAGES} pages of payment intents after ${marker}`);
-      },
+      intentsAtSandbox: (paymentId) => intents.list((intent) => intent.metadata.payment_id === paymentId),
       proxyStats: () => proxy.stats(),
       close,
     };

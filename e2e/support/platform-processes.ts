@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client, Pool } from 'pg';
-import Stripe from 'stripe';
-import { EVENT_TYPES, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
+import type { Pool } from 'pg';
+import type Stripe from 'stripe';
+import { EVENT_TYPES, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { startPspProxy, type ProxyEvent, type RunningPspProxy } from '@txn/psp-proxy';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
-import { baseServiceSettings, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
-import { STRIPE_API_VERSION } from '../../services/payment/src/psp/stripe-psp';
+import { baseServiceSettings, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor } from '@txn/testing';
+import { installBookingExtensions, PARTITIONS_PER_TOPIC, SAGA_TOPICS, sandboxIntents, secretFiles, smallPool, type SagaTopic } from './suite-resources';
 import type { LogLine, SeenEvent } from './platform-in-process';
 
 // The three saga services as child processes, each started the way the platform starts it
@@ -23,11 +20,6 @@ import type { LogLine, SeenEvent } from './platform-in-process';
 export const SERVICES = ['booking', 'payment', 'ledger'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-/** The saga's topics; psp.events.v1 has no consumer among these services yet. */
-const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
-type SagaTopic = (typeof SAGA_TOPICS)[number];
-/** Keys are aggregate ids: 3 partitions keep per-key order and still exercise more than one. */
-const PARTITIONS_PER_TOPIC = 3;
 /** The broker's group.min.session.timeout.ms: how soon a killed member's partitions are handed on. */
 const KAFKA_SESSION_TIMEOUT_MS = 6_000;
 /** Payment's call lease is this + 5 s: a call lost with its process is made again that long after its claim. */
@@ -50,12 +42,7 @@ const EXIT_TIMEOUT_MS = 10_000;
 /** Output kept per service (every run): far above what a test's sagas write. */
 const MAX_LOG_LINES = 200_000;
 const MAX_STDERR_LINES = 1_000;
-const SANDBOX_TIMEOUT_MS = 10_000;
-const MAX_LIST_PAGES = 100;
 const REGISTRY_TIMEOUT_MS = 5_000;
-const POOL_MAX = 2;
-const POOL_CONNECT_TIMEOUT_MS = 5_000;
-const POOL_STATEMENT_TIMEOUT_MS = 15_000;
 const KAFKA_ADMIN_TIMEOUT_MS = 10_000;
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
@@ -147,21 +134,6 @@ function parseLogLine(line: string): LogLine {
     // Not JSON: kept as text below, so an assertion on the logs can see it.
   }
   return { msg: 'non-JSON output', line };
-}
-
-function smallPool(database: SuiteDatabase): Pool {
-  const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS, statement_timeout: POOL_STATEMENT_TIMEOUT_MS });
-  // close() drops the databases; an idle connection of ours must not crash the run meanwhile.
-  pool.on('error', () => undefined);
-  return pool;
-}
-
-/** As the services component does for the real booking database: the administrator installs btree_gist. */
-async function installBookingExtensions(database: SuiteDatabase): Promise<void> {
-  const environment = testEnvironment();
-  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: environment.postgres.adminUser, password: environment.postgres.adminPassword });
-  await admin.connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
 }
 
 async function withinTimeout(promise: Promise<void>, timeout_ms: number, what: string): Promise<void> {
@@ -301,18 +273,11 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
     const databases = { booking: await scope.database('booking'), payment: await scope.database('payment'), ledger: await scope.database('ledger') };
     await installBookingExtensions(databases.booking);
 
-    const secretsDir = mkdtempSync(join(tmpdir(), 'e2e-crash-secrets-'));
-    cleanups.push(() => Promise.resolve(rmSync(secretsDir, { recursive: true, force: true })));
-    const secret = (name: string, value: string): string => {
-      const path = join(secretsDir, name);
-      writeFileSync(path, value, { mode: 0o600 });
-      return path;
-    };
-    // Our own Stripe-shaped key: the sandbox and the proxy keep our objects apart from other suites'.
-    const pspApiKey = `sk_test_e2e_${randomBytes(8).toString('hex')}`;
-    const sandbox = new Stripe(pspApiKey, { host: environment.pspSandbox.host, port: environment.pspSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: SANDBOX_TIMEOUT_MS, telemetry: false });
-    // localstripe lists every intent; the ones made after this marker are ours or later suites'.
-    const marker = (await sandbox.paymentIntents.create({ amount: 100, currency: 'eur', metadata: { e2e_marker: scope.id } })).id;
+    const secrets = secretFiles('e2e-crash-secrets-');
+    cleanups.push(() => secrets.remove());
+    const secret = secrets.write;
+    const intents = await sandboxIntents(scope.id);
+    const pspApiKey = intents.apiKey;
 
     const proxyEvents: ProxyEvent[] = [];
     const proxy = await startPspProxy({ upstreamUrl: environment.pspSandbox.url, onEvent: (event) => proxyEvents.push(event) });
@@ -406,18 +371,7 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
       sagaOf,
       waitForEvent: (bookingId, eventType, timeout_ms, matches = () => true) =>
         waitFor(`${eventType} in the saga of booking ${bookingId}`, () => sagaOf(bookingId).find((event) => event.eventType === eventType && matches(event)), timeout_ms),
-      async intentsAtSandbox() {
-        const found: Stripe.PaymentIntent[] = [];
-        let after = marker;
-        for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-          const list = await sandbox.paymentIntents.list({ limit: 100, starting_after: after });
-          found.push(...list.data.filter((intent) => intent.metadata.tenant_id === tenantId));
-          const last = list.data.at(-1);
-          if (!list.has_more || last === undefined) return found;
-          after = last.id;
-        }
-        throw new Error(`more than ${MAX_LIST_PAGES} pages of payment intents after ${marker}`);
-      },
+      intentsAtSandbox: () => intents.list((intent) => intent.metadata.tenant_id === tenantId),
       async deadLetters() {
         const admin = new Kafka({ clientId: 'e2e-crash-dlq', brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: KAFKA_ADMIN_TIMEOUT_MS }).admin();
         await admin.connect();
