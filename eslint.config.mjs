@@ -3,6 +3,36 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Which projects may import which, by the tags in each package.json's "nx.tags".
+ * - scope: libs are what services run on; tools (local infrastructure, PSP proxy, schema deploy,
+ *   test harness, generators, CLI) run only here; e2e and bench drive the whole platform.
+ *   A lib never imports a service or a tool, a service never imports another service; tests of
+ *   libs and services may use the test harness tools.
+ * - type: domain code is pure (other domain libs only), infrastructure may use the domain.
+ */
+function boundaries({ testCode }) {
+  const harness = testCode ? ['scope:tool'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:lib', ...harness] },
+      { sourceTag: '/^scope:service-/', onlyDependOnLibsWithTags: ['scope:lib', ...harness] },
+      { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:lib', 'scope:tool'] },
+      // Services only through their public entry points (the deep-import rule below).
+      { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:lib', 'scope:tool', '/^scope:service-/'] },
+      // The benchmarks drive the platform through e2e's in-process harness.
+      { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:lib', 'scope:tool', '/^scope:service-/', 'scope:e2e'] },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+      { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:app'] },
+    ],
+  };
+}
+
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.check-spec.ts', '**/test/**/*.ts'];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.platform/**', '**/dist/**', 'coverage/**', '.nx/**'] },
   ...nx.configs['flat/base'],
@@ -11,24 +41,9 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // A lib never imports a service or a tool.
-            { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:lib'] },
-            // A service imports libs only: never another service.
-            { sourceTag: '/^scope:service-/', onlyDependOnLibsWithTags: ['scope:lib'] },
-            { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:lib'] },
-            // Domain code is pure: it may use other domain libs, never I/O.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })],
+      // A package's public surface is its index.ts: no deep imports into another package.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@txn/*/*'], message: 'import the package itself (its index.ts), not a file inside it' }] }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -38,6 +53,10 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
     },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })] },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -16,10 +16,16 @@ const swcTransform = [
   },
 ];
 
+// One source of truth for where each @txn/* package lives (libs/, services/, tools/): tsconfig's paths.
+const { compilerOptions } = require('./tsconfig.base.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([name, [target]]) => [`^${name.replace('/', '\\/')}$`, `<rootDir>/${target}`]),
+);
+
 const shared = {
   transform: { '^.+\\.ts$': swcTransform },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@txn/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/\\.platform/', '/dist/'],
   testEnvironment: 'node',
 };
@@ -44,8 +50,8 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,tools,e2e}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      globalSetup: '<rootDir>/tools/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/tools/testing/src/global-teardown.ts',
       slowTestThreshold: 30,
     },
   ],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
-import { verifyLedger } from '../services/ledger/src';
+import { verifyLedger } from '@txn/ledger';
 import type { LogLine } from './support/platform-in-process';
 import { killServiceProcesses, SERVICE_READY_TIMEOUT_MS, startPlatformProcesses, type PlatformProcesses } from './support/platform-processes';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { RequestBooking, type Actor, type Envelope } from '@txn/contracts';
-import { verifyLedger } from '../services/ledger/src';
+import { verifyLedger } from '@txn/ledger';
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { routeDelta, waitForHandled } from './support/saga-views';

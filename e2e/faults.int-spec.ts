@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
-import { verifyLedger } from '../services/ledger/src';
+import { verifyLedger } from '@txn/ledger';
 import { committedOffsets, endOffsets, setGroupOffsets, waitForCommitPast } from './support/consumer-offsets';
 import { ledgerConsumerGroup, startLedgerAgain } from './support/ledger-restart';
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
-import { verifyLedger } from '../services/ledger/src';
+import { verifyLedger } from '@txn/ledger';
 import { startPlatformInProcess, type LogLine, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
 
 // The booking saga end to end: booking, payment and ledger in one process on the real Kafka,

@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import { OUTBOX_TABLE } from '@txn/outbox';
 import { INBOX_TABLE } from '@txn/messaging';
 import { waitFor } from '@txn/testing';
-import { verifyLedger } from '../../services/ledger/src';
-import type { PlatformInProcess } from '../../e2e/support/platform-in-process';
+import { verifyLedger } from '@txn/ledger';
+import type { PlatformInProcess } from '@txn/e2e';
 import type { DriveResult } from './sagas';
 
 // What must hold after the run, each checked against the system of record, not against what

@@ -30,7 +30,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { kafkaBrokers, loadPlatformConfig, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
 import type { TestEnvironment } from '@txn/testing';
-import { startPlatformInProcess, type PlatformInProcess } from '../../e2e/support/platform-in-process';
+import { startPlatformInProcess, type PlatformInProcess } from '@txn/e2e';
 import { between, distribution } from './figures';
 import { checkInvariants } from './invariants';
 import { committedTransactions, relayLatency, servicePipeline } from './pipeline-metrics';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
-import type { LogLine, PlatformInProcess } from '../../e2e/support/platform-in-process';
+import type { LogLine, PlatformInProcess } from '@txn/e2e';
 
 // Drives bookings through the happy path and timestamps every step of every saga. The customer's
 // RequestBooking and the merchant's CompleteBooking are the only things sent from outside; the

@@ -1,6 +1,6 @@
 import { bootstrapService, createServiceLogger, type ServiceConfig } from '@txn/service-kit';
 import { jsonLogSink } from '@txn/testing';
-import { ledgerService, type LedgerSettings } from '../../services/ledger/src';
+import { ledgerService, type LedgerSettings } from '@txn/ledger';
 import type { PlatformInProcess } from './platform-in-process';
 import type { RestartedService } from './platform-restart';
 
@@ -14,7 +14,7 @@ const LEDGER_TOPICS = ['booking.events.v1', 'payment.events.v1', 'ledger.events.
 /** The harness's in-place retry policy (not exported there): a failing handler is a finding. */
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 
-/** `test.<scope id>`: the suite scope names topics and groups with the same prefix (libs/testing). */
+/** `test.<scope id>`: the suite scope names topics and groups with the same prefix (tools/testing). */
 function suitePrefixOf(suiteTopic: string): string {
   const match = /^(test\.[^.]+)\./.exec(suiteTopic);
   if (match?.[1] === undefined) throw new Error(`not a suite topic: ${suiteTopic}`);

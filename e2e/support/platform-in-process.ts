@@ -7,11 +7,9 @@ import { startPspProxy, type PspProxyStats, type RunningPspProxy } from '@txn/ps
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
 import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteScope } from '@txn/testing';
-import { bookingService } from '../../services/booking/src/service';
-import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '../../services/booking/src/settings';
-import { ledgerService, readLedgerSettings } from '../../services/ledger/src';
-import { paymentService } from '../../services/payment/src/service';
-import { readPaymentSettings } from '../../services/payment/src/settings';
+import { bookingService, DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '@txn/booking';
+import { ledgerService, readLedgerSettings } from '@txn/ledger';
+import { paymentService, readPaymentSettings } from '@txn/payment';
 import { installBookingExtensions, PARTITIONS_PER_TOPIC, SAGA_TOPICS, sandboxIntents, secretFiles, smallPool, type SagaTopic } from './suite-resources';
 
 // The three saga services in one process, each as its main.ts starts it (bootstrapService) but on

@@ -202,7 +202,7 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
     if (state.child !== undefined) throw new Error(`${service} is already running (pid ${state.child.pid})`);
     const { logs, stderr } = state.process;
     const firstLogLine = logs.length;
-    // As the services component starts it (libs/infra-local/src/components/services.ts); its own
+    // As the services component starts it (tools/infra-local/src/components/services.ts); its own
     // process group, so a SIGKILL reaches anything it started too.
     const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', service, 'src', 'main.ts')], {
       cwd: ROOT_DIR,

@@ -1,7 +1,6 @@
 import { bootstrapService, createServiceLogger, type RunningService, type ServiceConfig } from '@txn/service-kit';
 import { jsonLogSink } from '@txn/testing';
-import { paymentService } from '../../services/payment/src/service';
-import type { PaymentSettings } from '../../services/payment/src/settings';
+import { paymentService, type PaymentSettings } from '@txn/payment';
 import type { PlatformInProcess, PlatformOptions } from './platform-in-process';
 
 // An extension of platform-in-process.ts that leaves that file alone: it replaces the harness's
@@ -20,7 +19,7 @@ export interface RestartedService {
   close(): Promise<void>;
 }
 
-/** `test.<scope id>.<base>`: the suite scope names topics and groups alike (libs/testing). */
+/** `test.<scope id>.<base>`: the suite scope names topics and groups alike (tools/testing). */
 function suitePrefixOf(suiteTopic: string): string {
   const match = /^(test\.[^.]+)\./.exec(suiteTopic);
   if (match?.[1] === undefined) throw new Error(`not a suite topic: ${suiteTopic}`);

@@ -6,7 +6,7 @@ import { Client, Pool } from 'pg';
 import Stripe from 'stripe';
 import type { ContractTopic } from '@txn/contracts';
 import { testEnvironment, type SuiteDatabase } from '@txn/testing';
-import { STRIPE_API_VERSION } from '../../services/payment/src/psp/stripe-psp';
+import { STRIPE_API_VERSION } from '@txn/payment';
 
 // What both e2e harnesses (services in the test process, or as child processes) set up around the
 // services the same way: the saga's topics, a small pool per service database, the booking

@@ -19,7 +19,7 @@ import {
 // (a) the committed libs/contracts/src/generated matches what schemas/avro generates;
 // (b) every schema is compatible with every earlier version in git history, offline, in both
 //     read directions (FULL_TRANSITIVE; the registry's own check runs in `./platform schemas check`
-//     and in libs/schema-deploy's integration test). Decision: docs/decisions/0006-avro-contracts.md.
+//     and in tools/schema-deploy's integration test). Decision: docs/decisions/0006-avro-contracts.md.
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');

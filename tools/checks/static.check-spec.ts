@@ -32,23 +32,54 @@ describe('static checks', () => {
     await expectToolPasses('eslint', ['.', '--max-warnings=0']);
   }, CHECK_TIMEOUT_MS);
 
-  it('refuses an import that crosses a boundary (the rule is live, not silently skipped)', async () => {
-    // A real file is needed: type-aware linting only sees files on disk. Domain code must not
-    // import infrastructure, so this probe must fail the rule.
-    const probe = join(root, 'libs/money/src/__boundary-probe__.ts');
-    writeFileSync(probe, "import { allComponents } from '@txn/infra-local';\nexport const probe = allComponents;\n");
+  /**
+   * Each rule is proved live by planting a file that breaks it (type-aware linting only sees files
+   * on disk) and reading what ESLint says about it: a rule silently skipped would pass everything.
+   */
+  const probes: readonly { readonly rule: string; readonly path: string; readonly source: string; readonly ruleId: string; readonly message: string }[] = [
+    {
+      rule: 'domain code never imports infrastructure',
+      path: 'libs/money/src/__boundary-probe__.ts',
+      source: "import { INBOX_TABLE } from '@txn/messaging';\nexport const probe = INBOX_TABLE;\n",
+      ruleId: '@nx/enforce-module-boundaries',
+      message: 'A project tagged with "type:domain" can only depend on libs tagged with "type:domain"',
+    },
+    {
+      rule: 'a library never imports a tool',
+      path: 'libs/messaging/src/__boundary-probe__.ts',
+      source: "import { waitFor } from '@txn/testing';\nexport const probe = waitFor;\n",
+      ruleId: '@nx/enforce-module-boundaries',
+      message: 'A project tagged with "scope:lib" can only depend on libs tagged with "scope:lib"',
+    },
+    {
+      rule: 'end-to-end tests use a service only through its public entry point',
+      path: 'e2e/__boundary-probe__.ts',
+      source: "import { STRIPE_API_VERSION } from '@txn/payment/src/psp/stripe-psp';\nexport const probe = STRIPE_API_VERSION;\n",
+      ruleId: 'no-restricted-imports',
+      message: "'@txn/payment/src/psp/stripe-psp' import is restricted from being used by a pattern. import the package itself (its index.ts), not a file inside it",
+    },
+    {
+      rule: 'benchmarks never reach into a service by relative path',
+      path: 'bench/__boundary-probe__.ts',
+      source: "import { paymentService } from '../services/payment/src/service';\nexport const probe = paymentService;\n",
+      ruleId: '@nx/enforce-module-boundaries',
+      message: 'Projects cannot be imported by a relative or absolute path, and must begin with a npm scope',
+    },
+  ];
+
+  it.each(probes)('refuses an import that breaks the rule: $rule', async (probe) => {
+    const file = join(root, probe.path);
+    writeFileSync(file, probe.source);
     try {
-      const output = await run(bin('eslint'), [probe, '--format', 'json'], { cwd: root, timeout: CHECK_TIMEOUT_MS }).then(
+      const output = await run(bin('eslint'), [file, '--format', 'json'], { cwd: root, timeout: CHECK_TIMEOUT_MS }).then(
         (ok) => ok.stdout,
         (failed: { stdout?: string }) => failed.stdout ?? '[]',
       );
       const [result] = JSON.parse(output) as { messages: { ruleId: string | null; message: string }[] }[];
-      const boundaryErrors = (result?.messages ?? []).filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
-      expect(boundaryErrors.map((m) => m.message)).toEqual([
-        'A project tagged with "type:domain" can only depend on libs tagged with "type:domain"',
-      ]);
+      const found = (result?.messages ?? []).filter((m) => m.ruleId === probe.ruleId);
+      expect(found.map((m) => m.message)).toEqual([probe.message]);
     } finally {
-      rmSync(probe, { force: true });
+      rmSync(file, { force: true });
     }
   }, CHECK_TIMEOUT_MS);
 });

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One database and one least-privilege role per service, as ./platform up creates them locally
-# (libs/infra-local/src/components/postgres.ts). Passwords come from the environment; these
+# (tools/infra-local/src/components/postgres.ts). Passwords come from the environment; these
 # defaults are for a developer's laptop only.
 set -eu
 for name in api_gateway webhook_ingress booking payment ledger notification audit schema_registry; do

@@ -1,6 +1,6 @@
 """Independent check of Confluent compatibility, with Confluent's own Python client.
 
-Used by libs/infra-local/test/integration/schema-registry.int-spec.ts: if our encoder or the
+Used by tools/infra-local/test/integration/schema-registry.int-spec.ts: if our encoder or the
 registry deviated from Confluent's wire format or REST API, Confluent's client would notice.
 
   consume  read COUNT messages from TOPIC (from the beginning) and decode them with AvroDeserializer

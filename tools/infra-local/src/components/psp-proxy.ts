@@ -5,7 +5,7 @@ import type { PlatformConfig } from '../config';
 import { pspSandboxUrl } from './psp-sandbox';
 
 /**
- * The PSP fault proxy (libs/psp-proxy) in front of the sandbox: honours Idempotency-Key the way
+ * The PSP fault proxy (tools/psp-proxy) in front of the sandbox: honours Idempotency-Key the way
  * Stripe documents it (localstripe ignores it) and injects faults on request (admin API on the
  * same port: POST/GET/DELETE /_faults, GET /_stats). Runs from source with the project's Node and
  * tsx. Stored answers survive a restart in `<dataDir>/idempotency-journal.jsonl`, like
@@ -21,7 +21,7 @@ export function pspProxyUrl(config: PlatformConfig): string {
 }
 
 function entryPoint(ctx: ComponentContext): string {
-  return join(ctx.rootDir, 'libs', 'psp-proxy', 'src', 'main.ts');
+  return join(ctx.rootDir, 'tools', 'psp-proxy', 'src', 'main.ts');
 }
 
 /** A real call through the proxy to localstripe, not a port check. */
@@ -45,7 +45,7 @@ export const pspProxyComponent: Component = {
   // The proxy closes its connections on SIGTERM; requests in flight get 5 s.
   stopTimeout_s: 10,
 
-  version: (ctx) => (JSON.parse(readFileSync(join(ctx.rootDir, 'libs', 'psp-proxy', 'package.json'), 'utf8')) as { version: string }).version,
+  version: (ctx) => (JSON.parse(readFileSync(join(ctx.rootDir, 'tools', 'psp-proxy', 'package.json'), 'utf8')) as { version: string }).version,
   ports: (ctx) => [{ name: 'http', port: ctx.config.pspProxy.port }],
 
   // Nothing to install: Node and tsx come with the workspace's dependencies.

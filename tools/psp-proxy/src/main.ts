@@ -4,7 +4,7 @@ import { startPspProxy } from './proxy-server';
 
 /**
  * The proxy as a process, started by the platform supervisor (psp-proxy component):
- * node --import tsx libs/psp-proxy/src/main.ts --port 18421 --upstream http://127.0.0.1:18420 --journal <file>
+ * node --import tsx tools/psp-proxy/src/main.ts --port 18421 --upstream http://127.0.0.1:18420 --journal <file>
  */
 const SHUTDOWN_GRACE_MS = 5_000;
 
