@@ -33,6 +33,64 @@ function boundaries({ testCode }) {
 
 const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.check-spec.ts', '**/test/**/*.ts'];
 
+// A package's public surface is its index.ts: no deep imports into another package.
+const NO_DEEP_IMPORTS = { group: ['@txn/*/*'], message: 'import the package itself (its index.ts), not a file inside it' };
+
+/**
+ * The layers inside a service (docs/service-template.md): application decides through its ports
+ * and never reaches for messaging, http or persistence; persistence only stores, so it may use
+ * domain and port types but no domain function and no use case; messaging adapts messages to use
+ * cases and never touches the database itself. The module file wires them together.
+ */
+const SERVICE_LAYERS = [
+  {
+    files: ['services/*/src/application/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_DEEP_IMPORTS,
+            { group: ['**/messaging', '**/messaging/**', '**/http', '**/http/**', '**/persistence', '**/persistence/**'], message: 'application depends on its ports (application/ports.ts), never on messaging, http or persistence' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*/src/persistence/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['@txn/domain-kernel', '@txn/booking-domain', '@txn/payment-domain', '@txn/ledger-domain'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'persistence only stores: it may use domain types, never a domain rule (decide in application/)',
+          })),
+          patterns: [
+            NO_DEEP_IMPORTS,
+            { group: ['**/application', '**/application/**'], allowTypeImports: true, message: 'persistence implements the ports of application/ports.ts: types only, never a use case' },
+            { group: ['**/messaging', '**/messaging/**', '**/http', '**/http/**'], message: 'persistence never depends on messaging or http' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*/src/messaging/**/*.ts', 'services/*/src/http/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [NO_DEEP_IMPORTS, { group: ['**/persistence', '**/persistence/**'], message: 'adapters call use cases; only the module wires persistence in' }] },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.platform/**', '**/dist/**', 'coverage/**', '.nx/**'] },
   ...nx.configs['flat/base'],
@@ -42,8 +100,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })],
-      // A package's public surface is its index.ts: no deep imports into another package.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@txn/*/*'], message: 'import the package itself (its index.ts), not a file inside it' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_DEEP_IMPORTS] }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -54,6 +111,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...SERVICE_LAYERS,
   {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })] },

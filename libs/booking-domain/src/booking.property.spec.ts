@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Actor } from '@txn/contracts';
 import { money } from '@txn/money';
-import { DEFAULT_REFUND_POLICY } from '@txn/payment-domain';
+import { DEFAULT_REFUND_POLICY } from './refund-policy';
 import { BOOKING_TRANSITIONS, isTerminalBooking, type Booking, type BookingDecision } from './booking';
 import { deadlineStage, onDeadlineReached, sagaDeadline, type BookingDeadlineStage } from './deadlines';
 import { cancel, complete, expire, hold, reject, REJECTION_CODES, requestBooking } from './intents';

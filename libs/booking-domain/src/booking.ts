@@ -10,7 +10,7 @@ import type {
   Slot,
 } from '@txn/contracts';
 import type { Money } from '@txn/money';
-import type { Decision, DomainEvent, IntentContext } from '@txn/payment-domain';
+import type { Decision, DomainEvent, IntentContext } from '@txn/domain-kernel';
 
 export type { BookingStatus, Slot } from '@txn/contracts';
 
@@ -66,7 +66,7 @@ export type BookingEvent =
 
 export type BookingDecision = Decision<Booking, BookingEvent>;
 
-type Draft<E = BookingEvent> = E extends BookingEvent ? Omit<E, 'aggregateVersion' | 'occurredAt' | 'actor'> : never;
+type Draft<E = BookingEvent> = E extends BookingEvent ? Omit<E, 'aggregateId' | 'aggregateVersion' | 'occurredAt' | 'actor' | 'eventId'> : never;
 
 export function isTerminalBooking(booking: Booking): boolean {
   return TERMINAL_BOOKING_STATES.has(booking.status);
@@ -83,6 +83,6 @@ export function transition(before: Booking, after: Booking, ctx: IntentContext, 
     throw new Error(`booking ${before.bookingId}: illegal transition ${before.status} → ${statusAfter}`);
   }
   const version = before.version + 1n;
-  const event = { ...draft, aggregateVersion: version, occurredAt: ctx.now, actor: ctx.actor } as BookingEvent;
+  const event = { ...draft, aggregateId: before.bookingId, aggregateVersion: version, occurredAt: ctx.now, actor: ctx.actor } as BookingEvent;
   return { outcome: 'applied', state: { ...after, version }, events: [event] };
 }

@@ -3,7 +3,7 @@ import { money } from '@txn/money';
 import { refundedMinor } from '@txn/payment-domain';
 import type { Booking } from './booking';
 import { DEFAULT_DEADLINE_POLICY, deadlineStage, onDeadlineReached, sagaDeadline } from './deadlines';
-import { SagaSimulation } from './testing/saga-simulation';
+import { SagaSimulation } from '../test/saga-simulation';
 
 const START = new Date('2030-01-01T10:00:00Z');
 const IN_THREE_DAYS = new Date('2030-01-04T10:00:00Z');

@@ -1,6 +1,6 @@
 import type { BookingDeadlineStage } from '@txn/contracts';
 import { money } from '@txn/money';
-import { refused, stale, type IntentContext } from '@txn/payment-domain';
+import { refused, stale, type IntentContext } from '@txn/domain-kernel';
 import { isTerminalBooking, type Booking, type BookingDecision } from './booking';
 import { cancelWithRefund, complete, expire } from './intents';
 

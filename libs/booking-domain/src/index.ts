@@ -43,3 +43,14 @@ export {
   type RejectionCode,
 } from './intents';
 export { onPaymentAuthorized, onPaymentCaptured, onPaymentCaptureFailed, onPaymentFailed, SAGA_REASONS } from './saga';
+export {
+  assertValidRefundPolicy,
+  cancelledByOf,
+  BASIS_POINTS_PER_WHOLE,
+  DEFAULT_REFUND_POLICY,
+  MAX_REFUND_POLICY_TIERS,
+  refundByPolicy,
+  type CancelledBy,
+  type RefundPolicy,
+  type RefundPolicyFacts,
+} from './refund-policy';

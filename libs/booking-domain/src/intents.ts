@@ -1,6 +1,7 @@
 import type { RequestBooking } from '@txn/contracts';
 import { isCurrencyCode, money, type Money } from '@txn/money';
-import { refundByPolicy, refused, stale, type CancelledBy, type IntentContext, type RefundPolicy } from '@txn/payment-domain';
+import { refused, stale, type IntentContext } from '@txn/domain-kernel';
+import { refundByPolicy, type CancelledBy, type RefundPolicy } from './refund-policy';
 import { isTerminalBooking, transition, type Booking, type BookingDecision } from './booking';
 import { DEFAULT_HOLD_POLICY, holdDeadline, type HoldPolicy } from './hold-policy';
 

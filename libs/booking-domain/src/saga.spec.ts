@@ -1,6 +1,6 @@
 import { money } from '@txn/money';
 import { MAX_OUTCOME_QUERY_ATTEMPTS, needsAttention, OUTCOME_QUERY_DELAYS_MS, refundedMinor } from '@txn/payment-domain';
-import { SagaSimulation } from './testing/saga-simulation';
+import { SagaSimulation } from '../test/saga-simulation';
 
 const START = new Date('2030-01-01T10:00:00Z');
 const IN_THREE_DAYS = new Date('2030-01-04T10:00:00Z');

@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { stale, type IntentContext } from '@txn/payment-domain';
+import { stale, type IntentContext } from '@txn/domain-kernel';
 import type { Booking, BookingDecision } from './booking';
 import { cancelWithRefund, confirm, expire, type Authorization } from './intents';
 

@@ -1,6 +1,6 @@
 import { isCurrencyCode, type CurrencyCode } from '@txn/money';
-import { ledgerError, type LedgerError } from './errors';
-import { err, ok, type Result } from './result';
+import { ledgerError, type LedgerErrorCode } from './errors';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 /** Same literals as the contracts' PostingSide, so a journal line maps 1:1 onto a Posting. */
 export type Side = 'DEBIT' | 'CREDIT';
@@ -92,15 +92,15 @@ export function accountId(ref: AccountRef): string {
   return `${ref.code}:${ref.tenantId}:${ref.currency}`;
 }
 
-export function parseAccountId(id: string): Result<AccountRef, LedgerError> {
+export function parseAccountId(id: string): Checked<AccountRef, LedgerErrorCode> {
   const parts = id.split(':');
   const code = parts[0] ?? '';
   const currency = parts.length >= 3 ? (parts[parts.length - 1] ?? '') : '';
   const tenantId = parts.slice(1, -1).join(':');
   if (!isAccountCode(code) || !isCurrencyCode(currency) || tenantId === '') {
-    return err(ledgerError('UNKNOWN_ACCOUNT', `"${id}" is not an account of the chart (CODE:tenant:CURRENCY)`));
+    return ledgerError('UNKNOWN_ACCOUNT', `"${id}" is not an account of the chart (CODE:tenant:CURRENCY)`);
   }
-  return ok({ code, tenantId, currency });
+  return checked({ code, tenantId, currency });
 }
 
 export function definitionOf(code: AccountCode): AccountDefinition {

@@ -1,9 +1,9 @@
 import { type CurrencyCode } from '@txn/money';
 import { definitionOf, parseAccountId, type AccountDefinition } from './accounts';
-import { ledgerError, type LedgerError } from './errors';
+import { ledgerError, type LedgerErrorCode } from './errors';
 import { type HoldChange } from './holds';
 import { type JournalEntry } from './journal-entry';
-import { err, ok, type Result } from './result';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 /** TigerBeetle's four counters. Balances are never stored as one signed number: the parts explain it. */
 export interface AccountBalance {
@@ -87,7 +87,7 @@ export function availableBalance(balance: AccountBalance, normalSide: AccountDef
 
 function breachesLimit(balance: AccountBalance): boolean {
   const account = parseAccountId(balance.accountId);
-  if (!account.ok) return false;
+  if (account.outcome !== 'applied') return false;
   switch (definitionOf(account.value.code).limit) {
     case 'DEBITS_MUST_NOT_EXCEED_CREDITS':
       return balance.debitsPostedMinor + balance.debitsPendingMinor > balance.creditsPostedMinor;
@@ -102,13 +102,13 @@ function breachesLimit(balance: AccountBalance): boolean {
  * Applies an entry or a hold step only if no touched account with a limit would go below zero
  * available; otherwise INSUFFICIENT_FUNDS and the balances stay as they were.
  */
-export function admit(balances: Balances, change: HoldChange | JournalEntry): Result<Balances, LedgerError> {
+export function admit(balances: Balances, change: HoldChange | JournalEntry): Checked<Balances, LedgerErrorCode> {
   const next = 'lines' in change ? applyEntry(balances, change) : applyHoldChange(balances, change);
   for (const [accountId, balance] of next) {
     if (balances.get(accountId) === balance) continue;
     if (breachesLimit(balance)) {
-      return err(ledgerError('INSUFFICIENT_FUNDS', `${accountId} would be overdrawn`));
+      return ledgerError('INSUFFICIENT_FUNDS', `${accountId} would be overdrawn`);
     }
   }
-  return ok(next);
+  return checked(next);
 }

@@ -1,3 +1,5 @@
+import { refusal, type Refused } from '@txn/domain-kernel';
+
 /**
  * Why the ledger refused something. The first five are the `rejectionCode`s named by the
  * LedgerRejected contract; the rest are finer reasons the ledger service may map onto them.
@@ -18,11 +20,9 @@ export type LedgerErrorCode =
   | 'REFUND_EXCEEDS_CAPTURE'
   | 'INVALID_FEE_RATE';
 
-export interface LedgerError {
-  readonly code: LedgerErrorCode;
-  readonly message: string;
-}
+/** A refusal in the one shape every domain uses (@txn/domain-kernel): the code and why. */
+export type LedgerError = Refused<LedgerErrorCode>;
 
-export function ledgerError(code: LedgerErrorCode, message: string): LedgerError {
-  return { code, message };
+export function ledgerError(code: LedgerErrorCode, detail: string): LedgerError {
+  return refusal(code, detail);
 }

@@ -93,7 +93,7 @@ describe('the money flow in the ledger', () => {
     expect(books.balance('PLATFORM_FEE_ESCROW')).toBe(0n);
     expect(books.balance('MERCHANT_PAYABLE')).toBe(8_800n);
     expect(books.balance('PLATFORM_FEE_REVENUE')).toBe(1_200n);
-    expect(releaseEscrow(release.escrow, 'again', 'BOOKING_COMPLETED')).toMatchObject({ ok: false, error: { code: 'ESCROW_NOT_FUNDED' } });
+    expect(releaseEscrow(release.escrow, 'again', 'BOOKING_COMPLETED')).toMatchObject({ outcome: 'refused', refused: 'ESCROW_NOT_FUNDED' });
     expect(books.verify()).toEqual([]);
   });
 
@@ -113,10 +113,10 @@ describe('the money flow in the ledger', () => {
     expect(rest.escrow.status).toBe('REFUNDED');
     for (const code of Object.keys(CHART_OF_ACCOUNTS) as AccountCode[]) expect(books.balance(code)).toBe(0n);
     expect(refundEscrow(rest.escrow, 'refund-3', { amountMinor: 1n, currency: 'EUR' }, 'x')).toMatchObject({
-      ok: false,
-      error: { code: 'REFUND_EXCEEDS_CAPTURE' },
+      outcome: 'refused',
+      refused: 'REFUND_EXCEEDS_CAPTURE',
     });
-    expect(releaseEscrow(rest.escrow, 'completed', 'BOOKING_COMPLETED')).toMatchObject({ ok: false, error: { code: 'ESCROW_NOT_FUNDED' } });
+    expect(releaseEscrow(rest.escrow, 'completed', 'BOOKING_COMPLETED')).toMatchObject({ outcome: 'refused', refused: 'ESCROW_NOT_FUNDED' });
     expect(books.verify()).toEqual([]);
   });
 
@@ -157,10 +157,10 @@ describe('the money flow in the ledger', () => {
     );
     const capture = { entryId: 'c', escrowId: 'e', feeBps: 100, reason: 'x', now: NOW };
     expect(captureToEscrow(placed.after, { ...capture, captured: { amountMinor: 100n, currency: 'JPY' } })).toMatchObject({
-      error: { code: 'CURRENCY_MISMATCH' },
+      outcome: 'refused', refused: 'CURRENCY_MISMATCH',
     });
     expect(
       captureToEscrow({ ...placed.after, debitAccountId: acct('ESCROW') }, { ...capture, captured: { amountMinor: 100n, currency: 'EUR' } }),
-    ).toMatchObject({ error: { code: 'UNKNOWN_ACCOUNT' } });
+    ).toMatchObject({ outcome: 'refused', refused: 'UNKNOWN_ACCOUNT' });
   });
 });

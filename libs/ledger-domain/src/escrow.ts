@@ -1,10 +1,10 @@
 import { type CurrencyCode, type Money } from '@txn/money';
 import { accountId, parseAccountId, type AccountCode } from './accounts';
-import { ledgerError, type LedgerError } from './errors';
+import { ledgerError, type LedgerErrorCode } from './errors';
 import { splitFee, splitRefund, type FeeSplit, type RefundSplit } from './fee-split';
 import { placeHold, postHold, type Hold, type HoldChange } from './holds';
 import { postEntry, type JournalEntry, type JournalLine } from './journal-entry';
-import { err, ok, type Result } from './result';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 /**
  * The saga's money movements, one function per step (docs/ledger.md has the table). Each returns the
@@ -45,7 +45,7 @@ export interface AuthorizationHoldInput {
 }
 
 /** PaymentAuthorized: a pending PSP clearing → customer funds held hold. Nothing is posted yet. */
-export function authorizationHold(input: AuthorizationHoldInput, now: Date): Result<HoldChange, LedgerError> {
+export function authorizationHold(input: AuthorizationHoldInput, now: Date): Checked<HoldChange, LedgerErrorCode> {
   return placeHold(
     {
       holdId: input.holdId,
@@ -78,17 +78,17 @@ export interface CaptureInput {
 export function captureToEscrow(
   hold: Hold,
   input: CaptureInput,
-): Result<{ readonly holdChange: HoldChange; readonly escrow: Escrow }, LedgerError> {
+): Checked<{ readonly holdChange: HoldChange; readonly escrow: Escrow }, LedgerErrorCode> {
   const debit = parseAccountId(hold.debitAccountId);
-  if (!debit.ok) return debit;
+  if (debit.outcome !== 'applied') return debit;
   if (debit.value.code !== 'PSP_CLEARING') {
-    return err(ledgerError('UNKNOWN_ACCOUNT', `hold ${hold.holdId} is not an authorization hold`));
+    return ledgerError('UNKNOWN_ACCOUNT', `hold ${hold.holdId} is not an authorization hold`);
   }
   if (input.captured.currency !== hold.amount.currency) {
-    return err(ledgerError('CURRENCY_MISMATCH', `a ${input.captured.currency} capture of a ${hold.amount.currency} hold`));
+    return ledgerError('CURRENCY_MISMATCH', `a ${input.captured.currency} capture of a ${hold.amount.currency} hold`);
   }
   const split = splitFee(input.captured, input.feeBps);
-  if (!split.ok) return split;
+  if (split.outcome !== 'applied') return split;
   const { tenantId, currency } = debit.value;
   const credits = [
     { accountId: account('ESCROW', tenantId, currency), amountMinor: split.value.merchantShare.amountMinor },
@@ -102,8 +102,8 @@ export function captureToEscrow(
     credits,
     now: input.now,
   });
-  if (!holdChange.ok) return holdChange;
-  return ok({
+  if (holdChange.outcome !== 'applied') return holdChange;
+  return checked({
     holdChange: holdChange.value,
     escrow: Object.freeze({
       escrowId: input.escrowId,
@@ -148,9 +148,9 @@ export interface EscrowRelease {
 }
 
 /** BookingCompleted: what is left in escrow goes to the merchant payable, the fee becomes revenue. */
-export function releaseEscrow(escrow: Escrow, entryId: string, reason: string): Result<EscrowRelease, LedgerError> {
+export function releaseEscrow(escrow: Escrow, entryId: string, reason: string): Checked<EscrowRelease, LedgerErrorCode> {
   if (escrow.status !== 'FUNDED') {
-    return err(ledgerError('ESCROW_NOT_FUNDED', `escrow ${escrow.escrowId} is ${escrow.status}, nothing to release`));
+    return ledgerError('ESCROW_NOT_FUNDED', `escrow ${escrow.escrowId} is ${escrow.status}, nothing to release`);
   }
   const { tenantId } = escrow;
   const currency = escrow.split.captured.currency;
@@ -168,8 +168,8 @@ export function releaseEscrow(escrow: Escrow, entryId: string, reason: string): 
     paymentId: escrow.paymentId,
     bookingId: escrow.bookingId,
   });
-  if (!entry.ok) return entry;
-  return ok({
+  if (entry.outcome !== 'applied') return entry;
+  return checked({
     escrow: Object.freeze({ ...escrow, status: 'RELEASED', releaseEntryId: entryId }),
     entry: entry.value,
     releasedAmount: { amountMinor: remaining.merchantShareMinor + remaining.platformFeeMinor, currency },
@@ -195,9 +195,9 @@ export function refundEscrow(
   entryId: string,
   refund: Money,
   reason: string,
-): Result<EscrowRefund, LedgerError> {
+): Checked<EscrowRefund, LedgerErrorCode> {
   const split = splitRefund(escrow.split, escrow.refundedMinor, refund);
-  if (!split.ok) return split;
+  if (split.outcome !== 'applied') return split;
   const { tenantId } = escrow;
   const currency = refund.currency;
   const [merchantSource, feeSource]: [AccountCode, AccountCode] =
@@ -215,9 +215,9 @@ export function refundEscrow(
     paymentId: escrow.paymentId,
     bookingId: escrow.bookingId,
   });
-  if (!entry.ok) return entry;
+  if (entry.outcome !== 'applied') return entry;
   const refundedMinor = escrow.refundedMinor + refund.amountMinor;
-  return ok({
+  return checked({
     escrow: Object.freeze({
       ...escrow,
       status: refundedMinor === escrow.split.captured.amountMinor ? 'REFUNDED' : escrow.status,

@@ -41,7 +41,7 @@ describe('platform fee split', () => {
 
   it('refuses a fee rate outside 0..10 000 bps or not a whole number of bps', () => {
     for (const bps of [-1, 10_001, 2.5, Number.NaN]) {
-      expect(splitFee({ amountMinor: 100n, currency: 'EUR' }, bps)).toMatchObject({ ok: false, error: { code: 'INVALID_FEE_RATE' } });
+      expect(splitFee({ amountMinor: 100n, currency: 'EUR' }, bps)).toMatchObject({ outcome: 'refused', refused: 'INVALID_FEE_RATE' });
     }
   });
 });
@@ -63,7 +63,7 @@ describe('refund split', () => {
         for (const attempt of attempts) {
           const result = splitRefund(split, refunded, { amountMinor: attempt, currency: code });
           if (refunded + attempt > captured) {
-            expect(result).toMatchObject({ ok: false, error: { code: 'REFUND_EXCEEDS_CAPTURE' } });
+            expect(result).toMatchObject({ outcome: 'refused', refused: 'REFUND_EXCEEDS_CAPTURE' });
             continue;
           }
           const part = must(result);

@@ -1,7 +1,7 @@
 import { type Money } from '@txn/money';
-import { ledgerError, type LedgerError } from './errors';
+import { ledgerError, type LedgerErrorCode } from './errors';
 import { MAX_AMOUNT_MINOR } from './journal-entry';
-import { err, ok, type Result } from './result';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 export const BASIS_POINTS_PER_WHOLE = 10_000n;
 /** A fee above 100 % would make the merchant's share negative. */
@@ -25,15 +25,15 @@ export function divideRoundingHalfUp(numerator: bigint, denominator: bigint): bi
  * (the amount is already in minor units, so JPY rounds to 1 yen, KWD to 1 fils); the merchant gets
  * captured − fee. The fee is rounded, the merchant's share is the remainder, so the split sums exactly.
  */
-export function splitFee(captured: Money, feeBps: number): Result<FeeSplit, LedgerError> {
+export function splitFee(captured: Money, feeBps: number): Checked<FeeSplit, LedgerErrorCode> {
   if (!Number.isSafeInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS) {
-    return err(ledgerError('INVALID_FEE_RATE', `fee must be an integer 0..${MAX_FEE_BPS} bps, got ${feeBps}`));
+    return ledgerError('INVALID_FEE_RATE', `fee must be an integer 0..${MAX_FEE_BPS} bps, got ${feeBps}`);
   }
   if (captured.amountMinor < 0n || captured.amountMinor > MAX_AMOUNT_MINOR) {
-    return err(ledgerError('INVALID_AMOUNT', `captured amount must be in 0..${MAX_AMOUNT_MINOR}, got ${captured.amountMinor}`));
+    return ledgerError('INVALID_AMOUNT', `captured amount must be in 0..${MAX_AMOUNT_MINOR}, got ${captured.amountMinor}`);
   }
   const feeMinor = divideRoundingHalfUp(captured.amountMinor * BigInt(feeBps), BASIS_POINTS_PER_WHOLE);
-  return ok({
+  return checked({
     captured,
     platformFee: { amountMinor: feeMinor, currency: captured.currency },
     merchantShare: { amountMinor: captured.amountMinor - feeMinor, currency: captured.currency },
@@ -59,24 +59,22 @@ export function splitRefund(
   split: FeeSplit,
   refundedBeforeMinor: bigint,
   refund: Money,
-): Result<RefundSplit, LedgerError> {
+): Checked<RefundSplit, LedgerErrorCode> {
   const capturedMinor = split.captured.amountMinor;
   if (refund.currency !== split.captured.currency) {
-    return err(ledgerError('CURRENCY_MISMATCH', `a ${refund.currency} refund of a ${split.captured.currency} capture`));
+    return ledgerError('CURRENCY_MISMATCH', `a ${refund.currency} refund of a ${split.captured.currency} capture`);
   }
-  if (refund.amountMinor <= 0n) return err(ledgerError('INVALID_AMOUNT', `a refund is positive, got ${refund.amountMinor}`));
+  if (refund.amountMinor <= 0n) return ledgerError('INVALID_AMOUNT', `a refund is positive, got ${refund.amountMinor}`);
   if (refundedBeforeMinor < 0n || refundedBeforeMinor + refund.amountMinor > capturedMinor) {
-    return err(
-      ledgerError(
+    return ledgerError(
         'REFUND_EXCEEDS_CAPTURE',
         `refunding ${refund.amountMinor} after ${refundedBeforeMinor} would exceed the captured ${capturedMinor}`,
-      ),
-    );
+      );
   }
   const feeGivenBack = (refundedMinor: bigint): bigint =>
     divideRoundingHalfUp(refundedMinor * split.platformFee.amountMinor, capturedMinor);
   const feePartMinor = feeGivenBack(refundedBeforeMinor + refund.amountMinor) - feeGivenBack(refundedBeforeMinor);
-  return ok({
+  return checked({
     refund,
     platformFeePart: { amountMinor: feePartMinor, currency: refund.currency },
     merchantPart: { amountMinor: refund.amountMinor - feePartMinor, currency: refund.currency },

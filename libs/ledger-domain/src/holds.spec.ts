@@ -44,24 +44,24 @@ describe('two-phase holds', () => {
   });
 
   it('refuses to capture more than was authorized', () => {
-    expect(post(authorization(10_000n), 10_001n)).toMatchObject({ ok: false, error: { code: 'POST_EXCEEDS_HOLD' } });
+    expect(post(authorization(10_000n), 10_001n)).toMatchObject({ outcome: 'refused', refused: 'POST_EXCEEDS_HOLD' });
   });
 
   it('refuses to post or void a hold twice', () => {
     const posted = must(post(authorization(), 100n)).after;
-    expect(post(posted, 100n)).toMatchObject({ ok: false, error: { code: 'HOLD_NOT_PENDING' } });
-    expect(voidHold(posted, 'PAYMENT_VOIDED', LATER)).toMatchObject({ ok: false, error: { code: 'HOLD_NOT_PENDING' } });
+    expect(post(posted, 100n)).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_PENDING' });
+    expect(voidHold(posted, 'PAYMENT_VOIDED', LATER)).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_PENDING' });
     const voided = must(voidHold(authorization(), 'PAYMENT_VOIDED', LATER)).after;
     expect(voided.status).toBe('VOIDED');
-    expect(voidHold(voided, 'PAYMENT_VOIDED', LATER)).toMatchObject({ ok: false, error: { code: 'HOLD_NOT_PENDING' } });
-    expect(post(voided, 100n)).toMatchObject({ ok: false, error: { code: 'HOLD_NOT_PENDING' } });
+    expect(voidHold(voided, 'PAYMENT_VOIDED', LATER)).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_PENDING' });
+    expect(post(voided, 100n)).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_PENDING' });
   });
 
   it('an expired authorization can no longer be captured or voided, only expired', () => {
     const hold = authorization(10_000n, IN_15_MINUTES);
-    expect(post(hold, 100n, IN_15_MINUTES)).toMatchObject({ ok: false, error: { code: 'HOLD_EXPIRED' } });
-    expect(voidHold(hold, 'PAYMENT_VOIDED', IN_15_MINUTES)).toMatchObject({ ok: false, error: { code: 'HOLD_EXPIRED' } });
-    expect(expireHold(hold, LATER)).toMatchObject({ ok: false, error: { code: 'HOLD_NOT_EXPIRED' } });
+    expect(post(hold, 100n, IN_15_MINUTES)).toMatchObject({ outcome: 'refused', refused: 'HOLD_EXPIRED' });
+    expect(voidHold(hold, 'PAYMENT_VOIDED', IN_15_MINUTES)).toMatchObject({ outcome: 'refused', refused: 'HOLD_EXPIRED' });
+    expect(expireHold(hold, LATER)).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_EXPIRED' });
     expect(must(expireHold(hold, IN_15_MINUTES)).after).toMatchObject({ status: 'VOIDED', reason: 'HOLD_EXPIRED' });
     expect(must(post(authorization(10_000n, null), 100n, new Date('2999-01-01'))).after.status).toBe('POSTED');
   });
@@ -75,12 +75,12 @@ describe('two-phase holds', () => {
       expiresAt: NOW,
       reason: 'x',
     };
-    expect(placeHold(input, NOW)).toMatchObject({ ok: false, error: { code: 'HOLD_EXPIRED' } });
-    expect(placeHold({ ...input, expiresAt: null, debitAccountId: 'nope' }, NOW)).toMatchObject({ error: { code: 'UNKNOWN_ACCOUNT' } });
+    expect(placeHold(input, NOW)).toMatchObject({ outcome: 'refused', refused: 'HOLD_EXPIRED' });
+    expect(placeHold({ ...input, expiresAt: null, debitAccountId: 'nope' }, NOW)).toMatchObject({ outcome: 'refused', refused: 'UNKNOWN_ACCOUNT' });
     expect(placeHold({ ...input, expiresAt: null, amount: { amountMinor: 1n, currency: 'JPY' } }, NOW)).toMatchObject({
-      error: { code: 'CURRENCY_MISMATCH' },
+      outcome: 'refused', refused: 'CURRENCY_MISMATCH',
     });
-    expect(placeHold({ ...input, expiresAt: null, amount: eur(0n) }, NOW)).toMatchObject({ error: { code: 'INVALID_AMOUNT' } });
+    expect(placeHold({ ...input, expiresAt: null, amount: eur(0n) }, NOW)).toMatchObject({ outcome: 'refused', refused: 'INVALID_AMOUNT' });
   });
 
   it('a pending payout from escrow reduces what is available, and escrow cannot be overdrawn by pending holds', () => {
@@ -107,7 +107,7 @@ describe('two-phase holds', () => {
     balances = must(admit(balances, pendingOut('p1', 600n)));
     const escrow = balances.get(acct('ESCROW'));
     expect(escrow && availableBalance(escrow, escrowSide)).toBe(400n);
-    expect(admit(balances, pendingOut('p2', 401n))).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_FUNDS' } });
+    expect(admit(balances, pendingOut('p2', 401n))).toMatchObject({ outcome: 'refused', refused: 'INSUFFICIENT_FUNDS' });
     const voided = must(voidHold(pendingOut('p1', 600n).after, 'x', NOW));
     const afterVoid = applyHoldChange(balances, voided).get(acct('ESCROW'));
     expect(afterVoid && availableBalance(afterVoid, escrowSide)).toBe(1_000n);

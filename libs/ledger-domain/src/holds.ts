@@ -1,8 +1,8 @@
 import { type Money } from '@txn/money';
 import { parseAccountId } from './accounts';
-import { ledgerError, type LedgerError } from './errors';
+import { ledgerError, type LedgerError, type LedgerErrorCode } from './errors';
 import { MAX_AMOUNT_MINOR, postEntry, type EntryType, type JournalEntry, type JournalLine } from './journal-entry';
-import { err, ok, type Result } from './result';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 /** Aligned with the contracts' HoldStatus. An expired hold ends VOIDED with reason HOLD_EXPIRED. */
 export type HoldStatus = 'PENDING' | 'POSTED' | 'VOIDED';
@@ -47,26 +47,26 @@ export interface PlaceHoldInput {
 
 function checkHoldAccount(id: string, amount: Money): LedgerError | null {
   const account = parseAccountId(id);
-  if (!account.ok) return account.error;
+  if (account.outcome !== 'applied') return account;
   if (account.value.currency !== amount.currency) {
     return ledgerError('CURRENCY_MISMATCH', `a ${amount.currency} hold on ${id}`);
   }
   return null;
 }
 
-export function placeHold(input: PlaceHoldInput, now: Date): Result<HoldChange, LedgerError> {
-  if (input.holdId.trim() === '') return err(ledgerError('INVALID_ENTRY', 'holdId is empty'));
+export function placeHold(input: PlaceHoldInput, now: Date): Checked<HoldChange, LedgerErrorCode> {
+  if (input.holdId.trim() === '') return ledgerError('INVALID_ENTRY', 'holdId is empty');
   if (input.debitAccountId === input.creditAccountId) {
-    return err(ledgerError('INVALID_ENTRY', 'a hold needs two different accounts'));
+    return ledgerError('INVALID_ENTRY', 'a hold needs two different accounts');
   }
   const accountProblem =
     checkHoldAccount(input.debitAccountId, input.amount) ?? checkHoldAccount(input.creditAccountId, input.amount);
-  if (accountProblem !== null) return err(accountProblem);
+  if (accountProblem !== null) return accountProblem;
   if (input.amount.amountMinor <= 0n || input.amount.amountMinor > MAX_AMOUNT_MINOR) {
-    return err(ledgerError('INVALID_AMOUNT', `a hold is for 1..${MAX_AMOUNT_MINOR}, got ${input.amount.amountMinor}`));
+    return ledgerError('INVALID_AMOUNT', `a hold is for 1..${MAX_AMOUNT_MINOR}, got ${input.amount.amountMinor}`);
   }
   if (input.expiresAt !== null && input.expiresAt.getTime() <= now.getTime()) {
-    return err(ledgerError('HOLD_EXPIRED', `hold ${input.holdId} would expire before it is placed`));
+    return ledgerError('HOLD_EXPIRED', `hold ${input.holdId} would expire before it is placed`);
   }
   const after: Hold = Object.freeze({
     holdId: input.holdId,
@@ -81,7 +81,7 @@ export function placeHold(input: PlaceHoldInput, now: Date): Result<HoldChange, 
     postedAmountMinor: null,
     entryId: null,
   });
-  return ok({ before: null, after, entry: null });
+  return checked({ before: null, after, entry: null });
 }
 
 export function isExpired(hold: Hold, now: Date): boolean {
@@ -114,19 +114,17 @@ export interface PostHoldInput {
 }
 
 /** Posts a pending hold, possibly for less than held: the whole hold leaves pending, `amountMinor` is journaled. */
-export function postHold(hold: Hold, input: PostHoldInput): Result<HoldChange, LedgerError> {
+export function postHold(hold: Hold, input: PostHoldInput): Checked<HoldChange, LedgerErrorCode> {
   const problem = checkActionable(hold, input.now, 'post');
-  if (problem !== null) return err(problem);
-  if (input.amountMinor <= 0n) return err(ledgerError('INVALID_AMOUNT', `posted amount must be positive, got ${input.amountMinor}`));
+  if (problem !== null) return problem;
+  if (input.amountMinor <= 0n) return ledgerError('INVALID_AMOUNT', `posted amount must be positive, got ${input.amountMinor}`);
   if (input.amountMinor > hold.amount.amountMinor) {
-    return err(
-      ledgerError('POST_EXCEEDS_HOLD', `cannot post ${input.amountMinor} of a hold of ${hold.amount.amountMinor}`),
-    );
+    return ledgerError('POST_EXCEEDS_HOLD', `cannot post ${input.amountMinor} of a hold of ${hold.amount.amountMinor}`);
   }
   const credits = input.credits ?? [{ accountId: hold.creditAccountId, amountMinor: input.amountMinor }];
   const creditTotal = credits.reduce((sum, credit) => sum + credit.amountMinor, 0n);
   if (creditTotal !== input.amountMinor) {
-    return err(ledgerError('UNBALANCED', `credits total ${creditTotal}, posted amount is ${input.amountMinor}`));
+    return ledgerError('UNBALANCED', `credits total ${creditTotal}, posted amount is ${input.amountMinor}`);
   }
   const currency = hold.amount.currency;
   const lines: JournalLine[] = [
@@ -145,7 +143,7 @@ export function postHold(hold: Hold, input: PostHoldInput): Result<HoldChange, L
     paymentId: hold.paymentId,
     bookingId: hold.bookingId,
   });
-  if (!entry.ok) return entry;
+  if (entry.outcome !== 'applied') return entry;
   const after: Hold = Object.freeze({
     ...hold,
     status: 'POSTED',
@@ -153,23 +151,23 @@ export function postHold(hold: Hold, input: PostHoldInput): Result<HoldChange, L
     postedAmountMinor: input.amountMinor,
     entryId: input.entryId,
   });
-  return ok({ before: hold, after, entry: entry.value });
+  return checked({ before: hold, after, entry: entry.value });
 }
 
 /** Voids a pending hold: nothing is journaled, the reservation disappears. */
-export function voidHold(hold: Hold, reason: string, now: Date): Result<HoldChange, LedgerError> {
+export function voidHold(hold: Hold, reason: string, now: Date): Checked<HoldChange, LedgerErrorCode> {
   const problem = checkActionable(hold, now, 'void');
-  if (problem !== null) return err(problem);
-  return ok({ before: hold, after: Object.freeze({ ...hold, status: 'VOIDED', reason }), entry: null });
+  if (problem !== null) return problem;
+  return checked({ before: hold, after: Object.freeze({ ...hold, status: 'VOIDED', reason }), entry: null });
 }
 
 /** The only thing one can do with a lapsed hold: void it with reason HOLD_EXPIRED. */
-export function expireHold(hold: Hold, now: Date): Result<HoldChange, LedgerError> {
+export function expireHold(hold: Hold, now: Date): Checked<HoldChange, LedgerErrorCode> {
   if (hold.status !== 'PENDING') {
-    return err(ledgerError('HOLD_NOT_PENDING', `cannot expire hold ${hold.holdId}: it is ${hold.status}`));
+    return ledgerError('HOLD_NOT_PENDING', `cannot expire hold ${hold.holdId}: it is ${hold.status}`);
   }
   if (!isExpired(hold, now)) {
-    return err(ledgerError('HOLD_NOT_EXPIRED', `hold ${hold.holdId} is valid until ${hold.expiresAt?.toISOString() ?? 'forever'}`));
+    return ledgerError('HOLD_NOT_EXPIRED', `hold ${hold.holdId} is valid until ${hold.expiresAt?.toISOString() ?? 'forever'}`);
   }
-  return ok({ before: hold, after: Object.freeze({ ...hold, status: 'VOIDED', reason: 'HOLD_EXPIRED' }), entry: null });
+  return checked({ before: hold, after: Object.freeze({ ...hold, status: 'VOIDED', reason: 'HOLD_EXPIRED' }), entry: null });
 }

@@ -72,5 +72,4 @@ export {
   type JournalEntry,
   type JournalLine,
 } from './journal-entry';
-export { err, ok, type Result } from './result';
 export { balancesFromJournal, verify, type Discrepancy, type Journal } from './verify';

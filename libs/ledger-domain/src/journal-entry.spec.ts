@@ -47,8 +47,8 @@ describe('journal entries', () => {
           i === index ? { ...line, amount: { ...line.amount, amountMinor: line.amount.amountMinor + extra } } : line,
         );
         const result = postEntry({ entryId: 'e1', entryType: 'ADJUSTMENT', reason: 'test', lines: skewed });
-        expect(result.ok).toBe(false);
-        if (!result.ok) expect(result.error.code).toBe('UNBALANCED');
+        expect(result.outcome === 'applied').toBe(false);
+        if (result.outcome !== 'applied') expect(result.refused).toBe('UNBALANCED');
       }),
     );
   });
@@ -63,7 +63,7 @@ describe('journal entries', () => {
         { accountId: acct('ESCROW', 'JPY'), side: 'CREDIT', amount: { amountMinor: 100n, currency: 'JPY' } },
       ],
     });
-    expect(result).toMatchObject({ ok: false, error: { code: 'UNBALANCED' } });
+    expect(result).toMatchObject({ outcome: 'refused', refused: 'UNBALANCED' });
   });
 
   it('refuses zero, negative and oversized amounts, unknown accounts and an amount in the wrong currency for its account', () => {
@@ -74,21 +74,21 @@ describe('journal entries', () => {
     });
     const attempt = (lines: JournalLine[]) => postEntry({ entryId: 'e1', entryType: 'ADJUSTMENT', reason: 'x', lines });
     expect(attempt([line(acct('ESCROW'), 'DEBIT', 0n), line(acct('PSP_CLEARING'), 'CREDIT', 0n)])).toMatchObject({
-      error: { code: 'INVALID_AMOUNT' },
+      outcome: 'refused', refused: 'INVALID_AMOUNT',
     });
     expect(attempt([line(acct('ESCROW'), 'DEBIT', -5n), line(acct('PSP_CLEARING'), 'CREDIT', -5n)])).toMatchObject({
-      error: { code: 'INVALID_AMOUNT' },
+      outcome: 'refused', refused: 'INVALID_AMOUNT',
     });
     expect(
       attempt([line(acct('ESCROW'), 'DEBIT', MAX_AMOUNT_MINOR + 1n), line(acct('PSP_CLEARING'), 'CREDIT', MAX_AMOUNT_MINOR + 1n)]),
-    ).toMatchObject({ error: { code: 'INVALID_AMOUNT' } });
+    ).toMatchObject({ outcome: 'refused', refused: 'INVALID_AMOUNT' });
     expect(attempt([line('CASH_BOX:merchant-1:EUR', 'DEBIT', 5n), line(acct('PSP_CLEARING'), 'CREDIT', 5n)])).toMatchObject({
-      error: { code: 'UNKNOWN_ACCOUNT' },
+      outcome: 'refused', refused: 'UNKNOWN_ACCOUNT',
     });
     expect(attempt([line(acct('ESCROW', 'EUR'), 'DEBIT', 5n, 'JPY'), line(acct('PSP_CLEARING', 'JPY'), 'CREDIT', 5n, 'JPY')])).toMatchObject({
-      error: { code: 'CURRENCY_MISMATCH' },
+      outcome: 'refused', refused: 'CURRENCY_MISMATCH',
     });
-    expect(attempt([line(acct('ESCROW'), 'DEBIT', 5n)])).toMatchObject({ error: { code: 'INVALID_ENTRY' } });
+    expect(attempt([line(acct('ESCROW'), 'DEBIT', 5n)])).toMatchObject({ outcome: 'refused', refused: 'INVALID_ENTRY' });
   });
 
   it('keeps a written entry immutable: corrections are reversing entries that net the original to zero', () => {
@@ -117,7 +117,7 @@ describe('journal entries', () => {
       perAccount.set(l.accountId, (perAccount.get(l.accountId) ?? 0n) + (l.side === 'DEBIT' ? 1n : -1n) * l.amount.amountMinor);
     }
     expect([...perAccount.values()].every((v) => v === 0n)).toBe(true);
-    expect(reverse(original, 'capture-1', 'same id')).toMatchObject({ ok: false, error: { code: 'INVALID_ENTRY' } });
+    expect(reverse(original, 'capture-1', 'same id')).toMatchObject({ outcome: 'refused', refused: 'INVALID_ENTRY' });
   });
 
   it('treats a redelivered event as a duplicate, and the same event id with a different body as a conflict', () => {
@@ -136,6 +136,6 @@ describe('journal entries', () => {
     const different = must(
       postEntry({ ...draft, lines: draft.lines.map((l) => ({ ...l, amount: eur(501n) })) }),
     );
-    expect(classifyRepost(first, different)).toMatchObject({ ok: false, error: { code: 'DUPLICATE_CONFLICT' } });
+    expect(classifyRepost(first, different)).toMatchObject({ outcome: 'refused', refused: 'DUPLICATE_CONFLICT' });
   });
 });

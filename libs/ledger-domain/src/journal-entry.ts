@@ -1,7 +1,7 @@
 import { type CurrencyCode, type Money } from '@txn/money';
 import { parseAccountId, type Side } from './accounts';
-import { ledgerError, type LedgerError } from './errors';
-import { err, ok, type Result } from './result';
+import { ledgerError, type LedgerError, type LedgerErrorCode } from './errors';
+import { checked, type Checked } from '@txn/domain-kernel';
 
 /** Avro `long` and PostgreSQL `bigint`: no single amount or per-currency entry total may exceed it. */
 export const MAX_AMOUNT_MINOR = 2n ** 63n - 1n;
@@ -45,7 +45,7 @@ export function netByCurrency(lines: readonly JournalLine[]): Map<CurrencyCode, 
 
 function checkLine(line: JournalLine, index: number): LedgerError | null {
   const account = parseAccountId(line.accountId);
-  if (!account.ok) return account.error;
+  if (account.outcome !== 'applied') return account;
   if (account.value.currency !== line.amount.currency) {
     return ledgerError('CURRENCY_MISMATCH', `line ${index}: ${line.amount.currency} on ${line.accountId}`);
   }
@@ -74,18 +74,18 @@ function checkBalanced(lines: readonly JournalLine[]): LedgerError | null {
  * Validates a draft into an immutable entry, or refuses it: at least two lines, each positive, on a
  * known account of its own currency, and debits equal credits in every currency of the entry.
  */
-export function postEntry(draft: EntryDraft): Result<JournalEntry, LedgerError> {
-  if (draft.entryId.trim() === '') return err(ledgerError('INVALID_ENTRY', 'entryId is empty'));
+export function postEntry(draft: EntryDraft): Checked<JournalEntry, LedgerErrorCode> {
+  if (draft.entryId.trim() === '') return ledgerError('INVALID_ENTRY', 'entryId is empty');
   if (draft.lines.length < 2 || draft.lines.length > MAX_LINES_PER_ENTRY) {
-    return err(ledgerError('INVALID_ENTRY', `an entry has 2..${MAX_LINES_PER_ENTRY} lines, got ${draft.lines.length}`));
+    return ledgerError('INVALID_ENTRY', `an entry has 2..${MAX_LINES_PER_ENTRY} lines, got ${draft.lines.length}`);
   }
   for (const [index, line] of draft.lines.entries()) {
     const problem = checkLine(line, index);
-    if (problem !== null) return err(problem);
+    if (problem !== null) return problem;
   }
   const unbalanced = checkBalanced(draft.lines);
-  if (unbalanced !== null) return err(unbalanced);
-  return ok(
+  if (unbalanced !== null) return unbalanced;
+  return checked(
     Object.freeze({
       entryId: draft.entryId,
       entryType: draft.entryType,
@@ -103,9 +103,9 @@ export function postEntry(draft: EntryDraft): Result<JournalEntry, LedgerError> 
 }
 
 /** The correction of a written entry: the same lines with sides swapped. The original stays as it is. */
-export function reverse(entry: JournalEntry, reversalId: string, reason: string): Result<JournalEntry, LedgerError> {
+export function reverse(entry: JournalEntry, reversalId: string, reason: string): Checked<JournalEntry, LedgerErrorCode> {
   if (reversalId === entry.entryId) {
-    return err(ledgerError('INVALID_ENTRY', 'a reversal needs its own id (the id of the event that asked for it)'));
+    return ledgerError('INVALID_ENTRY', 'a reversal needs its own id (the id of the event that asked for it)');
   }
   return postEntry({
     entryId: reversalId,
@@ -150,8 +150,8 @@ function sameEntry(a: JournalEntry, b: JournalEntry): boolean {
 export function classifyRepost(
   existing: JournalEntry | undefined,
   candidate: JournalEntry,
-): Result<'new' | 'duplicate', LedgerError> {
-  if (existing === undefined) return ok('new');
-  if (sameEntry(existing, candidate)) return ok('duplicate');
-  return err(ledgerError('DUPLICATE_CONFLICT', `entry ${candidate.entryId} exists with different content`));
+): Checked<'new' | 'duplicate', LedgerErrorCode> {
+  if (existing === undefined) return checked('new');
+  if (sameEntry(existing, candidate)) return checked('duplicate');
+  return ledgerError('DUPLICATE_CONFLICT', `entry ${candidate.entryId} exists with different content`);
 }

@@ -5,8 +5,8 @@ import { admit, availableBalance, BALANCE_FIELDS, NO_BALANCES, zeroBalance, type
 import { authorizationHold, captureToEscrow, refundEscrow, releaseEscrow, type Escrow } from './escrow';
 import { expireHold, placeHold, postHold, voidHold, type Hold, type HoldChange } from './holds';
 import { netByCurrency, type JournalEntry } from './journal-entry';
-import { type Result } from './result';
-import { type LedgerError } from './errors';
+import { type Checked } from '@txn/domain-kernel';
+import { type LedgerErrorCode } from './errors';
 import { NOW } from './test-fixtures';
 import { verify } from './verify';
 
@@ -78,7 +78,7 @@ class Ledger {
   /** Writes a change only if the ledger admits it; a refusal leaves everything as it was. */
   private write(change: HoldChange | JournalEntry): boolean {
     const admitted = admit(this.balances, change);
-    if (!admitted.ok) return false;
+    if (admitted.outcome !== 'applied') return false;
     this.balances = admitted.value;
     if ('lines' in change) this.entries.push(change);
     else {
@@ -88,8 +88,8 @@ class Ledger {
     return true;
   }
 
-  private accept<T>(result: Result<T, LedgerError>, then: (value: T) => void): void {
-    if (result.ok) then(result.value);
+  private accept<T>(result: Checked<T, LedgerErrorCode>, then: (value: T) => void): void {
+    if (result.outcome === 'applied') then(result.value);
   }
 
   transfers: Hold[] = [];
@@ -137,7 +137,7 @@ class Ledger {
           reason: 'PAYMENT_CAPTURED',
           now: this.now,
         });
-        if (capturedMinor > money.hold.amount.amountMinor || capturedMinor === 0n) expect(result.ok).toBe(false);
+        if (capturedMinor > money.hold.amount.amountMinor || capturedMinor === 0n) expect(result.outcome === 'applied').toBe(false);
         this.accept(result, ({ holdChange, escrow }) => {
           if (this.write(holdChange)) {
             money.hold = holdChange.after;
@@ -169,7 +169,7 @@ class Ledger {
         const amountMinor = (money.escrow.split.captured.amountMinor * BigInt(step.permille)) / 1000n;
         const result = refundEscrow(money.escrow, this.nextId('refund'), { amountMinor, currency }, 'BOOKING_CANCELLED');
         if (money.acceptedRefundsMinor + amountMinor > money.escrow.split.captured.amountMinor) {
-          expect(result).toMatchObject({ ok: false, error: { code: 'REFUND_EXCEEDS_CAPTURE' } });
+          expect(result).toMatchObject({ outcome: 'refused', refused: 'REFUND_EXCEEDS_CAPTURE' });
         }
         this.accept(result, (refund) => {
           if (this.write(refund.entry)) {
@@ -248,7 +248,7 @@ function independentBalances(entries: readonly JournalEntry[], holds: Iterable<H
 
 function definitionOf(accountId: string): AccountDefinition {
   const account = parseAccountId(accountId);
-  if (!account.ok) throw new Error(account.error.message);
+  if (account.outcome !== 'applied') throw new Error(account.detail);
   return CHART_OF_ACCOUNTS[account.value.code];
 }
 

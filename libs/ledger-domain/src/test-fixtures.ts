@@ -1,3 +1,4 @@
+import { type Checked } from '@txn/domain-kernel';
 import { type CurrencyCode, type Money } from '@txn/money';
 import { accountId, type AccountCode } from './accounts';
 
@@ -14,8 +15,8 @@ export function eur(amountMinor: bigint): Money {
   return { amountMinor, currency: 'EUR' };
 }
 
-/** Unwraps a Result in a test, failing with the refusal's message when it was refused. */
-export function must<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+/** Unwraps a checked value in a test, failing with the refusal's code and detail when it was refused. */
+export function must<T>(result: Checked<T>): T {
+  if (result.outcome !== 'applied') throw new Error(`expected success, got ${result.refused}: ${result.detail}`);
   return result.value;
 }

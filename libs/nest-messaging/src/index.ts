@@ -6,3 +6,21 @@ export { TransactionClosedError } from './scoped-transaction';
 export { contractReaderSchemas, type ContractCatalogue, type UnhandledEventTypePolicy } from './reader-schemas';
 export { EnvelopeMismatchError, EventPublisher, type EnvelopedEvent, type EventPublisherOptions, type PendingEvent } from './event-publisher';
 export { MessagingModule, MESSAGING_OPTIONS, OutboxRelayLifecycle, type MessagingModuleOptions, type RelayModuleOptions } from './messaging.module';
+export {
+  DECISION_SETTLER,
+  DecisionSettler,
+  SettleDecisions,
+  toPendingEvent,
+  UnknownEventTypeError,
+  type AnyDecision,
+  type AppliedDecision,
+  type Cause,
+  type Decided,
+  type DecisionSettlerOptions,
+  type DecisionStore,
+  type EnvelopeFacts,
+  type OutboxWriter,
+  type SettleOptions,
+  type Subject,
+  type UnappliedRecord,
+} from './decisions';

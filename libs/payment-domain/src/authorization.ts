@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { stale, type IntentContext } from './decision';
+import { stale, type IntentContext } from '@txn/domain-kernel';
 import { awaitedOperation, isTerminalPayment, lifecycleCall, type Payment, type PaymentDecision } from './payment';
 import { applied, firstQuery, lifecycleKey, outcomeUnknownDraft } from './transition';
 import { compensateAuthorization } from './compensation';

@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { refused, stale, type IntentContext } from './decision';
+import { refused, stale, type IntentContext } from '@txn/domain-kernel';
 import { awaitedOperation, isTerminalPayment, pspIntentId, type Payment, type PaymentDecision } from './payment';
 import { type AnswerSource, recordUnknownLifecycleAnswer } from './authorization';
 import { compensateCapture, startCapture, startVoid } from './compensation';

@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { type IntentContext } from './decision';
+import { type IntentContext } from '@txn/domain-kernel';
 import { pspIdempotencyKey } from './idempotency-key';
 import { lifecycleCall, refundableMinor, refundCall, type Payment, type PspCall } from './payment';
 import { lifecycleKey } from './transition';

@@ -1,16 +1,5 @@
-export { refused, stale, type Decision, type DomainEvent, type IntentContext } from './decision';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, pspIdempotencyKey } from './idempotency-key';
 export { MAX_OUTCOME_QUERY_ATTEMPTS, OUTCOME_QUERY_DELAYS_MS, outcomeQueryDelay_ms, outcomeResolveBy } from './query-schedule';
-export {
-  assertValidRefundPolicy,
-  BASIS_POINTS_PER_WHOLE,
-  DEFAULT_REFUND_POLICY,
-  MAX_REFUND_POLICY_TIERS,
-  refundByPolicy,
-  type CancelledBy,
-  type RefundPolicy,
-  type RefundPolicyFacts,
-} from './refund-policy';
 export {
   awaitedOperation,
   isTerminalPayment,

@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { stale, type IntentContext } from './decision';
+import { stale, type IntentContext } from '@txn/domain-kernel';
 import { lifecycleCall, refundCall, type Payment, type PaymentDecision, type UnknownOutcome } from './payment';
 import { recordAuthorizationResult } from './authorization';
 import { recordCaptureResult, recordVoidResult } from './capture-and-void';

@@ -12,7 +12,7 @@ import type {
   PspOperation,
 } from '@txn/contracts';
 import type { Money } from '@txn/money';
-import type { Decision, DomainEvent } from './decision';
+import type { Decision, DomainEvent } from '@txn/domain-kernel';
 
 export type { PaymentStatus, PspOperation } from '@txn/contracts';
 

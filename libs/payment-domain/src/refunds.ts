@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { refused, stale, type IntentContext } from './decision';
+import { refused, stale, type IntentContext } from '@txn/domain-kernel';
 import { MAX_REFUNDS_PER_PAYMENT, pspIntentId, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type Refund } from './payment';
 import type { AnswerSource } from './authorization';
 import { startRefund } from './compensation';

@@ -1,4 +1,4 @@
-import { stale, type IntentContext } from './decision';
+import { stale, type IntentContext } from '@txn/domain-kernel';
 import { awaitedOperation, isTerminalPayment, type BookingRelease, type Payment, type PaymentDecision } from './payment';
 import { compensateAuthorization, compensateCapture, type Step } from './compensation';
 import { requestCapture } from './capture-and-void';

@@ -1,5 +1,5 @@
 import type { Money } from '@txn/money';
-import { type IntentContext } from './decision';
+import { type IntentContext } from '@txn/domain-kernel';
 import { pspIdempotencyKey } from './idempotency-key';
 import { outcomeQueryDelay_ms, outcomeResolveBy } from './query-schedule';
 import type { LifecycleOperation, OutcomeQuery, Payment, PaymentDecision, PaymentEvent, PaymentStatus, PspCall } from './payment';
@@ -22,7 +22,7 @@ export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly Paymen
   REFUNDED: [],
 };
 
-type Draft<E = PaymentEvent> = E extends PaymentEvent ? Omit<E, 'aggregateVersion' | 'occurredAt' | 'actor'> : never;
+type Draft<E = PaymentEvent> = E extends PaymentEvent ? Omit<E, 'aggregateId' | 'aggregateVersion' | 'occurredAt' | 'actor' | 'eventId'> : never;
 
 /**
  * The one place a payment's status and version change: numbers the events from the current
@@ -36,7 +36,7 @@ export function applied(before: Payment, after: Payment, ctx: IntentContext, dra
       throw new Error(`payment ${before.paymentId}: illegal transition ${statusBefore} → ${statusAfter} (current ${status})`);
     }
     status = statusAfter;
-    return { ...draft, aggregateVersion: before.version + BigInt(index + 1), occurredAt: ctx.now, actor: ctx.actor } as PaymentEvent;
+    return { ...draft, aggregateId: before.paymentId, aggregateVersion: before.version + BigInt(index + 1), occurredAt: ctx.now, actor: ctx.actor } as PaymentEvent;
   });
   if (status !== after.status) throw new Error(`payment ${before.paymentId}: events end in ${status}, state says ${after.status}`);
   return { outcome: 'applied', state: { ...after, version: before.version + BigInt(events.length) }, events, calls };

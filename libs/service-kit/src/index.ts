@@ -27,3 +27,4 @@ export {
 } from './bootstrap';
 export { SHUTDOWN_TIMEOUT_MS, stopOnSignals } from './shutdown';
 export { PeriodicWork, type IterationOutcome, type PeriodicWorkOptions } from './periodic-work';
+export { PERIODIC_WORK, PeriodicWorkLifecycle, type Runnable } from './periodic-lifecycle';

@@ -51,3 +51,14 @@ export async function inTransaction<T>(pool: Pool, work: (tx: SqlTransaction, cl
     client.release();
   }
 }
+
+/**
+ * Something that runs work in one transaction: what periodic work and use cases outside the inbox
+ * take instead of a pool, so that a unit test can hand them a fake.
+ */
+export type Transactions = <T>(work: (tx: SqlTransaction) => Promise<T>) => Promise<T>;
+
+/** Transactions on a pool's connections (`inTransaction`). */
+export function transactionsOn(pool: Pool): Transactions {
+  return (work) => inTransaction(pool, (tx) => work(tx));
+}

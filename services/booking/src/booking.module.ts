@@ -1,69 +1,75 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { BookingDecision } from '@txn/booking-domain';
 import type { Actor } from '@txn/contracts';
-import { EventPublisher } from '@txn/nest-messaging';
-import type { ServiceDependencies } from '@txn/service-kit';
-import { BookingDecisions } from './application/decisions';
-import { ExpirySweeper } from './application/expire-holds/expiry-sweeper';
-import { DeadlineMetrics } from './application/saga-deadlines/deadline-metrics';
-import { DeadlineWatcher } from './application/saga-deadlines/deadline-watcher';
-import { BookingCommandsController, HOLD_POLICY, PaymentEventsController, SERVICE_ACTOR } from './messaging/booking.controllers';
+import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
+import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
+import { fromPgClient, transactionsOn } from '@txn/sql';
+import { BOOKING_CONTEXT, type BookingContext } from './application/booking-context';
+import { bookingDecisionStore, type BookingWrite } from './application/booking-decided';
+import { expireHoldsIteration } from './application/expire-holds/expire-holds';
+import { DeadlineMetrics } from './application/watch-deadlines/deadline-metrics';
+import { watchDeadlinesIteration } from './application/watch-deadlines/watch-deadlines';
+import { BookingCommandsController } from './messaging/booking-commands.controller';
+import { PaymentEventsController } from './messaging/payment-events.controller';
+import { bookingStore } from './persistence/booking-store';
 import type { BookingSettings } from './settings';
 
-/** Runs the expiry sweeper and the deadline watcher while the application runs; stops them before the relay stops. */
-@Injectable()
-class PeriodicWorkLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(
-    @Inject(ExpirySweeper) private readonly sweeper: ExpirySweeper,
-    @Inject(DeadlineWatcher) private readonly watcher: DeadlineWatcher,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.sweeper.start();
-    this.watcher.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.sweeper.stop(), this.watcher.stop()]);
-  }
-}
-
+/** Booking's wiring: its store behind the ports, the one settler, the controllers, and the periodic work. */
 @Module({})
 export class BookingModule {
   static with(dependencies: ServiceDependencies, settings: BookingSettings): DynamicModule {
-    const serviceActor: Actor = { type: 'SERVICE', id: dependencies.config.serviceName };
+    const { config, logger, metrics, pool } = dependencies;
+    const serviceActor: Actor = { type: 'SERVICE', id: config.serviceName };
     const deadlinePolicy = { capture_ms: settings.captureDeadline_ms, completionGrace_ms: settings.completionGrace_ms };
+    const context: BookingContext = {
+      bookings: bookingStore,
+      holdPolicy: { hold_ms: settings.hold_ms },
+      deadlinePolicy,
+      serviceActor,
+      deadlineMetrics: new DeadlineMetrics(metrics),
+      clock: () => new Date(),
+    };
+    const transactions = transactionsOn(pool);
     return {
       module: BookingModule,
       controllers: [BookingCommandsController, PaymentEventsController],
       providers: [
-        { provide: HOLD_POLICY, useValue: { hold_ms: settings.hold_ms } },
-        { provide: SERVICE_ACTOR, useValue: serviceActor },
-        { provide: DeadlineMetrics, useValue: new DeadlineMetrics(dependencies.metrics) },
+        { provide: BOOKING_CONTEXT, useValue: context },
         {
-          provide: BookingDecisions,
+          provide: DECISION_SETTLER,
           inject: [EventPublisher],
-          useFactory: (events: EventPublisher) => new BookingDecisions(events, dependencies.logger, dependencies.metrics, dependencies.config.serviceName, deadlinePolicy),
+          useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store: bookingDecisionStore(bookingStore, deadlinePolicy), logger, metrics }),
         },
         {
-          provide: ExpirySweeper,
-          inject: [BookingDecisions],
-          useFactory: (decisions: BookingDecisions) =>
-            new ExpirySweeper({ pool: dependencies.pool, decisions, logger: dependencies.logger, interval_ms: settings.expirySweepInterval_ms, batchSize: settings.expiryBatchSize }),
-        },
-        {
-          provide: DeadlineWatcher,
-          inject: [EventPublisher, DeadlineMetrics],
-          useFactory: (events: EventPublisher, metrics: DeadlineMetrics) =>
-            new DeadlineWatcher({
-              pool: dependencies.pool,
-              events,
-              metrics,
-              logger: dependencies.logger,
-              producer: dependencies.config.serviceName,
-              interval_ms: settings.deadlineWatchInterval_ms,
-              batchSize: settings.deadlineBatchSize,
-              holdSweepInterval_ms: settings.expirySweepInterval_ms,
+          provide: PERIODIC_WORK,
+          inject: [DECISION_SETTLER, EventPublisher],
+          useFactory: (settler: DecisionSettler<BookingDecision, BookingWrite>, outbox: EventPublisher): Runnable[] => [
+            new PeriodicWork({
+              interval_ms: settings.expirySweepInterval_ms,
+              iteration: () => expireHoldsIteration({ transactions, bookings: bookingStore, settler, batchSize: settings.expiryBatchSize, clock: context.clock, logger }),
+              logger,
+              failureMessage: 'hold expiry sweep failed; next try after the interval',
             }),
+            new PeriodicWork({
+              interval_ms: settings.deadlineWatchInterval_ms,
+              iteration: () =>
+                watchDeadlinesIteration({
+                  transactions,
+                  reads: fromPgClient(pool),
+                  bookings: bookingStore,
+                  outbox,
+                  metrics: context.deadlineMetrics,
+                  logger,
+                  producer: config.serviceName,
+                  batchSize: settings.deadlineBatchSize,
+                  interval_ms: settings.deadlineWatchInterval_ms,
+                  holdSweepInterval_ms: settings.expirySweepInterval_ms,
+                  clock: context.clock,
+                }),
+              logger,
+              failureMessage: 'saga deadline watch failed; next try after the interval',
+            }),
+          ],
         },
         PeriodicWorkLifecycle,
       ],

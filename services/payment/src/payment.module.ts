@@ -1,13 +1,18 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
-import { EventPublisher } from '@txn/nest-messaging';
-import type { ServiceDependencies } from '@txn/service-kit';
-import { PaymentDecisions } from './application/decisions';
+import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
+import type { PaymentDecision } from '@txn/payment-domain';
+import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
+import { transactionsOn } from '@txn/sql';
 import { platformFeeOf } from './application/fees';
-import { OutcomePoller } from './application/outcome-queries/outcome-poller';
-import { PspCallDispatcher } from './application/psp-calls/call-dispatcher';
-import { BookingEventsController, PAYMENT_METHOD_OF, SERVICE_ACTOR } from './messaging/booking-events.controller';
-import type { PaymentServiceProvider } from './psp/psp-port';
+import { PspCallDispatcher } from './application/make-psp-calls/call-dispatcher';
+import { PAYMENT_CONTEXT, type PaymentContext } from './application/payment-context';
+import { paymentDecisionStore, type PaymentWrite } from './application/payment-decided';
+import type { PaymentServiceProvider } from './application/psp-port';
+import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
+import { BookingEventsController } from './messaging/booking-events.controller';
+import { paymentStore } from './persistence/payment-store';
+import { callNotifications, pspCallStore } from './persistence/psp-call-store';
 import type { PaymentSettings } from './settings';
 
 /** Claimed work is ours for the PSP timeout plus this margin (the time to record the answer). */
@@ -16,67 +21,54 @@ const LEASE_MARGIN_MS = 5_000;
 const OUTCOME_BATCH_SIZE = 20;
 const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 
-/** Runs the dispatcher and the poller while the application runs; stops them before the relay stops. */
-@Injectable()
-class PspWorkLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(
-    @Inject(PspCallDispatcher) private readonly dispatcher: PspCallDispatcher,
-    @Inject(OutcomePoller) private readonly poller: OutcomePoller,
-  ) {}
+type PaymentSettler = DecisionSettler<PaymentDecision, PaymentWrite>;
 
-  onApplicationBootstrap(): void {
-    this.dispatcher.start();
-    this.poller.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.dispatcher.stop(), this.poller.stop()]);
-  }
+/** The dispatcher (PSP calls after commit) and the outcome poller, run while the application runs. */
+function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, settler: PaymentSettler, actor: Actor): Runnable[] {
+  const { config, logger, metrics, pool } = dependencies;
+  const feeFor = (tenantId: string): ReturnType<typeof platformFeeOf> => platformFeeOf({ defaultBps: settings.platformFeeBps, byMerchant: settings.platformFeeBpsByMerchant }, tenantId);
+  const lease_ms = settings.psp.timeout_ms + LEASE_MARGIN_MS;
+  const transactions = transactionsOn(pool);
+  const clock = (): Date => new Date();
+  const wakeups = callNotifications({ ...config.database, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS, application_name: `${config.serviceName}-psp-calls` }, logger);
+  const dispatcher = new PspCallDispatcher({
+    transactions,
+    payments: paymentStore,
+    calls: pspCallStore,
+    wakeups,
+    psp,
+    settler,
+    logger,
+    metrics,
+    actor,
+    feeFor,
+    interval_ms: settings.callPollInterval_ms,
+    batchSize: settings.callBatchSize,
+    lease_ms,
+    clock,
+  });
+  const poller = new OutcomePoller({ transactions, payments: paymentStore, psp, settler, logger, metrics, actor, feeFor, batchSize: OUTCOME_BATCH_SIZE, lease_ms, clock });
+  const polling = new PeriodicWork({ interval_ms: settings.outcomePollInterval_ms, iteration: () => poller.iteration(), logger, failureMessage: 'outcome poll failed; next try after the interval' });
+  return [dispatcher, polling];
 }
 
+/** Payment's wiring: its stores behind the ports, the one settler, the controller, and the PSP work. */
 @Module({})
 export class PaymentModule {
   static with(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, paymentMethodOf: (customerId: string) => string): DynamicModule {
-    const actor: Actor = { type: 'SERVICE', id: dependencies.config.serviceName };
-    const feeFor = (tenantId: string): ReturnType<typeof platformFeeOf> => platformFeeOf({ defaultBps: settings.platformFeeBps, byMerchant: settings.platformFeeBpsByMerchant }, tenantId);
-    const lease_ms = settings.psp.timeout_ms + LEASE_MARGIN_MS;
-    const { pool, logger, metrics } = dependencies;
+    const { config, logger, metrics } = dependencies;
+    const actor: Actor = { type: 'SERVICE', id: config.serviceName };
+    const clock = (): Date => new Date();
+    const context: PaymentContext = { payments: paymentStore, actor, paymentMethodOf, clock };
+    const store = paymentDecisionStore(paymentStore, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
     return {
       module: PaymentModule,
       controllers: [BookingEventsController],
       providers: [
-        { provide: SERVICE_ACTOR, useValue: actor },
-        { provide: PAYMENT_METHOD_OF, useValue: paymentMethodOf },
-        {
-          provide: PaymentDecisions,
-          inject: [EventPublisher],
-          useFactory: (events: EventPublisher) => new PaymentDecisions(events, logger, metrics, dependencies.config.serviceName, settings.outcomeQueryTimeDivisor),
-        },
-        {
-          provide: PspCallDispatcher,
-          inject: [PaymentDecisions],
-          useFactory: (decisions: PaymentDecisions) =>
-            new PspCallDispatcher({
-              pool,
-              database: { ...dependencies.config.database, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS, application_name: `${dependencies.config.serviceName}-psp-calls` },
-              psp,
-              decisions,
-              logger,
-              metrics,
-              actor,
-              feeFor,
-              interval_ms: settings.callPollInterval_ms,
-              batchSize: settings.callBatchSize,
-              lease_ms,
-            }),
-        },
-        {
-          provide: OutcomePoller,
-          inject: [PaymentDecisions],
-          useFactory: (decisions: PaymentDecisions) =>
-            new OutcomePoller({ pool, psp, decisions, logger, metrics, actor, feeFor, interval_ms: settings.outcomePollInterval_ms, batchSize: OUTCOME_BATCH_SIZE, lease_ms }),
-        },
-        PspWorkLifecycle,
+        { provide: PAYMENT_CONTEXT, useValue: context },
+        { provide: DECISION_SETTLER, inject: [EventPublisher], useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store, logger, metrics }) },
+        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor) },
+        PeriodicWorkLifecycle,
       ],
     };
   }

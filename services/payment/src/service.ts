@@ -5,7 +5,7 @@ import { ensureOutboxSchema } from '@txn/outbox';
 import type { ServiceDefinition } from '@txn/service-kit';
 import { PaymentModule } from './payment.module';
 import { createStripePsp } from './psp/stripe-psp';
-import type { PaymentServiceProvider } from './psp/psp-port';
+import type { PaymentServiceProvider } from './application/psp-port';
 import type { PaymentSettings } from './settings';
 
 /** Seams for tests and later wiring: another PSP adapter, the customer's own payment method. */

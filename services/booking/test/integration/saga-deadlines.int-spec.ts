@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BookingDeadlineReached, BookingHeld, PaymentAuthorized, PaymentCaptured, RequestBooking, type Actor } from '@txn/contracts';
 import { fromPgClient } from '@txn/sql';
 import { waitFor } from '@txn/testing';
-import { countOverdue } from '../../src/persistence/bookings';
+import { bookingStore } from '../../src/persistence/booking-store';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '../../src/settings';
 import { BookingMessages, FLOW_TIMEOUT_MS, HOUR_MS, PAYMENT_SERVICE, PRICE_MINOR, startBookingInProcess, type BookingInProcess } from './support';
 
@@ -202,8 +202,8 @@ describe('booking saga deadlines (in-process, real PostgreSQL, Kafka, registry)'
       await insert(HOUR_MS);
       await insert(2 * HOUR_MS);
       const cutoffs = { hold: new Date(now.getTime() - SETTINGS.expirySweepInterval_ms), others: new Date(now.getTime() - SETTINGS.deadlineWatchInterval_ms) };
-      expect(Object.fromEntries(await countOverdue(fromPgClient(client), cutoffs, 1_000))).toEqual({ HOLD: 2 });
-      expect(Object.fromEntries(await countOverdue(fromPgClient(client), cutoffs, 1))).toEqual({ HOLD: 1 });
+      expect(Object.fromEntries(await bookingStore.countOverdue(fromPgClient(client), cutoffs, 1_000))).toEqual({ HOLD: 2 });
+      expect(Object.fromEntries(await bookingStore.countOverdue(fromPgClient(client), cutoffs, 1))).toEqual({ HOLD: 1 });
       // The view has no interval to go by: it lists every one past its deadline, most overdue first.
       const listed = await client.query<{ stage: string; overdue_ms: string }>("SELECT stage, overdue_ms FROM overdue_sagas WHERE tenant_id = $1 AND status = 'HELD' ORDER BY deadline_at", [TENANT]);
       expect(listed.rows.map((row) => row.stage)).toEqual(['HOLD', 'HOLD', 'HOLD']);

@@ -12,7 +12,7 @@ export function platformFeeOf(schedule: FeeSchedule, tenantId: string): (capture
   return (captured) => {
     const split = splitFee(captured, bps);
     // Settings are validated at start-up and captures never exceed the authorization: a bug.
-    if (!split.ok) throw new Error(`fee split of ${captured.amountMinor} ${captured.currency} at ${bps} bps refused: ${split.error.message}`);
+    if (split.outcome !== 'applied') throw new Error(`fee split of ${captured.amountMinor} ${captured.currency} at ${bps} bps refused: ${split.detail}`);
     return split.value.platformFee;
   };
 }

@@ -1,4 +1,4 @@
-import type { PspFailure } from './psp-port';
+import type { PspFailure } from '../application/psp-port';
 
 /** Stripe error codes that describe the object's state, not a malformed request. */
 const STATE_CODES = new Set(['payment_intent_unexpected_state', 'charge_already_refunded', 'charge_already_captured', 'charge_expired_for_capture', 'amount_too_large']);

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { money, type Money } from '@txn/money';
 import { classifyPspError } from './classify';
-import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from './psp-port';
+import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
 import type { PspSettings } from '../settings';
 
 /**

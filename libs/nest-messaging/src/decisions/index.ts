@@ -1,0 +1,4 @@
+export type { AnyDecision, AppliedDecision, Cause, Decided, DecisionStore, SettleOptions, Subject, UnappliedRecord } from './decided';
+export { DecisionSettler, type DecisionSettlerOptions, type OutboxWriter } from './decision-settler';
+export { toPendingEvent, UnknownEventTypeError, type EnvelopeFacts } from './envelopes';
+export { DECISION_SETTLER, SettleDecisions } from './settle-interceptor';

@@ -1,0 +1,14 @@
+import type { Actor } from '@txn/contracts';
+import type { Payments } from './ports';
+
+/** What payment's message use cases share, built once by the module; `clock` is the service's one clock. */
+export interface PaymentContext {
+  readonly payments: Payments;
+  /** The actor of every decision payment makes: the service. */
+  readonly actor: Actor;
+  /** The PSP payment method for a customer (until bookings carry the customer's own). */
+  paymentMethodOf(customerId: string): string;
+  readonly clock: () => Date;
+}
+
+export const PAYMENT_CONTEXT = Symbol('payment-context');

@@ -1,0 +1,239 @@
+import type { BookingRelease, InFlightCall, OutcomeQuery, Payment, Refund, UnknownOutcome } from '@txn/payment-domain';
+import { money, type Money } from '@txn/money';
+import type { UnappliedRecord } from '@txn/nest-messaging';
+import type { SqlTransaction } from '@txn/sql';
+import type { PaymentIndexes, Payments, StoredPayment } from '../application/ports';
+
+interface PaymentRow {
+  readonly payment_id: string;
+  readonly booking_id: string;
+  readonly tenant_id: string;
+  readonly customer_id: string;
+  readonly payment_method: string;
+  readonly amount_minor: string;
+  readonly currency: string;
+  readonly status: Payment['status'];
+  readonly version: string;
+  readonly psp_payment_intent_id: string | null;
+  readonly authorized_minor: string | null;
+  readonly authorization_expires_at: Date | null;
+  readonly captured_minor: string | null;
+  readonly psp_charge_id: string | null;
+  readonly in_flight: JsonCall | null;
+  readonly unknown_outcome: JsonUnknown | null;
+  readonly booking_release: JsonRelease | null;
+  readonly void_reason: string | null;
+}
+
+interface RefundRow {
+  readonly refund_id: string;
+  readonly sequence: number;
+  readonly amount_minor: string;
+  readonly currency: string;
+  readonly reason: string;
+  readonly idempotency_key: string;
+  readonly status: Refund['status'];
+  readonly psp_refund_id: string | null;
+  readonly requested_at: Date;
+  readonly query: JsonQuery | null;
+}
+
+// JSON shapes: dates as ISO text, amounts as decimal text (bigint does not survive JSON).
+interface JsonCall {
+  readonly operation: InFlightCall['operation'];
+  readonly idempotencyKey: string;
+  readonly requestedAt: string;
+}
+interface JsonQuery {
+  readonly since: string;
+  readonly attempts: number;
+  readonly nextQueryAt: string | null;
+  readonly alertedAt: string | null;
+}
+interface JsonUnknown extends JsonQuery {
+  readonly operation: UnknownOutcome['operation'];
+  readonly idempotencyKey: string;
+  readonly cause: string;
+}
+interface JsonRelease {
+  readonly reason: string;
+  readonly refundAmountMinor: string | null;
+  readonly refundId: string;
+}
+
+const COLUMNS = `payment_id, booking_id, tenant_id, customer_id, payment_method, amount_minor, currency, status, version, psp_payment_intent_id,
+  authorized_minor, authorization_expires_at, captured_minor, psp_charge_id, in_flight, unknown_outcome, booking_release, void_reason`;
+
+const date = (text: string | null): Date | null => (text === null ? null : new Date(text));
+const queryToJson = (query: OutcomeQuery): JsonQuery => ({
+  since: query.since.toISOString(),
+  attempts: query.attempts,
+  nextQueryAt: query.nextQueryAt?.toISOString() ?? null,
+  alertedAt: query.alertedAt?.toISOString() ?? null,
+});
+const queryFromJson = (json: JsonQuery): OutcomeQuery => ({ since: new Date(json.since), attempts: json.attempts, nextQueryAt: date(json.nextQueryAt), alertedAt: date(json.alertedAt) });
+
+function amountOf(minor: string | null, currency: string): Money | null {
+  return minor === null ? null : money(BigInt(minor), currency);
+}
+
+function toRefund(row: RefundRow): Refund {
+  return {
+    refundId: row.refund_id,
+    sequence: row.sequence,
+    amount: money(BigInt(row.amount_minor), row.currency),
+    reason: row.reason,
+    idempotencyKey: row.idempotency_key,
+    status: row.status,
+    pspRefundId: row.psp_refund_id,
+    requestedAt: row.requested_at,
+    query: row.query === null ? null : queryFromJson(row.query),
+  };
+}
+
+function toStored(row: PaymentRow, refunds: readonly RefundRow[]): StoredPayment {
+  const release = row.booking_release;
+  const unknown = row.unknown_outcome;
+  const payment: Payment = {
+    paymentId: row.payment_id,
+    bookingId: row.booking_id,
+    tenantId: row.tenant_id,
+    amount: money(BigInt(row.amount_minor), row.currency),
+    status: row.status,
+    version: BigInt(row.version),
+    pspPaymentIntentId: row.psp_payment_intent_id,
+    authorizedAmount: amountOf(row.authorized_minor, row.currency),
+    authorizationExpiresAt: row.authorization_expires_at,
+    capturedAmount: amountOf(row.captured_minor, row.currency),
+    pspChargeId: row.psp_charge_id,
+    inFlight: row.in_flight === null ? null : { operation: row.in_flight.operation, idempotencyKey: row.in_flight.idempotencyKey, requestedAt: new Date(row.in_flight.requestedAt) },
+    unknown: unknown === null ? null : { ...queryFromJson(unknown), operation: unknown.operation, idempotencyKey: unknown.idempotencyKey, cause: unknown.cause },
+    refunds: [...refunds].sort((a, b) => a.sequence - b.sequence).map(toRefund),
+    bookingRelease: release === null ? null : { reason: release.reason, refundId: release.refundId, refundAmount: amountOf(release.refundAmountMinor, row.currency) },
+    voidReason: row.void_reason,
+  };
+  return { payment, customerId: row.customer_id, paymentMethod: row.payment_method };
+}
+
+/** The payment, row-locked until the transaction ends: every decision on it is serialised. */
+async function loadPaymentForUpdate(tx: SqlTransaction, paymentId: string): Promise<StoredPayment | undefined> {
+  const rows = await tx.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE payment_id = $1 FOR UPDATE`, [paymentId]);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  // Bounded by payment-domain's MAX_REFUNDS_PER_PAYMENT (20).
+  const refunds = await tx.query<RefundRow>(
+    'SELECT refund_id, sequence, amount_minor, currency, reason, idempotency_key, status, psp_refund_id, requested_at, query FROM refunds WHERE payment_id = $1 ORDER BY sequence LIMIT 21',
+    [paymentId],
+  );
+  return toStored(row, refunds);
+}
+
+function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[] {
+  const { payment } = stored;
+  const release: BookingRelease | null = payment.bookingRelease;
+  const inFlight: JsonCall | null = payment.inFlight === null ? null : { ...payment.inFlight, requestedAt: payment.inFlight.requestedAt.toISOString() };
+  const unknown: JsonUnknown | null =
+    payment.unknown === null ? null : { ...queryToJson(payment.unknown), operation: payment.unknown.operation, idempotencyKey: payment.unknown.idempotencyKey, cause: payment.unknown.cause };
+  const releaseJson: JsonRelease | null = release === null ? null : { reason: release.reason, refundId: release.refundId, refundAmountMinor: release.refundAmount?.amountMinor.toString() ?? null };
+  return [
+    payment.paymentId,
+    payment.bookingId,
+    payment.tenantId,
+    stored.customerId,
+    stored.paymentMethod,
+    payment.amount.amountMinor.toString(),
+    payment.amount.currency,
+    payment.status,
+    payment.version.toString(),
+    payment.pspPaymentIntentId,
+    payment.authorizedAmount?.amountMinor.toString() ?? null,
+    payment.authorizationExpiresAt,
+    payment.capturedAmount?.amountMinor.toString() ?? null,
+    payment.pspChargeId,
+    inFlight === null ? null : JSON.stringify(inFlight),
+    unknown === null ? null : JSON.stringify(unknown),
+    releaseJson === null ? null : JSON.stringify(releaseJson),
+    payment.voidReason,
+    indexes.queryDueAt,
+    indexes.needsAttention,
+  ];
+}
+
+async function insertPayment(tx: SqlTransaction, stored: StoredPayment, indexes: PaymentIndexes): Promise<void> {
+  await tx.query(
+    `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+    paymentValues(stored, indexes),
+  );
+  await saveRefunds(tx, stored.payment);
+}
+
+/** The payment's new state; `previousVersion` must still be stored (the row lock guarantees it). */
+async function updatePayment(tx: SqlTransaction, stored: StoredPayment, previousVersion: bigint, indexes: PaymentIndexes): Promise<void> {
+  const rows = await tx.query(
+    `UPDATE payments SET status = $8, version = $9, psp_payment_intent_id = $10, authorized_minor = $11, authorization_expires_at = $12,
+       captured_minor = $13, psp_charge_id = $14, in_flight = $15, unknown_outcome = $16, booking_release = $17, void_reason = $18,
+       query_due_at = $19, needs_attention = $20, updated_at = now()
+     WHERE payment_id = $1 AND version = $21 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
+       AND amount_minor = $6 AND currency = $7
+     RETURNING 1`,
+    [...paymentValues(stored, indexes), previousVersion.toString()],
+  );
+  // A miss means the row changed under the lock or an immutable field was altered: a bug.
+  if (rows.length !== 1) throw new Error(`payment ${stored.payment.paymentId}: stored version ${previousVersion} not found or immutable fields changed`);
+  await saveRefunds(tx, stored.payment);
+}
+
+/** Refund rows follow the aggregate's list (at most 20); amounts and keys never change once written. */
+async function saveRefunds(tx: SqlTransaction, payment: Payment): Promise<void> {
+  for (const refund of payment.refunds) {
+    await tx.query(
+      `INSERT INTO refunds (payment_id, refund_id, sequence, amount_minor, currency, reason, idempotency_key, status, psp_refund_id, requested_at, query)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (payment_id, refund_id) DO UPDATE SET status = EXCLUDED.status, psp_refund_id = EXCLUDED.psp_refund_id, query = EXCLUDED.query, updated_at = now()
+         WHERE refunds.amount_minor = EXCLUDED.amount_minor AND refunds.idempotency_key = EXCLUDED.idempotency_key`,
+      [
+        payment.paymentId,
+        refund.refundId,
+        refund.sequence,
+        refund.amount.amountMinor.toString(),
+        refund.amount.currency,
+        refund.reason,
+        refund.idempotencyKey,
+        refund.status,
+        refund.pspRefundId,
+        refund.requestedAt,
+        refund.query === null ? null : JSON.stringify(queryToJson(refund.query)),
+      ],
+    );
+  }
+}
+
+/** Payments whose next outcome query is due, oldest first; claimed by pushing the due time out by `lease_ms`. */
+async function claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<string[]> {
+  const rows = await tx.query<{ payment_id: string }>(
+    `UPDATE payments SET query_due_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
+     WHERE payment_id IN (SELECT payment_id FROM payments WHERE query_due_at <= $2 ORDER BY query_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING payment_id`,
+    [limit, now, lease_ms],
+  );
+  return rows.map((row) => row.payment_id);
+}
+
+/** Why a message changed nothing, next to the inbox row that says it was handled. */
+async function recordUnapplied(tx: SqlTransaction, record: UnappliedRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO unapplied_messages (event_id, event_type, payment_id, outcome, reason, status, actor_type, actor_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING`,
+    [record.cause.eventId, record.cause.eventType, record.subject.aggregateId, record.outcome, record.reason, record.subject.status, record.cause.actor.type, record.cause.actor.id],
+  );
+}
+
+/** Payment's database behind the application's port. */
+export const paymentStore: Payments = {
+  lockForUpdate: loadPaymentForUpdate,
+  insert: insertPayment,
+  update: updatePayment,
+  recordUnapplied,
+  claimDueQueries,
+};

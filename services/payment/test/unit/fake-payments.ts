@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, Envelope } from '@txn/contracts';
+import type { UnappliedRecord } from '@txn/nest-messaging';
+import { createPayment, recordAuthorizationResult, type Payment, type PspCall } from '@txn/payment-domain';
+import type { SqlTransaction } from '@txn/sql';
+import { paymentIdOf } from '../../src/application/payment-id';
+import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } from '../../src/application/ports';
+
+// Typed fakes for payment's unit specs: the ports in memory.
+
+export const NOW = new Date('2026-12-02T10:00:00Z');
+export const TENANT = 'merchant-1';
+export const PAYMENT_SERVICE: Actor = { type: 'SERVICE', id: 'payment' };
+export const BOOKING_SERVICE: Actor = { type: 'SERVICE', id: 'booking' };
+export const TX: SqlTransaction = { query: () => Promise.reject(new Error('a fake port runs no SQL')) };
+
+export class FakePayments implements Payments {
+  readonly rows = new Map<string, { stored: StoredPayment; indexes: PaymentIndexes }>();
+  readonly unapplied: UnappliedRecord[] = [];
+
+  put(payment: Payment): StoredPayment {
+    const stored = { payment, customerId: 'customer-1', paymentMethod: 'pm_card_visa' };
+    this.rows.set(payment.paymentId, { stored, indexes: { queryDueAt: null, needsAttention: false } });
+    return stored;
+  }
+
+  lockForUpdate(_tx: SqlTransaction, paymentId: string): Promise<StoredPayment | undefined> {
+    return Promise.resolve(this.rows.get(paymentId)?.stored);
+  }
+
+  insert(_tx: SqlTransaction, stored: StoredPayment, indexes: PaymentIndexes): Promise<void> {
+    if (this.rows.has(stored.payment.paymentId)) throw new Error(`payment ${stored.payment.paymentId} exists`);
+    this.rows.set(stored.payment.paymentId, { stored, indexes });
+    return Promise.resolve();
+  }
+
+  update(_tx: SqlTransaction, stored: StoredPayment, previousVersion: bigint, indexes: PaymentIndexes): Promise<void> {
+    const row = this.rows.get(stored.payment.paymentId);
+    if (row === undefined || row.stored.payment.version !== previousVersion) throw new Error(`payment ${stored.payment.paymentId}: stored version ${previousVersion} not found`);
+    this.rows.set(stored.payment.paymentId, { stored, indexes });
+    return Promise.resolve();
+  }
+
+  recordUnapplied(_tx: SqlTransaction, record: UnappliedRecord): Promise<void> {
+    this.unapplied.push(record);
+    return Promise.resolve();
+  }
+
+  claimDueQueries(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+}
+
+export class FakePspCalls implements PspCalls {
+  readonly enqueued: { paymentId: string; call: PspCall; causedByEventId: string | null }[] = [];
+
+  enqueue(_tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void> {
+    this.enqueued.push(...calls.map((call) => ({ paymentId, call, causedByEventId })));
+    return Promise.resolve();
+  }
+
+  claim(): Promise<ClaimedCall[]> {
+    return Promise.resolve([]);
+  }
+
+  complete(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  defer(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function envelope(eventType: string, aggregateId: string, actor: Actor = BOOKING_SERVICE, tenantId = TENANT): Envelope {
+  return { eventId: randomUUID(), eventType, occurredAt: NOW, producer: 'booking', aggregateId, aggregateVersion: 1n, correlationId: aggregateId, causationId: null, actor, tenantId };
+}
+
+/** The booking's payment, authorized at the PSP for EUR 120.00. */
+export function authorizedPayment(bookingId = randomUUID()): Payment {
+  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' } }, { now: NOW, actor: PAYMENT_SERVICE });
+  if (created.outcome !== 'applied') throw new Error('createPayment refused');
+  const authorized = recordAuthorizationResult(
+    created.state,
+    { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', authorizedAmount: { amountMinor: 12_000n, currency: 'EUR' }, authorizationExpiresAt: null },
+    { now: NOW, actor: PAYMENT_SERVICE },
+  );
+  if (authorized.outcome !== 'applied') throw new Error('recordAuthorizationResult refused');
+  return authorized.state;
+}
