@@ -36,6 +36,11 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.check-spec.ts', '*
 // A package's public surface is its index.ts: no deep imports into another package.
 const NO_DEEP_IMPORTS = { group: ['@txn/*/*'], message: 'import the package itself (its index.ts), not a file inside it' };
 
+/** A relative import of a sibling layer folder of a service's src/ (`../persistence/x`, `../../messaging`). */
+function relativeInto(...layers) {
+  return `^\\.{1,2}/(\\.\\./)*(${layers.join('|')})(/|$)`;
+}
+
 /**
  * The layers inside a service (docs/service-template.md): application decides through its ports
  * and never reaches for messaging, http or persistence; persistence only stores, so it may use
@@ -52,14 +57,14 @@ const SERVICE_LAYERS = [
         {
           patterns: [
             NO_DEEP_IMPORTS,
-            { group: ['**/messaging', '**/messaging/**', '**/http', '**/http/**', '**/persistence', '**/persistence/**'], message: 'application depends on its ports (application/ports.ts), never on messaging, http or persistence' },
+            { regex: relativeInto('messaging', 'http', 'persistence', 'psp'), message: 'application depends on its ports (application/ports.ts), never on messaging, http or an adapter' },
           ],
         },
       ],
     },
   },
   {
-    files: ['services/*/src/persistence/**/*.ts'],
+    files: ['services/*/src/persistence/**/*.ts', 'services/*/src/psp/**/*.ts'],
     ignores: TEST_FILES,
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -72,8 +77,8 @@ const SERVICE_LAYERS = [
           })),
           patterns: [
             NO_DEEP_IMPORTS,
-            { group: ['**/application', '**/application/**'], allowTypeImports: true, message: 'persistence implements the ports of application/ports.ts: types only, never a use case' },
-            { group: ['**/messaging', '**/messaging/**', '**/http', '**/http/**'], message: 'persistence never depends on messaging or http' },
+            { regex: relativeInto('application'), allowTypeImports: true, message: 'an adapter implements the ports of application/: types only, never a use case' },
+            { regex: relativeInto('messaging', 'http'), message: 'an adapter never depends on messaging or http' },
           ],
         },
       ],
@@ -85,7 +90,7 @@ const SERVICE_LAYERS = [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [NO_DEEP_IMPORTS, { group: ['**/persistence', '**/persistence/**'], message: 'adapters call use cases; only the module wires persistence in' }] },
+        { patterns: [NO_DEEP_IMPORTS, { regex: relativeInto('persistence', 'psp'), message: 'inbound adapters call use cases; only the module wires the outbound adapters in' }] },
       ],
     },
   },

@@ -55,8 +55,29 @@ describe('static checks', () => {
       rule: 'end-to-end tests use a service only through its public entry point',
       path: 'e2e/__boundary-probe__.ts',
       source: "import { STRIPE_API_VERSION } from '@txn/payment/src/psp/stripe-psp';\nexport const probe = STRIPE_API_VERSION;\n",
-      ruleId: 'no-restricted-imports',
+      ruleId: '@typescript-eslint/no-restricted-imports',
       message: "'@txn/payment/src/psp/stripe-psp' import is restricted from being used by a pattern. import the package itself (its index.ts), not a file inside it",
+    },
+    {
+      rule: 'inside a service, application never imports persistence (it works through its ports)',
+      path: 'services/booking/src/application/__boundary-probe__.ts',
+      source: "import { bookingStore } from '../persistence/booking-store';\nexport const probe = bookingStore;\n",
+      ruleId: '@typescript-eslint/no-restricted-imports',
+      message: "'../persistence/booking-store' import is restricted from being used by a pattern. application depends on its ports (application/ports.ts), never on messaging, http or an adapter",
+    },
+    {
+      rule: 'inside a service, persistence never decides: domain types only, no domain rule',
+      path: 'services/ledger/src/persistence/__boundary-probe__.ts',
+      source: "import { admit, type Balances } from '@txn/ledger-domain';\nexport const probe = (b: Balances): unknown => admit;\n",
+      ruleId: '@typescript-eslint/no-restricted-imports',
+      message: "'@txn/ledger-domain' import is restricted from being used. persistence only stores: it may use domain types, never a domain rule (decide in application/)",
+    },
+    {
+      rule: 'inside a service, an inbound adapter never touches persistence itself',
+      path: 'services/payment/src/messaging/__boundary-probe__.ts',
+      source: "import { paymentStore } from '../persistence/payment-store';\nexport const probe = paymentStore;\n",
+      ruleId: '@typescript-eslint/no-restricted-imports',
+      message: "'../persistence/payment-store' import is restricted from being used by a pattern. inbound adapters call use cases; only the module wires the outbound adapters in",
     },
     {
       rule: 'benchmarks never reach into a service by relative path',
@@ -67,19 +88,26 @@ describe('static checks', () => {
     },
   ];
 
-  it.each(probes)('refuses an import that breaks the rule: $rule', async (probe) => {
-    const file = join(root, probe.path);
-    writeFileSync(file, probe.source);
+  /** What ESLint says about each planted probe: one run over all of them (each run costs seconds). */
+  let probeMessages: Map<string, { ruleId: string | null; message: string }[]>;
+
+  beforeAll(async () => {
+    const files = probes.map((probe) => join(root, probe.path));
+    probes.forEach((probe, index) => writeFileSync(files[index] ?? '', probe.source));
     try {
-      const output = await run(bin('eslint'), [file, '--format', 'json'], { cwd: root, timeout: CHECK_TIMEOUT_MS }).then(
+      const output = await run(bin('eslint'), [...files, '--format', 'json'], { cwd: root, timeout: CHECK_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }).then(
         (ok) => ok.stdout,
         (failed: { stdout?: string }) => failed.stdout ?? '[]',
       );
-      const [result] = JSON.parse(output) as { messages: { ruleId: string | null; message: string }[] }[];
-      const found = (result?.messages ?? []).filter((m) => m.ruleId === probe.ruleId);
-      expect(found.map((m) => m.message)).toEqual([probe.message]);
+      const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
+      probeMessages = new Map(results.map((result) => [result.filePath, result.messages]));
     } finally {
-      rmSync(file, { force: true });
+      for (const file of files) rmSync(file, { force: true });
     }
+  }, CHECK_TIMEOUT_MS);
+
+  it.each(probes)('refuses an import that breaks the rule: $rule', (probe) => {
+    const found = (probeMessages.get(join(root, probe.path)) ?? []).filter((m) => m.ruleId === probe.ruleId);
+    expect(found.map((m) => m.message)).toEqual([probe.message]);
   }, CHECK_TIMEOUT_MS);
 });

@@ -228,3 +228,12 @@ export function refundEscrow(
     split: split.value,
   });
 }
+
+/** Whether a stored entry is this refund of the escrow already (a redelivery), not another entry under its id. */
+export function isSameRefund(existing: JournalEntry, escrow: Escrow, amount: Money): boolean {
+  return (
+    existing.entryType === 'REFUND' &&
+    existing.reversesEntryId === escrow.captureEntryId &&
+    existing.lines.some((line) => line.side === 'CREDIT' && line.amount.currency === amount.currency && line.amount.amountMinor === amount.amountMinor)
+  );
+}

@@ -171,3 +171,18 @@ export function expireHold(hold: Hold, now: Date): Checked<HoldChange, LedgerErr
   }
   return checked({ before: hold, after: Object.freeze({ ...hold, status: 'VOIDED', reason: 'HOLD_EXPIRED' }), entry: null });
 }
+
+/** The same hold placed again (a redelivery under another event id): every term equal, ids in any case. */
+export function sameHold(a: Hold, b: Hold): boolean {
+  const lower = (id: string | null): string | null => id?.toLowerCase() ?? null;
+  return (
+    a.holdId.toLowerCase() === b.holdId.toLowerCase() &&
+    a.debitAccountId === b.debitAccountId &&
+    a.creditAccountId === b.creditAccountId &&
+    a.amount.currency === b.amount.currency &&
+    a.amount.amountMinor === b.amount.amountMinor &&
+    (a.expiresAt?.getTime() ?? null) === (b.expiresAt?.getTime() ?? null) &&
+    lower(a.paymentId) === lower(b.paymentId) &&
+    lower(a.bookingId) === lower(b.bookingId)
+  );
+}

@@ -31,6 +31,7 @@ export {
   captureToEscrow,
   escrowRemaining,
   refundEscrow,
+  isSameRefund,
   releaseEscrow,
   type AuthorizationHoldInput,
   type CaptureInput,
@@ -53,6 +54,7 @@ export {
   isExpired,
   placeHold,
   postHold,
+  sameHold,
   voidHold,
   type Hold,
   type HoldChange,
@@ -73,3 +75,4 @@ export {
   type JournalLine,
 } from './journal-entry';
 export { balancesFromJournal, verify, type Discrepancy, type Journal } from './verify';
+export { checkEntryIds, isUuid, normalisedEntry } from './ids';

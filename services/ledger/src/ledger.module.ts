@@ -1,58 +1,49 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { EventPublisher } from '@txn/nest-messaging';
-import type { ServiceDependencies } from '@txn/service-kit';
-import { HoldExpirySweeper } from './application/expire-holds/hold-expiry-sweeper';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Actor } from '@txn/contracts';
+import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
+import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type ServiceDependencies } from '@txn/service-kit';
+import { transactionsOn } from '@txn/sql';
+import { expireHoldsIteration } from './application/expire-holds/expire-holds';
+import { LEDGER_CONTEXT, type LedgerContext } from './application/ledger-context';
+import { ledgerDecisionStore, type LedgerDecision } from './application/ledger-decided';
 import { registerWaitingReleaseMetrics } from './application/on-booking-completed/waiting-releases';
-import type { CaptureDependencies } from './application/on-payment-captured/on-payment-captured';
-import { LedgerOutcomes } from './application/outcomes';
-import { BookingEventsController, FEE_RATES, PaymentEventsController } from './messaging/ledger.controllers';
+import { BookingEventsController } from './messaging/booking-events.controller';
+import { PaymentEventsController } from './messaging/payment-events.controller';
+import { ledgerStore, waitingReleasesOn } from './persistence/ledger-store';
 import { feeBpsOf, type LedgerSettings } from './settings';
 
-/** Runs the hold-expiry sweeper while the application runs; stops it before the relay stops. */
-@Injectable()
-class HoldExpirySweeperLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(HoldExpirySweeper) private readonly sweeper: HoldExpirySweeper) {}
-
-  onApplicationBootstrap(): void {
-    this.sweeper.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.sweeper.stop();
-  }
-}
-
+/** The ledger's wiring: its store behind the port, the one settler, the controllers, and the hold-expiry sweeper. */
 @Module({})
 export class LedgerModule {
   static with(dependencies: ServiceDependencies, settings: LedgerSettings): DynamicModule {
-    const feeRates: CaptureDependencies = { feeBpsOf: feeBpsOf(settings) };
-    const producer = dependencies.config.serviceName;
-    registerWaitingReleaseMetrics(dependencies);
+    const { config, logger, metrics, pool } = dependencies;
+    const actor: Actor = { type: 'SERVICE', id: config.serviceName };
+    const context: LedgerContext = { book: ledgerStore, actor, feeRates: { feeBpsOf: feeBpsOf(settings) }, clock: () => new Date() };
+    registerWaitingReleaseMetrics({ waiting: waitingReleasesOn(pool), metrics, logger });
     return {
       module: LedgerModule,
       controllers: [PaymentEventsController, BookingEventsController],
       providers: [
-        { provide: FEE_RATES, useValue: feeRates },
+        { provide: LEDGER_CONTEXT, useValue: context },
         {
-          provide: LedgerOutcomes,
+          provide: DECISION_SETTLER,
           inject: [EventPublisher],
-          useFactory: (events: EventPublisher) => new LedgerOutcomes(events, dependencies.logger, dependencies.metrics, producer),
+          useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store: ledgerDecisionStore(ledgerStore), logger, metrics }),
         },
         {
-          provide: HoldExpirySweeper,
-          inject: [LedgerOutcomes],
-          useFactory: (outcomes: LedgerOutcomes) =>
-            new HoldExpirySweeper({
-              pool: dependencies.pool,
-              outcomes,
-              logger: dependencies.logger,
-              producer,
+          provide: PERIODIC_WORK,
+          inject: [DECISION_SETTLER],
+          useFactory: (settler: DecisionSettler<LedgerDecision, undefined>) => [
+            new PeriodicWork({
               interval_ms: settings.holdExpirySweepInterval_ms,
-              batchSize: settings.holdExpiryBatchSize,
-              grace_ms: settings.holdExpiryGrace_ms,
+              iteration: () =>
+                expireHoldsIteration({ transactions: transactionsOn(pool), book: ledgerStore, settler, logger, batchSize: settings.holdExpiryBatchSize, grace_ms: settings.holdExpiryGrace_ms, clock: context.clock }),
+              logger,
+              failureMessage: 'hold expiry sweep failed; next try after the interval',
             }),
+          ],
         },
-        HoldExpirySweeperLifecycle,
+        PeriodicWorkLifecycle,
       ],
     };
   }

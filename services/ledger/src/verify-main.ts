@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { verifyLedger, type VerifyReport } from './verify';
+import type { VerifyReport } from './application/verify-books/verify-books';
+import { verifyLedger } from './verify';
 
 /**
  * `verify` for a person or a cron job: prints every discrepancy as one JSON line, then a summary.

@@ -1,167 +1,100 @@
-import {
-  type EntryPosted,
-  type EscrowReleased,
-  type HoldPlaced,
-  type HoldPosted,
-  type HoldVoided,
-  type LedgerRejected,
-  type Envelope,
-  type Money as ContractMoney,
-  type Posting,
-} from '@txn/contracts';
-import { isCurrencyCode, type Money } from '@txn/money';
-import { type EscrowRelease, type Hold, type JournalEntry } from '@txn/ledger-domain';
-import { refusal, type Refusal } from '../domain/refusal';
+import type { EntryPosted, EscrowReleased, HoldPlaced, HoldPosted, HoldVoided, LedgerRejected, Posting } from '@txn/contracts';
+import type { DomainEvent, IntentContext } from '@txn/domain-kernel';
+import type { EscrowRelease, Hold, JournalEntry, LedgerError } from '@txn/ledger-domain';
+import type { Money as ContractMoney } from '@txn/contracts';
 
-/**
- * What the ledger's handlers return: the outcome for the inbox (and logs/metrics) and the events
- * to append to the outbox in the same transaction, as generated payloads without the envelope.
- * The caller builds each envelope: eventId (new), eventType, occurredAt, producer 'ledger',
- * aggregateId and aggregateVersion from the draft, correlationId and tenantId from the consumed
- * event, causationId = the consumed event's id.
- */
-interface Draft<Type extends string, Payload extends { readonly envelope: Envelope }> {
-  readonly eventType: Type;
-  /** Also the Kafka key. */
-  readonly aggregateId: string;
-  readonly aggregateVersion: bigint;
-  readonly payload: Omit<Payload, 'envelope'>;
-}
+type Payload<T> = Omit<T, 'envelope'>;
 
-export type LedgerEventDraft =
-  | Draft<'HoldPlaced', HoldPlaced>
-  | Draft<'HoldPosted', HoldPosted>
-  | Draft<'HoldVoided', HoldVoided>
-  | Draft<'EntryPosted', EntryPosted>
-  | Draft<'EscrowReleased', EscrowReleased>
-  | Draft<'LedgerRejected', LedgerRejected>;
+/** What the ledger emits: the generated payloads, as domain events the settle path envelopes. */
+export type LedgerEvent =
+  | DomainEvent<'HoldPlaced', Payload<HoldPlaced>>
+  | DomainEvent<'HoldPosted', Payload<HoldPosted>>
+  | DomainEvent<'HoldVoided', Payload<HoldVoided>>
+  | DomainEvent<'EntryPosted', Payload<EntryPosted>>
+  | DomainEvent<'EscrowReleased', Payload<EscrowReleased>>
+  | DomainEvent<'LedgerRejected', Payload<LedgerRejected>>;
 
-/**
- * `duplicate`: the fact was already applied (nothing written, nothing emitted); the consumer
- * records it like `stale`. `stale`: overtaken by state (e.g. a void of a hold that already lapsed).
- * `rejected`: refused and reported with LedgerRejected.
- */
-export type LedgerOutcome = 'applied' | 'duplicate' | 'stale' | 'rejected';
-
-export interface LedgerHandling {
-  readonly outcome: LedgerOutcome;
-  readonly events: readonly LedgerEventDraft[];
-}
-
-export const NOTHING_TO_DO = { duplicate: { outcome: 'duplicate', events: [] }, stale: { outcome: 'stale', events: [] } } as const satisfies Record<
-  string,
-  LedgerHandling
->;
-
-/** The contracts carry the currency as a string; the ledger works only with supported ones. */
-export function moneyOf(amount: ContractMoney, field: string): Money | Refusal {
-  if (!isCurrencyCode(amount.currency)) return refusal('CURRENCY_MISMATCH', `${field}: unsupported currency "${amount.currency}"`);
-  return { amountMinor: amount.amountMinor, currency: amount.currency };
-}
-
-export function isRefusal(value: Money | Refusal): value is Refusal {
-  return 'rejectionCode' in value;
+function event<T extends LedgerEvent['eventType']>(eventType: T, aggregateId: string, aggregateVersion: bigint, ctx: IntentContext, payload: Extract<LedgerEvent, { eventType: T }>['payload']): LedgerEvent {
+  return { eventType, aggregateId, aggregateVersion, occurredAt: ctx.now, actor: ctx.actor, payload } as LedgerEvent;
 }
 
 function postingsOf(entry: JournalEntry): Posting[] {
   return entry.lines.map((line) => ({ accountId: line.accountId, side: line.side, amount: { amountMinor: line.amount.amountMinor, currency: line.amount.currency } }));
 }
 
-export function holdPlaced(hold: Hold): LedgerEventDraft {
-  return {
-    eventType: 'HoldPlaced',
-    aggregateId: hold.holdId,
-    aggregateVersion: 1n,
-    payload: {
-      holdId: hold.holdId,
-      statusBefore: null,
-      statusAfter: 'PENDING',
-      reason: hold.reason,
-      paymentId: hold.paymentId ?? '',
-      bookingId: hold.bookingId ?? '',
-      debitAccountId: hold.debitAccountId,
-      creditAccountId: hold.creditAccountId,
-      amount: hold.amount,
-      expiresAt: hold.expiresAt,
-    },
-  };
+export function holdPlaced(hold: Hold, ctx: IntentContext): LedgerEvent {
+  return event('HoldPlaced', hold.holdId, 1n, ctx, {
+    holdId: hold.holdId,
+    statusBefore: null,
+    statusAfter: 'PENDING',
+    reason: hold.reason,
+    paymentId: hold.paymentId ?? '',
+    bookingId: hold.bookingId ?? '',
+    debitAccountId: hold.debitAccountId,
+    creditAccountId: hold.creditAccountId,
+    amount: hold.amount,
+    expiresAt: hold.expiresAt,
+  });
 }
 
-export function holdPosted(hold: Hold, entry: JournalEntry): LedgerEventDraft {
-  return {
-    eventType: 'HoldPosted',
-    aggregateId: hold.holdId,
-    aggregateVersion: 2n,
-    payload: {
-      holdId: hold.holdId,
-      statusBefore: 'PENDING',
-      statusAfter: 'POSTED',
-      reason: hold.reason,
-      paymentId: hold.paymentId ?? '',
-      bookingId: hold.bookingId ?? '',
-      entryId: entry.entryId,
-      heldAmount: hold.amount,
-      postedAmount: { amountMinor: hold.postedAmountMinor ?? 0n, currency: hold.amount.currency },
-      postings: postingsOf(entry),
-    },
-  };
+export function holdPosted(hold: Hold, entry: JournalEntry, ctx: IntentContext): LedgerEvent {
+  return event('HoldPosted', hold.holdId, 2n, ctx, {
+    holdId: hold.holdId,
+    statusBefore: 'PENDING',
+    statusAfter: 'POSTED',
+    reason: hold.reason,
+    paymentId: hold.paymentId ?? '',
+    bookingId: hold.bookingId ?? '',
+    entryId: entry.entryId,
+    heldAmount: hold.amount,
+    postedAmount: { amountMinor: hold.postedAmountMinor ?? 0n, currency: hold.amount.currency },
+    postings: postingsOf(entry),
+  });
 }
 
-export function holdVoided(hold: Hold): LedgerEventDraft {
-  return {
-    eventType: 'HoldVoided',
-    aggregateId: hold.holdId,
-    aggregateVersion: 2n,
-    payload: {
-      holdId: hold.holdId,
-      statusBefore: 'PENDING',
-      statusAfter: 'VOIDED',
-      reason: hold.reason,
-      paymentId: hold.paymentId ?? '',
-      bookingId: hold.bookingId ?? '',
-      voidedAmount: hold.amount,
-    },
-  };
+/** `eventId`: the hold's closing event when the decision named it (the sweeper stores it on the row). */
+export function holdVoided(hold: Hold, ctx: IntentContext, eventId?: string): LedgerEvent {
+  const voided = event('HoldVoided', hold.holdId, 2n, ctx, {
+    holdId: hold.holdId,
+    statusBefore: 'PENDING',
+    statusAfter: 'VOIDED',
+    reason: hold.reason,
+    paymentId: hold.paymentId ?? '',
+    bookingId: hold.bookingId ?? '',
+    voidedAmount: hold.amount,
+  });
+  return eventId === undefined ? voided : { ...voided, eventId };
 }
 
-export function entryPosted(entry: JournalEntry): LedgerEventDraft {
-  return {
-    eventType: 'EntryPosted',
-    aggregateId: entry.entryId,
-    aggregateVersion: 1n,
-    payload: {
-      entryId: entry.entryId,
-      entryType: entry.entryType,
-      reason: entry.reason,
-      postings: postingsOf(entry),
-      reversesEntryId: entry.reversesEntryId,
-      paymentId: entry.paymentId,
-      bookingId: entry.bookingId,
-    },
-  };
+export function entryPosted(entry: JournalEntry, ctx: IntentContext): LedgerEvent {
+  return event('EntryPosted', entry.entryId, 1n, ctx, {
+    entryId: entry.entryId,
+    entryType: entry.entryType,
+    reason: entry.reason,
+    postings: postingsOf(entry),
+    reversesEntryId: entry.reversesEntryId,
+    paymentId: entry.paymentId,
+    bookingId: entry.bookingId,
+  });
 }
 
-export function escrowReleased(release: EscrowRelease, escrowVersion: bigint): LedgerEventDraft {
+export function escrowReleased(release: EscrowRelease, escrowVersion: bigint, ctx: IntentContext): LedgerEvent {
   const { escrow, entry } = release;
-  return {
-    eventType: 'EscrowReleased',
-    aggregateId: escrow.escrowId,
-    aggregateVersion: escrowVersion,
-    payload: {
-      escrowId: escrow.escrowId,
-      statusBefore: 'FUNDED',
-      statusAfter: escrow.status,
-      reason: entry.reason,
-      bookingId: escrow.bookingId ?? '',
-      paymentId: escrow.paymentId ?? '',
-      entryId: entry.entryId,
-      releasedAmount: release.releasedAmount,
-      merchantAmount: release.merchantAmount,
-      platformFee: release.platformFee,
-    },
-  };
+  return event('EscrowReleased', escrow.escrowId, escrowVersion, ctx, {
+    escrowId: escrow.escrowId,
+    statusBefore: 'FUNDED',
+    statusAfter: escrow.status,
+    reason: entry.reason,
+    bookingId: escrow.bookingId ?? '',
+    paymentId: escrow.paymentId ?? '',
+    entryId: entry.entryId,
+    releasedAmount: release.releasedAmount,
+    merchantAmount: release.merchantAmount,
+    platformFee: release.platformFee,
+  });
 }
 
+/** The event the ledger refused, as LedgerRejected names it. */
 export interface RejectedEvent {
   readonly eventId: string;
   readonly eventType: string;
@@ -171,24 +104,14 @@ export interface RejectedEvent {
 }
 
 /** LedgerRejected, keyed by the refused event's id: one refusal per event, however often it is redelivered. */
-export function ledgerRejected(rejectedEvent: RejectedEvent, refused: Refusal): LedgerHandling {
-  return {
-    outcome: 'rejected',
-    events: [
-      {
-        eventType: 'LedgerRejected',
-        aggregateId: rejectedEvent.eventId,
-        aggregateVersion: 1n,
-        payload: {
-          rejectionId: rejectedEvent.eventId,
-          rejectionCode: refused.rejectionCode,
-          reason: refused.reason,
-          rejectedEventType: rejectedEvent.eventType,
-          paymentId: rejectedEvent.paymentId,
-          bookingId: rejectedEvent.bookingId,
-          amount: rejectedEvent.amount,
-        },
-      },
-    ],
-  };
+export function ledgerRejected(rejected: RejectedEvent, refusal: LedgerError, ctx: IntentContext): LedgerEvent {
+  return event('LedgerRejected', rejected.eventId, 1n, ctx, {
+    rejectionId: rejected.eventId,
+    rejectionCode: refusal.refused,
+    reason: refusal.detail,
+    rejectedEventType: rejected.eventType,
+    paymentId: rejected.paymentId,
+    bookingId: rejected.bookingId,
+    amount: rejected.amount,
+  });
 }

@@ -1,14 +1,6 @@
 import { isCurrencyCode, type CurrencyCode } from '@txn/money';
-import {
-  type AccountBalance,
-  type EntryType,
-  type Escrow,
-  type EscrowStatus,
-  type Hold,
-  type HoldStatus,
-  type JournalEntry,
-  type Side,
-} from '@txn/ledger-domain';
+import type { AccountBalance, EntryType, EscrowStatus, HoldStatus, JournalEntry, Side } from '@txn/ledger-domain';
+import type { StoredEscrow, StoredHold } from '../application/ports';
 
 /**
  * Rows as pg returns them (bigint and numeric as strings, uuid lower-case) and their domain values.
@@ -79,18 +71,6 @@ export function entryOf(row: EntryRow, lines: readonly LineRow[]): JournalEntry 
   };
 }
 
-/** Ids are stored as uuid (lower case); compare a candidate in the form the database gives back. */
-export function normalisedEntry(entry: JournalEntry): JournalEntry {
-  const lower = (id: string | null): string | null => (id === null ? null : id.toLowerCase());
-  return {
-    ...entry,
-    entryId: entry.entryId.toLowerCase(),
-    reversesEntryId: lower(entry.reversesEntryId),
-    paymentId: lower(entry.paymentId),
-    bookingId: lower(entry.bookingId),
-  };
-}
-
 export interface HoldRow {
   readonly hold_id: string;
   readonly debit_account_id: string;
@@ -109,12 +89,6 @@ export interface HoldRow {
 
 export const HOLD_COLUMNS =
   'hold_id, debit_account_id, credit_account_id, currency, amount_minor, expires_at, status, reason, payment_id, booking_id, posted_amount_minor, entry_id, closed_by_event_id';
-
-export interface StoredHold {
-  readonly hold: Hold;
-  /** The event that posted or voided it; null while pending. */
-  readonly closedByEventId: string | null;
-}
 
 export function holdOf(row: HoldRow): StoredHold {
   return {
@@ -155,12 +129,6 @@ export interface EscrowRow {
 
 export const ESCROW_COLUMNS =
   'escrow_id, tenant_id, payment_id, booking_id, status, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps, capture_entry_id, refunded_minor, refunded_platform_fee_minor, release_entry_id, version';
-
-export interface StoredEscrow {
-  readonly escrow: Escrow;
-  /** Grows by one with every change (capture 1, each refund, the release): the events' aggregateVersion. */
-  readonly version: bigint;
-}
 
 export function escrowOf(row: EscrowRow): StoredEscrow {
   const currency = currencyOf(row.currency);

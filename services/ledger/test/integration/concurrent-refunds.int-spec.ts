@@ -1,5 +1,6 @@
 import { type SuiteScope } from '@txn/testing';
-import { onPaymentAuthorized, onPaymentCaptured, onPaymentRefunded, verifyLedger, type LedgerHandling } from '../../src';
+import { verifyLedger } from '../../src';
+import { onPaymentAuthorized, onPaymentCaptured, onPaymentRefunded, type LedgerHandling } from './handlers';
 import { feeRates, LedgerDatabase, ledgerSuite, PaymentStory } from './support';
 
 const CAPTURED_MINOR = 10_000n;

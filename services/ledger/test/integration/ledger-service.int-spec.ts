@@ -206,7 +206,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     const ready = await fetch(`http://127.0.0.1:${service?.httpPort}/health/ready`, { signal: AbortSignal.timeout(5_000) });
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${service?.httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-    expect(metrics).toContain('ledger_handled_total{message_type="PaymentCaptured",outcome="applied"');
+    expect(metrics).toContain('ledger_decisions_total{message_type="PaymentCaptured",outcome="applied"');
   });
 
   it('a redelivery is a duplicate, the same fact under a new event id is stale; nothing is posted twice', async () => {
@@ -233,7 +233,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     expect(await outboxOf(payment.paymentId)).toEqual(['HoldPlaced', 'HoldPosted', 'EntryPosted']);
     const entries = await pool.query('SELECT entry_id FROM journal_entries WHERE payment_id = $1', [payment.paymentId]);
     expect(entries.rows).toEqual([{ entry_id: captured.envelope.eventId }]);
-    expect(logs.some((line) => line.msg.startsWith('ledger ignored') && line.eventId === resent.envelope.eventId && line.outcome === 'duplicate')).toBe(true);
+    expect(logs.some((line) => line.msg.startsWith('ledger ignored') && line.eventId === resent.envelope.eventId && line.outcome === 'stale' && line.reason === 'ALREADY_APPLIED')).toBe(true);
     await expectVerifyClean();
   });
 

@@ -7,10 +7,10 @@ import {
   onPaymentRefunded,
   onPaymentVoided,
   postEntry,
-  verifyLedger,
   type LedgerEventDraft,
   type LedgerHandling,
-} from '../../src';
+} from './handlers';
+import { verifyLedger } from '../../src';
 import { feeRates, LedgerDatabase, ledgerSuite, PaymentStory } from './support';
 
 const types = (handling: LedgerHandling) => handling.events.map((event) => event.eventType);

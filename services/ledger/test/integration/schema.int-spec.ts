@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DatabaseError, type PoolClient } from 'pg';
 import { type SuiteScope } from '@txn/testing';
-import { migrateLedger, onPaymentAuthorized, onPaymentCaptured } from '../../src';
+import { migrateLedger } from '../../src';
+import { onPaymentAuthorized, onPaymentCaptured } from './handlers';
 import { feeRates, ignoreTermination, LedgerDatabase, ledgerSuite, PaymentStory, SILENT } from './support';
 
 /** service-kit's labels of the ledger's migrations: the SQL files and the inbox/outbox code step. */

@@ -154,7 +154,7 @@ export class PaymentStory {
   /** The fee is the ledger's own split unless the test says otherwise (a disagreeing payment service). */
   captured(amountMinor: bigint, platformFeeMinor?: bigint): PaymentCaptured {
     const split = splitFee(money(amountMinor, this.currency), this.feeBps);
-    if (!split.ok) throw new Error(split.error.message);
+    if (split.outcome !== 'applied') throw new Error(split.detail);
     return {
       envelope: envelope('PaymentCaptured', this.tenantId, this.paymentId, this.bookingId, this.at()),
       paymentId: this.paymentId,

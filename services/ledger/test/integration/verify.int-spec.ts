@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type SuiteScope } from '@txn/testing';
-import { onBookingCompleted, onPaymentAuthorized, onPaymentCaptured, verifyLedger } from '../../src';
+import { verifyLedger } from '../../src';
+import { onBookingCompleted, onPaymentAuthorized, onPaymentCaptured } from './handlers';
 import { feeRates, LedgerDatabase, ledgerSuite, PaymentStory } from './support';
 
 const run = promisify(execFile);

@@ -1,42 +1,40 @@
-import { type PaymentAuthorized } from '@txn/contracts';
-import { type SqlTransaction } from '@txn/sql';
-import { authorizationHold } from '@txn/ledger-domain';
-import { refusalOf } from '../../domain/refusal';
-import { placeHold } from '../../persistence/ledger-repository';
-import { holdPlaced, isRefusal, ledgerRejected, moneyOf, NOTHING_TO_DO, type LedgerHandling } from '../ledger-events';
+import type { PaymentAuthorized } from '@txn/contracts';
+import { authorizationHold, isUuid, ledgerError, sameHold } from '@txn/ledger-domain';
+import type { SqlTransaction } from '@txn/sql';
+import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided } from '../ledger-decided';
+import type { LedgerDeps } from '../ledger-context';
+import { holdPlaced } from '../ledger-events';
+import { lockAndAdmit, moneyOf } from '../posting';
 
 export const AUTHORIZATION_REASON = 'PAYMENT_AUTHORIZED';
 
 /**
  * PaymentAuthorized → a pending hold (PSP clearing → customer funds held) for the authorized
- * amount, expiring with the PSP authorization. Hold id = payment id: one authorization per payment.
- * "Now" is the event's occurredAt, so a lagging or replayed consumer decides the same way.
+ * amount, expiring with the PSP authorization. Hold id = payment id: one authorization per payment,
+ * so the same hold placed again is already applied, and a different one under its id a conflict.
+ * Rules judge by the event's occurredAt, so a lagging or replayed consumer decides the same way.
  */
-export async function onPaymentAuthorized(tx: SqlTransaction, event: PaymentAuthorized): Promise<LedgerHandling> {
+export async function onPaymentAuthorized(tx: SqlTransaction, event: PaymentAuthorized, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const rejectedEvent = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.authorizedAmount };
+  const ctx = { now: deps.now, actor: deps.actor };
+  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.authorizedAmount };
+  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
   const amount = moneyOf(event.authorizedAmount, 'authorizedAmount');
-  if (isRefusal(amount)) return ledgerRejected(rejectedEvent, amount);
-  const change = authorizationHold(
-    {
-      holdId: event.paymentId,
-      tenantId: envelope.tenantId,
-      amount,
-      expiresAt: event.authorizationExpiresAt,
-      reason: AUTHORIZATION_REASON,
-      paymentId: event.paymentId,
-      bookingId: event.bookingId,
-    },
+  if (amount.outcome !== 'applied') return refuse(amount);
+  if (!isUuid(event.paymentId)) return refuse(ledgerError('INVALID_ENTRY', `hold id "${event.paymentId}" is not a UUID`));
+  const hold = authorizationHold(
+    { holdId: event.paymentId, tenantId: envelope.tenantId, amount: amount.value, expiresAt: event.authorizationExpiresAt, reason: AUTHORIZATION_REASON, paymentId: event.paymentId, bookingId: event.bookingId },
     envelope.occurredAt,
   );
-  if (!change.ok) return ledgerRejected(rejectedEvent, refusalOf(change.error));
-  const written = await placeHold(tx, change.value.after, envelope.occurredAt);
-  switch (written.outcome) {
-    case 'applied':
-      return { outcome: 'applied', events: [holdPlaced(written.value.after)] };
-    case 'duplicate':
-      return NOTHING_TO_DO.duplicate;
-    case 'rejected':
-      return ledgerRejected(rejectedEvent, written.refusal);
+  const existing = await deps.book.readHold(tx, event.paymentId);
+  if (existing !== undefined) {
+    // Compared with what this event would have placed; a refused event cannot be the stored hold.
+    if (hold.outcome !== 'applied') return refuse(hold);
+    return decided(sameHold(existing.hold, hold.value.after) ? alreadyApplied() : rejectedWith(rejected, ledgerError('DUPLICATE_CONFLICT', `hold ${event.paymentId} exists with different content`), ctx), envelope);
   }
+  if (hold.outcome !== 'applied') return refuse(hold);
+  const balances = await lockAndAdmit(tx, deps.book, [hold.value]);
+  if (balances.outcome !== 'applied') return refuse(balances);
+  const write = writeOf({ holds: [{ change: hold.value, closedByEventId: null }], balances: balances.value });
+  return decided(appliedWrite(write, [holdPlaced(hold.value.after, ctx)]), envelope);
 }

@@ -1,30 +1,32 @@
-import { type PaymentVoided } from '@txn/contracts';
-import { type SqlTransaction } from '@txn/sql';
-import { expireHold, lockHold, voidHold, type HoldWrite } from '../../persistence/ledger-repository';
-import { holdVoided, ledgerRejected, NOTHING_TO_DO, type LedgerHandling } from '../ledger-events';
+import type { PaymentVoided } from '@txn/contracts';
+import { expireHold, ledgerError, voidHold } from '@txn/ledger-domain';
+import type { SqlTransaction } from '@txn/sql';
+import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided } from '../ledger-decided';
+import type { LedgerDeps } from '../ledger-context';
+import { holdVoided } from '../ledger-events';
+import { lockAndAdmit } from '../posting';
 
 /**
  * PaymentVoided → the authorization hold is voided (nothing journaled). A hold that lapsed
  * meanwhile is expired instead (HOLD_EXPIRED): the money is released either way. A hold already
  * voided by something else is stale; a posted hold cannot be voided and is reported.
  */
-export async function onPaymentVoided(tx: SqlTransaction, event: PaymentVoided): Promise<LedgerHandling> {
+export async function onPaymentVoided(tx: SqlTransaction, event: PaymentVoided, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const rejectedEvent = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.voidedAmount };
-  let written: HoldWrite = await voidHold(tx, event.paymentId, { eventId: envelope.eventId, reason: event.reason, now: envelope.occurredAt });
-  if (written.outcome === 'rejected' && written.refusal.rejectionCode === 'HOLD_EXPIRED') {
-    written = await expireHold(tx, event.paymentId, { eventId: envelope.eventId, now: envelope.occurredAt });
+  const ctx = { now: deps.now, actor: deps.actor };
+  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.voidedAmount };
+  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
+  const stored = await deps.book.lockHold(tx, event.paymentId);
+  if (stored === undefined) return refuse(ledgerError('HOLD_NOT_FOUND', `no hold ${event.paymentId}`));
+  if (stored.hold.status === 'VOIDED' && stored.closedByEventId === envelope.eventId.toLowerCase()) return decided(alreadyApplied(), envelope);
+  let change = voidHold(stored.hold, event.reason, envelope.occurredAt);
+  if (change.outcome === 'refused' && change.refused === 'HOLD_EXPIRED') change = expireHold(stored.hold, envelope.occurredAt);
+  if (change.outcome !== 'applied') {
+    if (change.refused === 'HOLD_NOT_PENDING' && stored.hold.status === 'VOIDED') return decided({ outcome: 'stale', stale: 'HOLD_ALREADY_VOIDED' }, envelope);
+    return refuse(change);
   }
-  switch (written.outcome) {
-    case 'applied':
-      return { outcome: 'applied', events: [holdVoided(written.value.after)] };
-    case 'duplicate':
-      return NOTHING_TO_DO.duplicate;
-    case 'rejected': {
-      if (written.refusal.rejectionCode === 'HOLD_NOT_PENDING' && (await lockHold(tx, event.paymentId))?.hold.status === 'VOIDED') {
-        return NOTHING_TO_DO.stale;
-      }
-      return ledgerRejected(rejectedEvent, written.refusal);
-    }
-  }
+  const balances = await lockAndAdmit(tx, deps.book, [change.value]);
+  if (balances.outcome !== 'applied') return refuse(balances);
+  const write = writeOf({ holds: [{ change: change.value, closedByEventId: envelope.eventId }], balances: balances.value });
+  return decided(appliedWrite(write, [holdVoided(change.value.after, ctx)]), envelope);
 }

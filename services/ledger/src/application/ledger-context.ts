@@ -1,0 +1,25 @@
+import type { Actor } from '@txn/contracts';
+import type { LedgerBook } from './ports';
+
+/** What every ledger use case is given: the books, who decides (the service), and when it is now. */
+export interface LedgerDeps {
+  readonly book: LedgerBook;
+  readonly actor: Actor;
+  /** When the decision is made: the emitted events' time (rules judge by the consumed event's own time). */
+  readonly now: Date;
+}
+
+/** The ledger's fee rates: per merchant, else the default; undefined when the ledger has no rate for it. */
+export interface FeeRates {
+  feeBpsOf(tenantId: string): number | undefined;
+}
+
+/** What the module builds once; `clock` is the service's one clock. */
+export interface LedgerContext {
+  readonly book: LedgerBook;
+  readonly actor: Actor;
+  readonly feeRates: FeeRates;
+  readonly clock: () => Date;
+}
+
+export const LEDGER_CONTEXT = Symbol('ledger-context');
