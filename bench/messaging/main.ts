@@ -21,10 +21,20 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { AVRO_TYPE_OPTIONS, EVENT_TYPES, type BookingHeld } from '@txn/contracts';
 import { kafkaBrokers, loadPlatformConfig, postgresAdmin, provisionDatabase, dropProvisionedDatabases, schemaRegistryUrl } from '@txn/infra-local';
-import { AvroCodec, createInboxConsumer, createKafkaConsumerTransport, createKafkaPublisher, ensureInboxSchema, INBOX_TABLE } from '@txn/messaging';
+import {
+  AvroCodec,
+  createInboxConsumer,
+  createKafkaConsumerTransport,
+  createKafkaPublisher,
+  ensureInboxSchema,
+  INBOX_TABLE,
+  type HandlerOutcome,
+  type InboxConsumer,
+  type InboxMessage,
+} from '@txn/messaging';
 import { appendToOutbox, ensureOutboxSchema, OutboxRelay, type OutboxMessage } from '@txn/outbox';
 import { registerSchemas } from '@txn/schema-deploy';
-import { inTransaction } from '@txn/sql';
+import { inTransaction, type SqlTransaction } from '@txn/sql';
 
 const { values: args } = parseArgs({
   options: {
@@ -182,23 +192,37 @@ interface PipelineResult {
   readonly inboxOutcomes: Record<string, number>;
 }
 
-/**
- * outbox write → relay → Kafka → inbox consumer. `schedule` decides when each transaction of
- * TX_SIZE events is written: at a fixed rate, or as fast as possible.
- */
-async function pipeline(label: string, events: number, writeInterval_ms: number): Promise<PipelineResult> {
-  const { pool, connection, topic, subject } = await stage(label);
+/** The outbox, the inbox and the two tables the handler writes: what it applied per key, and each event's latency. */
+async function createPipelineTables(pool: Pool): Promise<void> {
   await inTransaction(pool, async (tx) => {
     await ensureOutboxSchema(tx);
     await ensureInboxSchema(tx);
     await tx.query('CREATE TABLE bench_applied (booking_id text PRIMARY KEY, last_version bigint NOT NULL, applied bigint NOT NULL DEFAULT 1)');
     await tx.query('CREATE TABLE bench_latency (event_id uuid PRIMARY KEY, latency_ms double precision NOT NULL)');
   });
-  const publisher = await createKafkaPublisher({ clientId: `bench-${label}-relay`, brokers: kafkaBrokers(config) });
-  const relay = new OutboxRelay({ database: connection, publisher, registry: new Registry(), name: `bench-${label}`, logger });
+}
+
+/** Applies one event in the inbox transaction and records its latency; 'stale' when it would take its key back to an older version. */
+async function applyInOrder(tx: SqlTransaction, message: InboxMessage<BookingHeld>): Promise<HandlerOutcome> {
+  // Refuses to go backwards: an event overtaking an earlier one of its key would be stale.
+  const rows = await tx.query(
+    `INSERT INTO bench_applied (booking_id, last_version) VALUES ($1, $2)
+     ON CONFLICT (booking_id) DO UPDATE SET last_version = EXCLUDED.last_version, applied = bench_applied.applied + 1
+       WHERE bench_applied.last_version < EXCLUDED.last_version
+     RETURNING last_version`,
+    [message.value.bookingId, message.value.envelope.aggregateVersion.toString()],
+  );
+  await tx.query('INSERT INTO bench_latency VALUES ($1, extract(epoch from clock_timestamp() - $2::timestamptz) * 1000)', [
+    message.value.envelope.eventId,
+    message.value.envelope.occurredAt,
+  ]);
+  return rows.length === 0 ? 'stale' : 'applied';
+}
+
+/** The inbox consumer of the stage's topic, counting in `counts` the events that arrived out of order. */
+function pipelineConsumer(label: string, { pool, topic }: Stage, counts: { orderViolations: number }): InboxConsumer {
   const group = `bench.${label}.${runId}`;
-  let orderViolations = 0;
-  const consumer = createInboxConsumer<BookingHeld>({
+  return createInboxConsumer<BookingHeld>({
     consumerGroup: group,
     topics: [topic],
     transport: createKafkaConsumerTransport({ clientId: `bench-${label}-consumer`, brokers: kafkaBrokers(config), groupId: group, topics: [topic], logger }),
@@ -208,31 +232,15 @@ async function pipeline(label: string, events: number, writeInterval_ms: number)
     logger,
     metrics: new Registry(),
     handler: async (tx, message) => {
-      // Refuses to go backwards: an event overtaking an earlier one of its key would be stale.
-      const rows = await tx.query(
-        `INSERT INTO bench_applied (booking_id, last_version) VALUES ($1, $2)
-         ON CONFLICT (booking_id) DO UPDATE SET last_version = EXCLUDED.last_version, applied = bench_applied.applied + 1
-           WHERE bench_applied.last_version < EXCLUDED.last_version
-         RETURNING last_version`,
-        [message.value.bookingId, message.value.envelope.aggregateVersion.toString()],
-      );
-      await tx.query('INSERT INTO bench_latency VALUES ($1, extract(epoch from clock_timestamp() - $2::timestamptz) * 1000)', [
-        message.value.envelope.eventId,
-        message.value.envelope.occurredAt,
-      ]);
-      if (rows.length === 0) {
-        orderViolations += 1;
-        return 'stale';
-      }
-      return 'applied';
+      const outcome = await applyInOrder(tx, message);
+      if (outcome === 'stale') counts.orderViolations += 1;
+      return outcome;
     },
   });
-  await consumer.start();
-  relay.start();
-  // Let the consumer join its group before the clock starts.
-  await sleep(1_000);
+}
 
-  const startedAt = Date.now();
+/** Writes `events` events to the outbox, TX_SIZE per transaction, one transaction every `writeInterval_ms` from `startedAt` (0: as fast as possible). */
+async function writeEvents({ pool, topic, subject }: Stage, events: number, writeInterval_ms: number, startedAt: number): Promise<void> {
   const nextVersion = new Map<string, number>();
   for (let written = 0, tick = 0; written < events; tick += 1) {
     const batch: OutboxMessage[] = [];
@@ -248,30 +256,61 @@ async function pipeline(label: string, events: number, writeInterval_ms: number)
     const due = startedAt + (tick + 1) * writeInterval_ms;
     if (writeInterval_ms > 0 && due > Date.now()) await sleep(due - Date.now());
   }
+}
 
+/** Polls until the consumer has handled `events` events or DRAIN_TIMEOUT_MS has passed; returns how many it handled. */
+async function awaitHandled(pool: Pool, events: number): Promise<number> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   let handled = 0;
   while (handled < events && Date.now() < deadline) {
     handled = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_latency')).rows[0]?.n ?? 0);
     if (handled < events) await sleep(POLL_MS);
   }
-  const doneAt = Date.now();
-  await relay.stop();
-  await consumer.stop();
-  await publisher.close();
+  return handled;
+}
 
+/** What the run left in the stage's database: latency percentiles, exactly-once, inbox outcomes. */
+async function pipelineFigures(pool: Pool, events: number, handled: number, elapsed_ms: number, orderViolations: number): Promise<PipelineResult> {
   const latencies = (await pool.query<{ latency_ms: number }>('SELECT latency_ms FROM bench_latency ORDER BY latency_ms')).rows.map((r) => r.latency_ms);
   const appliedSum = Number((await pool.query<{ n: string }>('SELECT coalesce(sum(applied), 0) AS n FROM bench_applied')).rows[0]?.n ?? 0);
   const inbox = await pool.query<{ outcome: string; n: string }>(`SELECT outcome, count(*) AS n FROM ${INBOX_TABLE} GROUP BY outcome`);
-  await pool.end();
   return {
     events,
-    handled_per_s: Math.round(handled / ((doneAt - startedAt) / 1000)),
+    handled_per_s: Math.round(handled / (elapsed_ms / 1000)),
     latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.round(latencies.at(-1) ?? Number.NaN) },
     orderViolations,
     appliedOnce: handled === events && appliedSum === events,
     inboxOutcomes: Object.fromEntries(inbox.rows.map((r) => [r.outcome, Number(r.n)])),
   };
+}
+
+/**
+ * outbox write → relay → Kafka → inbox consumer. `writeInterval_ms` decides when each transaction
+ * of TX_SIZE events is written: at a fixed rate, or (0) as fast as possible.
+ */
+async function pipeline(label: string, events: number, writeInterval_ms: number): Promise<PipelineResult> {
+  const target = await stage(label);
+  await createPipelineTables(target.pool);
+  const publisher = await createKafkaPublisher({ clientId: `bench-${label}-relay`, brokers: kafkaBrokers(config) });
+  const relay = new OutboxRelay({ database: target.connection, publisher, registry: new Registry(), name: `bench-${label}`, logger });
+  const counts = { orderViolations: 0 };
+  const consumer = pipelineConsumer(label, target, counts);
+  await consumer.start();
+  relay.start();
+  // Let the consumer join its group before the clock starts.
+  await sleep(1_000);
+
+  const startedAt = Date.now();
+  await writeEvents(target, events, writeInterval_ms, startedAt);
+  const handled = await awaitHandled(target.pool, events);
+  const doneAt = Date.now();
+  await relay.stop();
+  await consumer.stop();
+  await publisher.close();
+
+  const result = await pipelineFigures(target.pool, events, handled, doneAt - startedAt, counts.orderViolations);
+  await target.pool.end();
+  return result;
 }
 
 async function cleanUp(): Promise<void> {

@@ -98,119 +98,172 @@ function logTime(line: LogLine): number {
   return typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
 }
 
-export async function driveSagas(platform: PlatformInProcess, options: DriveOptions): Promise<DriveResult> {
-  const resourceIds = Array.from({ length: options.resources }, (_, index) => `bench-room-${index}`);
+/** The rooms the bookings are spread over, as rows of booking's resources table. */
+async function insertResources(platform: PlatformInProcess, count: number): Promise<string[]> {
+  const resourceIds = Array.from({ length: count }, (_, index) => `bench-room-${index}`);
   for (const resourceId of resourceIds) {
     await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'bench room']);
   }
-  const slotBase_ms = Date.now() + SLOT_LEAD_MS;
+  return resourceIds;
+}
 
-  const byBooking = new Map<string, SagaTimes>();
-  const pspTimes = new Map<string, { AUTHORIZE?: number; CAPTURE?: number }>();
-  const open = new Set<string>();
-  const offPathEvents: Record<string, number> = {};
-  const sends: Promise<void>[] = [];
-  const logs = { booking: new LogCursor(platform.booking.logs), payment: new LogCursor(platform.payment.logs), ledger: new LogCursor(platform.ledger.logs) };
-  let seenCursor = 0;
-  let started = 0;
-  let peakInFlight = 0;
-  let lastReleasedAt_ms = 0;
+/** One drive's state: every saga's times, the ones still open, and the cursors into what has arrived. */
+class SagaDriver {
+  private readonly byBooking = new Map<string, SagaTimes>();
+  private readonly pspTimes = new Map<string, { AUTHORIZE?: number; CAPTURE?: number }>();
+  private readonly open = new Set<string>();
+  private readonly offPathEvents: Record<string, number> = {};
+  private readonly sends: Promise<void>[] = [];
+  private readonly logs: Readonly<Record<'booking' | 'payment' | 'ledger', LogCursor>>;
+  private seenCursor = 0;
+  private started = 0;
+  private peakInFlight = 0;
+  private lastReleasedAt_ms = 0;
 
-  const envelope = (eventType: string, bookingId: string, actor: Actor): Envelope => ({
-    eventId: randomUUID(), eventType, occurredAt: new Date(), producer: 'bench-saga', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: platform.tenantId,
-  });
+  constructor(
+    private readonly platform: PlatformInProcess,
+    private readonly options: DriveOptions,
+    private readonly resourceIds: readonly string[],
+    private readonly slotBase_ms: number,
+  ) {
+    this.logs = { booking: new LogCursor(platform.booking.logs), payment: new LogCursor(platform.payment.logs), ledger: new LogCursor(platform.ledger.logs) };
+  }
 
-  const mark = (bookingId: string | undefined, step: Step, at_ms: number): void => {
-    const saga = bookingId === undefined ? undefined : byBooking.get(bookingId);
+  /** Starts bookings as the loop allows, reads what arrived, until every booking is released or one saga times out. */
+  async run(): Promise<DriveResult> {
+    const startedAt_ms = Date.now();
+    const timedOut: string[] = [];
+    while (this.started < this.options.bookings || this.open.size > 0) {
+      this.startDue(startedAt_ms);
+      this.readArrivals();
+      if (this.sends.length > 0) await Promise.all(this.sends.splice(0));
+      timedOut.push(...this.overdue(Date.now()));
+      if (timedOut.length > 0) break;
+      await sleep(TICK_MS);
+    }
+    this.attachPspTimes();
+    return { sagas: [...this.byBooking.values()], startedAt_ms, lastReleasedAt_ms: this.lastReleasedAt_ms, timedOut, offPathEvents: this.offPathEvents, peakInFlight: this.peakInFlight };
+  }
+
+  /** Open loop: the bookings due by now at --rate; closed loop: as many as there is room for. Either way at most `concurrency` open. */
+  private startDue(startedAt_ms: number): void {
+    const { bookings, concurrency, rate_per_s } = this.options;
+    if (rate_per_s > 0) {
+      const due = Math.min(bookings, Math.floor(((Date.now() - startedAt_ms) / 1000) * rate_per_s) + 1);
+      while (this.started < due && this.open.size < concurrency) this.startOne();
+    } else {
+      while (this.started < bookings && this.open.size < concurrency) this.startOne();
+    }
+  }
+
+  /** Open sagas requested longer than `sagaTimeout_ms` ago. */
+  private overdue(now: number): string[] {
+    const late: string[] = [];
+    for (const bookingId of this.open) {
+      if (now - (this.byBooking.get(bookingId)?.requested ?? now) > this.options.sagaTimeout_ms) late.push(bookingId);
+    }
+    return late;
+  }
+
+  /** An envelope as the customer's or the merchant's client would send it. */
+  private envelope(eventType: string, bookingId: string, actor: Actor): Envelope {
+    return {
+      eventId: randomUUID(), eventType, occurredAt: new Date(), producer: 'bench-saga', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: this.platform.tenantId,
+    };
+  }
+
+  /** Records when a saga reached a step. */
+  private mark(bookingId: string | undefined, step: Step, at_ms: number): void {
+    const saga = bookingId === undefined ? undefined : this.byBooking.get(bookingId);
     // First time only: a redelivery must not move a step later.
     if (saga !== undefined && saga[step] === undefined) saga[step] = at_ms;
-  };
+  }
 
-  const startOne = (): void => {
-    const index = started;
-    started += 1;
+  /** The customer's RequestBooking for the next booking. */
+  private startOne(): void {
+    const index = this.started;
+    this.started += 1;
     const bookingId = randomUUID();
     const customer: Actor = { type: 'USER', id: `bench-customer-${index}` };
     // Every booking its own slot: one resource per index modulo, one hour later per round.
-    const startsAt = new Date(slotBase_ms + Math.floor(index / options.resources) * HOUR_MS);
+    const startsAt = new Date(this.slotBase_ms + Math.floor(index / this.options.resources) * HOUR_MS);
     const request: RequestBooking = {
-      envelope: envelope('RequestBooking', bookingId, customer),
+      envelope: this.envelope('RequestBooking', bookingId, customer),
       bookingId,
       requestIdempotencyKey: randomUUID(),
       customerId: customer.id,
       customerEmail: null,
-      slot: { resourceId: resourceIds[index % options.resources] ?? 'bench-room-0', startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
-      price: { amountMinor: options.priceMinor, currency: 'EUR' },
+      slot: { resourceId: this.resourceIds[index % this.options.resources] ?? 'bench-room-0', startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
+      price: { amountMinor: this.options.priceMinor, currency: 'EUR' },
       holdExpiresAt: new Date(Date.now() + HOLD_MS),
     };
-    byBooking.set(bookingId, { bookingId, requested: request.envelope.occurredAt.getTime() });
-    open.add(bookingId);
-    peakInFlight = Math.max(peakInFlight, open.size);
-    sends.push(platform.send(RequestBooking, request, bookingId));
-  };
+    this.byBooking.set(bookingId, { bookingId, requested: request.envelope.occurredAt.getTime() });
+    this.open.add(bookingId);
+    this.peakInFlight = Math.max(this.peakInFlight, this.open.size);
+    this.sends.push(this.platform.send(RequestBooking, request, bookingId));
+  }
 
-  const complete = (bookingId: string): void => {
-    const completion: CompleteBooking = { envelope: envelope('CompleteBooking', bookingId, MERCHANT), bookingId, deliveredAt: new Date(), reason: null };
-    mark(bookingId, 'completeSent', completion.envelope.occurredAt.getTime());
-    sends.push(platform.send(CompleteBooking, completion, bookingId));
-  };
+  /** The merchant's CompleteBooking. */
+  private complete(bookingId: string): void {
+    const completion: CompleteBooking = { envelope: this.envelope('CompleteBooking', bookingId, MERCHANT), bookingId, deliveredAt: new Date(), reason: null };
+    this.mark(bookingId, 'completeSent', completion.envelope.occurredAt.getTime());
+    this.sends.push(this.platform.send(CompleteBooking, completion, bookingId));
+  }
 
-  const readArrivals = (): void => {
-    const seen = platform.seen;
-    for (; seenCursor < seen.length; seenCursor += 1) {
-      const event = seen[seenCursor];
+  /** What arrived since the last tick: the saga events first, then each service's log lines. */
+  private readArrivals(): void {
+    this.readEvents();
+    for (const service of ['booking', 'payment', 'ledger'] as const) {
+      for (const line of this.logs[service].take()) this.readLogLine(service, line);
+    }
+  }
+
+  /** The saga topics' events since the last tick: each marks its step; EscrowReleased closes the saga. */
+  private readEvents(): void {
+    const seen = this.platform.seen;
+    for (; this.seenCursor < seen.length; this.seenCursor += 1) {
+      const event = seen[this.seenCursor];
       if (event === undefined) continue;
       const bookingId = event.value.envelope.correlationId ?? undefined;
-      if (OFF_PATH.test(event.eventType)) offPathEvents[event.eventType] = (offPathEvents[event.eventType] ?? 0) + 1;
+      if (OFF_PATH.test(event.eventType)) this.offPathEvents[event.eventType] = (this.offPathEvents[event.eventType] ?? 0) + 1;
       const step = EVENT_STEP[event.eventType as keyof typeof EVENT_STEP] as Step | undefined;
       if (step === undefined || bookingId === undefined) continue;
-      mark(bookingId, step, event.value.envelope.occurredAt.getTime());
-      const saga = byBooking.get(bookingId);
+      this.mark(bookingId, step, event.value.envelope.occurredAt.getTime());
+      const saga = this.byBooking.get(bookingId);
       if (event.eventType === 'PaymentAuthorized' && saga !== undefined) saga.paymentId = String(event.value.paymentId);
-      if (event.eventType === 'EscrowReleased' && open.delete(bookingId)) lastReleasedAt_ms = Date.now();
+      if (event.eventType === 'EscrowReleased' && this.open.delete(bookingId)) this.lastReleasedAt_ms = Date.now();
     }
-    for (const service of ['booking', 'payment', 'ledger'] as const) {
-      const steps: Readonly<Record<string, Step>> = HANDLED_STEP[service];
-      for (const line of logs[service].take()) {
-        if (line.msg === 'message handled' && typeof line.eventType === 'string' && typeof line.correlationId === 'string') {
-          const step = steps[line.eventType];
-          if (step === undefined) continue;
-          mark(line.correlationId, step, logTime(line));
-          // The merchant completes once booking has recorded the capture (escrow funded), not before.
-          if (step === 'bookingHandledCaptured' && line.outcome === 'applied') complete(line.correlationId);
-        } else if (service === 'payment' && line.msg === 'PSP call answered and recorded' && typeof line.paymentId === 'string') {
-          const operation = line.operation === 'AUTHORIZE' || line.operation === 'CAPTURE' ? line.operation : undefined;
-          const times = pspTimes.get(line.paymentId) ?? {};
-          if (operation !== undefined && times[operation] === undefined) times[operation] = logTime(line);
-          pspTimes.set(line.paymentId, times);
-        }
-      }
-    }
-  };
-
-  const startedAt_ms = Date.now();
-  const timedOut: string[] = [];
-  while (started < options.bookings || open.size > 0) {
-    if (options.rate_per_s > 0) {
-      const due = Math.min(options.bookings, Math.floor(((Date.now() - startedAt_ms) / 1000) * options.rate_per_s) + 1);
-      while (started < due && open.size < options.concurrency) startOne();
-    } else {
-      while (started < options.bookings && open.size < options.concurrency) startOne();
-    }
-    readArrivals();
-    if (sends.length > 0) await Promise.all(sends.splice(0));
-    const now = Date.now();
-    for (const bookingId of open) {
-      if (now - (byBooking.get(bookingId)?.requested ?? now) > options.sagaTimeout_ms) timedOut.push(bookingId);
-    }
-    if (timedOut.length > 0) break;
-    await sleep(TICK_MS);
   }
 
-  for (const saga of byBooking.values()) {
-    const times = saga.paymentId === undefined ? undefined : pspTimes.get(saga.paymentId);
-    if (times?.AUTHORIZE !== undefined) saga.pspAuthorized = times.AUTHORIZE;
-    if (times?.CAPTURE !== undefined) saga.pspCaptured = times.CAPTURE;
+  /** One log line: a consumer's commit of a saga message marks its step; payment's PSP answers are kept by payment id. */
+  private readLogLine(service: keyof typeof HANDLED_STEP, line: LogLine): void {
+    const steps: Readonly<Record<string, Step>> = HANDLED_STEP[service];
+    if (line.msg === 'message handled' && typeof line.eventType === 'string' && typeof line.correlationId === 'string') {
+      const step = steps[line.eventType];
+      if (step === undefined) return;
+      this.mark(line.correlationId, step, logTime(line));
+      // The merchant completes once booking has recorded the capture (escrow funded), not before.
+      if (step === 'bookingHandledCaptured' && line.outcome === 'applied') this.complete(line.correlationId);
+    } else if (service === 'payment' && line.msg === 'PSP call answered and recorded' && typeof line.paymentId === 'string') {
+      const operation = line.operation === 'AUTHORIZE' || line.operation === 'CAPTURE' ? line.operation : undefined;
+      const times = this.pspTimes.get(line.paymentId) ?? {};
+      if (operation !== undefined && times[operation] === undefined) times[operation] = logTime(line);
+      this.pspTimes.set(line.paymentId, times);
+    }
   }
-  return { sagas: [...byBooking.values()], startedAt_ms, lastReleasedAt_ms, timedOut, offPathEvents, peakInFlight };
+
+  /** The PSP answers are logged by payment id: each saga takes its own once its payment id is known. */
+  private attachPspTimes(): void {
+    for (const saga of this.byBooking.values()) {
+      const times = saga.paymentId === undefined ? undefined : this.pspTimes.get(saga.paymentId);
+      if (times?.AUTHORIZE !== undefined) saga.pspAuthorized = times.AUTHORIZE;
+      if (times?.CAPTURE !== undefined) saga.pspCaptured = times.CAPTURE;
+    }
+  }
+}
+
+/** Drives `options.bookings` sagas through the happy path and returns every step's time. */
+export async function driveSagas(platform: PlatformInProcess, options: DriveOptions): Promise<DriveResult> {
+  const resourceIds = await insertResources(platform, options.resources);
+  return new SagaDriver(platform, options, resourceIds, Date.now() + SLOT_LEAD_MS).run();
 }

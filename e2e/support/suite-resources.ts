@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
 import Stripe from 'stripe';
 import type { ContractTopic } from '@txn/contracts';
-import { testEnvironment, type SuiteDatabase } from '@txn/testing';
+import type { AvroCodec } from '@txn/messaging';
+import { collectEvents, testEnvironment, type Cleanups, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { STRIPE_API_VERSION } from '@txn/payment';
+import type { SeenEvent } from './platform-in-process';
 
 // What both e2e harnesses (services in the test process, or as child processes) set up around the
-// services the same way: the saga's topics, a small pool per service database, the booking
-// database's extension, secret files, and a way to count the PaymentIntents the PSP itself holds.
+// services the same way: the saga's topics and a reader of them, a small pool per service
+// database, the dead letters parked, and a way to count the PaymentIntents the PSP itself holds.
 
 /** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
 export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
@@ -30,27 +30,6 @@ export function smallPool(database: SuiteDatabase): Pool {
   // Closing the harness drops the databases; an idle connection of ours must not crash the run meanwhile.
   pool.on('error', () => undefined);
   return pool;
-}
-
-/** What the services component does for the real booking database: the administrator installs btree_gist. */
-export async function installBookingExtensions(database: SuiteDatabase): Promise<void> {
-  const environment = testEnvironment();
-  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: environment.postgres.adminUser, password: environment.postgres.adminPassword });
-  await admin.connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
-}
-
-/** A private temporary folder for secret files (mode 0600); `remove` deletes it with them. */
-export function secretFiles(prefix: string): { readonly write: (name: string, value: string) => string; readonly remove: () => Promise<void> } {
-  const directory = mkdtempSync(join(tmpdir(), prefix));
-  return {
-    write: (name, value) => {
-      const path = join(directory, name);
-      writeFileSync(path, value, { mode: 0o600 });
-      return path;
-    },
-    remove: () => Promise.resolve(rmSync(directory, { recursive: true, force: true })),
-  };
 }
 
 /** The suite's own Stripe-shaped key, and the PaymentIntents localstripe holds from now on. */
@@ -82,4 +61,44 @@ export async function sandboxIntents(suiteId: string): Promise<SandboxIntents> {
       throw new Error(`more than ${MAX_LIST_PAGES} pages of payment intents after ${marker}`);
     },
   };
+}
+
+/** Everything on the saga's suite topics, in the order the reader received it, under the contract topic's name. */
+export async function readSaga(
+  at: { readonly scope: SuiteScope; readonly topicOf: (topic: SagaTopic) => string; readonly codec: AvroCodec; readonly startedAt_ms: number; readonly clientId: string },
+  cleanups: Cleanups,
+): Promise<SeenEvent[]> {
+  const seen: SeenEvent[] = [];
+  const contractTopicOf = new Map(SAGA_TOPICS.map((topic) => [at.topicOf(topic), topic] as const));
+  const reader = await collectEvents({
+    brokers: testEnvironment().kafka.brokers,
+    clientId: at.clientId,
+    groupId: at.scope.groupId('reader'),
+    topics: SAGA_TOPICS.map(at.topicOf),
+    codec: at.codec,
+    collect: ({ topic, partition, offset, key, eventType, value }) => {
+      const contractTopic = contractTopicOf.get(topic);
+      if (contractTopic === undefined) throw new Error(`record on unexpected topic ${topic}`);
+      seen.push({ topic: contractTopic, eventType, key, partition, offset, seenAt_ms: Date.now() - at.startedAt_ms, value: value as SeenEvent['value'] });
+    },
+  });
+  cleanups.push(() => reader.stop());
+  return seen;
+}
+
+const KAFKA_ADMIN_TIMEOUT_MS = 10_000;
+
+/** Messages parked on the dead-letter topics under a prefix, per topic (the consumers create them at start). */
+export async function deadLettersUnder(topicPrefix: string): Promise<Record<string, number>> {
+  const admin = new Kafka({ clientId: 'e2e-dlq', brokers: [...testEnvironment().kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, requestTimeout: KAFKA_ADMIN_TIMEOUT_MS }).admin();
+  await admin.connect();
+  try {
+    const parked: Record<string, number> = {};
+    for (const topic of (await admin.listTopics()).filter((name) => name.startsWith(topicPrefix) && name.endsWith('.dlq'))) {
+      parked[topic] = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    }
+    return parked;
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -107,45 +107,12 @@ class Ledger {
     const currency = CURRENCIES[step.booking % CURRENCIES.length] as CurrencyCode;
     const tenantId = `tenant-${step.booking % 2}`;
     switch (step.kind) {
-      case 'authorize': {
-        if (money.hold !== null) return; // one authorization per booking, as in the saga
-        const result = authorizationHold(
-          {
-            holdId: this.nextId('hold'),
-            tenantId,
-            amount: { amountMinor: step.amountMinor, currency },
-            expiresAt: new Date(this.now.getTime() + step.ttl_ms),
-            reason: 'PAYMENT_AUTHORIZED',
-            paymentId: `pay-${step.booking}`,
-            bookingId: `book-${step.booking}`,
-          },
-          this.now,
-        );
-        this.accept(result, (change) => {
-          if (this.write(change)) money.hold = change.after;
-        });
+      case 'authorize':
+        this.authorize(step, money, currency, tenantId);
         return;
-      }
-      case 'capture': {
-        if (money.hold === null) return;
-        const capturedMinor = (money.hold.amount.amountMinor * BigInt(step.permille)) / 1000n;
-        const result = captureToEscrow(money.hold, {
-          entryId: this.nextId('capture'),
-          escrowId: `escrow-${step.booking}`,
-          captured: { amountMinor: capturedMinor, currency },
-          feeBps: step.feeBps,
-          reason: 'PAYMENT_CAPTURED',
-          now: this.now,
-        });
-        if (capturedMinor > money.hold.amount.amountMinor || capturedMinor === 0n) expect(result.outcome === 'applied').toBe(false);
-        this.accept(result, ({ holdChange, escrow }) => {
-          if (this.write(holdChange)) {
-            money.hold = holdChange.after;
-            money.escrow = escrow;
-          }
-        });
+      case 'capture':
+        this.capture(step, money, currency);
         return;
-      }
       case 'void':
         if (money.hold === null) return;
         this.accept(voidHold(money.hold, 'PAYMENT_VOIDED', this.now), (change) => {
@@ -164,22 +131,64 @@ class Ledger {
           if (this.write(release.entry)) money.escrow = release.escrow;
         });
         return;
-      case 'refund': {
-        if (money.escrow === null) return;
-        const amountMinor = (money.escrow.split.captured.amountMinor * BigInt(step.permille)) / 1000n;
-        const result = refundEscrow(money.escrow, this.nextId('refund'), { amountMinor, currency }, 'BOOKING_CANCELLED');
-        if (money.acceptedRefundsMinor + amountMinor > money.escrow.split.captured.amountMinor) {
-          expect(result).toMatchObject({ outcome: 'refused', refused: 'REFUND_EXCEEDS_CAPTURE' });
-        }
-        this.accept(result, (refund) => {
-          if (this.write(refund.entry)) {
-            money.escrow = refund.escrow;
-            money.acceptedRefundsMinor += amountMinor;
-          }
-        });
+      case 'refund':
+        this.refund(step, money, currency);
         return;
-      }
     }
+  }
+
+  private authorize(step: Extract<Op, { kind: 'authorize' }>, money: BookingMoney, currency: CurrencyCode, tenantId: string): void {
+    if (money.hold !== null) return; // one authorization per booking, as in the saga
+    const result = authorizationHold(
+      {
+        holdId: this.nextId('hold'),
+        tenantId,
+        amount: { amountMinor: step.amountMinor, currency },
+        expiresAt: new Date(this.now.getTime() + step.ttl_ms),
+        reason: 'PAYMENT_AUTHORIZED',
+        paymentId: `pay-${step.booking}`,
+        bookingId: `book-${step.booking}`,
+      },
+      this.now,
+    );
+    this.accept(result, (change) => {
+      if (this.write(change)) money.hold = change.after;
+    });
+  }
+
+  private capture(step: Extract<Op, { kind: 'capture' }>, money: BookingMoney, currency: CurrencyCode): void {
+    if (money.hold === null) return;
+    const capturedMinor = (money.hold.amount.amountMinor * BigInt(step.permille)) / 1000n;
+    const result = captureToEscrow(money.hold, {
+      entryId: this.nextId('capture'),
+      escrowId: `escrow-${step.booking}`,
+      captured: { amountMinor: capturedMinor, currency },
+      feeBps: step.feeBps,
+      reason: 'PAYMENT_CAPTURED',
+      now: this.now,
+    });
+    if (capturedMinor > money.hold.amount.amountMinor || capturedMinor === 0n) expect(result.outcome === 'applied').toBe(false);
+    this.accept(result, ({ holdChange, escrow }) => {
+      if (this.write(holdChange)) {
+        money.hold = holdChange.after;
+        money.escrow = escrow;
+      }
+    });
+  }
+
+  private refund(step: Extract<Op, { kind: 'refund' }>, money: BookingMoney, currency: CurrencyCode): void {
+    if (money.escrow === null) return;
+    const amountMinor = (money.escrow.split.captured.amountMinor * BigInt(step.permille)) / 1000n;
+    const result = refundEscrow(money.escrow, this.nextId('refund'), { amountMinor, currency }, 'BOOKING_CANCELLED');
+    if (money.acceptedRefundsMinor + amountMinor > money.escrow.split.captured.amountMinor) {
+      expect(result).toMatchObject({ outcome: 'refused', refused: 'REFUND_EXCEEDS_CAPTURE' });
+    }
+    this.accept(result, (refund) => {
+      if (this.write(refund.entry)) {
+        money.escrow = refund.escrow;
+        money.acceptedRefundsMinor += amountMinor;
+      }
+    });
   }
 
   private runTransfer(step: Extract<Op, { kind: 'pendingTransfer' | 'settleTransfer' }>): void {

@@ -97,21 +97,7 @@ class ServiceDependenciesModule {
   }
 }
 
-/**
- * Starts a service: logger and telemetry, the health server (live at once, ready only once
- * consuming), the database pool and its migrations, the registry codec, the Nest microservice on
- * the InboxTransport with MessagingModule (EventPublisher + outbox relay), the service's module,
- * and the inbox pruner (INBOX_RETENTION_DAYS). A failure at any step undoes the earlier ones and is thrown.
- */
-export async function bootstrapService(config: ServiceConfig, definition: ServiceDefinition, options: BootstrapOptions = {}): Promise<RunningService> {
-  const logger = options.logger ?? createServiceLogger({ serviceName: config.serviceName, level: config.logLevel });
-  const telemetry = options.telemetry === false ? undefined : installTelemetry();
-  const metrics = new Registry();
-  metrics.setDefaultLabels({ service: config.serviceName });
-  collectDefaultMetrics({ register: metrics });
-  const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? `${config.kafkaTopicPrefix}${topic}`;
-  // The publisher maps by table: every contract topic (any of them may be produced) and any override.
-  const producedTopics = Object.fromEntries([...Object.keys(TOPIC_EVENT_TYPES), ...Object.keys(options.topicOverrides ?? {})].map((topic) => [topic, topicOf(topic)]));
+function servicePool(config: ServiceConfig, logger: Logger): Pool {
   const pool = new Pool({
     ...config.database,
     max: DATABASE_POOL_MAX,
@@ -122,91 +108,132 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
   });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.
   pool.on('error', (error) => logger.warn({ errorClass: error.name, error: error.message }, 'idle database connection failed'));
+  return pool;
+}
 
-  let consuming = false;
-  let app: INestMicroservice | undefined;
-  let pruner: InboxPruner | undefined;
-  let health: HealthServer | undefined;
-  const readiness: ReadinessCheck[] = [
-    { name: 'consumer', check: () => consuming },
-    { name: 'relay', check: () => app?.get(OutboxRelayLifecycle).current() !== undefined },
-    {
-      name: 'database',
-      check: async () => {
-        await pool.query('SELECT 1');
-        return true;
-      },
+function serviceMetrics(config: ServiceConfig): Registry {
+  const metrics = new Registry();
+  metrics.setDefaultLabels({ service: config.serviceName });
+  collectDefaultMetrics({ register: metrics });
+  return metrics;
+}
+
+/** The consumer: the service's topics in its group, on the inbox runtime. */
+function inboxTransportFor(dependencies: ServiceDependencies, definition: ServiceDefinition, consumerGroup: string, retry: RetryPolicy | undefined): InboxTransport {
+  const { config, pool, codec, logger, metrics, topicOf } = dependencies;
+  return new InboxTransport({
+    consumerGroup,
+    topics: definition.topics.map(topicOf),
+    pool,
+    codec,
+    logger,
+    metrics,
+    kafka: {
+      clientId: `${config.serviceName}-consumer`,
+      brokers: config.kafkaBrokers,
+      sessionTimeout_ms: config.kafkaSessionTimeout_ms,
+      // A tenth of the session: several heartbeats may be lost before the member is given up.
+      heartbeatInterval_ms: Math.min(Math.floor(config.kafkaSessionTimeout_ms / 10), MAX_HEARTBEAT_INTERVAL_MS),
     },
-    ...(definition.readiness ?? []),
-  ];
+    ...(retry === undefined ? {} : { retry }),
+  });
+}
 
-  const close = async (): Promise<void> => {
-    consuming = false;
-    const running = app;
-    app = undefined;
+/** The Nest root: the kit's dependencies, the producing side of the backbone (outbox + relay), and the service's own module. */
+function rootModule(dependencies: ServiceDependencies, definition: ServiceDefinition, topicOverrides: BootstrapOptions['topicOverrides']): DynamicModule {
+  const { config, codec, logger, metrics, topicOf } = dependencies;
+  // The publisher maps by table: every contract topic (any of them may be produced) and any override.
+  const producedTopics = Object.fromEntries([...Object.keys(TOPIC_EVENT_TYPES), ...Object.keys(topicOverrides ?? {})].map((topic) => [topic, topicOf(topic)]));
+  return {
+    module: ServiceRootModule,
+    imports: [
+      ServiceDependenciesModule.with(dependencies),
+      MessagingModule.forRoot({
+        codec,
+        logger,
+        topicOverrides: producedTopics,
+        relay: { database: { ...config.database }, kafka: { clientId: `${config.serviceName}-relay`, brokers: config.kafkaBrokers }, registry: metrics, name: config.serviceName },
+      }),
+      definition.module(dependencies),
+    ],
+  };
+}
+
+/** What a started service holds, and the one way to let go of it (in reverse order of acquiring). */
+class ServiceRun {
+  consuming = false;
+  app: INestMicroservice | undefined;
+  pruner: InboxPruner | undefined;
+  health: HealthServer | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly telemetry: { uninstall(): void } | undefined,
+  ) {}
+
+  readiness(extra: readonly ReadinessCheck[]): ReadinessCheck[] {
+    return [
+      { name: 'consumer', check: () => this.consuming },
+      { name: 'relay', check: () => this.app?.get(OutboxRelayLifecycle).current() !== undefined },
+      {
+        name: 'database',
+        check: async () => {
+          await this.pool.query('SELECT 1');
+          return true;
+        },
+      },
+      ...extra,
+    ];
+  }
+
+  /** Stops consuming, the relay, the inbox pruner, the HTTP server and the pool, in that order. Idempotent. */
+  async close(): Promise<void> {
+    this.consuming = false;
+    const running = this.app;
+    this.app = undefined;
     // Nest closes the transport first (no more handlers), then the relay and the module hooks.
     await running?.close();
     // Before the pool ends: a prune in progress finishes its batch.
-    await pruner?.stop();
-    pruner = undefined;
-    await health?.close();
-    health = undefined;
-    if (!pool.ended) await pool.end();
-    telemetry?.uninstall();
-  };
+    await this.pruner?.stop();
+    this.pruner = undefined;
+    await this.health?.close();
+    this.health = undefined;
+    if (!this.pool.ended) await this.pool.end();
+    this.telemetry?.uninstall();
+  }
+}
 
+/**
+ * Starts a service: logger and telemetry, the health server (live at once, ready only once
+ * consuming), the database pool and its migrations, the registry codec, the Nest microservice on
+ * the InboxTransport with MessagingModule (EventPublisher + outbox relay), the service's module,
+ * and the inbox pruner (INBOX_RETENTION_DAYS). A failure at any step undoes the earlier ones and is thrown.
+ */
+export async function bootstrapService(config: ServiceConfig, definition: ServiceDefinition, options: BootstrapOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createServiceLogger({ serviceName: config.serviceName, level: config.logLevel });
+  const pool = servicePool(config, logger);
+  const run = new ServiceRun(pool, options.telemetry === false ? undefined : installTelemetry());
+  const metrics = serviceMetrics(config);
+  const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? `${config.kafkaTopicPrefix}${topic}`;
+  const close = (): Promise<void> => run.close();
   try {
-    health = await startHealthServer({ port: config.httpPort, ...(options.httpHost === undefined ? {} : { host: options.httpHost }), registry: metrics, readiness, logger });
+    const health = await startHealthServer({ port: config.httpPort, ...(options.httpHost === undefined ? {} : { host: options.httpHost }), registry: metrics, readiness: run.readiness(definition.readiness ?? []), logger });
+    run.health = health;
     const report = await runMigrations({ pool, directory: definition.migrationsDirectory, code: definition.codeMigrations ?? [], logger });
     logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied }, 'database schema up to date');
-
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });
     const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
     const consumerGroup = options.consumerGroup ?? config.kafkaConsumerGroup;
-    const transport = new InboxTransport({
-      consumerGroup,
-      topics: definition.topics.map(topicOf),
-      pool,
-      codec,
-      logger,
-      metrics,
-      kafka: {
-        clientId: `${config.serviceName}-consumer`,
-        brokers: config.kafkaBrokers,
-        sessionTimeout_ms: config.kafkaSessionTimeout_ms,
-        // A tenth of the session: several heartbeats may be lost before the member is given up.
-        heartbeatInterval_ms: Math.min(Math.floor(config.kafkaSessionTimeout_ms / 10), MAX_HEARTBEAT_INTERVAL_MS),
-      },
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-    });
-    const root: DynamicModule = {
-      module: ServiceRootModule,
-      imports: [
-        ServiceDependenciesModule.with(dependencies),
-        MessagingModule.forRoot({
-          codec,
-          logger,
-          topicOverrides: producedTopics,
-          relay: {
-            database: { ...config.database },
-            kafka: { clientId: `${config.serviceName}-relay`, brokers: config.kafkaBrokers },
-            registry: metrics,
-            name: config.serviceName,
-          },
-        }),
-        definition.module(dependencies),
-      ],
-    };
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
+    const transport = inboxTransportFor(dependencies, definition, consumerGroup, options.retry);
+    const app = await NestFactory.createMicroservice<MicroserviceOptions>(rootModule(dependencies, definition, options.topicOverrides), { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
+    run.app = app;
     await app.listen();
-    consuming = true;
+    run.consuming = true;
     // Every instance prunes; SKIP LOCKED keeps concurrent instances off each other's rows.
-    pruner = new InboxPruner({ pool, registry: metrics, logger, retentionDays: config.inboxRetentionDays });
-    pruner.start();
+    run.pruner = new InboxPruner({ pool, registry: metrics, logger, retentionDays: config.inboxRetentionDays });
+    run.pruner.start();
     logger.info({ consumerGroup, topics: definition.topics.map(topicOf), httpPort: health.port }, 'service started');
-    const httpPort = health.port;
-    const running = app;
-    return { app: running, dependencies, httpPort, close };
+    return { app, dependencies, httpPort: health.port, close };
   } catch (error) {
     await close().catch((closeError: unknown) => logger.error({ errorClass: (closeError as Error).name, error: (closeError as Error).message }, 'clean-up after a failed start failed'));
     throw error;

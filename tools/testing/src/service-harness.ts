@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Client } from 'pg';
 import { testEnvironment } from './environment';
 import type { SuiteDatabase } from './suite-scope';
 
@@ -60,5 +64,35 @@ export class Cleanups {
       }
     }
     if (failure !== undefined) throw failure;
+  }
+}
+
+/** A private temporary folder for secret files (mode 0600); `remove` deletes it with them. */
+export function secretFiles(prefix: string): { readonly write: (name: string, value: string) => string; readonly remove: () => Promise<void> } {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    write: (name, value) => {
+      const path = join(directory, name);
+      writeFileSync(path, value, { mode: 0o600 });
+      return path;
+    },
+    remove: () => Promise.resolve(rmSync(directory, { recursive: true, force: true })),
+  };
+}
+
+const EXTENSION_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** What the services component does for a real service database, on a suite one: the administrator installs the extensions. */
+export async function installExtensions(database: SuiteDatabase, extensions: readonly string[]): Promise<void> {
+  const { postgres } = testEnvironment();
+  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: postgres.adminUser, password: postgres.adminPassword });
+  await admin.connect();
+  try {
+    for (const extension of extensions) {
+      if (!EXTENSION_NAME.test(extension)) throw new Error(`"${extension}" is not an extension name`);
+      await admin.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
+    }
+  } finally {
+    await admin.end();
   }
 }

@@ -32,6 +32,46 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'suite';
 }
 
+/**
+ * Creates the suite's topics. Under CPU load kafkajs' waitForLeaders sometimes fails with
+ * UNKNOWN_TOPIC_OR_PARTITION (it retries only LEADER_NOT_AVAILABLE) although the topics were
+ * created; so create (a repeat reports "exists" and is harmless), then wait for every leader ourselves.
+ */
+async function createTopicsWithLeaders(kafka: Kafka, wanted: readonly { readonly topic: string; readonly numPartitions: number }[], onCreated: () => void): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    await waitFor(`topics ${wanted.map((t) => t.topic).join(', ')} to be created`, async () => {
+      await kafkaAdmin.createTopics({ waitForLeaders: false, timeout: ADMIN_TIMEOUT_MS, topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })) });
+      return true;
+    }, TOPIC_READY_TIMEOUT_MS, 200);
+    // Created: from here on they are the suite's to delete, whether or not the leaders come.
+    onCreated();
+    await waitFor('a leader for every partition', async () => {
+      const metadata = await kafkaAdmin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+      const ready = wanted.every(({ topic, numPartitions }) => {
+        const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+        return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
+      });
+      return ready ? true : undefined;
+    }, TOPIC_READY_TIMEOUT_MS, 100);
+  } finally {
+    await kafkaAdmin.disconnect();
+  }
+}
+
+/** Deletes the suite's topics and the dead-letter topics its consumers created for them (`<topic>.<group>.dlq`). */
+async function deleteSuiteTopics(kafka: Kafka, topics: ReadonlySet<string>): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    const deadLetters = (await kafkaAdmin.listTopics()).filter((name) => [...topics].some((topic) => name.startsWith(`${topic}.`) && name.endsWith('.dlq')));
+    await kafkaAdmin.deleteTopics({ topics: [...topics, ...deadLetters], timeout: ADMIN_TIMEOUT_MS });
+  } finally {
+    await kafkaAdmin.disconnect();
+  }
+}
+
 export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
   const environment = testEnvironment();
   const id = `${slug(suiteName)}_${randomBytes(3).toString('hex')}`;
@@ -43,45 +83,14 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
     user: environment.postgres.adminUser,
     password: environment.postgres.adminPassword,
   };
-  const kafka = new Kafka({
-    clientId: `test-${id}`,
-    brokers: [...environment.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: ADMIN_TIMEOUT_MS,
-    requestTimeout: ADMIN_TIMEOUT_MS,
-  });
+  const kafka = new Kafka({ clientId: `test-${id}`, brokers: [...environment.kafka.brokers], logLevel: logLevel.NOTHING, connectionTimeout: ADMIN_TIMEOUT_MS, requestTimeout: ADMIN_TIMEOUT_MS });
 
   return {
     id,
     topic: (base) => `test.${id}.${base}`,
     groupId: (base) => `test.${id}.${base}`,
     async createTopics(wanted) {
-      const kafkaAdmin = kafka.admin();
-      await kafkaAdmin.connect();
-      try {
-        // Under CPU load kafkajs' waitForLeaders sometimes fails with UNKNOWN_TOPIC_OR_PARTITION
-        // (it retries only LEADER_NOT_AVAILABLE) although the topics were created; so create
-        // (a repeat reports "exists" and is harmless), then wait for every leader ourselves.
-        await waitFor(`topics ${wanted.map((t) => t.topic).join(', ')} to be created`, async () => {
-          await kafkaAdmin.createTopics({
-            waitForLeaders: false,
-            timeout: ADMIN_TIMEOUT_MS,
-            topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })),
-          });
-          return true;
-        }, TOPIC_READY_TIMEOUT_MS, 200);
-        wanted.forEach(({ topic }) => topics.add(topic));
-        await waitFor('a leader for every partition', async () => {
-          const metadata = await kafkaAdmin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
-          const ready = wanted.every(({ topic, numPartitions }) => {
-            const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
-            return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
-          });
-          return ready ? true : undefined;
-        }, TOPIC_READY_TIMEOUT_MS, 100);
-      } finally {
-        await kafkaAdmin.disconnect();
-      }
+      await createTopicsWithLeaders(kafka, wanted, () => wanted.forEach(({ topic }) => topics.add(topic)));
     },
     async database(label = 'db') {
       const name = `t_${id}_${slug(label)}`.slice(0, 50);
@@ -93,18 +102,8 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
     async dispose() {
       if (databases.size > 0) await dropProvisionedDatabases(admin, [...databases]);
       databases.clear();
-      if (topics.size > 0) {
-        const kafkaAdmin = kafka.admin();
-        await kafkaAdmin.connect();
-        try {
-          // Consumers create `<topic>.<group>.dlq` for the suite's topics themselves: remove those too.
-          const deadLetters = (await kafkaAdmin.listTopics()).filter((name) => [...topics].some((topic) => name.startsWith(`${topic}.`) && name.endsWith('.dlq')));
-          await kafkaAdmin.deleteTopics({ topics: [...topics, ...deadLetters], timeout: ADMIN_TIMEOUT_MS });
-        } finally {
-          await kafkaAdmin.disconnect();
-        }
-        topics.clear();
-      }
+      if (topics.size > 0) await deleteSuiteTopics(kafka, topics);
+      topics.clear();
     },
   };
 }

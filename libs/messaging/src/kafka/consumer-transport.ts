@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type logCreator, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchControl, ConsumedRecord, ConsumerTransport, PartitionBatch, RawRecord, TopicSpec } from '../ports';
 
@@ -66,6 +66,67 @@ function toKafkaHeaders(headers: RawRecord['headers']): IHeaders {
   return result;
 }
 
+/** Creates the topics that are missing; another member creating the same topic at the same moment is not an error. */
+async function ensureTopicsOn(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    // createTopics then answers false (or TOPIC_ALREADY_EXISTS), and the topic is there either way.
+    await admin
+      .createTopics({
+        waitForLeaders: true,
+        timeout: ADMIN_TIMEOUT_MS,
+        topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions, configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })) })),
+      })
+      .catch(async (error: unknown) => {
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((spec) => now.has(spec.topic))) throw error;
+      });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One fetched partition batch as the runtime sees it, with what it may do while working on it. */
+function partitionBatchOf(consumer: Consumer, payload: EachBatchPayload): [PartitionBatch, BatchControl] {
+  const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
+  const records: ConsumedRecord[] = batch.messages.map((message) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: copyHeaders(message.headers),
+    timestamp: message.timestamp,
+  }));
+  const control: BatchControl = {
+    heartbeat,
+    isRunning,
+    isStale,
+    async commit(nextOffset: string): Promise<void> {
+      // resolveOffset moves the fetch position; commitOffsets makes it durable.
+      resolveOffset((BigInt(nextOffset) - 1n).toString());
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
+    },
+  };
+  return [{ topic: batch.topic, partition: batch.partition, records }, control];
+}
+
+/** Publishes dead letters and replays byte for byte, per topic, acknowledged by all in-sync replicas. */
+async function publishRawOn(producer: Producer, records: readonly RawRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const byTopic = new Map<string, RawRecord[]>();
+  for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+  await producer.sendBatch({
+    acks: -1,
+    topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((record) => ({ key: record.key, value: record.value, headers: toKafkaHeaders(record.headers) })) })),
+  });
+}
+
 /** The consumer runtime's transport on kafkajs 2.2.4. */
 export function createKafkaConsumerTransport(options: KafkaConsumerTransportOptions): ConsumerTransport {
   const kafka = new Kafka({
@@ -87,67 +148,19 @@ export function createKafkaConsumerTransport(options: KafkaConsumerTransportOpti
   });
   // Same settings as createKafkaPublisher: a dead letter is acknowledged by all in-sync replicas
   // before the source offset moves past it.
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let producerConnected = false;
 
-  async function connectedProducer(): Promise<Producer> {
-    if (!producerConnected) {
-      await producer.connect();
-      producerConnected = true;
-    }
-    return producer;
-  }
-
   return {
-    async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
-      if (topics.length === 0) return;
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((spec) => !existing.has(spec.topic));
-        if (missing.length === 0) return;
-        // Another member may create the same topic at the same moment: createTopics answers
-        // false (or TOPIC_ALREADY_EXISTS) and the topic is there either way.
-        await admin
-          .createTopics({
-            waitForLeaders: true,
-            timeout: ADMIN_TIMEOUT_MS,
-            topics: missing.map((spec) => ({
-              topic: spec.topic,
-              numPartitions: spec.numPartitions,
-              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-            })),
-          })
-          .catch(async (error: unknown) => {
-            const now = new Set(await admin.listTopics());
-            if (!missing.every((spec) => now.has(spec.topic))) throw error;
-          });
-      } finally {
-        await admin.disconnect();
-      }
-    },
-
+    ensureTopics: (topics) => ensureTopicsOn(kafka, topics),
     async publishRaw(records: readonly RawRecord[]): Promise<void> {
       if (records.length === 0) return;
-      const byTopic = new Map<string, RawRecord[]>();
-      for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
-      await (
-        await connectedProducer()
-      ).sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((record) => ({ key: record.key, value: record.value, headers: toKafkaHeaders(record.headers) })),
-        })),
-      });
+      if (!producerConnected) {
+        await producer.connect();
+        producerConnected = true;
+      }
+      await publishRawOn(producer, records);
     },
-
     async run(onBatch: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
@@ -155,33 +168,9 @@ export function createKafkaConsumerTransport(options: KafkaConsumerTransportOpti
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? CONSUMER_PARTITIONS_CONCURRENTLY,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-          const records: ConsumedRecord[] = batch.messages.map((message) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: copyHeaders(message.headers),
-            timestamp: message.timestamp,
-          }));
-          await onBatch(
-            { topic: batch.topic, partition: batch.partition, records },
-            {
-              heartbeat,
-              isRunning,
-              isStale,
-              async commit(nextOffset: string): Promise<void> {
-                // resolveOffset moves the fetch position; commitOffsets makes it durable.
-                resolveOffset((BigInt(nextOffset) - 1n).toString());
-                await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
-              },
-            },
-          );
-        },
+        eachBatch: (payload) => onBatch(...partitionBatchOf(consumer, payload)),
       });
     },
-
     async stop(): Promise<void> {
       await consumer.disconnect();
       if (producerConnected) await producer.disconnect();

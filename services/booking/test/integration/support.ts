@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Pool } from 'pg';
-import { BookingHeld, EVENT_TYPES, PaymentAuthorized, RequestBooking, type Actor, type Envelope, type EventContract } from '@txn/contracts';
-import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS } from '@txn/messaging';
-import { registerSchemas } from '@txn/schema-deploy';
-import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { baseServiceSettings, Cleanups, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
+import { Pool } from 'pg';
+import type { Actor, ContractTopic, Envelope, EventContract, PaymentAuthorized, RequestBooking } from '@txn/contracts';
+import { outcomesOf, startSuiteService, suiteSender, suiteTopics, type SuiteSender } from '@txn/service-harness';
+import type { RunningService } from '@txn/service-kit';
+import { Cleanups, collectEvents, createSuiteScope, installExtensions, secretFiles, testEnvironment, waitFor, type LogLine } from '@txn/testing';
 import { bookingService } from '../../src/service';
 import type { BookingSettings } from '../../src/settings';
 
@@ -22,8 +18,6 @@ export const HOUR_MS = 3_600_000;
 export const PRICE_MINOR = 12_345n;
 export const CUSTOMER: Actor = { type: 'USER', id: 'customer-1' };
 export const PAYMENT_SERVICE: Actor = { type: 'SERVICE', id: 'payment' };
-/** In-place retries only: a handler failing in these suites is a finding, not something to wait out. */
-const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 /** Keys are booking or payment ids: 3 partitions keep per-key order and still exercise more than one. */
 const PARTITIONS_PER_TOPIC = 3;
 /** The test's own pool next to the service's: a few queries at a time. */
@@ -40,7 +34,7 @@ export interface SeenEvent {
 }
 
 /** The contract topics booking consumes or produces; each has a suite topic. */
-const BOOKING_TOPICS = [RequestBooking.topic, BookingHeld.topic, PaymentAuthorized.topic] as const;
+const BOOKING_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1'] as const satisfies readonly ContractTopic[];
 
 export interface BookingSuiteOptions {
   /** Names the suite scope (topics, group, database) and the test's Kafka clients. */
@@ -51,7 +45,7 @@ export interface BookingSuiteOptions {
    * topic only for a suite that watches the commands booking sends itself (a reader of commands
    * also sees every command the test sends).
    */
-  readonly read: readonly (typeof BOOKING_TOPICS)[number][];
+  readonly read: readonly string[];
 }
 
 export interface BookingInProcess {
@@ -77,99 +71,55 @@ export interface BookingInProcess {
   close(): Promise<void>;
 }
 
-/** What the services component does for the real database: the administrator installs btree_gist. */
-async function installExtensions(database: SuiteDatabase): Promise<void> {
-  const { postgres } = testEnvironment();
-  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: postgres.adminUser, password: postgres.adminPassword });
-  await admin.connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS btree_gist').finally(() => admin.end());
+/** The service, its sender and its reader on suite resources; everything made is undone by `cleanups`. */
+async function startOnSuite(options: BookingSuiteOptions, cleanups: Cleanups): Promise<{ service: RunningService; logs: LogLine[]; pool: Pool; sender: SuiteSender; seen: SeenEvent[] }> {
+  const environment = testEnvironment();
+  const clientId = `${options.suiteName}-test`;
+  const scope = await createSuiteScope(options.suiteName);
+  cleanups.push(() => scope.dispose());
+  const topicOf = await suiteTopics(scope, BOOKING_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
+  const database = await scope.database('booking');
+  await installExtensions(database, ['btree_gist']);
+  const secrets = secretFiles(`${options.suiteName}-secrets-`);
+  cleanups.push(() => secrets.remove());
+  // Booking's settings come from the suite, not from the environment.
+  const started = await startSuiteService({ service: 'booking', database, secret: secrets.write, readSettings: () => ({}), definition: () => bookingService(options.settings), topicOverrides: topicOf, consumerGroup: scope.groupId('booking'), cleanups });
+  const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS });
+  cleanups.push(() => pool.end());
+  const sender = await suiteSender(clientId, topicOf, cleanups);
+  const seen: SeenEvent[] = [];
+  const reader = await collectEvents({
+    brokers: environment.kafka.brokers,
+    clientId,
+    groupId: scope.groupId('reader'),
+    topics: options.read.map((topic) => topicOf[topic as (typeof BOOKING_TOPICS)[number]]),
+    codec: sender.codec,
+    collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
+  });
+  cleanups.push(() => reader.stop());
+  return { ...started, pool, sender, seen };
 }
 
 export async function startBookingInProcess(options: BookingSuiteOptions): Promise<BookingInProcess> {
-  const environment = testEnvironment();
-  const clientId = `${options.suiteName}-test`;
   const cleanups = new Cleanups();
   const close = (): Promise<void> => cleanups.runAll();
   try {
-    const scope = await createSuiteScope(options.suiteName);
-    cleanups.push(() => scope.dispose());
-    const topicOf: Record<string, string> = {
-      [RequestBooking.topic]: scope.topic('booking-commands'),
-      [BookingHeld.topic]: scope.topic('booking-events'),
-      [PaymentAuthorized.topic]: scope.topic('payment-events'),
-    };
-    await scope.createTopics(BOOKING_TOPICS.map((topic) => ({ topic: topicOf[topic] as string, numPartitions: PARTITIONS_PER_TOPIC })));
-    // The deploy step for the suite topics: producers never register at run time.
-    const catalogue: Record<string, { subject: string; schema: (typeof RequestBooking)['schema'] }> = {};
-    for (const contract of Object.values(EVENT_TYPES)) {
-      const topic = topicOf[contract.topic];
-      if (topic !== undefined) catalogue[contract.eventType] = { subject: `${topic}-${contract.fullName}`, schema: contract.schema };
-    }
-    const subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
-    cleanups.push(() => deleteSubjects(environment.schemaRegistry.url, subjects));
-
-    const database = await scope.database('booking');
-    await installExtensions(database);
-    const secretsDir = mkdtempSync(join(tmpdir(), `${options.suiteName}-secrets-`));
-    cleanups.push(() => Promise.resolve(rmSync(secretsDir, { recursive: true, force: true })));
-    const passwordFile = join(secretsDir, 'database-password');
-    writeFileSync(passwordFile, database.password, { mode: 0o600 });
-    const config = loadServiceConfig(
-      {
-        ...baseServiceSettings('booking', database, passwordFile, 'info'),
-      },
-      // Booking's settings come from the suite, not from the environment.
-      () => ({}),
-    );
-    const logs: LogLine[] = [];
-    const service = await bootstrapService(config, bookingService(options.settings), {
-      topicOverrides: topicOf,
-      consumerGroup: scope.groupId('booking'),
-      retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: 'booking', level: 'info', destination: jsonLogSink(logs) }),
-      telemetry: false,
-    });
-    cleanups.push(() => service.close());
-    const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS });
-    cleanups.push(() => pool.end());
-    const publisher = await createKafkaPublisher({ clientId, brokers: environment.kafka.brokers });
-    cleanups.push(() => publisher.close());
-    const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId });
-
-    const seen: SeenEvent[] = [];
-    const reader = await collectEvents({
-      brokers: environment.kafka.brokers,
-      clientId,
-      groupId: scope.groupId('reader'),
-      topics: options.read.map((topic) => topicOf[topic] as string),
-      codec,
-      collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
-    });
-    cleanups.push(() => reader.stop());
-
-    const outcomesOf = (eventId: string): unknown[] => logs.filter((line) => line.msg === 'message handled' && line.eventId === eventId).map((line) => line.outcome);
+    const { service, logs, pool, sender, seen } = await startOnSuite(options, cleanups);
+    const outcomes = (eventId: string): unknown[] => outcomesOf(logs, eventId);
     const eventsOf = (bookingId: string, eventType?: string): SeenEvent[] =>
       seen.filter((event) => event.value.bookingId === bookingId && (eventType === undefined || event.eventType === eventType));
-
     return {
       service,
       pool,
       logs,
-      async send(contract, event, key) {
-        const topic = topicOf[contract.topic];
-        if (topic === undefined) throw new Error(`${contract.eventType} is not on a topic of this suite`);
-        const value = await codec.encode(`${topic}-${contract.fullName}`, contract.schema, event);
-        await publisher.publish([
-          { topic, key, value, headers: { [MESSAGE_HEADERS.eventId]: event.envelope.eventId, [MESSAGE_HEADERS.eventType]: contract.eventType, [MESSAGE_HEADERS.correlationId]: event.envelope.correlationId } },
-        ]);
-      },
+      send: (contract, event, key) => sender.send(contract, event, key),
       async addResource(tenantId) {
         const resourceId = `room-${randomUUID().slice(0, 8)}`;
         await pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [tenantId, resourceId, 'Room']);
         return resourceId;
       },
-      outcomesOf,
-      waitForOutcome: (eventId) => waitFor(`the consumer's outcome for ${eventId}`, () => (outcomesOf(eventId).length > 0 ? outcomesOf(eventId) : undefined), FLOW_TIMEOUT_MS),
+      outcomesOf: outcomes,
+      waitForOutcome: (eventId) => waitFor(`the consumer's outcome for ${eventId}`, () => (outcomes(eventId).length > 0 ? outcomes(eventId) : undefined), FLOW_TIMEOUT_MS),
       eventsOf,
       waitForEvent: (bookingId, eventType) => waitFor(`${eventType} for booking ${bookingId}`, () => eventsOf(bookingId, eventType)[0], FLOW_TIMEOUT_MS),
       async metricValue(name, labels) {

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
-import { BookingHeld, EVENT_TYPES, PaymentAuthorized, type Actor, type Envelope, type EventContract, type Money } from '@txn/contracts';
-import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS } from '@txn/messaging';
-import { registerSchemas } from '@txn/schema-deploy';
-import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
-import { baseServiceSettings, Cleanups, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, testEnvironment, waitFor } from '@txn/testing';
+import type { Actor, BookingHeld, ContractTopic, Envelope, EventContract, Money } from '@txn/contracts';
+import { outcomesOf, startSuiteService, suiteSender, suiteTopics, type SuiteSender } from '@txn/service-harness';
+import type { RunningService } from '@txn/service-kit';
+import { Cleanups, collectEvents, createSuiteScope, secretFiles, testEnvironment, waitFor, type LogLine } from '@txn/testing';
 import { paymentService, type PaymentServiceOptions } from '../../src/service';
 import { readPaymentSettings } from '../../src/settings';
 
@@ -22,8 +18,8 @@ export const FLOW_TIMEOUT_MS = 30_000;
 export const HOUR_MS = 3_600_000;
 export const PRICE_MINOR = 12_345n;
 export const BOOKING_SERVICE: Actor = { type: 'SERVICE', id: 'booking' };
-/** In-place retries only: a handler failing in these suites is a finding, not something to wait out. */
-const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
+/** The contract topics payment consumes or produces; each has a suite topic. */
+const PAYMENT_TOPICS = ['booking.events.v1', 'payment.events.v1'] as const satisfies readonly ContractTopic[];
 /** Keys are booking or payment ids: 3 partitions keep per-key order and still exercise more than one. */
 const PARTITIONS_PER_TOPIC = 3;
 /** The test's own pool next to the service's: a few queries at a time. */
@@ -79,90 +75,56 @@ export interface PaymentInProcess {
   close(): Promise<void>;
 }
 
-export async function startPaymentInProcess(options: PaymentSuiteOptions): Promise<PaymentInProcess> {
+/** The service, its sender and (when asked) its reader on suite resources; everything made is undone by `cleanups`. */
+async function startOnSuite(options: PaymentSuiteOptions, cleanups: Cleanups): Promise<{ service: RunningService; logs: LogLine[]; pool: Pool; sender: SuiteSender; seen: SeenEvent[] }> {
   const environment = testEnvironment();
   const clientId = `${options.suiteName}-test`;
+  const scope = await createSuiteScope(options.suiteName);
+  cleanups.push(() => scope.dispose());
+  const topicOf = await suiteTopics(scope, PAYMENT_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
+  const database = await scope.database('payment');
+  const secrets = secretFiles(`${options.suiteName}-secrets-`);
+  cleanups.push(() => secrets.remove());
+  const started = await startSuiteService({
+    service: 'payment',
+    database,
+    secret: secrets.write,
+    environment: { PSP_API_KEY_FILE: secrets.write('psp-api-key', options.pspApiKey), ...options.settings },
+    readSettings: readPaymentSettings,
+    definition: (config) => paymentService(config, options.seams),
+    topicOverrides: topicOf,
+    consumerGroup: scope.groupId('payment'),
+    logLevel: options.logLevel,
+    cleanups,
+  });
+  const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS });
+  cleanups.push(() => pool.end());
+  const sender = await suiteSender(clientId, topicOf, cleanups);
+  const seen: SeenEvent[] = [];
+  if (options.readPaymentEvents) {
+    const collect = ({ eventType, key, value }: { eventType: string; key: string | undefined; value: unknown }): number => seen.push({ eventType, key, value: value as SeenEvent['value'] });
+    const reader = await collectEvents({ brokers: environment.kafka.brokers, clientId, groupId: scope.groupId('reader'), topics: [topicOf['payment.events.v1']], codec: sender.codec, collect });
+    cleanups.push(() => reader.stop());
+  }
+  return { ...started, pool, sender, seen };
+}
+
+export async function startPaymentInProcess(options: PaymentSuiteOptions): Promise<PaymentInProcess> {
   const cleanups = new Cleanups();
   const close = (): Promise<void> => cleanups.runAll();
   try {
-    const scope = await createSuiteScope(options.suiteName);
-    cleanups.push(() => scope.dispose());
-    const topics = { bookingEvents: scope.topic('booking-events'), paymentEvents: scope.topic('payment-events') };
-    const topicOf: Record<string, string> = { [BookingHeld.topic]: topics.bookingEvents, [PaymentAuthorized.topic]: topics.paymentEvents };
-    await scope.createTopics(Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS_PER_TOPIC })));
-    // The deploy step for the suite topics: producers never register at run time.
-    const catalogue: Record<string, { subject: string; schema: (typeof BookingHeld)['schema'] }> = {};
-    for (const contract of Object.values(EVENT_TYPES)) {
-      const topic = topicOf[contract.topic];
-      if (topic !== undefined) catalogue[contract.eventType] = { subject: `${topic}-${contract.fullName}`, schema: contract.schema };
-    }
-    const subjects = (await registerSchemas(environment.schemaRegistry.url, catalogue)).map((entry) => entry.subject);
-    cleanups.push(() => deleteSubjects(environment.schemaRegistry.url, subjects));
-
-    const database = await scope.database('payment');
-    const secretsDir = mkdtempSync(join(tmpdir(), `${options.suiteName}-secrets-`));
-    cleanups.push(() => Promise.resolve(rmSync(secretsDir, { recursive: true, force: true })));
-    const passwordFile = join(secretsDir, 'database-password');
-    const pspKeyFile = join(secretsDir, 'psp-api-key');
-    writeFileSync(passwordFile, database.password, { mode: 0o600 });
-    writeFileSync(pspKeyFile, options.pspApiKey, { mode: 0o600 });
-    const config = loadServiceConfig(
-      {
-        ...baseServiceSettings('payment', database, passwordFile, options.logLevel),
-        PSP_API_KEY_FILE: pspKeyFile,
-        ...options.settings,
-      },
-      readPaymentSettings,
-    );
-    const logs: LogLine[] = [];
-    const service = await bootstrapService(config, paymentService(config, options.seams), {
-      topicOverrides: topicOf,
-      consumerGroup: scope.groupId('payment'),
-      retry: TEST_RETRY,
-      logger: createServiceLogger({ serviceName: 'payment', level: options.logLevel, destination: jsonLogSink(logs) }),
-      telemetry: false,
-    });
-    cleanups.push(() => service.close());
-    const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS });
-    cleanups.push(() => pool.end());
-    const publisher = await createKafkaPublisher({ clientId, brokers: environment.kafka.brokers });
-    cleanups.push(() => publisher.close());
-    const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId });
-
-    const seen: SeenEvent[] = [];
-    if (options.readPaymentEvents) {
-      const reader = await collectEvents({
-        brokers: environment.kafka.brokers,
-        clientId,
-        groupId: scope.groupId('reader'),
-        topics: [topics.paymentEvents],
-        codec,
-        collect: ({ eventType, key, value }) => seen.push({ eventType, key, value: value as SeenEvent['value'] }),
-      });
-      cleanups.push(() => reader.stop());
-    }
-
-    const outcomesOf = (eventId: string): unknown[] => logs.filter((line) => line.msg === 'message handled' && line.eventId === eventId).map((line) => line.outcome);
+    const { service, logs, pool, sender, seen } = await startOnSuite(options, cleanups);
+    const outcomes = (eventId: string): unknown[] => outcomesOf(logs, eventId);
     const eventsOf = (bookingId: string, eventType?: string): SeenEvent[] =>
       seen.filter((event) => event.value.bookingId === bookingId && (eventType === undefined || event.eventType === eventType));
-
     return {
       service,
       pool,
       logs,
-      async send(contract, event) {
-        const value = await codec.encode(`${topics.bookingEvents}-${contract.fullName}`, contract.schema, event);
-        await publisher.publish([
-          {
-            topic: topics.bookingEvents,
-            key: event.bookingId,
-            value,
-            headers: { [MESSAGE_HEADERS.eventId]: event.envelope.eventId, [MESSAGE_HEADERS.eventType]: contract.eventType, [MESSAGE_HEADERS.correlationId]: event.envelope.correlationId },
-          },
-        ]);
-      },
-      outcomesOf,
-      waitForOutcome: (eventId, count = 1) => waitFor(`${count} handled outcome(s) of ${eventId}`, () => (outcomesOf(eventId).length >= count ? outcomesOf(eventId) : undefined), FLOW_TIMEOUT_MS),
+      // Keyed by booking id, as booking does.
+      send: (contract, event) => sender.send(contract, event, event.bookingId),
+      outcomesOf: outcomes,
+      waitForOutcome: (eventId, count = 1) => waitFor(`${count} handled outcome(s) of ${eventId}`, () => (outcomes(eventId).length >= count ? outcomes(eventId) : undefined), FLOW_TIMEOUT_MS),
       eventsOf,
       waitForEvent: (bookingId, eventType) => waitFor(`${eventType} for booking ${bookingId}`, () => eventsOf(bookingId, eventType)[0], FLOW_TIMEOUT_MS),
       close,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { startPspProxy, type RunningPspProxy } from '../../src';
+import { MAX_REQUEST_BODY_BYTES, startPspProxy, type RunningPspProxy } from '../../src/proxy-server';
 import { testEnvironment } from '@txn/testing';
 
 // The proxy runs in this process on a free port, in front of the shared localstripe: no state is
@@ -271,5 +271,18 @@ describe('PSP fault proxy in front of localstripe', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('answers a body over its bound with a Stripe-shaped 413 and goes on serving (it does not fall over on the dropped socket)', async () => {
+    const tooLarge = await fetch(`${proxy.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey()}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `amount=100&metadata[pad]=${'x'.repeat(MAX_REQUEST_BODY_BYTES + 1)}`,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    const { run } = await newRun();
+    expect((await clientThrough(proxy, apiKey(), 0).paymentIntents.create(holdParams(run), { idempotencyKey: `after-413-${run}` })).id).toMatch(/^pi_/);
   });
 });

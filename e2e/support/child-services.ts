@@ -1,0 +1,223 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { waitFor, type LogLine } from '@txn/testing';
+import type { Pool } from 'pg';
+
+// Services as child processes, each started the way the platform starts it
+// (`node --import tsx services/<svc>/src/main.ts`, settings from the environment only) in its own
+// process group, so that a test can SIGKILL one mid-saga and start it again.
+
+export const SERVICES = ['booking', 'payment', 'ledger'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/**
+ * tsx compiling, migrations, then the group join: a member killed with -9 keeps its partitions
+ * until its session (30 s, libs/messaging) times out, and the new member's join waits for that.
+ */
+export const SERVICE_READY_TIMEOUT_MS = 90_000;
+const READY_POLL_INTERVAL_MS = 200;
+const READY_PROBE_TIMEOUT_MS = 2_000;
+/** SIGKILL is not refused; the kernel reaps the group at once. */
+const EXIT_TIMEOUT_MS = 10_000;
+/** Output kept per service (every run): far above what a test's sagas write. */
+const MAX_LOG_LINES = 200_000;
+const MAX_STDERR_LINES = 1_000;
+
+const ROOT_DIR = resolve(__dirname, '..', '..');
+
+/** One start of a service: its pid (also its process group) and where its output begins in `logs`. */
+export interface ServiceRun {
+  readonly pid: number;
+  readonly firstLogLine: number;
+  readonly startedAt: Date;
+  exit?: { readonly code: number | null; readonly signal: NodeJS.Signals | null };
+}
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  /** A small pool on the service's own database: what a person would query, alive across restarts. */
+  readonly pool: Pool;
+  /** Every JSON line the service wrote on stdout, over all its runs, in order. */
+  readonly logs: LogLine[];
+  readonly stderr: string[];
+  readonly runs: readonly ServiceRun[];
+  running(): boolean;
+}
+
+/** Process groups of every child this module started and that has not exited yet. */
+const liveGroups = new Set<number>();
+
+/**
+ * SIGKILL to every service process group still alive. `close()` does this in order; this is the
+ * last resort for paths where the harness never got that far (a setup that timed out, the worker exiting).
+ */
+export function killServiceProcesses(): void {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+process.once('exit', killServiceProcesses);
+
+/** Splits a stream into lines, keeping a partial last line for the next chunk. */
+function onLines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') each(line);
+  });
+  stream.on('end', () => {
+    if (rest.trim() !== '') each(rest);
+  });
+}
+
+function parseLogLine(line: string): LogLine {
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { msg?: unknown }).msg === 'string') return parsed as LogLine;
+  } catch {
+    // Not JSON: kept as text below, so an assertion on the logs can see it.
+  }
+  return { msg: 'non-JSON output', line };
+}
+
+async function withinTimeout(promise: Promise<void>, timeout_ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeout_ms} ms waiting for ${what}`)), timeout_ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readyAt(httpPort: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${httpPort}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+interface ChildState {
+  readonly process: ServiceProcess & { readonly runs: ServiceRun[] };
+  readonly env: Readonly<Record<string, string>>;
+  /** The consumer group and topic prefix the child must report, or it is not isolated. */
+  readonly expected: { readonly group: string; readonly topicPrefix: string };
+  child?: ChildProcess;
+  exited?: Promise<void>;
+}
+
+/** The service's process, started again with the same environment each time; killed with SIGKILL. */
+export class ChildServices {
+  private readonly children = new Map<ServiceName, ChildState>();
+
+  add(service: ServiceName, pool: Pool, env: Readonly<Record<string, string>>, expected: ChildState['expected']): void {
+    const runs: ServiceRun[] = [];
+    this.children.set(service, { process: { name: service, pool, logs: [], stderr: [], runs, running: () => this.children.get(service)?.child !== undefined }, env, expected });
+  }
+
+  processOf(service: ServiceName): ServiceProcess {
+    return this.state(service).process;
+  }
+
+  /** SIGKILL to the service's process group; resolves once it has exited. */
+  async kill(service: ServiceName): Promise<void> {
+    const state = this.children.get(service);
+    const child = state?.child;
+    if (state === undefined || child?.pid === undefined || state.exited === undefined) throw new Error(`${service} is not running`);
+    process.kill(-child.pid, 'SIGKILL');
+    await withinTimeout(state.exited, EXIT_TIMEOUT_MS, `${service} (pid ${child.pid}) to exit after SIGKILL`);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const [service, state] of this.children) if (state.child !== undefined) await this.kill(service).catch(() => undefined);
+  }
+
+  /** Starts the service with its environment; resolves once it consumes on the expected group and topics and /health/ready answers 200. */
+  async start(service: ServiceName): Promise<void> {
+    const state = this.state(service);
+    if (state.child !== undefined) throw new Error(`${service} is already running (pid ${state.child.pid})`);
+    const run = await this.spawn(service, state);
+    try {
+      await this.waitUntilReady(service, state, run);
+    } catch (error) {
+      await this.kill(service).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private state(service: ServiceName): ChildState {
+    const state = this.children.get(service);
+    if (state === undefined) throw new Error(`unknown service ${service}`);
+    return state;
+  }
+
+  /** As the services component starts it (tools/infra-local/src/components/services.ts); its own process group, so a SIGKILL reaches anything it started too. */
+  private async spawn(service: ServiceName, state: ChildState): Promise<ServiceRun> {
+    const { logs, stderr } = state.process;
+    const firstLogLine = logs.length;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', service, 'src', 'main.ts')], {
+      cwd: ROOT_DIR,
+      env: { ...process.env, ...state.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Listening before anything else: even a child that dies at once is seen to have exited.
+    const closed = new Promise<NonNullable<ServiceRun['exit']>>((resolvePromise) => child.once('close', (code, signal) => resolvePromise({ code, signal })));
+    await new Promise<void>((resolvePromise, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => resolvePromise());
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`${service} started without a pid`);
+    liveGroups.add(pid);
+    const run: ServiceRun = { pid, firstLogLine, startedAt: new Date() };
+    state.process.runs.push(run);
+    state.child = child;
+    state.exited = closed.then((exit) => {
+      liveGroups.delete(pid);
+      run.exit = exit;
+      // Killed by us or dead by itself: either way it is not running any more.
+      if (state.child === child) {
+        state.child = undefined;
+        state.exited = undefined;
+      }
+    });
+    const { stdout, stderr: errors } = child;
+    if (stdout === null || errors === null) throw new Error(`${service} started without its output pipes`);
+    onLines(stdout, (line) => void (logs.length < MAX_LOG_LINES && logs.push(parseLogLine(line))));
+    onLines(errors, (line) => void (stderr.length < MAX_STDERR_LINES && stderr.push(line)));
+    return run;
+  }
+
+  private async waitUntilReady(service: ServiceName, state: ChildState, run: ServiceRun): Promise<void> {
+    const { logs, stderr } = state.process;
+    // The kit logs its health port once consuming (HTTP_PORT=0 picks a free one per run).
+    const started = await waitFor(
+      `${service} (pid ${run.pid}) to log "service started"`,
+      () => {
+        if (run.exit !== undefined) throw new Error(`${service} exited (${JSON.stringify(run.exit)}) before it was ready: ${stderr.slice(-5).join(' | ')}`);
+        return logs.slice(run.firstLogLine).find((line) => line.msg === 'service started');
+      },
+      SERVICE_READY_TIMEOUT_MS,
+      READY_POLL_INTERVAL_MS,
+    );
+    // Refuse to go on if the child is not isolated: it would consume another suite's (or the platform's) topics.
+    const topics = started.topics as readonly string[];
+    if (started.consumerGroup !== state.expected.group || !topics.every((topic) => topic.startsWith(state.expected.topicPrefix))) {
+      throw new Error(`${service} is not on the suite's group and topics: ${JSON.stringify({ consumerGroup: started.consumerGroup, topics })}`);
+    }
+    const httpPort = Number(started.httpPort);
+    await waitFor(`${service} /health/ready on port ${httpPort}`, async () => ((await readyAt(httpPort)) ? true : undefined), SERVICE_READY_TIMEOUT_MS, READY_POLL_INTERVAL_MS);
+  }
+}
