@@ -9,24 +9,15 @@ import { STRIPE_API_VERSION, type PaymentSettings } from '@txn/payment';
 import { startPlatformInProcess, type LogLine, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { readRawRecord, republish } from './support/raw-records';
+import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // The saga's compensation and failure paths end to end: booking, payment and ledger in one
 // process on the real Kafka, PostgreSQL, registry and localstripe, the PSP behind the in-process
 // fault proxy. Every test ends the same way: one PaymentIntent at the PSP for the booking, the
 // ledger verifies clean, every aggregate (booking, payment, ledger hold and escrow) is terminal.
 
-/** Each step is a consumer poll, one transaction and a relay poll (and a PSP call): well under a second idle. */
-const STEP_TIMEOUT_MS = 30_000;
-/** A whole saga: about a dozen steps, each bounded above; the test fails on the first step that overruns. */
-const SAGA_TEST_TIMEOUT_MS = 150_000;
 /** Three services' migrations, group joins, schema registration, then payment restarted once. */
 const START_TIMEOUT_MS = 180_000;
-/**
- * Payment-domain's outcome-query schedule divided by this: the first query 1 min / 200 = 300 ms
- * after the unknown outcome, the next 1.5 s later (PAYMENT_OUTCOME_QUERY_TIME_DIVISOR, as the
- * payment README suggests for tests).
- */
-const OUTCOME_QUERY_TIME_DIVISOR = 200;
 /** Above the authorize delay injected below: a slow PSP, not a timeout, is what that test is about. */
 const PSP_TIMEOUT_MS = 30_000;
 /**
@@ -37,11 +28,6 @@ const PSP_TIMEOUT_MS = 30_000;
 const SHORT_HOLD_MS = 8_000;
 /** The authorize answer arrives this long after the PSP was asked: always after SHORT_HOLD_MS. */
 const AUTHORIZE_DELAY_MS = 12_000;
-const PRICE_MINOR = 12_345n;
-/** 10 % (PLATFORM_FEE_BPS default in payment and ledger) of 123.45, rounded half up: 12.345 → 12.35. */
-const FEE_MINOR = 1_235n;
-const MERCHANT_SHARE_MINOR = PRICE_MINOR - FEE_MINOR;
-const HOUR_MS = 3_600_000;
 /** Far from the slot: the default refund policy gives 100 % until 24 h before the start. */
 const SLOT_LEAD_MS = 48 * HOUR_MS;
 const GOOD_PAYMENT_METHOD = 'pm_card_visa';

@@ -4,6 +4,7 @@ import { waitFor } from '@txn/testing';
 import { verifyLedger } from '@txn/ledger';
 import type { LogLine } from './support/platform-in-process';
 import { killServiceProcesses, SERVICE_READY_TIMEOUT_MS, startPlatformProcesses, type PlatformProcesses } from './support/platform-processes';
+import { HOUR_MS, PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // Crashes mid-saga: booking, payment and ledger run as child processes, started as the platform
 // starts them, on the real Kafka, PostgreSQL, registry and localstripe (behind the in-process PSP
@@ -13,8 +14,6 @@ import { killServiceProcesses, SERVICE_READY_TIMEOUT_MS, startPlatformProcesses,
 // one PaymentIntent per booking at the PSP, the ledger verifies clean with each entry written
 // once, every aggregate terminal, nothing dead-lettered.
 
-/** Each step is a consumer poll, one transaction and a relay poll (and a PSP call): well under a second idle. */
-const STEP_TIMEOUT_MS = 30_000;
 /** A step that waits for a killed service to be back: its start, its group join after the dead member's session, then the step. */
 const ACROSS_RESTART_TIMEOUT_MS = SERVICE_READY_TIMEOUT_MS + STEP_TIMEOUT_MS;
 /** Above the harness's own bound on starting three services, so the harness fails (and cleans up) first. */
@@ -25,8 +24,6 @@ const KILL_POLL_INTERVAL_MS = 10;
 /** How long the proxy holds payment's authorization: the kill lands long before it ends (same process, earlier timer). */
 const AUTHORIZE_DELAY_MS = 1_500;
 const SAGAS_PER_CRASH = 6;
-const PRICE_MINOR = 12_345n;
-const HOUR_MS = 3_600_000;
 /** Far from the slot: well inside any horizon, far from "in the past". */
 const SLOT_LEAD_MS = 48 * HOUR_MS;
 const HOLD_MS = 15 * 60_000;

@@ -5,6 +5,7 @@ import { verifyLedger } from '@txn/ledger';
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { routeDelta, waitForHandled } from './support/saga-views';
+import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // Saga deadlines end to end: booking, payment and ledger in one process on the real Kafka,
 // PostgreSQL, registry and localstripe behind the in-process fault proxy. A saga that overruns a
@@ -13,16 +14,8 @@ import { routeDelta, waitForHandled } from './support/saga-views';
 // goes back to the customer, or escrow to the merchant. Each scenario needs other booking
 // settings, so each gets its own platform (about five seconds to start here).
 
-/** Each step is a consumer poll, one transaction and a relay poll (and a PSP call): well under a second idle. */
-const STEP_TIMEOUT_MS = 30_000;
-const SAGA_TEST_TIMEOUT_MS = 150_000;
 /** Three services' migrations, group joins, schema registration (and payment restarted once). */
 const START_TIMEOUT_MS = 180_000;
-const HOUR_MS = 3_600_000;
-const PRICE_MINOR = 12_345n;
-/** 10 % (PLATFORM_FEE_BPS default in payment and ledger) of 123.45, rounded half up. */
-const FEE_MINOR = 1_235n;
-const MERCHANT_SHARE_MINOR = PRICE_MINOR - FEE_MINOR;
 const GOOD_PAYMENT_METHOD = 'pm_card_visa';
 const WATCHER: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
 /** Watch often: the deadlines below are seconds, not hours. */

@@ -7,6 +7,7 @@ import { ledgerConsumerGroup, startLedgerAgain } from './support/ledger-restart'
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { aggregatesOf, handledOutcomes, routeDelta, waitForHandled } from './support/saga-views';
+import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // PSP faults and cross-topic reordering on the saga's paths that compensation.int-spec.ts does not
 // take: booking, payment and ledger in one process on the real Kafka, PostgreSQL, registry and
@@ -14,22 +15,8 @@ import { aggregatesOf, handledOutcomes, routeDelta, waitForHandled } from './sup
 // expected PaymentIntent at the PSP for the booking, the ledger verifies clean, every aggregate
 // terminal, and only the expected requests reached the PSP.
 
-/** Each step is a consumer poll, one transaction and a relay poll (and a PSP call): well under a second idle. */
-const STEP_TIMEOUT_MS = 30_000;
-/** A whole saga: about a dozen steps, each bounded above; the test fails on the first step that overruns. */
-const SAGA_TEST_TIMEOUT_MS = 150_000;
 /** Three services' migrations, group joins, schema registration, then payment restarted once. */
 const START_TIMEOUT_MS = 180_000;
-/**
- * Payment-domain's outcome-query schedule divided by this: the first query 1 min / 200 = 300 ms
- * after the unknown outcome (PAYMENT_OUTCOME_QUERY_TIME_DIVISOR, as the payment README suggests for tests).
- */
-const OUTCOME_QUERY_TIME_DIVISOR = 200;
-const PRICE_MINOR = 12_345n;
-/** 10 % (PLATFORM_FEE_BPS default in payment and ledger) of 123.45, rounded half up: 12.345 → 12.35. */
-const FEE_MINOR = 1_235n;
-const MERCHANT_SHARE_MINOR = PRICE_MINOR - FEE_MINOR;
-const HOUR_MS = 3_600_000;
 /** Far from the slot, and a hold long enough that no test races the expiry sweeper. */
 const SLOT_LEAD_MS = 48 * HOUR_MS;
 const HOLD_MS = 15 * 60_000;

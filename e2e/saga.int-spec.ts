@@ -4,23 +4,15 @@ import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn
 import { waitFor } from '@txn/testing';
 import { verifyLedger } from '@txn/ledger';
 import { startPlatformInProcess, type LogLine, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
+import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // The booking saga end to end: booking, payment and ledger in one process on the real Kafka,
 // PostgreSQL, registry and localstripe (behind the PSP fault proxy), talking only through the
 // saga's topics. A customer asks for a slot; everything after that is the services' own doing,
 // except the merchant's CompleteBooking, which this test sends as the merchant would.
 
-/** Each step is a consumer poll, one transaction and a relay poll (and a PSP call): well under a second idle. */
-const STEP_TIMEOUT_MS = 30_000;
-/** A whole saga: about ten steps, each bounded above; the test fails on the first step that overruns. */
-const SAGA_TEST_TIMEOUT_MS = 150_000;
 /** Three services' migrations, group joins, schema registration. */
 const START_TIMEOUT_MS = 120_000;
-const PRICE_MINOR = 12_345n;
-/** 10 % (PLATFORM_FEE_BPS default in payment and ledger) of 123.45, rounded half up: 12.345 → 12.35. */
-const FEE_MINOR = 1_235n;
-const MERCHANT_SHARE_MINOR = PRICE_MINOR - FEE_MINOR;
-const HOUR_MS = 3_600_000;
 const DECLINING_CUSTOMER = 'customer-card-declined';
 /** localstripe declines a confirmation with this test payment method (card_declined). */
 const DECLINING_PAYMENT_METHOD = 'pm_card_chargeCustomerFail';

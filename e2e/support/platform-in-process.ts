@@ -9,7 +9,7 @@ import { Cleanups, createSuiteScope, installExtensions, secretFiles, testEnviron
 import { bookingService, DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '@txn/booking';
 import { ledgerService, readLedgerSettings } from '@txn/ledger';
 import { paymentService, readPaymentSettings } from '@txn/payment';
-import { PARTITIONS_PER_TOPIC, readSaga, SAGA_TOPICS, sandboxIntents, smallPool, type SagaTopic } from './suite-resources';
+import { PARTITIONS_PER_TOPIC, readSaga, SAGA_TOPICS, sandboxIntents, smallPool, type SagaTopic, type SeenEvent } from './suite-resources';
 
 // The three saga services in one process, each as its main.ts starts it (bootstrapService) but on
 // its own suite database, all on one set of suite topics (topicOverrides), each in its own suite
@@ -27,17 +27,7 @@ const BOOKING_EXPIRY_BATCH_SIZE = 50;
 
 export type { LogLine } from '@txn/testing';
 
-/** A decoded record as a reader of the saga's topics saw it. */
-export interface SeenEvent {
-  readonly topic: SagaTopic;
-  readonly eventType: string;
-  readonly key: string | undefined;
-  readonly partition: number;
-  readonly offset: string;
-  /** Milliseconds since the harness started: for the timeline, not for assertions. */
-  readonly seenAt_ms: number;
-  readonly value: { readonly envelope: Envelope; readonly [field: string]: unknown };
-}
+export type { SeenEvent } from './suite-resources';
 
 export interface ServiceUnderTest {
   readonly service: RunningService;

@@ -5,8 +5,7 @@ import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
 import { suiteSender } from '@txn/service-harness';
 import { baseServiceSettings, Cleanups, createSuiteScope, deleteSubjects, installExtensions, secretFiles, testEnvironment, waitFor, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { ChildServices, SERVICES, type ServiceName, type ServiceProcess } from './child-services';
-import type { SeenEvent } from './platform-in-process';
-import { deadLettersUnder, PARTITIONS_PER_TOPIC, readSaga, SAGA_TOPICS, sandboxIntents, smallPool, type SagaTopic } from './suite-resources';
+import { deadLettersUnder, PARTITIONS_PER_TOPIC, readSaga, SAGA_TOPICS, sandboxIntents, smallPool, type SagaTopic, type SeenEvent } from './suite-resources';
 
 // The three saga services as child processes (child-services.ts), so a test can SIGKILL one
 // mid-saga and start it again. Each runs on the suite's own database, topics (KAFKA_TOPIC_PREFIX =

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import Stripe from 'stripe';
-import type { ContractTopic } from '@txn/contracts';
+import type { ContractTopic, Envelope } from '@txn/contracts';
 import type { AvroCodec } from '@txn/messaging';
 import { collectEvents, testEnvironment, type Cleanups, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { STRIPE_API_VERSION } from '@txn/payment';
-import type { SeenEvent } from './platform-in-process';
 
 // What both e2e harnesses (services in the test process, or as child processes) set up around the
 // services the same way: the saga's topics and a reader of them, a small pool per service
@@ -15,6 +14,19 @@ import type { SeenEvent } from './platform-in-process';
 /** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
 export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
 export type SagaTopic = (typeof SAGA_TOPICS)[number];
+
+/** A decoded record as a reader of the saga's topics saw it. */
+export interface SeenEvent {
+  readonly topic: SagaTopic;
+  readonly eventType: string;
+  readonly key: string | undefined;
+  readonly partition: number;
+  readonly offset: string;
+  /** Milliseconds since the harness started: for the timeline, not for assertions. */
+  readonly seenAt_ms: number;
+  readonly value: { readonly envelope: Envelope; readonly [field: string]: unknown };
+}
+
 /** Keys are aggregate ids: 3 partitions keep per-key order and still exercise more than one. */
 export const PARTITIONS_PER_TOPIC = 3;
 

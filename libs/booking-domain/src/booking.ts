@@ -10,7 +10,7 @@ import type {
   Slot,
 } from '@txn/contracts';
 import type { Money } from '@txn/money';
-import type { Decision, DomainEvent, IntentContext } from '@txn/domain-kernel';
+import type { Decision, DomainEventsOf, IntentContext } from '@txn/domain-kernel';
 
 export type { BookingStatus, Slot } from '@txn/contracts';
 
@@ -55,14 +55,8 @@ export interface Booking {
   readonly deliveredAt: Date | null;
 }
 
-type Payload<T> = Omit<T, 'envelope'>;
-export type BookingEvent =
-  | DomainEvent<'BookingHeld', Payload<BookingHeld>>
-  | DomainEvent<'BookingRejected', Payload<BookingRejected>>
-  | DomainEvent<'BookingConfirmed', Payload<BookingConfirmed>>
-  | DomainEvent<'BookingCancelled', Payload<BookingCancelled>>
-  | DomainEvent<'BookingExpired', Payload<BookingExpired>>
-  | DomainEvent<'BookingCompleted', Payload<BookingCompleted>>;
+/** What a booking emits: its contracts' payloads, as domain events. */
+export type BookingEvent = DomainEventsOf<{ BookingHeld: BookingHeld; BookingRejected: BookingRejected; BookingConfirmed: BookingConfirmed; BookingCancelled: BookingCancelled; BookingExpired: BookingExpired; BookingCompleted: BookingCompleted }>;
 
 export type BookingDecision = Decision<Booking, BookingEvent>;
 

@@ -22,6 +22,14 @@ export interface DomainEvent<TType extends string = string, TPayload = unknown> 
   readonly eventId?: string;
 }
 
+/**
+ * The domain events of a set of generated contracts, by event type: `DomainEventsOf<{ HoldPlaced:
+ * HoldPlaced }>` is `DomainEvent<'HoldPlaced', HoldPlaced without its envelope>`, and a union for more.
+ */
+export type DomainEventsOf<TContracts extends Record<string, { readonly envelope: unknown }>> = {
+  [K in keyof TContracts & string]: DomainEvent<K, Omit<TContracts[K], 'envelope'>>;
+}[keyof TContracts & string];
+
 /** The fact is already reflected or was overtaken (late, duplicate, out of order): recorded and ignored. */
 export interface Stale {
   readonly outcome: 'stale';

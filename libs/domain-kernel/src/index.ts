@@ -7,6 +7,7 @@ export {
   type Checked,
   type Decision,
   type DomainEvent,
+  type DomainEventsOf,
   type IntentContext,
   type Outcome,
   type Refused,

@@ -9,8 +9,10 @@ export { MessagingModule, MESSAGING_OPTIONS, OutboxRelayLifecycle, type Messagin
 export {
   DECISION_SETTLER,
   DecisionSettler,
+  decisionSettlerProvider,
   SettleDecisions,
   toPendingEvent,
+  unappliedMessagesIn,
   UnknownEventTypeError,
   type AnyDecision,
   type AppliedDecision,

@@ -12,7 +12,7 @@ import type {
   PspOperation,
 } from '@txn/contracts';
 import type { Money } from '@txn/money';
-import type { Decision, DomainEvent } from '@txn/domain-kernel';
+import type { Decision, DomainEventsOf } from '@txn/domain-kernel';
 
 export type { PaymentStatus, PspOperation } from '@txn/contracts';
 
@@ -107,17 +107,11 @@ export interface Payment {
   readonly voidReason: string | null;
 }
 
-type Payload<T> = Omit<T, 'envelope'>;
-export type PaymentEvent =
-  | DomainEvent<'PaymentAuthorized', Payload<PaymentAuthorized>>
-  | DomainEvent<'PaymentRequiresAction', Payload<PaymentRequiresAction>>
-  | DomainEvent<'PaymentFailed', Payload<PaymentFailed>>
-  | DomainEvent<'PaymentOutcomeUnknown', Payload<PaymentOutcomeUnknown>>
-  | DomainEvent<'PaymentCaptured', Payload<PaymentCaptured>>
-  | DomainEvent<'PaymentCaptureFailed', Payload<PaymentCaptureFailed>>
-  | DomainEvent<'PaymentVoided', Payload<PaymentVoided>>
-  | DomainEvent<'PaymentRefunded', Payload<PaymentRefunded>>
-  | DomainEvent<'PaymentRefundFailed', Payload<PaymentRefundFailed>>;
+/** What a payment emits: its contracts' payloads, as domain events. */
+export type PaymentEvent = DomainEventsOf<{
+  PaymentAuthorized: PaymentAuthorized; PaymentRequiresAction: PaymentRequiresAction; PaymentFailed: PaymentFailed; PaymentOutcomeUnknown: PaymentOutcomeUnknown; PaymentCaptured: PaymentCaptured;
+  PaymentCaptureFailed: PaymentCaptureFailed; PaymentVoided: PaymentVoided; PaymentRefunded: PaymentRefunded; PaymentRefundFailed: PaymentRefundFailed;
+}>;
 
 /** An applied payment decision also lists the PSP calls to make after the transaction commits. */
 export type PaymentDecision = Decision<Payment, PaymentEvent, { readonly calls: readonly PspCall[] }>;

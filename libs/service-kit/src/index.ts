@@ -6,6 +6,7 @@ export {
   MIGRATION_LOCK_KEY,
   MIGRATION_LOCK_TIMEOUT_MS,
   MIGRATIONS_TABLE,
+  messagingTablesMigration,
   MigrationError,
   orderMigrations,
   readSqlMigrations,
@@ -26,5 +27,5 @@ export {
   type ServiceDependencies,
 } from './bootstrap';
 export { SHUTDOWN_TIMEOUT_MS, stopOnSignals } from './shutdown';
-export { PeriodicWork, type IterationOutcome, type PeriodicWorkOptions } from './periodic-work';
+export { periodically, PeriodicWork, type IterationOutcome, type PeriodicWorkOptions } from './periodic-work';
 export { PERIODIC_WORK, PeriodicWorkLifecycle, type Runnable } from './periodic-lifecycle';

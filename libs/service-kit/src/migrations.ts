@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Pool, PoolClient } from 'pg';
 import { fromPgClient, type SqlTransaction } from '@txn/sql';
+import { ensureInboxSchema } from '@txn/messaging';
+import { ensureOutboxSchema } from '@txn/outbox';
 
 /**
  * A service's schema changes, in order: `migrations/NNN_name.sql` files, plus code migrations
@@ -151,4 +153,19 @@ async function inSessionTransaction(client: PoolClient, work: (tx: SqlTransactio
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The inbox and outbox tables as a code migration: their DDL belongs to the messaging libraries,
+ * so it exists in one place only, and every service runs it at its own migration `version`.
+ */
+export function messagingTablesMigration(version: number): CodeMigration {
+  return {
+    version,
+    name: 'inbox_and_outbox',
+    apply: async (tx) => {
+      await ensureInboxSchema(tx);
+      await ensureOutboxSchema(tx);
+    },
+  };
 }

@@ -67,3 +67,8 @@ export class PeriodicWork {
     });
   }
 }
+
+/** Periodic work named for its logs: a failed iteration is logged as `<name> failed; next try after the interval`. */
+export function periodically(name: string, interval_ms: number, iteration: () => Promise<IterationOutcome>, logger: Pick<Logger, 'warn'>): PeriodicWork {
+  return new PeriodicWork({ interval_ms, iteration, logger, failureMessage: `${name} failed; next try after the interval` });
+}

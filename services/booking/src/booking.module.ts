@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { BookingDecision } from '@txn/booking-domain';
 import type { Actor } from '@txn/contracts';
-import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
-import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
+import { DECISION_SETTLER, decisionSettlerProvider, EventPublisher, type DecisionSettler } from '@txn/nest-messaging';
+import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { fromPgClient, transactionsOn } from '@txn/sql';
 import { BOOKING_CONTEXT, type BookingContext } from './application/booking-context';
 import { bookingDecisionStore, type BookingWrite } from './application/booking-decided';
@@ -35,24 +35,16 @@ export class BookingModule {
       controllers: [BookingCommandsController, PaymentEventsController],
       providers: [
         { provide: BOOKING_CONTEXT, useValue: context },
-        {
-          provide: DECISION_SETTLER,
-          inject: [EventPublisher],
-          useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store: bookingDecisionStore(bookingStore, deadlinePolicy), logger, metrics }),
-        },
+        decisionSettlerProvider({ service: config.serviceName, store: bookingDecisionStore(bookingStore, deadlinePolicy), logger, metrics }),
         {
           provide: PERIODIC_WORK,
           inject: [DECISION_SETTLER, EventPublisher],
           useFactory: (settler: DecisionSettler<BookingDecision, BookingWrite>, outbox: EventPublisher): Runnable[] => [
-            new PeriodicWork({
-              interval_ms: settings.expirySweepInterval_ms,
-              iteration: () => expireHoldsIteration({ transactions, bookings: bookingStore, settler, batchSize: settings.expiryBatchSize, clock: context.clock, logger }),
-              logger,
-              failureMessage: 'hold expiry sweep failed; next try after the interval',
-            }),
-            new PeriodicWork({
-              interval_ms: settings.deadlineWatchInterval_ms,
-              iteration: () =>
+            periodically('hold expiry sweep', settings.expirySweepInterval_ms, () => expireHoldsIteration({ transactions, bookings: bookingStore, settler, batchSize: settings.expiryBatchSize, clock: context.clock, logger }), logger),
+            periodically(
+              'saga deadline watch',
+              settings.deadlineWatchInterval_ms,
+              () =>
                 watchDeadlinesIteration({
                   transactions,
                   reads: fromPgClient(pool),
@@ -67,8 +59,7 @@ export class BookingModule {
                   clock: context.clock,
                 }),
               logger,
-              failureMessage: 'saga deadline watch failed; next try after the interval',
-            }),
+            ),
           ],
         },
         PeriodicWorkLifecycle,

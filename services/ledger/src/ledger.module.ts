@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
-import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
-import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type ServiceDependencies } from '@txn/service-kit';
+import { DECISION_SETTLER, decisionSettlerProvider, type DecisionSettler } from '@txn/nest-messaging';
+import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
 import { expireHoldsIteration } from './application/expire-holds/expire-holds';
 import { LEDGER_CONTEXT, type LedgerContext } from './application/ledger-context';
@@ -25,22 +25,17 @@ export class LedgerModule {
       controllers: [PaymentEventsController, BookingEventsController],
       providers: [
         { provide: LEDGER_CONTEXT, useValue: context },
-        {
-          provide: DECISION_SETTLER,
-          inject: [EventPublisher],
-          useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store: ledgerDecisionStore(ledgerStore), logger, metrics }),
-        },
+        decisionSettlerProvider({ service: config.serviceName, store: ledgerDecisionStore(ledgerStore), logger, metrics }),
         {
           provide: PERIODIC_WORK,
           inject: [DECISION_SETTLER],
           useFactory: (settler: DecisionSettler<LedgerDecision, undefined>) => [
-            new PeriodicWork({
-              interval_ms: settings.holdExpirySweepInterval_ms,
-              iteration: () =>
-                expireHoldsIteration({ transactions: transactionsOn(pool), book: ledgerStore, settler, logger, batchSize: settings.holdExpiryBatchSize, grace_ms: settings.holdExpiryGrace_ms, clock: context.clock }),
+            periodically(
+              'hold expiry sweep',
+              settings.holdExpirySweepInterval_ms,
+              () => expireHoldsIteration({ transactions: transactionsOn(pool), book: ledgerStore, settler, logger, batchSize: settings.holdExpiryBatchSize, grace_ms: settings.holdExpiryGrace_ms, clock: context.clock }),
               logger,
-              failureMessage: 'hold expiry sweep failed; next try after the interval',
-            }),
+            ),
           ],
         },
         PeriodicWorkLifecycle,

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
-import { DECISION_SETTLER, DecisionSettler, EventPublisher } from '@txn/nest-messaging';
+import { DECISION_SETTLER, decisionSettlerProvider, type DecisionSettler } from '@txn/nest-messaging';
 import type { PaymentDecision } from '@txn/payment-domain';
-import { PERIODIC_WORK, PeriodicWork, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
+import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
 import { platformFeeOf } from './application/fees';
 import { PspCallDispatcher } from './application/make-psp-calls/call-dispatcher';
@@ -48,7 +48,7 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
     clock,
   });
   const poller = new OutcomePoller({ transactions, payments: paymentStore, psp, settler, logger, metrics, actor, feeFor, batchSize: OUTCOME_BATCH_SIZE, lease_ms, clock });
-  const polling = new PeriodicWork({ interval_ms: settings.outcomePollInterval_ms, iteration: () => poller.iteration(), logger, failureMessage: 'outcome poll failed; next try after the interval' });
+  const polling = periodically('outcome poll', settings.outcomePollInterval_ms, () => poller.iteration(), logger);
   return [dispatcher, polling];
 }
 
@@ -66,7 +66,7 @@ export class PaymentModule {
       controllers: [BookingEventsController],
       providers: [
         { provide: PAYMENT_CONTEXT, useValue: context },
-        { provide: DECISION_SETTLER, inject: [EventPublisher], useFactory: (outbox: EventPublisher) => new DecisionSettler({ service: config.serviceName, outbox, store, logger, metrics }) },
+        decisionSettlerProvider({ service: config.serviceName, store, logger, metrics }),
         { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor) },
         PeriodicWorkLifecycle,
       ],

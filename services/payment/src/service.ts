@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { BookingHeld } from '@txn/contracts';
-import { ensureInboxSchema } from '@txn/messaging';
-import { ensureOutboxSchema } from '@txn/outbox';
-import type { ServiceDefinition } from '@txn/service-kit';
+import { messagingTablesMigration, type ServiceDefinition } from '@txn/service-kit';
 import { PaymentModule } from './payment.module';
 import { createStripePsp } from './psp/stripe-psp';
 import type { PaymentServiceProvider } from './application/psp-port';
@@ -21,17 +19,7 @@ export function paymentService(settings: PaymentSettings, options: PaymentServic
   return {
     topics: [BookingHeld.topic],
     migrationsDirectory: join(__dirname, '..', 'migrations'),
-    // The inbox and outbox DDL belongs to the messaging libraries; one copy of it, run as a migration.
-    codeMigrations: [
-      {
-        version: 2,
-        name: 'inbox_and_outbox',
-        apply: async (tx) => {
-          await ensureInboxSchema(tx);
-          await ensureOutboxSchema(tx);
-        },
-      },
-    ],
+    codeMigrations: [messagingTablesMigration(2)],
     module: (dependencies) => PaymentModule.with(dependencies, settings, psp, paymentMethodOf),
   };
 }

@@ -1,7 +1,7 @@
 export type { Component, ComponentContext, ComponentPort, ProbeResult, ProcessSpec } from './component';
 export { findRootDir, loadPlatformConfig, type PlatformConfig } from './config';
 export { allComponents, infrastructureComponents } from './components';
-export { ensureDatabaseExtensions, PLATFORM_SERVICES, serviceComponent, serviceComponents, servicePort, serviceUrl, type ServiceSpec } from './components/services';
+export { ensureDatabaseExtensions, installExtensions, PLATFORM_SERVICES, serviceComponent, serviceComponents, servicePort, serviceUrl, type ServiceSpec } from './components/services';
 export {
   dropProvisionedDatabases,
   ensurePostgresDatabase,

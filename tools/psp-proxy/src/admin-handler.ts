@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFaultSpec, type FaultTable } from './faults';
 import { MAX_REQUEST_BODY_BYTES, jsonAnswer, readBody, send, type Answer } from './http-messages';
-import type { PspProxyStats } from './proxy-server';
+import type { PspProxyStats } from './proxy-types';
 
 /** What the admin API works with: the fault rules and the proxy's statistics. */
 export interface AdminContext {

@@ -5,7 +5,7 @@ import type { ActiveFault, FaultTable } from './faults';
 import { MAX_REQUEST_BODY_BYTES, readBody, send, stripeErrorAnswer, type Answer } from './http-messages';
 import type { StoredResponse } from './idempotency-store';
 import type { JournaledIdempotencyStore } from './journaled-store';
-import type { ProxyEvent } from './proxy-server';
+import type { ProxyEvent } from './proxy-types';
 import type { ProxyCounters } from './proxy-stats';
 import { requestFingerprint, type RequestFingerprint } from './request-fingerprint';
 import * as answers from './stripe-errors';

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFaultSpec, type ActiveFault, type FaultTable } from './faults';
 import { send, stripeErrorAnswer, type Answer } from './http-messages';
-import type { FaultControl } from './proxy-server';
+import type { FaultControl } from './proxy-types';
 import * as answers from './stripe-errors';
 
 /** The public control over the fault table: rules are validated as the admin API validates them. */

@@ -4,15 +4,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleAdmin, isAdminPath, type AdminContext } from './admin-handler';
 import { handleApi, type ApiContext } from './api-handler';
 import { faultControlOf } from './fault-effects';
-import { FaultTable, type FaultKind, type FaultRuleView, type FaultSpec } from './faults';
+import { FaultTable } from './faults';
 import { BodyTooLarge, MAX_REQUEST_BODY_BYTES, send, stripeErrorAnswer } from './http-messages';
-import { DEFAULT_IDEMPOTENCY_LIMITS, type IdempotencyLimits, type IdempotencyStoreStats } from './idempotency-store';
+import { DEFAULT_IDEMPOTENCY_LIMITS, type IdempotencyLimits } from './idempotency-store';
 import { JournaledIdempotencyStore } from './journaled-store';
 import { ProxyCounters } from './proxy-stats';
+import type { FaultControl, ProxyEvent, PspProxyStats } from './proxy-types';
 import * as answers from './stripe-errors';
 import { PspUpstream } from './upstream';
 
 export { apiKeyOf } from './api-handler';
+export type { FaultControl, ProxyEvent, PspProxyStats } from './proxy-types';
 export { routeOf } from './proxy-stats';
 
 export interface PspProxyOptions {
@@ -30,38 +32,6 @@ export interface PspProxyOptions {
   readonly onEvent?: (event: ProxyEvent) => void;
   /** Injected clock, for the TTL. */
   readonly now_ms?: () => number;
-}
-
-export interface ProxyEvent {
-  readonly event: 'fault_injected' | 'replayed' | 'key_in_use' | 'key_mismatch' | 'upstream_failed' | 'forwarded';
-  readonly method: string;
-  readonly path: string;
-  readonly status?: number;
-  readonly idempotency_key?: string;
-  readonly fault?: FaultKind;
-  readonly detail?: string;
-}
-
-export interface PspProxyStats extends IdempotencyStoreStats {
-  /** Every API request (not the admin API). */
-  readonly requests_seen: number;
-  /** Requests that reached the PSP. */
-  readonly forwarded: number;
-  /** `METHOD /path` with object ids replaced by `{id}` → forwarded count. */
-  readonly forwarded_by_route: Readonly<Record<string, number>>;
-  readonly replayed: number;
-  readonly key_in_use: number;
-  readonly key_mismatch: number;
-  readonly upstream_failed: number;
-  readonly faults_injected: Readonly<Record<FaultKind, number>>;
-}
-
-export interface FaultControl {
-  /** Adds a rule; throws with the reason when the rule is invalid. Returns its id. */
-  inject(spec: FaultSpec): string;
-  remove(id: string): boolean;
-  clear(): void;
-  list(): FaultRuleView[];
 }
 
 export interface RunningPspProxy {

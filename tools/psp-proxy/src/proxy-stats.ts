@@ -1,6 +1,6 @@
 import type { FaultKind } from './faults';
 import type { IdempotencyStoreStats } from './idempotency-store';
-import type { PspProxyStats } from './proxy-server';
+import type { PspProxyStats } from './proxy-types';
 
 const MAX_ROUTES_COUNTED = 200;
 

@@ -1,6 +1,6 @@
 import { EVENT_TYPES, TOPIC_EVENT_TYPES, type ContractTopic } from '@txn/contracts';
 import { registerSchemas, type SchemaCatalogue } from '@txn/schema-deploy';
-import { deleteSubjects, testEnvironment, type Cleanups, type SuiteScope } from '@txn/testing';
+import { createSuiteScope, deleteSubjects, secretFiles, testEnvironment, type Cleanups, type SuiteScope } from '@txn/testing';
 
 /** Bound on the registry calls that remove the suite's subjects. */
 const REGISTRY_TIMEOUT_MS = 5_000;
@@ -25,4 +25,19 @@ export async function suiteTopics<T extends ContractTopic>(scope: SuiteScope, co
   const subjects = (await registerSchemas(schemaRegistry.url, catalogue)).map((entry) => entry.subject);
   cleanups.push(() => deleteSubjects(schemaRegistry.url, subjects, REGISTRY_TIMEOUT_MS));
   return topicOf;
+}
+
+/** A suite's own resources: its scope, its topics (with their schemas) and a folder for its secret files; all undone by `cleanups`. */
+export async function suiteResources<T extends ContractTopic>(
+  suiteName: string,
+  contractTopics: readonly T[],
+  partitions: number,
+  cleanups: Cleanups,
+): Promise<{ readonly scope: SuiteScope; readonly topicOf: Record<T, string>; readonly secret: (name: string, value: string) => string }> {
+  const scope = await createSuiteScope(suiteName);
+  cleanups.push(() => scope.dispose());
+  const topicOf = await suiteTopics(scope, contractTopics, partitions, cleanups);
+  const secrets = secretFiles(`${suiteName}-secrets-`);
+  cleanups.push(() => secrets.remove());
+  return { scope, topicOf, secret: secrets.write };
 }

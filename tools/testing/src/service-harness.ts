@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
+import { installExtensions as installExtensionsAs } from '@txn/infra-local';
 import { testEnvironment } from './environment';
 import type { SuiteDatabase } from './suite-scope';
 
@@ -80,19 +80,8 @@ export function secretFiles(prefix: string): { readonly write: (name: string, va
   };
 }
 
-const EXTENSION_NAME = /^[a-z_][a-z0-9_]*$/;
-
 /** What the services component does for a real service database, on a suite one: the administrator installs the extensions. */
-export async function installExtensions(database: SuiteDatabase, extensions: readonly string[]): Promise<void> {
+export function installExtensions(database: SuiteDatabase, extensions: readonly string[]): Promise<void> {
   const { postgres } = testEnvironment();
-  const admin = new Client({ host: database.host, port: database.port, database: database.database, user: postgres.adminUser, password: postgres.adminPassword });
-  await admin.connect();
-  try {
-    for (const extension of extensions) {
-      if (!EXTENSION_NAME.test(extension)) throw new Error(`"${extension}" is not an extension name`);
-      await admin.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
-    }
-  } finally {
-    await admin.end();
-  }
+  return installExtensionsAs({ host: database.host, port: database.port, database: database.database, user: postgres.adminUser, password: postgres.adminPassword }, extensions);
 }

@@ -1,9 +1,10 @@
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type FactoryProvider, type NestInterceptor } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
 import { mergeMap, type Observable } from 'rxjs';
 import { InboxContext } from '../inbox-context';
-import type { Cause, Decided } from './decided';
-import type { DecisionSettler } from './decision-settler';
+import { EventPublisher } from '../event-publisher';
+import type { AnyDecision, Cause, Decided } from './decided';
+import { DecisionSettler, type DecisionSettlerOptions } from './decision-settler';
 
 /** The service's DecisionSettler, provided by its module for SettleDecisions. */
 export const DECISION_SETTLER = Symbol('txn-decision-settler');
@@ -41,4 +42,9 @@ export class SettleDecisions implements NestInterceptor {
       }),
     );
   }
+}
+
+/** The module provider of a service's settler: its store behind the one settle path, writing to the outbox through EventPublisher. */
+export function decisionSettlerProvider<TDecision extends AnyDecision, TWrite>(options: Omit<DecisionSettlerOptions<TDecision, TWrite>, 'outbox'>): FactoryProvider<DecisionSettler<TDecision, TWrite>> {
+  return { provide: DECISION_SETTLER, inject: [EventPublisher], useFactory: (outbox: EventPublisher) => new DecisionSettler({ ...options, outbox }) };
 }

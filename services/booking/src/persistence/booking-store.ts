@@ -1,6 +1,6 @@
 import type { Booking, BookingDeadlineStage, BookingStatus, RefundPolicy, SagaDeadline } from '@txn/booking-domain';
 import { money, type Money } from '@txn/money';
-import type { UnappliedRecord } from '@txn/nest-messaging';
+import { unappliedMessagesIn } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
 import type { Bookings, DueDeadline } from '../application/ports';
 
@@ -215,13 +215,7 @@ async function updateBooking(tx: SqlTransaction, booking: Booking, previousVersi
 }
 
 /** Why a message changed nothing, next to the inbox row that says it was handled. */
-async function recordUnapplied(tx: SqlTransaction, record: UnappliedRecord): Promise<void> {
-  await tx.query(
-    `INSERT INTO unapplied_messages (event_id, event_type, booking_id, outcome, reason, status, actor_type, actor_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING`,
-    [record.cause.eventId, record.cause.eventType, record.subject.aggregateId, record.outcome, record.reason, record.subject.status, record.cause.actor.type, record.cause.actor.id],
-  );
-}
+const recordUnapplied = unappliedMessagesIn('booking_id');
 
 const HOLD_SAVEPOINT = 'booking_hold';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Actor, ContractTopic, Envelope, EventContract, PaymentAuthorized, RequestBooking } from '@txn/contracts';
-import { outcomesOf, startSuiteService, suiteSender, suiteTopics, type SuiteSender } from '@txn/service-harness';
+import { outcomesOf, startSuiteService, suiteResources, suiteSender, type SuiteSender } from '@txn/service-harness';
 import type { RunningService } from '@txn/service-kit';
-import { Cleanups, collectEvents, createSuiteScope, installExtensions, secretFiles, testEnvironment, waitFor, type LogLine } from '@txn/testing';
+import { Cleanups, collectEvents, installExtensions, testEnvironment, waitFor, type LogLine } from '@txn/testing';
 import { bookingService } from '../../src/service';
 import type { BookingSettings } from '../../src/settings';
 
@@ -75,15 +75,11 @@ export interface BookingInProcess {
 async function startOnSuite(options: BookingSuiteOptions, cleanups: Cleanups): Promise<{ service: RunningService; logs: LogLine[]; pool: Pool; sender: SuiteSender; seen: SeenEvent[] }> {
   const environment = testEnvironment();
   const clientId = `${options.suiteName}-test`;
-  const scope = await createSuiteScope(options.suiteName);
-  cleanups.push(() => scope.dispose());
-  const topicOf = await suiteTopics(scope, BOOKING_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
+  const { scope, topicOf, secret } = await suiteResources(options.suiteName, BOOKING_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
   const database = await scope.database('booking');
   await installExtensions(database, ['btree_gist']);
-  const secrets = secretFiles(`${options.suiteName}-secrets-`);
-  cleanups.push(() => secrets.remove());
   // Booking's settings come from the suite, not from the environment.
-  const started = await startSuiteService({ service: 'booking', database, secret: secrets.write, readSettings: () => ({}), definition: () => bookingService(options.settings), topicOverrides: topicOf, consumerGroup: scope.groupId('booking'), cleanups });
+  const started = await startSuiteService({ service: 'booking', database, secret, readSettings: () => ({}), definition: () => bookingService(options.settings), topicOverrides: topicOf, consumerGroup: scope.groupId('booking'), cleanups });
   const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: POOL_CONNECT_TIMEOUT_MS });
   cleanups.push(() => pool.end());
   const sender = await suiteSender(clientId, topicOf, cleanups);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_DEADLINE_POLICY, sagaDeadline, type Booking, type BookingDeadlineStage, type RefundPolicy, type SagaDeadline } from '@txn/booking-domain';
+import { DEFAULT_DEADLINE_POLICY, requestBooking, sagaDeadline, type Booking, type BookingDeadlineStage, type RefundPolicy, type SagaDeadline } from '@txn/booking-domain';
 import type { Actor, Envelope } from '@txn/contracts';
 import type { UnappliedRecord } from '@txn/nest-messaging';
 import type { SqlTransaction, Transactions } from '@txn/sql';
@@ -131,27 +131,11 @@ export function envelope(eventType: string, actor: Actor, aggregateId: string, o
   return { eventId: randomUUID(), eventType, occurredAt, producer: 'test', aggregateId, aggregateVersion: 1n, correlationId: aggregateId, causationId: null, actor, tenantId };
 }
 
-/** A booking in the given state of the saga (HELD by default), an hour ahead, EUR 120.00. */
+/** A booking in the given state of the saga (HELD by default, as the domain makes it), two days ahead, EUR 120.00. */
 export function booking(overrides: Partial<Booking> = {}): Booking {
-  const bookingId = overrides.bookingId ?? randomUUID();
-  return {
-    bookingId,
-    tenantId: TENANT,
-    customerId: 'customer-1',
-    customerEmail: null,
-    slot: { resourceId: 'room-1', startsAt: new Date(NOW.getTime() + 48 * HOUR_MS), endsAt: new Date(NOW.getTime() + 49 * HOUR_MS) },
-    price: { amountMinor: 12_000n, currency: 'EUR' },
-    status: 'HELD',
-    version: 1n,
-    holdExpiresAt: new Date(NOW.getTime() + 15 * 60_000),
-    paymentId: null,
-    authorizedAmount: null,
-    confirmedAt: null,
-    capturedAmount: null,
-    refundAmount: null,
-    deliveredAt: null,
-    ...overrides,
-  };
+  const slot = { resourceId: 'room-1', startsAt: new Date(NOW.getTime() + 48 * HOUR_MS), endsAt: new Date(NOW.getTime() + 49 * HOUR_MS) };
+  const request = { bookingId: overrides.bookingId ?? randomUUID(), tenantId: TENANT, customerId: 'customer-1', customerEmail: null, slot, price: { amountMinor: 12_000n, currency: 'EUR' }, holdExpiresAt: new Date(NOW.getTime() + 15 * 60_000) };
+  return { ...requestBooking(request, NOW), status: 'HELD', version: 1n, ...overrides };
 }
 
 /** A confirmed booking whose capture was recorded (escrow funded). */

@@ -1,18 +1,10 @@
 import type { EntryPosted, EscrowReleased, HoldPlaced, HoldPosted, HoldVoided, LedgerRejected, Posting } from '@txn/contracts';
-import type { DomainEvent, IntentContext } from '@txn/domain-kernel';
+import type { DomainEventsOf, IntentContext } from '@txn/domain-kernel';
 import type { EscrowRelease, Hold, JournalEntry, LedgerError } from '@txn/ledger-domain';
 import type { Money as ContractMoney } from '@txn/contracts';
 
-type Payload<T> = Omit<T, 'envelope'>;
-
 /** What the ledger emits: the generated payloads, as domain events the settle path envelopes. */
-export type LedgerEvent =
-  | DomainEvent<'HoldPlaced', Payload<HoldPlaced>>
-  | DomainEvent<'HoldPosted', Payload<HoldPosted>>
-  | DomainEvent<'HoldVoided', Payload<HoldVoided>>
-  | DomainEvent<'EntryPosted', Payload<EntryPosted>>
-  | DomainEvent<'EscrowReleased', Payload<EscrowReleased>>
-  | DomainEvent<'LedgerRejected', Payload<LedgerRejected>>;
+export type LedgerEvent = DomainEventsOf<{ HoldPlaced: HoldPlaced; HoldPosted: HoldPosted; HoldVoided: HoldVoided; EntryPosted: EntryPosted; EscrowReleased: EscrowReleased; LedgerRejected: LedgerRejected }>;
 
 function event<T extends LedgerEvent['eventType']>(eventType: T, aggregateId: string, aggregateVersion: bigint, ctx: IntentContext, payload: Extract<LedgerEvent, { eventType: T }>['payload']): LedgerEvent {
   return { eventType, aggregateId, aggregateVersion, occurredAt: ctx.now, actor: ctx.actor, payload } as LedgerEvent;
@@ -22,14 +14,16 @@ function postingsOf(entry: JournalEntry): Posting[] {
   return entry.lines.map((line) => ({ accountId: line.accountId, side: line.side, amount: { amountMinor: line.amount.amountMinor, currency: line.amount.currency } }));
 }
 
+/** What every hold event says about its hold. */
+function holdFields(hold: Hold): { holdId: string; reason: string; paymentId: string; bookingId: string } {
+  return { holdId: hold.holdId, reason: hold.reason, paymentId: hold.paymentId ?? '', bookingId: hold.bookingId ?? '' };
+}
+
 export function holdPlaced(hold: Hold, ctx: IntentContext): LedgerEvent {
   return event('HoldPlaced', hold.holdId, 1n, ctx, {
-    holdId: hold.holdId,
+    ...holdFields(hold),
     statusBefore: null,
     statusAfter: 'PENDING',
-    reason: hold.reason,
-    paymentId: hold.paymentId ?? '',
-    bookingId: hold.bookingId ?? '',
     debitAccountId: hold.debitAccountId,
     creditAccountId: hold.creditAccountId,
     amount: hold.amount,
@@ -39,12 +33,9 @@ export function holdPlaced(hold: Hold, ctx: IntentContext): LedgerEvent {
 
 export function holdPosted(hold: Hold, entry: JournalEntry, ctx: IntentContext): LedgerEvent {
   return event('HoldPosted', hold.holdId, 2n, ctx, {
-    holdId: hold.holdId,
+    ...holdFields(hold),
     statusBefore: 'PENDING',
     statusAfter: 'POSTED',
-    reason: hold.reason,
-    paymentId: hold.paymentId ?? '',
-    bookingId: hold.bookingId ?? '',
     entryId: entry.entryId,
     heldAmount: hold.amount,
     postedAmount: { amountMinor: hold.postedAmountMinor ?? 0n, currency: hold.amount.currency },
@@ -54,15 +45,7 @@ export function holdPosted(hold: Hold, entry: JournalEntry, ctx: IntentContext):
 
 /** `eventId`: the hold's closing event when the decision named it (the sweeper stores it on the row). */
 export function holdVoided(hold: Hold, ctx: IntentContext, eventId?: string): LedgerEvent {
-  const voided = event('HoldVoided', hold.holdId, 2n, ctx, {
-    holdId: hold.holdId,
-    statusBefore: 'PENDING',
-    statusAfter: 'VOIDED',
-    reason: hold.reason,
-    paymentId: hold.paymentId ?? '',
-    bookingId: hold.bookingId ?? '',
-    voidedAmount: hold.amount,
-  });
+  const voided = event('HoldVoided', hold.holdId, 2n, ctx, { ...holdFields(hold), statusBefore: 'PENDING', statusAfter: 'VOIDED', voidedAmount: hold.amount });
   return eventId === undefined ? voided : { ...voided, eventId };
 }
 

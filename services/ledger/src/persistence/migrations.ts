@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { ensureInboxSchema } from '@txn/messaging';
-import { ensureOutboxSchema } from '@txn/outbox';
-import { runMigrations, type CodeMigration, type MigrationReport } from '@txn/service-kit';
+import { messagingTablesMigration, runMigrations, type CodeMigration, type MigrationReport } from '@txn/service-kit';
 
 /**
  * The ledger's schema through service-kit's runner (the one every service starts with): the
@@ -12,16 +10,7 @@ import { runMigrations, type CodeMigration, type MigrationReport } from '@txn/se
  */
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
-export const LEDGER_CODE_MIGRATIONS: readonly CodeMigration[] = [
-  {
-    version: 3,
-    name: 'inbox_and_outbox',
-    apply: async (tx) => {
-      await ensureInboxSchema(tx);
-      await ensureOutboxSchema(tx);
-    },
-  },
-];
+export const LEDGER_CODE_MIGRATIONS: readonly CodeMigration[] = [messagingTablesMigration(3)];
 
 /** What the service runs at start (bootstrapService); tests and tools run the same. */
 export function migrateLedger(pool: Pool, logger: Logger): Promise<MigrationReport> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, Envelope } from '@txn/contracts';
+import type { Actor, Envelope, PaymentAuthorized, PaymentCaptured } from '@txn/contracts';
 import { zeroBalance, type AccountBalance, type Balances, type JournalEntry } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { LedgerDeps } from '../../src/application/ledger-context';
@@ -108,6 +108,33 @@ export class Story {
 
   account(code: string): string {
     return `${code}:${this.tenantId}:EUR`;
+  }
+
+  authorized(amountMinor: bigint, options: { readonly currency?: string; readonly expiresIn_ms?: number } = {}): PaymentAuthorized {
+    const envelope = this.envelope('PaymentAuthorized');
+    const expiresAt = options.expiresIn_ms === undefined ? null : new Date(envelope.occurredAt.getTime() + options.expiresIn_ms);
+    const amount = { amountMinor, currency: options.currency ?? 'EUR' };
+    return { envelope, ...this.ids(), statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', pspIdempotencyKey: 'k', authorizedAmount: amount, authorizationExpiresAt: expiresAt };
+  }
+
+  /** At FEE_BPS (2.5 %) the fee of 100.00 is 2.50; another fee is a payment service that disagrees. */
+  captured(amountMinor: bigint, feeMinor: bigint): PaymentCaptured {
+    return {
+      envelope: this.envelope('PaymentCaptured'),
+      ...this.ids(),
+      statusBefore: 'AUTHORIZED',
+      statusAfter: 'CAPTURED',
+      reason: 'PSP_RESPONSE',
+      pspPaymentIntentId: 'pi_1',
+      pspIdempotencyKey: 'k',
+      pspChargeId: null,
+      capturedAmount: { amountMinor, currency: 'EUR' },
+      platformFee: { amountMinor: feeMinor, currency: 'EUR' },
+    };
+  }
+
+  private ids(): { readonly paymentId: string; readonly bookingId: string } {
+    return { paymentId: this.paymentId, bookingId: this.bookingId };
   }
 
   envelope(eventType: string, after_ms = 1_000): Envelope {

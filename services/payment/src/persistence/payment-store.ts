@@ -1,6 +1,6 @@
 import type { BookingRelease, InFlightCall, OutcomeQuery, Payment, Refund, UnknownOutcome } from '@txn/payment-domain';
 import { money, type Money } from '@txn/money';
-import type { UnappliedRecord } from '@txn/nest-messaging';
+import { unappliedMessagesIn } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
 import type { PaymentIndexes, Payments, StoredPayment } from '../application/ports';
 
@@ -221,13 +221,7 @@ async function claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lea
 }
 
 /** Why a message changed nothing, next to the inbox row that says it was handled. */
-async function recordUnapplied(tx: SqlTransaction, record: UnappliedRecord): Promise<void> {
-  await tx.query(
-    `INSERT INTO unapplied_messages (event_id, event_type, payment_id, outcome, reason, status, actor_type, actor_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING`,
-    [record.cause.eventId, record.cause.eventType, record.subject.aggregateId, record.outcome, record.reason, record.subject.status, record.cause.actor.type, record.cause.actor.id],
-  );
-}
+const recordUnapplied = unappliedMessagesIn('payment_id');
 
 /** Payment's database behind the application's port. */
 export const paymentStore: Payments = {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Actor, BookingHeld, ContractTopic, Envelope, EventContract, Money } from '@txn/contracts';
-import { outcomesOf, startSuiteService, suiteSender, suiteTopics, type SuiteSender } from '@txn/service-harness';
+import { outcomesOf, startSuiteService, suiteResources, suiteSender, type SuiteSender } from '@txn/service-harness';
 import type { RunningService } from '@txn/service-kit';
-import { Cleanups, collectEvents, createSuiteScope, secretFiles, testEnvironment, waitFor, type LogLine } from '@txn/testing';
+import { Cleanups, collectEvents, testEnvironment, waitFor, type LogLine } from '@txn/testing';
 import { paymentService, type PaymentServiceOptions } from '../../src/service';
 import { readPaymentSettings } from '../../src/settings';
 
@@ -79,17 +79,13 @@ export interface PaymentInProcess {
 async function startOnSuite(options: PaymentSuiteOptions, cleanups: Cleanups): Promise<{ service: RunningService; logs: LogLine[]; pool: Pool; sender: SuiteSender; seen: SeenEvent[] }> {
   const environment = testEnvironment();
   const clientId = `${options.suiteName}-test`;
-  const scope = await createSuiteScope(options.suiteName);
-  cleanups.push(() => scope.dispose());
-  const topicOf = await suiteTopics(scope, PAYMENT_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
+  const { scope, topicOf, secret } = await suiteResources(options.suiteName, PAYMENT_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
   const database = await scope.database('payment');
-  const secrets = secretFiles(`${options.suiteName}-secrets-`);
-  cleanups.push(() => secrets.remove());
   const started = await startSuiteService({
     service: 'payment',
     database,
-    secret: secrets.write,
-    environment: { PSP_API_KEY_FILE: secrets.write('psp-api-key', options.pspApiKey), ...options.settings },
+    secret,
+    environment: { PSP_API_KEY_FILE: secret('psp-api-key', options.pspApiKey), ...options.settings },
     readSettings: readPaymentSettings,
     definition: (config) => paymentService(config, options.seams),
     topicOverrides: topicOf,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
 import { secretFile } from '../secrets';
@@ -65,10 +65,10 @@ export function serviceUrl(config: PlatformConfig, spec: ServiceSpec): string {
   return `http://${HOST}:${servicePort(config, spec)}`;
 }
 
-/** Installs extensions in a service's database as the administrator; idempotent. */
-export async function ensureDatabaseExtensions(config: PlatformConfig, database: string, extensions: readonly string[]): Promise<void> {
+/** Installs extensions in a database as the given (administrator's) connection; idempotent. */
+export async function installExtensions(connection: ClientConfig, extensions: readonly string[]): Promise<void> {
   if (extensions.length === 0) return;
-  const client = new Client({ ...postgresAdmin(config), database, connectionTimeoutMillis: PROBE_TIMEOUT_MS, statement_timeout: 30_000 });
+  const client = new Client({ connectionTimeoutMillis: PROBE_TIMEOUT_MS, statement_timeout: 30_000, ...connection });
   await client.connect();
   try {
     for (const extension of extensions) {
@@ -78,6 +78,11 @@ export async function ensureDatabaseExtensions(config: PlatformConfig, database:
   } finally {
     await client.end();
   }
+}
+
+/** Installs extensions in a service's database as the administrator; idempotent. */
+export function ensureDatabaseExtensions(config: PlatformConfig, database: string, extensions: readonly string[]): Promise<void> {
+  return installExtensions({ ...postgresAdmin(config), database }, extensions);
 }
 
 async function probeReady(url: string): Promise<ProbeResult> {

@@ -1,4 +1,3 @@
-import type { PaymentAuthorized } from '@txn/contracts';
 import { DecisionSettler, type OutboxWriter, type PendingEvent } from '@txn/nest-messaging';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -9,8 +8,8 @@ import { expireDueHolds, SWEEPER_ACTOR } from './expire-holds';
 
 async function authorizedHold(book: FakeLedgerBook, expiresAt: Date): Promise<Story> {
   const story = new Story();
-  const event: PaymentAuthorized = { envelope: story.envelope('PaymentAuthorized'), paymentId: story.paymentId, bookingId: story.bookingId, statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'r', pspPaymentIntentId: 'pi', pspIdempotencyKey: 'k', authorizedAmount: { amountMinor: 1_000n, currency: 'EUR' }, authorizationExpiresAt: expiresAt };
-  await store(book, await onPaymentAuthorized(TX, event, deps(book)));
+  const event = story.authorized(1_000n);
+  await store(book, await onPaymentAuthorized(TX, { ...event, authorizationExpiresAt: expiresAt }, deps(book)));
   return story;
 }
 

@@ -1,27 +1,11 @@
-import type { PaymentAuthorized } from '@txn/contracts';
 import { deps, eventTypes, FakeLedgerBook, store, Story, TX } from '../../../test/unit/fake-book';
 import { onPaymentAuthorized } from './on-payment-authorized';
-
-function authorized(story: Story, amountMinor: bigint, currency = 'EUR'): PaymentAuthorized {
-  return {
-    envelope: story.envelope('PaymentAuthorized'),
-    paymentId: story.paymentId,
-    bookingId: story.bookingId,
-    statusBefore: 'PENDING',
-    statusAfter: 'AUTHORIZED',
-    reason: 'PSP_RESPONSE',
-    pspPaymentIntentId: 'pi_1',
-    pspIdempotencyKey: `pay_${story.paymentId}_authorize`,
-    authorizedAmount: { amountMinor, currency },
-    authorizationExpiresAt: null,
-  };
-}
 
 describe('a payment authorized', () => {
   it('places a pending hold from PSP clearing to the customer funds held, moving only pending balances', async () => {
     const book = new FakeLedgerBook();
     const story = new Story();
-    const decided = await store(book, await onPaymentAuthorized(TX, authorized(story, 12_000n), deps(book)));
+    const decided = await store(book, await onPaymentAuthorized(TX, story.authorized(12_000n), deps(book)));
     expect(eventTypes(decided)).toEqual(['HoldPlaced']);
     expect(decided.subject).toMatchObject({ tenantId: story.tenantId, correlationId: story.bookingId });
     expect(book.holds.get(story.paymentId)?.hold).toMatchObject({ status: 'PENDING', amount: { amountMinor: 12_000n } });
@@ -31,16 +15,16 @@ describe('a payment authorized', () => {
   it('finds the same authorization under another event id already applied, and a different one a conflict', async () => {
     const book = new FakeLedgerBook();
     const story = new Story();
-    await store(book, await onPaymentAuthorized(TX, authorized(story, 12_000n), deps(book)));
-    expect((await onPaymentAuthorized(TX, authorized(story, 12_000n), deps(book))).decision).toEqual({ outcome: 'stale', stale: 'ALREADY_APPLIED' });
-    const other = await onPaymentAuthorized(TX, authorized(story, 13_000n), deps(book));
+    await store(book, await onPaymentAuthorized(TX, story.authorized(12_000n), deps(book)));
+    expect((await onPaymentAuthorized(TX, story.authorized(12_000n), deps(book))).decision).toEqual({ outcome: 'stale', stale: 'ALREADY_APPLIED' });
+    const other = await onPaymentAuthorized(TX, story.authorized(13_000n), deps(book));
     expect(other.decision).toMatchObject({ outcome: 'refused', refused: 'DUPLICATE_CONFLICT' });
     expect(eventTypes(other)).toEqual(['LedgerRejected']);
   });
 
   it('refuses, and announces, an amount in a currency the ledger does not keep', async () => {
     const book = new FakeLedgerBook();
-    const decided = await onPaymentAuthorized(TX, authorized(new Story(), 100n, 'XXX'), deps(book));
+    const decided = await onPaymentAuthorized(TX, new Story().authorized(100n, { currency: 'XXX' }), deps(book));
     expect(decided.decision).toMatchObject({ outcome: 'refused', refused: 'CURRENCY_MISMATCH', events: [{ eventType: 'LedgerRejected', payload: { rejectionCode: 'CURRENCY_MISMATCH', rejectedEventType: 'PaymentAuthorized' } }] });
     expect(book.holds.size).toBe(0);
   });

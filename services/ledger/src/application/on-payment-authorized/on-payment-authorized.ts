@@ -1,8 +1,9 @@
 import type { PaymentAuthorized } from '@txn/contracts';
 import { authorizationHold, isUuid, ledgerError, sameHold } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
-import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided } from '../ledger-decided';
+import { alreadyApplied, appliedWrite, writeOf, type LedgerDecided } from '../ledger-decided';
 import type { LedgerDeps } from '../ledger-context';
+import { onFact } from '../on-fact';
 import { holdPlaced } from '../ledger-events';
 import { lockAndAdmit, moneyOf } from '../posting';
 
@@ -16,9 +17,7 @@ export const AUTHORIZATION_REASON = 'PAYMENT_AUTHORIZED';
  */
 export async function onPaymentAuthorized(tx: SqlTransaction, event: PaymentAuthorized, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const ctx = { now: deps.now, actor: deps.actor };
-  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.authorizedAmount };
-  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
+  const { ctx, answer, refuse } = onFact(envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.authorizedAmount });
   const amount = moneyOf(event.authorizedAmount, 'authorizedAmount');
   if (amount.outcome !== 'applied') return refuse(amount);
   if (!isUuid(event.paymentId)) return refuse(ledgerError('INVALID_ENTRY', `hold id "${event.paymentId}" is not a UUID`));
@@ -30,11 +29,11 @@ export async function onPaymentAuthorized(tx: SqlTransaction, event: PaymentAuth
   if (existing !== undefined) {
     // Compared with what this event would have placed; a refused event cannot be the stored hold.
     if (hold.outcome !== 'applied') return refuse(hold);
-    return decided(sameHold(existing.hold, hold.value.after) ? alreadyApplied() : rejectedWith(rejected, ledgerError('DUPLICATE_CONFLICT', `hold ${event.paymentId} exists with different content`), ctx), envelope);
+    return sameHold(existing.hold, hold.value.after) ? answer(alreadyApplied()) : refuse(ledgerError('DUPLICATE_CONFLICT', `hold ${event.paymentId} exists with different content`));
   }
   if (hold.outcome !== 'applied') return refuse(hold);
   const balances = await lockAndAdmit(tx, deps.book, [hold.value]);
   if (balances.outcome !== 'applied') return refuse(balances);
   const write = writeOf({ holds: [{ change: hold.value, closedByEventId: null }], balances: balances.value });
-  return decided(appliedWrite(write, [holdPlaced(hold.value.after, ctx)]), envelope);
+  return answer(appliedWrite(write, [holdPlaced(hold.value.after, ctx)]));
 }

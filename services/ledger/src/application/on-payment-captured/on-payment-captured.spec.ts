@@ -1,37 +1,15 @@
-import type { BookingCompleted, PaymentAuthorized, PaymentCaptured } from '@txn/contracts';
+import type { BookingCompleted } from '@txn/contracts';
 import { deps, eventTypes, FakeLedgerBook, feeRates, store, Story, TX } from '../../../test/unit/fake-book';
 import { onBookingCompleted } from '../on-booking-completed/on-booking-completed';
 import { onPaymentAuthorized } from '../on-payment-authorized/on-payment-authorized';
 import { onPaymentCaptured } from './on-payment-captured';
-
-function authorized(story: Story, amountMinor: bigint): PaymentAuthorized {
-  const envelope = story.envelope('PaymentAuthorized');
-  return { envelope, paymentId: story.paymentId, bookingId: story.bookingId, statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', pspIdempotencyKey: 'k', authorizedAmount: { amountMinor, currency: 'EUR' }, authorizationExpiresAt: null };
-}
-
-/** At FEE_BPS (2.5 %): the fee of 100.00 is 2.50. */
-function captured(story: Story, amountMinor: bigint, feeMinor: bigint): PaymentCaptured {
-  return {
-    envelope: story.envelope('PaymentCaptured'),
-    paymentId: story.paymentId,
-    bookingId: story.bookingId,
-    statusBefore: 'AUTHORIZED',
-    statusAfter: 'CAPTURED',
-    reason: 'PSP_RESPONSE',
-    pspPaymentIntentId: 'pi_1',
-    pspIdempotencyKey: 'k',
-    pspChargeId: null,
-    capturedAmount: { amountMinor, currency: 'EUR' },
-    platformFee: { amountMinor: feeMinor, currency: 'EUR' },
-  };
-}
 
 function completed(story: Story): BookingCompleted {
   return { envelope: story.envelope('BookingCompleted'), bookingId: story.bookingId, statusBefore: 'CONFIRMED', statusAfter: 'COMPLETED', reason: 'SERVICE_DELIVERED', paymentId: story.paymentId, deliveredAt: story.envelope('x').occurredAt };
 }
 
 async function authorize(book: FakeLedgerBook, story: Story, amountMinor: bigint): Promise<void> {
-  await store(book, await onPaymentAuthorized(TX, authorized(story, amountMinor), deps(book)));
+  await store(book, await onPaymentAuthorized(TX, story.authorized(amountMinor), deps(book)));
 }
 
 describe('a payment captured', () => {
@@ -39,7 +17,7 @@ describe('a payment captured', () => {
     const book = new FakeLedgerBook();
     const story = new Story();
     await authorize(book, story, 10_000n);
-    const decided = await store(book, await onPaymentCaptured(TX, captured(story, 10_000n, 250n), { ...deps(book), feeRates }));
+    const decided = await store(book, await onPaymentCaptured(TX, story.captured(10_000n, 250n), { ...deps(book), feeRates }));
     expect(eventTypes(decided)).toEqual(['HoldPosted', 'EntryPosted']);
     expect(book.escrows.get(story.paymentId)).toMatchObject({ version: 1n, escrow: { status: 'FUNDED', split: { platformFee: { amountMinor: 250n }, merchantShare: { amountMinor: 9_750n } } } });
     expect(book.posted(story.account('ESCROW'))).toBe(-9_750n);
@@ -50,9 +28,9 @@ describe('a payment captured', () => {
     const book = new FakeLedgerBook();
     const story = new Story();
     await authorize(book, story, 10_000n);
-    const mismatch = await onPaymentCaptured(TX, captured(story, 10_000n, 300n), { ...deps(book), feeRates });
+    const mismatch = await onPaymentCaptured(TX, story.captured(10_000n, 300n), { ...deps(book), feeRates });
     expect(mismatch.decision).toMatchObject({ outcome: 'refused', refused: 'PLATFORM_FEE_MISMATCH' });
-    const unknown = await onPaymentCaptured(TX, captured(new Story(), 100n, 3n), { ...deps(book), feeRates });
+    const unknown = await onPaymentCaptured(TX, new Story().captured(100n, 3n), { ...deps(book), feeRates });
     expect(unknown.decision).toMatchObject({ outcome: 'refused', refused: 'HOLD_NOT_FOUND' });
     expect(book.escrows.size).toBe(0);
   });
@@ -64,7 +42,7 @@ describe('a payment captured', () => {
     const early = await store(book, await onBookingCompleted(TX, completed(story), deps(book)));
     expect(early.decision).toMatchObject({ outcome: 'applied', events: [] });
     expect(book.releaseRequests.size).toBe(1);
-    const decided = await store(book, await onPaymentCaptured(TX, captured(story, 4_000n, 100n), { ...deps(book), feeRates }));
+    const decided = await store(book, await onPaymentCaptured(TX, story.captured(4_000n, 100n), { ...deps(book), feeRates }));
     expect(eventTypes(decided)).toEqual(['HoldPosted', 'EntryPosted', 'EscrowReleased', 'EntryPosted']);
     expect(book.escrows.get(story.paymentId)).toMatchObject({ version: 2n, escrow: { status: 'RELEASED' } });
     expect(book.releaseRequests.size).toBe(0);

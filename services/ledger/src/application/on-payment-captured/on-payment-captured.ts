@@ -5,7 +5,8 @@ import type { Money } from '@txn/money';
 import type { SqlTransaction } from '@txn/sql';
 import { prepareRelease, type PreparedRelease } from '../escrow-release';
 import type { FeeRates, LedgerDeps } from '../ledger-context';
-import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided, type LedgerDecision } from '../ledger-decided';
+import { onFact } from '../on-fact';
+import { alreadyApplied, appliedWrite, writeOf, type LedgerDecided, type LedgerDecision } from '../ledger-decided';
 import { entryPosted, escrowReleased, holdPosted, ledgerRejected } from '../ledger-events';
 import { lockBalancesFor, moneyOf, newEntry } from '../posting';
 import type { ReleaseRequest, StoredEscrow } from '../ports';
@@ -25,9 +26,7 @@ function sameMoney(a: Money, b: Money): boolean {
  */
 export async function onPaymentCaptured(tx: SqlTransaction, event: PaymentCaptured, deps: LedgerDeps & { readonly feeRates: FeeRates }): Promise<LedgerDecided> {
   const { envelope } = event;
-  const ctx = { now: deps.now, actor: deps.actor };
-  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.capturedAmount };
-  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
+  const { ctx, answer, refuse } = onFact(envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.capturedAmount });
   const captured = moneyOf(event.capturedAmount, 'capturedAmount');
   if (captured.outcome !== 'applied') return refuse(captured);
   const expectedFee = moneyOf(event.platformFee, 'platformFee');
@@ -37,7 +36,7 @@ export async function onPaymentCaptured(tx: SqlTransaction, event: PaymentCaptur
 
   const stored = await deps.book.lockHold(tx, event.paymentId);
   if (stored === undefined) return refuse(ledgerError('HOLD_NOT_FOUND', `no authorization hold for payment ${event.paymentId}`));
-  if (stored.hold.status === 'POSTED' && stored.hold.entryId === envelope.eventId.toLowerCase()) return decided(alreadyApplied(), envelope);
+  if (stored.hold.status === 'POSTED' && stored.hold.entryId === envelope.eventId.toLowerCase()) return answer(alreadyApplied());
   const capture = captureToEscrow(stored.hold, { entryId: envelope.eventId, escrowId: event.paymentId, captured: captured.value, feeBps, reason: CAPTURE_REASON, now: envelope.occurredAt });
   if (capture.outcome !== 'applied') return refuse(capture);
   const fee = capture.value.escrow.split.platformFee;
@@ -57,7 +56,7 @@ export async function onPaymentCaptured(tx: SqlTransaction, event: PaymentCaptur
   if (locked.outcome !== 'applied') return refuse(locked);
   const afterCapture = admit(locked.value, posted.change);
   if (afterCapture.outcome !== 'applied') return refuse(afterCapture);
-  return decided(book(ctx, { posted, funded, before: locked.value, afterCapture: afterCapture.value, waiting, release }), envelope);
+  return answer(book(ctx, { posted, funded, before: locked.value, afterCapture: afterCapture.value, waiting, release }));
 }
 
 interface Posted {

@@ -1,4 +1,4 @@
-import type { PaymentAuthorized, PaymentCaptured, PaymentRefunded } from '@txn/contracts';
+import type { PaymentRefunded } from '@txn/contracts';
 import { deps, eventTypes, FakeLedgerBook, feeRates, store, Story, TX } from '../../../test/unit/fake-book';
 import { onPaymentAuthorized } from '../on-payment-authorized/on-payment-authorized';
 import { onPaymentCaptured } from '../on-payment-captured/on-payment-captured';
@@ -6,11 +6,8 @@ import { onPaymentRefunded } from './on-payment-refunded';
 
 async function capturedStory(book: FakeLedgerBook): Promise<Story> {
   const story = new Story();
-  const money = { amountMinor: 10_000n, currency: 'EUR' };
-  const authorized: PaymentAuthorized = { envelope: story.envelope('PaymentAuthorized'), paymentId: story.paymentId, bookingId: story.bookingId, statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'r', pspPaymentIntentId: 'pi', pspIdempotencyKey: 'k', authorizedAmount: money, authorizationExpiresAt: null };
-  const captured: PaymentCaptured = { envelope: story.envelope('PaymentCaptured'), paymentId: story.paymentId, bookingId: story.bookingId, statusBefore: 'AUTHORIZED', statusAfter: 'CAPTURED', reason: 'r', pspPaymentIntentId: 'pi', pspIdempotencyKey: 'k', pspChargeId: null, capturedAmount: money, platformFee: { amountMinor: 250n, currency: 'EUR' } };
-  await store(book, await onPaymentAuthorized(TX, authorized, deps(book)));
-  await store(book, await onPaymentCaptured(TX, captured, { ...deps(book), feeRates }));
+  await store(book, await onPaymentAuthorized(TX, story.authorized(10_000n), deps(book)));
+  await store(book, await onPaymentCaptured(TX, story.captured(10_000n, 250n), { ...deps(book), feeRates }));
   return story;
 }
 

@@ -2,7 +2,8 @@ import type { PaymentRefunded } from '@txn/contracts';
 import { isSameRefund, isUuid, ledgerError, refundEscrow } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { LedgerDeps } from '../ledger-context';
-import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided } from '../ledger-decided';
+import { onFact } from '../on-fact';
+import { alreadyApplied, appliedWrite, writeOf, type LedgerDecided } from '../ledger-decided';
 import { entryPosted } from '../ledger-events';
 import { lockAndAdmit, moneyOf, newEntry } from '../posting';
 
@@ -14,9 +15,7 @@ import { lockAndAdmit, moneyOf, newEntry } from '../posting';
  */
 export async function onPaymentRefunded(tx: SqlTransaction, event: PaymentRefunded, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const ctx = { now: deps.now, actor: deps.actor };
-  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.refundedAmount };
-  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
+  const { ctx, answer, refuse } = onFact(envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.refundedAmount });
   const amount = moneyOf(event.refundedAmount, 'refundedAmount');
   if (amount.outcome !== 'applied') return refuse(amount);
   const stored = await deps.book.lockEscrow(tx, event.paymentId);
@@ -26,7 +25,7 @@ export async function onPaymentRefunded(tx: SqlTransaction, event: PaymentRefund
   // would differ from the written one and look like a conflict.
   const existing = await deps.book.loadEntry(tx, envelope.eventId.toLowerCase());
   if (existing !== undefined) {
-    if (isSameRefund(existing, stored.escrow, amount.value)) return decided(alreadyApplied(), envelope);
+    if (isSameRefund(existing, stored.escrow, amount.value)) return answer(alreadyApplied());
     return refuse(ledgerError('DUPLICATE_CONFLICT', `entry ${envelope.eventId} exists and is not this refund`));
   }
   const refund = refundEscrow(stored.escrow, envelope.eventId, amount.value, event.reason);
@@ -36,5 +35,5 @@ export async function onPaymentRefunded(tx: SqlTransaction, event: PaymentRefund
   const balances = await lockAndAdmit(tx, deps.book, [entry.value]);
   if (balances.outcome !== 'applied') return refuse(balances);
   const write = writeOf({ entries: [entry.value], escrows: [{ before: stored, after: { escrow: refund.value.escrow, version: stored.version + 1n } }], balances: balances.value });
-  return decided(appliedWrite(write, [entryPosted(entry.value, ctx)]), envelope);
+  return answer(appliedWrite(write, [entryPosted(entry.value, ctx)]));
 }

@@ -1,8 +1,9 @@
 import type { PaymentVoided } from '@txn/contracts';
 import { expireHold, ledgerError, voidHold } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
-import { alreadyApplied, appliedWrite, decided, rejectedWith, writeOf, type LedgerDecided } from '../ledger-decided';
+import { alreadyApplied, appliedWrite, writeOf, type LedgerDecided } from '../ledger-decided';
 import type { LedgerDeps } from '../ledger-context';
+import { onFact } from '../on-fact';
 import { holdVoided } from '../ledger-events';
 import { lockAndAdmit } from '../posting';
 
@@ -13,20 +14,18 @@ import { lockAndAdmit } from '../posting';
  */
 export async function onPaymentVoided(tx: SqlTransaction, event: PaymentVoided, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const ctx = { now: deps.now, actor: deps.actor };
-  const rejected = { eventId: envelope.eventId, eventType: envelope.eventType, paymentId: event.paymentId, bookingId: event.bookingId, amount: event.voidedAmount };
-  const refuse = (refusal: Parameters<typeof rejectedWith>[1]): LedgerDecided => decided(rejectedWith(rejected, refusal, ctx), envelope);
+  const { ctx, answer, refuse } = onFact(envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.voidedAmount });
   const stored = await deps.book.lockHold(tx, event.paymentId);
   if (stored === undefined) return refuse(ledgerError('HOLD_NOT_FOUND', `no hold ${event.paymentId}`));
-  if (stored.hold.status === 'VOIDED' && stored.closedByEventId === envelope.eventId.toLowerCase()) return decided(alreadyApplied(), envelope);
+  if (stored.hold.status === 'VOIDED' && stored.closedByEventId === envelope.eventId.toLowerCase()) return answer(alreadyApplied());
   let change = voidHold(stored.hold, event.reason, envelope.occurredAt);
   if (change.outcome === 'refused' && change.refused === 'HOLD_EXPIRED') change = expireHold(stored.hold, envelope.occurredAt);
   if (change.outcome !== 'applied') {
-    if (change.refused === 'HOLD_NOT_PENDING' && stored.hold.status === 'VOIDED') return decided({ outcome: 'stale', stale: 'HOLD_ALREADY_VOIDED' }, envelope);
+    if (change.refused === 'HOLD_NOT_PENDING' && stored.hold.status === 'VOIDED') return answer({ outcome: 'stale', stale: 'HOLD_ALREADY_VOIDED' });
     return refuse(change);
   }
   const balances = await lockAndAdmit(tx, deps.book, [change.value]);
   if (balances.outcome !== 'applied') return refuse(balances);
   const write = writeOf({ holds: [{ change: change.value, closedByEventId: envelope.eventId }], balances: balances.value });
-  return decided(appliedWrite(write, [holdVoided(change.value.after, ctx)]), envelope);
+  return answer(appliedWrite(write, [holdVoided(change.value.after, ctx)]));
 }

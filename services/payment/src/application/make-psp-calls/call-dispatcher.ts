@@ -1,14 +1,8 @@
-import type { Actor } from '@txn/contracts';
-import type { Money } from '@txn/money';
-import type { DecisionSettler } from '@txn/nest-messaging';
-import type { PaymentDecision } from '@txn/payment-domain';
 import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
-import type { Transactions } from '@txn/sql';
-import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { paymentSubject, type PaymentWrite } from '../payment-decided';
-import type { CallWakeups, ClaimedCall, Payments, PspCalls } from '../ports';
-import type { PaymentServiceProvider } from '../psp-port';
+import { Counter, Gauge } from 'prom-client';
+import { paymentSubject } from '../payment-decided';
+import type { CallWakeups, ClaimedCall, PspCalls } from '../ports';
+import type { PspWorkDeps } from '../psp-work';
 import { makeCall } from './make-call';
 
 /** A request the PSP refused as malformed is tried again this much later (a fix may be deployed)… */
@@ -16,23 +10,12 @@ export const INVALID_REQUEST_RETRY_MS = 10 * 60_000;
 /** …and parked for a person after this many attempts. */
 export const MAX_CALL_ATTEMPTS = 10;
 
-export interface DispatcherOptions {
-  readonly transactions: Transactions;
-  readonly payments: Payments;
+export interface DispatcherOptions extends PspWorkDeps {
   readonly calls: PspCalls;
   readonly wakeups: CallWakeups;
-  readonly psp: PaymentServiceProvider;
-  readonly settler: DecisionSettler<PaymentDecision, PaymentWrite>;
-  readonly logger: Logger;
-  readonly metrics: Registry;
-  readonly actor: Actor;
-  readonly feeFor: (tenantId: string) => (captured: Money) => Money;
   readonly interval_ms: number;
   /** Most calls in flight at once (claimed and not yet recorded); a claim takes only the free slots. */
   readonly batchSize: number;
-  /** How long a claimed call is ours: above the PSP timeout, so a live call is never made twice at once. */
-  readonly lease_ms: number;
-  readonly clock: () => Date;
 }
 
 /**

@@ -1,30 +1,15 @@
-import type { Actor } from '@txn/contracts';
-import type { Money } from '@txn/money';
-import type { DecisionSettler } from '@txn/nest-messaging';
 import { resolveOutcomeByQuery, resolveRefundByQuery, type Payment, type PaymentDecision, type PspIntentSnapshot, type PspRefundSnapshot } from '@txn/payment-domain';
 import type { IterationOutcome } from '@txn/service-kit';
-import type { Transactions } from '@txn/sql';
-import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter } from 'prom-client';
 import { authorizeRequestOf } from '../make-psp-calls/make-call';
-import { paymentSubject, type PaymentWrite } from '../payment-decided';
-import type { Payments, StoredPayment } from '../ports';
+import { paymentSubject } from '../payment-decided';
+import type { StoredPayment } from '../ports';
 import { intentSnapshot, refundSnapshot } from '../psp-answers';
-import type { PaymentServiceProvider } from '../psp-port';
+import type { PspWorkDeps } from '../psp-work';
 
-export interface OutcomePollerOptions {
-  readonly transactions: Transactions;
-  readonly payments: Payments;
-  readonly psp: PaymentServiceProvider;
-  readonly settler: DecisionSettler<PaymentDecision, PaymentWrite>;
-  readonly logger: Logger;
-  readonly metrics: Registry;
-  readonly actor: Actor;
-  readonly feeFor: (tenantId: string) => (captured: Money) => Money;
+export interface OutcomePollerOptions extends PspWorkDeps {
+  /** Payments asked about per sweep; a claimed one is ours for `lease_ms`, then another sweep may ask again. */
   readonly batchSize: number;
-  /** A claimed payment is ours this long (above the PSP timeout); then another sweep may ask again. */
-  readonly lease_ms: number;
-  readonly clock: () => Date;
 }
 
 type Finding = { readonly kind: 'lifecycle'; readonly snapshot: PspIntentSnapshot } | { readonly kind: 'refund'; readonly refundId: string; readonly snapshot: PspRefundSnapshot };
