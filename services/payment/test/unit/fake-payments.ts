@@ -5,6 +5,8 @@ import { createPayment, recordAuthorizationResult, type Payment, type PspCall } 
 import type { SqlTransaction } from '@txn/sql';
 import { paymentIdOf } from '../../src/application/payment-id';
 import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } from '../../src/application/ports';
+import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
+import type { Money } from '@txn/money';
 
 // Typed fakes for payment's unit specs: the ports in memory.
 
@@ -46,8 +48,11 @@ export class FakePayments implements Payments {
     return Promise.resolve();
   }
 
+  /** What the next claim of due queries answers (then nothing). */
+  due: string[] = [];
+
   claimDueQueries(): Promise<string[]> {
-    return Promise.resolve([]);
+    return Promise.resolve(this.due.splice(0));
   }
 }
 
@@ -87,4 +92,41 @@ export function authorizedPayment(bookingId = randomUUID()): Payment {
   );
   if (authorized.outcome !== 'applied') throw new Error('recordAuthorizationResult refused');
   return authorized.state;
+}
+
+/** A payment just created: its authorization asked for, not answered yet. */
+export function pendingPayment(bookingId = randomUUID()): Payment {
+  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' } }, { now: NOW, actor: PAYMENT_SERVICE });
+  if (created.outcome !== 'applied') throw new Error('createPayment refused');
+  return created.state;
+}
+
+/** A PSP whose every answer the test sets; it records what it was asked. */
+export class FakePsp implements PaymentServiceProvider {
+  readonly asked: string[] = [];
+  intent: IntentView = { id: 'pi_1', status: 'requires_capture', amount: { amountMinor: 12_000n, currency: 'EUR' }, chargeId: null, actionType: null, lastError: null };
+  failure: PspFailure | undefined;
+
+  private answer<T>(what: string, value: T): Promise<PspAnswer<T>> {
+    this.asked.push(what);
+    return Promise.resolve(this.failure === undefined ? { ok: true, value } : { ok: false, failure: this.failure });
+  }
+  authorize(request: AuthorizeRequest): Promise<PspAnswer<IntentView>> {
+    return this.answer(`authorize ${request.idempotencyKey}`, this.intent);
+  }
+  capture(intentId: string, _amount: Money, idempotencyKey: string): Promise<PspAnswer<IntentView>> {
+    return this.answer(`capture ${intentId} ${idempotencyKey}`, this.intent);
+  }
+  cancel(intentId: string, idempotencyKey: string): Promise<PspAnswer<IntentView>> {
+    return this.answer(`cancel ${intentId} ${idempotencyKey}`, this.intent);
+  }
+  retrieve(intentId: string): Promise<PspAnswer<IntentView>> {
+    return this.answer(`retrieve ${intentId}`, this.intent);
+  }
+  refund(intentId: string, _amount: Money, refundId: string): Promise<PspAnswer<RefundView>> {
+    return this.answer(`refund ${intentId} ${refundId}`, { id: 're_1', status: 'succeeded', failureReason: null });
+  }
+  findRefund(intentId: string, refundId: string): Promise<PspAnswer<RefundView>> {
+    return this.answer(`findRefund ${intentId} ${refundId}`, { id: 're_1', status: 'succeeded', failureReason: null });
+  }
 }
