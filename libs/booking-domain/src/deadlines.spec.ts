@@ -11,7 +11,7 @@ const HOUR_MS = 3_600_000;
 const EUR = (minor: bigint) => money(minor, 'EUR');
 const PI = 'pi_123';
 const WATCHER: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
-const authorized = { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null } as const;
+const authorized = { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null } as const;
 const captured = { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(10_000n), platformFee: EUR(1_000n) } as const;
 const refunded = { kind: 'succeeded', via: 'PSP_RESPONSE', pspRefundId: 're_1' } as const;
 

@@ -6,7 +6,7 @@ const START = new Date('2030-01-01T10:00:00Z');
 const IN_THREE_DAYS = new Date('2030-01-04T10:00:00Z');
 const EUR = (minor: bigint) => money(minor, 'EUR');
 const PI = 'pi_123';
-const authorized = { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null } as const;
+const authorized = { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null } as const;
 const captured = { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(10_000n), platformFee: EUR(1_000n) } as const;
 
 function heldBooking(slotStartsAt = IN_THREE_DAYS): SagaSimulation {
@@ -107,7 +107,7 @@ describe('the booking saga, as the customer and the merchant see it', () => {
     const saga = heldBooking().pspAnswers('AUTHORIZE', { kind: 'unknown', cause: 'PSP_TIMEOUT', pspPaymentIntentId: null });
     expect(saga.payment?.status).toBe('OUTCOME_UNKNOWN');
     expect(saga.booking.status).toBe('HELD');
-    saga.advance(60_000).pspQueried({ pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null });
+    saga.advance(60_000).pspQueried({ pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null });
     expect(saga.booking.status).toBe('CONFIRMED');
     expect(saga.events.find((event) => event.eventType === 'PaymentAuthorized')?.payload).toMatchObject({ statusBefore: 'OUTCOME_UNKNOWN', reason: 'PSP_QUERY' });
   });
@@ -140,7 +140,7 @@ describe('the booking saga, as the customer and the merchant see it', () => {
     // Meanwhile the hold ran out: the slot is released, and a later authorization would be voided.
     saga.sweepExpiredHolds();
     expect(saga.booking.status).toBe('EXPIRED');
-    saga.pspQueried({ pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null });
+    saga.pspQueried({ pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null });
     expect(operations(saga).at(-1)).toBe('VOID');
   });
 

@@ -46,6 +46,8 @@ export type AuthorizationResult =
       readonly pspPaymentIntentId: string;
       readonly authorizedAmount: Money;
       readonly authorizationExpiresAt: Date | null;
+      /** The PSP's own time of the authorization, when it says; else the answer is taken as now. */
+      readonly authorizedAt: Date | null;
     }
   | { readonly kind: 'requires_action'; readonly via: AnswerSource; readonly pspPaymentIntentId: string; readonly actionType: string }
   | {
@@ -85,6 +87,7 @@ export function recordAuthorizationResult(payment: Payment, result: Authorizatio
           pspPaymentIntentId: result.pspPaymentIntentId,
           authorizedAmount: result.authorizedAmount,
           authorizationExpiresAt: result.authorizationExpiresAt,
+          authorizedAt: result.authorizedAt ?? ctx.now,
         },
       } as const;
       // The booking was released while we waited: the late authorization is compensated at once.

@@ -50,7 +50,7 @@ export function recordCaptureResult(payment: Payment, result: CaptureResult, ctx
       const after: Payment = { ...payment, status: 'CAPTURED', capturedAmount, pspChargeId: result.pspChargeId, inFlight: null, unknown: null };
       const draft = {
         eventType: 'PaymentCaptured',
-        payload: { ...common, statusAfter: 'CAPTURED', reason: result.via, pspChargeId: result.pspChargeId, capturedAmount, platformFee: result.platformFee },
+        payload: { ...common, statusAfter: 'CAPTURED', reason: result.via, pspChargeId: result.pspChargeId, capturedAmount, platformFee: result.platformFee, feeBps: null, feeRule: null, feeScheduleVersion: null },
       } as const;
       // Cancelled while the capture was under way: refund by policy now.
       const compensation = compensateCapture(after, ctx);

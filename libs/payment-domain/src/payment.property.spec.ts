@@ -38,7 +38,7 @@ function snapshot(pspStatus: string, payment: Payment, share_bp = 10_000): PspIn
   const authorized = payment.authorizedAmount ?? EUR(AMOUNT_MINOR);
   switch (pspStatus) {
     case 'requires_action': return { pspStatus, pspPaymentIntentId: PI, actionType: 'use_stripe_sdk' };
-    case 'requires_capture': return { pspStatus, pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null };
+    case 'requires_capture': return { pspStatus, pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null, authorizedAt: null };
     case 'succeeded': return { pspStatus, pspPaymentIntentId: PI, pspChargeId: 'ch_1', capturedAmount: EUR((authorized.amountMinor * BigInt(share_bp)) / 10_000n || 1n), platformFee: EUR(0n) };
     case 'canceled': return { pspStatus, pspPaymentIntentId: PI };
     case 'declined': return { pspStatus, pspPaymentIntentId: PI, failureCode: 'card_declined', declineCode: null };
@@ -52,7 +52,7 @@ function apply(payment: Payment, a: Action, now: Date): PaymentDecision {
   switch (a.type) {
     case 'authorization':
       switch (a.kind) {
-        case 'authorized': return recordAuthorizationResult(payment, { kind: 'authorized', via: 'PSP_WEBHOOK', pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null }, ctx);
+        case 'authorized': return recordAuthorizationResult(payment, { kind: 'authorized', via: 'PSP_WEBHOOK', pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null, authorizedAt: null }, ctx);
         case 'requires_action': return recordAuthorizationResult(payment, { kind: 'requires_action', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, actionType: 'redirect_to_url' }, ctx);
         case 'declined': return recordAuthorizationResult(payment, { kind: 'declined', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, failureCode: 'card_declined', declineCode: null }, ctx);
         default: return recordAuthorizationResult(payment, { kind: 'unknown', cause: 'PSP_TIMEOUT', pspPaymentIntentId: null }, ctx);
@@ -110,7 +110,7 @@ function created(): Payment {
 }
 
 function capturedPayment(): Payment {
-  let payment = recordAuthorizationResult(created(), { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null }, ctx0).state;
+  let payment = recordAuthorizationResult(created(), { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null, authorizedAt: null }, ctx0).state;
   payment = requestCapture(payment, ctx0).state;
   return recordCaptureResult(payment, { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(AMOUNT_MINOR), platformFee: EUR(0n) }, ctx0).state;
 }

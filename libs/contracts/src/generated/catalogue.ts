@@ -16,6 +16,7 @@ import { EscrowReleased } from './ledger/EscrowReleased';
 import { HoldPlaced } from './ledger/HoldPlaced';
 import { HoldPosted } from './ledger/HoldPosted';
 import { HoldVoided } from './ledger/HoldVoided';
+import { LedgerBreakRaised } from './ledger/LedgerBreakRaised';
 import { LedgerRejected } from './ledger/LedgerRejected';
 import { PaymentAuthorized } from './payment/PaymentAuthorized';
 import { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
@@ -45,6 +46,7 @@ export const EVENT_TYPES = {
   HoldPlaced,
   HoldPosted,
   HoldVoided,
+  LedgerBreakRaised,
   LedgerRejected,
   PaymentAuthorized,
   PaymentCaptureFailed,
@@ -64,7 +66,7 @@ export type EventType = keyof typeof EVENT_TYPES;
 export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RequestBooking'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected'],
-  'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerRejected'],
+  'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
@@ -78,7 +80,7 @@ export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | Complet
 export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected;
 
 /** Every event type on ledger.events.v1. */
-export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerRejected;
+export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
 /** Every event type on payment.events.v1. */
 export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided;

@@ -18,6 +18,7 @@ export { EscrowReleased } from './ledger/EscrowReleased';
 export { HoldPlaced } from './ledger/HoldPlaced';
 export { HoldPosted } from './ledger/HoldPosted';
 export { HoldVoided } from './ledger/HoldVoided';
+export { LedgerBreakRaised } from './ledger/LedgerBreakRaised';
 export { LedgerRejected } from './ledger/LedgerRejected';
 export { PaymentAuthorized } from './payment/PaymentAuthorized';
 export { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';

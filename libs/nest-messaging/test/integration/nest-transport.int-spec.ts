@@ -98,6 +98,7 @@ class AuthorizeOnBookingHeld {
       pspIdempotencyKey: `${paymentId}:authorize`,
       authorizedAmount: held.price,
       authorizationExpiresAt: null,
+      authorizedAt: null,
     };
     await this.events.publish(inbox.tx, PaymentAuthorized, authorized);
     return 'applied';

@@ -61,6 +61,9 @@ describe('booking saga deadlines (in-process, real PostgreSQL, Kafka, registry)'
       pspChargeId: null,
       capturedAmount: { amountMinor: PRICE_MINOR, currency: 'EUR' },
       platformFee: { amountMinor: 1_235n, currency: 'EUR' },
+      feeBps: null,
+      feeRule: null,
+      feeScheduleVersion: null,
     };
   }
 

@@ -170,6 +170,7 @@ export class BookingMessages {
       pspIdempotencyKey: `pay_${paymentId}_authorize`,
       authorizedAmount: { amountMinor: PRICE_MINOR, currency: 'EUR' },
       authorizationExpiresAt: null,
+      authorizedAt: null,
     };
   }
 }

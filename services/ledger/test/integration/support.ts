@@ -148,6 +148,7 @@ export class PaymentStory {
       pspIdempotencyKey: `pay_${this.paymentId}_authorize`,
       authorizedAmount: { amountMinor, currency: this.currency },
       authorizationExpiresAt: new Date(occurredAt.getTime() + (options.expiresIn_ms ?? 7 * 24 * 60 * MINUTE_MS)),
+      authorizedAt: occurredAt,
     };
   }
 
@@ -167,6 +168,9 @@ export class PaymentStory {
       pspChargeId: null,
       capturedAmount: { amountMinor, currency: this.currency },
       platformFee: { amountMinor: platformFeeMinor ?? split.value.platformFee.amountMinor, currency: this.currency },
+      feeBps: null,
+      feeRule: null,
+      feeScheduleVersion: null,
     };
   }
 

@@ -114,7 +114,7 @@ export class Story {
     const envelope = this.envelope('PaymentAuthorized');
     const expiresAt = options.expiresIn_ms === undefined ? null : new Date(envelope.occurredAt.getTime() + options.expiresIn_ms);
     const amount = { amountMinor, currency: options.currency ?? 'EUR' };
-    return { envelope, ...this.ids(), statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', pspIdempotencyKey: 'k', authorizedAmount: amount, authorizationExpiresAt: expiresAt };
+    return { envelope, ...this.ids(), statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', pspIdempotencyKey: 'k', authorizedAmount: amount, authorizationExpiresAt: expiresAt, authorizedAt: envelope.occurredAt };
   }
 
   /** At FEE_BPS (2.5 %) the fee of 100.00 is 2.50; another fee is a payment service that disagrees. */
@@ -130,6 +130,9 @@ export class Story {
       pspChargeId: null,
       capturedAmount: { amountMinor, currency: 'EUR' },
       platformFee: { amountMinor: feeMinor, currency: 'EUR' },
+      feeBps: null,
+      feeRule: null,
+      feeScheduleVersion: null,
     };
   }
 

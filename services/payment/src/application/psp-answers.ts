@@ -35,7 +35,7 @@ export function authorizationResult(answer: PspAnswer<IntentView>): Authorizatio
   const intent = answer.value;
   switch (intent.status) {
     case 'requires_capture':
-      return { kind: 'authorized', via, pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null };
+      return { kind: 'authorized', via, pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null, authorizedAt: null };
     case 'requires_action':
       return { kind: 'requires_action', via, pspPaymentIntentId: intent.id, actionType: intent.actionType ?? 'unknown' };
     case 'requires_payment_method':
@@ -57,7 +57,7 @@ export function intentSnapshot(answer: PspAnswer<IntentView>, feeOf: FeeOf): Psp
   const intent = answer.value;
   switch (intent.status) {
     case 'requires_capture':
-      return { pspStatus: 'requires_capture', pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null };
+      return { pspStatus: 'requires_capture', pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null, authorizedAt: null };
     case 'requires_action':
       return { pspStatus: 'requires_action', pspPaymentIntentId: intent.id, actionType: intent.actionType ?? 'unknown' };
     case 'succeeded':

@@ -87,7 +87,7 @@ export function authorizedPayment(bookingId = randomUUID()): Payment {
   if (created.outcome !== 'applied') throw new Error('createPayment refused');
   const authorized = recordAuthorizationResult(
     created.state,
-    { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', authorizedAmount: { amountMinor: 12_000n, currency: 'EUR' }, authorizationExpiresAt: null },
+    { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', authorizedAmount: { amountMinor: 12_000n, currency: 'EUR' }, authorizationExpiresAt: null, authorizedAt: null },
     { now: NOW, actor: PAYMENT_SERVICE },
   );
   if (authorized.outcome !== 'applied') throw new Error('recordAuthorizationResult refused');

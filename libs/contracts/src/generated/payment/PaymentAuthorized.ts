@@ -25,8 +25,10 @@ export interface PaymentAuthorized {
   /** The key of the AUTHORIZE call. */
   readonly pspIdempotencyKey: string;
   readonly authorizedAmount: Money;
-  /** When the PSP drops an uncaptured authorization (Stripe: about 7 days), if known. */
+  /** When the PSP drops an uncaptured authorization: the PSP's own word (Stripe: the charge's capture_before), else the card networks' default validity from authorizedAt. */
   readonly authorizationExpiresAt: Date | null;
+  /** When the authorization happened at the PSP (its own time when it says, else when we heard it): rules that race the clock (the booking's hold expiry) judge by this, not by when the event is consumed. Null in events written before it existed: use envelope.occurredAt. */
+  readonly authorizedAt: Date | null;
 }
 
 const schema: AvroRecordSchema = {
@@ -218,7 +220,19 @@ const schema: AvroRecordSchema = {
         }
       ],
       "default": null,
-      "doc": "When the PSP drops an uncaptured authorization (Stripe: about 7 days), if known."
+      "doc": "When the PSP drops an uncaptured authorization: the PSP's own word (Stripe: the charge's capture_before), else the card networks' default validity from authorizedAt."
+    },
+    {
+      "name": "authorizedAt",
+      "type": [
+        "null",
+        {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        }
+      ],
+      "default": null,
+      "doc": "When the authorization happened at the PSP (its own time when it says, else when we heard it): rules that race the clock (the booking's hold expiry) judge by this, not by when the event is consumed. Null in events written before it existed: use envelope.occurredAt."
     }
   ]
 };

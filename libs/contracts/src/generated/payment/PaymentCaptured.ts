@@ -25,8 +25,14 @@ export interface PaymentCaptured {
   /** e.g. Stripe ch_...; refunds and disputes refer to it. */
   readonly pspChargeId: string | null;
   readonly capturedAmount: Money;
-  /** Our share; capturedAmount - platformFee is payable to the merchant. */
+  /** Our share, decided once by the payment service when the payment was created; capturedAmount - platformFee is payable to the merchant. The ledger books it as given. */
   readonly platformFee: Money;
+  /** The rate that produced platformFee, in basis points. Null in events written before the fee travelled with its rule. */
+  readonly feeBps: number | null;
+  /** Which rule chose the rate and how the fee was rounded, e.g. MERCHANT_RATE/HALF_UP or DEFAULT_RATE/HALF_UP. */
+  readonly feeRule: string | null;
+  /** The version of the fee schedule the rate came from, recorded with the ledger's entry. */
+  readonly feeScheduleVersion: string | null;
 }
 
 const schema: AvroRecordSchema = {
@@ -218,7 +224,34 @@ const schema: AvroRecordSchema = {
     {
       "name": "platformFee",
       "type": "txn.common.Money",
-      "doc": "Our share; capturedAmount - platformFee is payable to the merchant."
+      "doc": "Our share, decided once by the payment service when the payment was created; capturedAmount - platformFee is payable to the merchant. The ledger books it as given."
+    },
+    {
+      "name": "feeBps",
+      "type": [
+        "null",
+        "int"
+      ],
+      "default": null,
+      "doc": "The rate that produced platformFee, in basis points. Null in events written before the fee travelled with its rule."
+    },
+    {
+      "name": "feeRule",
+      "type": [
+        "null",
+        "string"
+      ],
+      "default": null,
+      "doc": "Which rule chose the rate and how the fee was rounded, e.g. MERCHANT_RATE/HALF_UP or DEFAULT_RATE/HALF_UP."
+    },
+    {
+      "name": "feeScheduleVersion",
+      "type": [
+        "null",
+        "string"
+      ],
+      "default": null,
+      "doc": "The version of the fee schedule the rate came from, recorded with the ledger's entry."
     }
   ]
 };

@@ -15,6 +15,7 @@ function authorization(bookingId: string, overrides: Partial<PaymentAuthorized> 
     pspPaymentIntentId: 'pi_1',
     authorizedAmount: { amountMinor: 12_000n, currency: 'EUR' },
     authorizationExpiresAt: null,
+    authorizedAt: null,
     ...overrides,
   } as PaymentAuthorized;
 }
