@@ -67,6 +67,13 @@ export const CHART_OF_ACCOUNTS = {
     limit: 'NONE',
     description: 'Platform fees earned on delivered bookings.',
   },
+  SUSPENSE: {
+    type: 'LIABILITY',
+    normalSide: 'CREDIT',
+    limit: 'NONE',
+    description:
+      'Money the PSP moved that the books could not place (a capture with no hold, a refund with no escrow): each amount has an open break naming it. Zero when everything is explained.',
+  },
   PLATFORM_FEE_REFUNDS: {
     type: 'REVENUE',
     normalSide: 'DEBIT',

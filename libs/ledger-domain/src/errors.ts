@@ -18,12 +18,10 @@ export type LedgerErrorCode =
   | 'POST_EXCEEDS_HOLD'
   | 'ESCROW_NOT_FUNDED'
   | 'REFUND_EXCEEDS_CAPTURE'
-  | 'INVALID_FEE_RATE'
-  // What only the books as stored can tell: a hold or escrow never seen, a rate the ledger lacks or disagrees with.
+  | 'INVALID_FEE'
+  // What only the books as stored can tell: a hold or escrow never seen.
   | 'HOLD_NOT_FOUND'
-  | 'ESCROW_NOT_FOUND'
-  | 'PLATFORM_FEE_MISMATCH'
-  | 'UNKNOWN_FEE_RATE';
+  | 'ESCROW_NOT_FOUND';
 
 /** A refusal in the one shape every domain uses (@txn/domain-kernel): the code and why. */
 export type LedgerError = Refused<LedgerErrorCode>;

@@ -4,7 +4,7 @@ import { admit, NO_BALANCES, postedBalance, type Balances } from './balances';
 import { authorizationHold, captureToEscrow, refundEscrow, releaseEscrow, type Escrow } from './escrow';
 import { type HoldChange } from './holds';
 import { type JournalEntry } from './journal-entry';
-import { acct, IN_15_MINUTES, must, NOW } from './test-fixtures';
+import { acct, eur, feeAt, IN_15_MINUTES, must, NOW } from './test-fixtures';
 import { verify } from './verify';
 
 /** A booking's money walked through the saga steps, keeping what the ledger service would persist. */
@@ -45,7 +45,7 @@ function authorizeAndCapture(books: Books, authorized: Money, captured: Money, f
   );
   books.apply(placed);
   const capture = must(
-    captureToEscrow(placed.after, { entryId: 'captured-evt', escrowId: 'escrow-1', captured, feeBps, reason: 'PAYMENT_CAPTURED', now: NOW }),
+    captureToEscrow(placed.after, { entryId: 'captured-evt', escrowId: 'escrow-1', captured, ...feeAt(captured, feeBps), reason: 'PAYMENT_CAPTURED', now: NOW }),
   );
   books.apply(capture.holdChange);
   return capture.escrow;
@@ -155,12 +155,29 @@ describe('the money flow in the ledger', () => {
         NOW,
       ),
     );
-    const capture = { entryId: 'c', escrowId: 'e', feeBps: 100, reason: 'x', now: NOW };
-    expect(captureToEscrow(placed.after, { ...capture, captured: { amountMinor: 100n, currency: 'JPY' } })).toMatchObject({
+    const capture = (captured: Money) => ({ entryId: 'c', escrowId: 'e', captured, ...feeAt(captured, 100), reason: 'x', now: NOW });
+    expect(captureToEscrow(placed.after, capture({ amountMinor: 100n, currency: 'JPY' }))).toMatchObject({
       outcome: 'refused', refused: 'CURRENCY_MISMATCH',
     });
     expect(
-      captureToEscrow({ ...placed.after, debitAccountId: acct('ESCROW') }, { ...capture, captured: { amountMinor: 100n, currency: 'EUR' } }),
+      captureToEscrow({ ...placed.after, debitAccountId: acct('ESCROW') }, capture({ amountMinor: 100n, currency: 'EUR' })),
     ).toMatchObject({ outcome: 'refused', refused: 'UNKNOWN_ACCOUNT' });
+  });
+
+  it('books the fee the capture states, and refuses only a fee it cannot split: another currency, or more than the capture', () => {
+    const placed = must(
+      authorizationHold(
+        { holdId: 'h', tenantId: 'merchant-1', amount: { amountMinor: 100n, currency: 'EUR' }, expiresAt: null, reason: 'x', paymentId: 'p', bookingId: 'b' },
+        NOW,
+      ),
+    );
+    const terms = { feeBps: 1_234, feeRule: 'MERCHANT_RATE/HALF_UP', feeScheduleVersion: 'fs-1' };
+    const capture = (platformFee: Money) => ({ entryId: 'c', escrowId: 'e', captured: eur(100n), platformFee, terms, reason: 'x', now: NOW });
+    // Whatever rate the ledger might have had: the fee is the payment service's, with its terms recorded.
+    expect(must(captureToEscrow(placed.after, capture(eur(7n)))).escrow.split).toMatchObject({ platformFee: eur(7n), merchantShare: eur(93n), ...terms });
+    expect(must(captureToEscrow(placed.after, capture(eur(100n)))).escrow.split.merchantShare).toEqual(eur(0n));
+    expect(captureToEscrow(placed.after, capture(eur(101n)))).toMatchObject({ outcome: 'refused', refused: 'INVALID_FEE' });
+    expect(captureToEscrow(placed.after, capture(eur(-1n)))).toMatchObject({ outcome: 'refused', refused: 'INVALID_FEE' });
+    expect(captureToEscrow(placed.after, capture({ amountMinor: 1n, currency: 'USD' }))).toMatchObject({ outcome: 'refused', refused: 'CURRENCY_MISMATCH' });
   });
 });

@@ -1,7 +1,7 @@
 import { type CurrencyCode, type Money } from '@txn/money';
 import { accountId, parseAccountId, type AccountCode } from './accounts';
 import { ledgerError, type LedgerErrorCode } from './errors';
-import { splitFee, splitRefund, type FeeSplit, type RefundSplit } from './fee-split';
+import { splitCapture, splitRefund, type FeeSplit, type FeeTermsApplied, type RefundSplit } from './fee-split';
 import { placeHold, postHold, type Hold, type HoldChange } from './holds';
 import { postEntry, type JournalEntry, type JournalLine } from './journal-entry';
 import { checked, type Checked } from '@txn/domain-kernel';
@@ -66,7 +66,9 @@ export interface CaptureInput {
   readonly entryId: string;
   readonly escrowId: string;
   readonly captured: Money;
-  readonly feeBps: number;
+  /** As the capture's event states it: decided by the payment service, booked as said. */
+  readonly platformFee: Money;
+  readonly terms: FeeTermsApplied;
   readonly reason: string;
   readonly now: Date;
 }
@@ -87,7 +89,7 @@ export function captureToEscrow(
   if (input.captured.currency !== hold.amount.currency) {
     return ledgerError('CURRENCY_MISMATCH', `a ${input.captured.currency} capture of a ${hold.amount.currency} hold`);
   }
-  const split = splitFee(input.captured, input.feeBps);
+  const split = splitCapture(input.captured, input.platformFee, input.terms);
   if (split.outcome !== 'applied') return split;
   const { tenantId, currency } = debit.value;
   const credits = [

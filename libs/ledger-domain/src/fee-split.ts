@@ -1,43 +1,46 @@
-import { type Money } from '@txn/money';
+import { divideRoundingHalfUp, type Money } from '@txn/money';
 import { ledgerError, type LedgerErrorCode } from './errors';
 import { MAX_AMOUNT_MINOR } from './journal-entry';
 import { checked, type Checked } from '@txn/domain-kernel';
 
-export const BASIS_POINTS_PER_WHOLE = 10_000n;
-/** A fee above 100 % would make the merchant's share negative. */
-export const MAX_FEE_BPS = 10_000;
+/**
+ * Which rate produced a capture's fee, as the payment service said (PaymentCaptured's feeBps,
+ * feeRule, feeScheduleVersion): recorded with the escrow the capture entry funds. Null in events
+ * written before the fee travelled with its rule.
+ */
+export interface FeeTermsApplied {
+  readonly feeBps: number | null;
+  readonly feeRule: string | null;
+  readonly feeScheduleVersion: string | null;
+}
 
 /** A captured amount divided between the platform and the merchant; the two always sum to `captured`. */
-export interface FeeSplit {
+export interface FeeSplit extends FeeTermsApplied {
   readonly captured: Money;
   readonly platformFee: Money;
   readonly merchantShare: Money;
-  readonly feeBps: number;
-}
-
-/** numerator / denominator rounded half up (0.5 → 1) for numerator ≥ 0, denominator > 0, exactly in integers. */
-export function divideRoundingHalfUp(numerator: bigint, denominator: bigint): bigint {
-  return (2n * numerator + denominator) / (2n * denominator);
 }
 
 /**
- * The rounding rule: fee = captured × bps / 10 000 rounded half up to the minor unit of the currency
- * (the amount is already in minor units, so JPY rounds to 1 yen, KWD to 1 fils); the merchant gets
- * captured − fee. The fee is rounded, the merchant's share is the remainder, so the split sums exactly.
+ * The split a capture's event states: the fee was decided once, by the service that charged it,
+ * and the ledger books it as said. It only checks that it can be booked at all: one currency, and
+ * a fee from nothing to the whole capture. The merchant's share is the remainder, so the split sums exactly.
  */
-export function splitFee(captured: Money, feeBps: number): Checked<FeeSplit, LedgerErrorCode> {
-  if (!Number.isSafeInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS) {
-    return ledgerError('INVALID_FEE_RATE', `fee must be an integer 0..${MAX_FEE_BPS} bps, got ${feeBps}`);
+export function splitCapture(captured: Money, platformFee: Money, terms: FeeTermsApplied): Checked<FeeSplit, LedgerErrorCode> {
+  if (captured.amountMinor <= 0n || captured.amountMinor > MAX_AMOUNT_MINOR) {
+    return ledgerError('INVALID_AMOUNT', `captured amount must be in 1..${MAX_AMOUNT_MINOR}, got ${captured.amountMinor}`);
   }
-  if (captured.amountMinor < 0n || captured.amountMinor > MAX_AMOUNT_MINOR) {
-    return ledgerError('INVALID_AMOUNT', `captured amount must be in 0..${MAX_AMOUNT_MINOR}, got ${captured.amountMinor}`);
+  if (platformFee.currency !== captured.currency) return ledgerError('CURRENCY_MISMATCH', `a ${platformFee.currency} fee on a ${captured.currency} capture`);
+  if (platformFee.amountMinor < 0n || platformFee.amountMinor > captured.amountMinor) {
+    return ledgerError('INVALID_FEE', `a fee of ${platformFee.amountMinor} on a capture of ${captured.amountMinor}: it must be within 0..the capture`);
   }
-  const feeMinor = divideRoundingHalfUp(captured.amountMinor * BigInt(feeBps), BASIS_POINTS_PER_WHOLE);
   return checked({
     captured,
-    platformFee: { amountMinor: feeMinor, currency: captured.currency },
-    merchantShare: { amountMinor: captured.amountMinor - feeMinor, currency: captured.currency },
-    feeBps,
+    platformFee,
+    merchantShare: { amountMinor: captured.amountMinor - platformFee.amountMinor, currency: captured.currency },
+    feeBps: terms.feeBps,
+    feeRule: terms.feeRule,
+    feeScheduleVersion: terms.feeScheduleVersion,
   });
 }
 

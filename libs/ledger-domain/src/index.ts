@@ -40,15 +40,7 @@ export {
   type EscrowRelease,
   type EscrowStatus,
 } from './escrow';
-export {
-  BASIS_POINTS_PER_WHOLE,
-  divideRoundingHalfUp,
-  MAX_FEE_BPS,
-  splitFee,
-  splitRefund,
-  type FeeSplit,
-  type RefundSplit,
-} from './fee-split';
+export { splitCapture, splitRefund, type FeeSplit, type FeeTermsApplied, type RefundSplit } from './fee-split';
 export {
   expireHold,
   isExpired,
@@ -76,3 +68,4 @@ export {
 } from './journal-entry';
 export { balancesFromJournal, verify, type Discrepancy, type Journal } from './verify';
 export { checkEntryIds, isUuid, normalisedEntry } from './ids';
+export { BREAK_KINDS, breakOf, suspenseEntry, type BreakKind, type LedgerBreak, type MoneyDirection, type SuspenseInput } from './suspense';

@@ -9,7 +9,7 @@ export const MAX_AMOUNT_MINOR = 2n ** 63n - 1n;
 export const MAX_LINES_PER_ENTRY = 64;
 
 /** Aligned with the contracts' EntryPosted.entryType. */
-export type EntryType = 'CAPTURE_TO_ESCROW' | 'ESCROW_RELEASE' | 'REFUND' | 'REVERSAL' | 'ADJUSTMENT';
+export type EntryType = 'CAPTURE_TO_ESCROW' | 'ESCROW_RELEASE' | 'REFUND' | 'REVERSAL' | 'ADJUSTMENT' | 'SUSPENSE';
 
 /** One line; maps 1:1 onto the contracts' Posting. The amount is positive, the side says the direction. */
 export interface JournalLine {

@@ -7,7 +7,7 @@ import { expireHold, placeHold, postHold, voidHold, type Hold, type HoldChange }
 import { netByCurrency, type JournalEntry } from './journal-entry';
 import { type Checked } from '@txn/domain-kernel';
 import { type LedgerErrorCode } from './errors';
-import { NOW } from './test-fixtures';
+import { feeAt, NOW } from './test-fixtures';
 import { verify } from './verify';
 
 /**
@@ -163,7 +163,7 @@ class Ledger {
       entryId: this.nextId('capture'),
       escrowId: `escrow-${step.booking}`,
       captured: { amountMinor: capturedMinor, currency },
-      feeBps: step.feeBps,
+      ...feeAt({ amountMinor: capturedMinor, currency }, step.feeBps),
       reason: 'PAYMENT_CAPTURED',
       now: this.now,
     });

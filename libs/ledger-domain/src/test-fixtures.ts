@@ -1,5 +1,6 @@
 import { type Checked } from '@txn/domain-kernel';
-import { type CurrencyCode, type Money } from '@txn/money';
+import { basisPointsOf, type CurrencyCode, type Money } from '@txn/money';
+import type { FeeTermsApplied } from './fee-split';
 import { accountId, type AccountCode } from './accounts';
 
 /** Shared by the specs only (not exported from index.ts). */
@@ -13,6 +14,11 @@ export function acct(code: AccountCode, currency: CurrencyCode = 'EUR', tenantId
 
 export function eur(amountMinor: bigint): Money {
   return { amountMinor, currency: 'EUR' };
+}
+
+/** A capture's fee as the payment service states it: `bps` of the captured amount, half up. */
+export function feeAt(captured: Money, bps: number): { readonly platformFee: Money; readonly terms: FeeTermsApplied } {
+  return { platformFee: basisPointsOf(captured, bps), terms: { feeBps: bps, feeRule: 'DEFAULT_RATE/HALF_UP', feeScheduleVersion: 'fs-test' } };
 }
 
 /** Unwraps a checked value in a test, failing with the refusal's code and detail when it was refused. */

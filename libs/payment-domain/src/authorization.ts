@@ -1,4 +1,5 @@
 import type { Money } from '@txn/money';
+import type { FeeTerms } from './fees';
 import { stale, type IntentContext } from '@txn/domain-kernel';
 import { awaitedOperation, isTerminalPayment, lifecycleCall, type Payment, type PaymentDecision } from './payment';
 import { applied, firstQuery, lifecycleKey, outcomeUnknownDraft } from './transition';
@@ -12,6 +13,8 @@ export interface NewPayment {
   readonly bookingId: string;
   readonly tenantId: string;
   readonly amount: Money;
+  /** The fee schedule's terms for this merchant at the moment of sale. */
+  readonly feeTerms: FeeTerms;
 }
 
 /**

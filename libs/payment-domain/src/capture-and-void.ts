@@ -4,6 +4,7 @@ import { awaitedOperation, isTerminalPayment, pspIntentId, type Payment, type Pa
 import { type AnswerSource, recordUnknownLifecycleAnswer } from './authorization';
 import { compensateCapture, startCapture, startVoid } from './compensation';
 import { applied, lifecycleKey } from './transition';
+import { platformFeeOf } from './fees';
 
 /** Capture the authorized amount (on BookingConfirmed). */
 export function requestCapture(payment: Payment, ctx: IntentContext): PaymentDecision {
@@ -21,8 +22,6 @@ export type CaptureResult =
       readonly via: AnswerSource;
       readonly pspChargeId: string | null;
       readonly capturedAmount: Money;
-      /** Computed by the service with the ledger's fee split, so both agree to the minor unit. */
-      readonly platformFee: Money;
     }
   /** The PSP refused for good (e.g. the authorization expired): compensate by voiding. */
   | { readonly kind: 'refused'; readonly via: AnswerSource; readonly failureCode: string }
@@ -48,9 +47,12 @@ export function recordCaptureResult(payment: Payment, result: CaptureResult, ctx
         throw new Error(`payment ${payment.paymentId}: PSP reports capture of ${capturedAmount.amountMinor} ${capturedAmount.currency} against ${authorized.amountMinor} ${authorized.currency} authorized`);
       }
       const after: Payment = { ...payment, status: 'CAPTURED', capturedAmount, pspChargeId: result.pspChargeId, inFlight: null, unknown: null };
+      // The fee is decided here, once, by the terms fixed at creation; the ledger books it as said.
+      const { feeTerms } = payment;
+      const fee = { platformFee: platformFeeOf(feeTerms, capturedAmount), feeBps: feeTerms.bps, feeRule: feeTerms.rule, feeScheduleVersion: feeTerms.scheduleVersion };
       const draft = {
         eventType: 'PaymentCaptured',
-        payload: { ...common, statusAfter: 'CAPTURED', reason: result.via, pspChargeId: result.pspChargeId, capturedAmount, platformFee: result.platformFee, feeBps: null, feeRule: null, feeScheduleVersion: null },
+        payload: { ...common, statusAfter: 'CAPTURED', reason: result.via, pspChargeId: result.pspChargeId, capturedAmount, ...fee },
       } as const;
       // Cancelled while the capture was under way: refund by policy now.
       const compensation = compensateCapture(after, ctx);

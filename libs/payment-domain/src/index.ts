@@ -29,3 +29,4 @@ export { recordCaptureResult, recordVoidResult, requestCapture, requestVoid, typ
 export { recordRefundResult, requestRefund, type RefundRequest, type RefundResult } from './refunds';
 export { outcomeQueryDue, resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot, type PspRefundSnapshot } from './outcome-query';
 export { onBookingConfirmed, onBookingReleased } from './saga';
+export { FEE_RULES, feeSchedule, feeTermsFor, isFeeRule, platformFeeOf, type FeeRule, type FeeSchedule, type FeeTerms } from './fees';

@@ -15,7 +15,7 @@ export type PspIntentSnapshot =
   | { readonly pspStatus: 'not_found' }
   | { readonly pspStatus: 'requires_action'; readonly pspPaymentIntentId: string; readonly actionType: string }
   | { readonly pspStatus: 'requires_capture'; readonly pspPaymentIntentId: string; readonly authorizedAmount: Money; readonly authorizationExpiresAt: Date | null; readonly authorizedAt: Date | null }
-  | { readonly pspStatus: 'succeeded'; readonly pspPaymentIntentId: string; readonly pspChargeId: string | null; readonly capturedAmount: Money; readonly platformFee: Money }
+  | { readonly pspStatus: 'succeeded'; readonly pspPaymentIntentId: string; readonly pspChargeId: string | null; readonly capturedAmount: Money }
   | { readonly pspStatus: 'canceled'; readonly pspPaymentIntentId: string }
   | { readonly pspStatus: 'declined'; readonly pspPaymentIntentId: string | null; readonly failureCode: string; readonly declineCode: string | null };
 

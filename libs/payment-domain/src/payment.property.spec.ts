@@ -39,7 +39,7 @@ function snapshot(pspStatus: string, payment: Payment, share_bp = 10_000): PspIn
   switch (pspStatus) {
     case 'requires_action': return { pspStatus, pspPaymentIntentId: PI, actionType: 'use_stripe_sdk' };
     case 'requires_capture': return { pspStatus, pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null, authorizedAt: null };
-    case 'succeeded': return { pspStatus, pspPaymentIntentId: PI, pspChargeId: 'ch_1', capturedAmount: EUR((authorized.amountMinor * BigInt(share_bp)) / 10_000n || 1n), platformFee: EUR(0n) };
+    case 'succeeded': return { pspStatus, pspPaymentIntentId: PI, pspChargeId: 'ch_1', capturedAmount: EUR((authorized.amountMinor * BigInt(share_bp)) / 10_000n || 1n)};
     case 'canceled': return { pspStatus, pspPaymentIntentId: PI };
     case 'declined': return { pspStatus, pspPaymentIntentId: PI, failureCode: 'card_declined', declineCode: null };
     case 'not_found': return { pspStatus };
@@ -62,7 +62,7 @@ function apply(payment: Payment, a: Action, now: Date): PaymentDecision {
       if (a.kind === 'captured') {
         const s = snapshot('succeeded', payment, a.share_bp);
         if (s.pspStatus !== 'succeeded') throw new Error('unreachable');
-        return recordCaptureResult(payment, { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: s.capturedAmount, platformFee: EUR(0n) }, ctx);
+        return recordCaptureResult(payment, { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: s.capturedAmount}, ctx);
       }
       return recordCaptureResult(payment, a.kind === 'refused' ? { kind: 'refused', via: 'PSP_RESPONSE', failureCode: 'expired' } : { kind: 'unknown', cause: 'PSP_5XX' }, ctx);
     }
@@ -106,13 +106,13 @@ const START = new Date('2030-01-01T00:00:00Z');
 const ctx0 = { now: START, actor: ACTOR };
 
 function created(): Payment {
-  return createPayment({ paymentId: PAYMENT_ID, bookingId: 'b1', tenantId: 't1', amount: EUR(AMOUNT_MINOR) }, ctx0).state;
+  return createPayment({ paymentId: PAYMENT_ID, bookingId: 'b1', tenantId: 't1', amount: EUR(AMOUNT_MINOR), feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, ctx0).state;
 }
 
 function capturedPayment(): Payment {
   let payment = recordAuthorizationResult(created(), { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(AMOUNT_MINOR), authorizationExpiresAt: null, authorizedAt: null }, ctx0).state;
   payment = requestCapture(payment, ctx0).state;
-  return recordCaptureResult(payment, { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(AMOUNT_MINOR), platformFee: EUR(0n) }, ctx0).state;
+  return recordCaptureResult(payment, { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(AMOUNT_MINOR)}, ctx0).state;
 }
 
 const steps = (arbitrary: fc.Arbitrary<Action>) => fc.array(fc.tuple(arbitrary, fc.integer({ min: 0, max: 3 * 3_600_000 })), { minLength: 10, maxLength: 80 });

@@ -13,6 +13,7 @@ import type {
 } from '@txn/contracts';
 import type { Money } from '@txn/money';
 import type { Decision, DomainEventsOf } from '@txn/domain-kernel';
+import type { FeeTerms } from './fees';
 
 export type { PaymentStatus, PspOperation } from '@txn/contracts';
 
@@ -91,6 +92,8 @@ export interface Payment {
   readonly bookingId: string;
   readonly tenantId: string;
   readonly amount: Money;
+  /** Fixed at creation: the fee of a capture is decided by these terms, once, here. */
+  readonly feeTerms: FeeTerms;
   readonly status: PaymentStatus;
   /** Number of events applied; the envelope's aggregateVersion. */
   readonly version: bigint;

@@ -6,11 +6,12 @@ import { transactionsOn } from '@txn/sql';
 import { expireHoldsIteration } from './application/expire-holds/expire-holds';
 import { LEDGER_CONTEXT, type LedgerContext } from './application/ledger-context';
 import { ledgerDecisionStore, type LedgerDecision } from './application/ledger-decided';
+import { registerOpenBreakMetrics } from './application/breaks/open-breaks-metric';
 import { registerWaitingReleaseMetrics } from './application/on-booking-completed/waiting-releases';
 import { BookingEventsController } from './messaging/booking-events.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
-import { ledgerStore, waitingReleasesOn } from './persistence/ledger-store';
-import { feeBpsOf, type LedgerSettings } from './settings';
+import { ledgerStore, openBreaksOn, waitingReleasesOn } from './persistence/ledger-store';
+import type { LedgerSettings } from './settings';
 
 /** The ledger's wiring: its store behind the port, the one settler, the controllers, and the hold-expiry sweeper. */
 @Module({})
@@ -18,8 +19,9 @@ export class LedgerModule {
   static with(dependencies: ServiceDependencies, settings: LedgerSettings): DynamicModule {
     const { config, logger, metrics, pool } = dependencies;
     const actor: Actor = { type: 'SERVICE', id: config.serviceName };
-    const context: LedgerContext = { book: ledgerStore, actor, feeRates: { feeBpsOf: feeBpsOf(settings) }, clock: () => new Date() };
+    const context: LedgerContext = { book: ledgerStore, actor, clock: () => new Date() };
     registerWaitingReleaseMetrics({ waiting: waitingReleasesOn(pool), metrics, logger });
+    registerOpenBreakMetrics({ breaks: openBreaksOn(pool), metrics, logger });
     return {
       module: LedgerModule,
       controllers: [PaymentEventsController, BookingEventsController],

@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
 import { DECISION_SETTLER, decisionSettlerProvider, type DecisionSettler } from '@txn/nest-messaging';
-import type { PaymentDecision } from '@txn/payment-domain';
+import { feeTermsFor, type FeeTerms, type PaymentDecision } from '@txn/payment-domain';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
-import { platformFeeOf } from './application/fees';
 import { PspCallDispatcher } from './application/make-psp-calls/call-dispatcher';
 import { PAYMENT_CONTEXT, type PaymentContext } from './application/payment-context';
 import { paymentDecisionStore, type PaymentWrite } from './application/payment-decided';
+import type { Payments } from './application/ports';
 import type { PaymentServiceProvider } from './application/psp-port';
 import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
 import { BookingEventsController } from './messaging/booking-events.controller';
@@ -24,16 +24,15 @@ const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 type PaymentSettler = DecisionSettler<PaymentDecision, PaymentWrite>;
 
 /** The dispatcher (PSP calls after commit) and the outcome poller, run while the application runs. */
-function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, settler: PaymentSettler, actor: Actor): Runnable[] {
+function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, settler: PaymentSettler, actor: Actor, payments: Payments): Runnable[] {
   const { config, logger, metrics, pool } = dependencies;
-  const feeFor = (tenantId: string): ReturnType<typeof platformFeeOf> => platformFeeOf({ defaultBps: settings.platformFeeBps, byMerchant: settings.platformFeeBpsByMerchant }, tenantId);
   const lease_ms = settings.psp.timeout_ms + LEASE_MARGIN_MS;
   const transactions = transactionsOn(pool);
   const clock = (): Date => new Date();
   const wakeups = callNotifications({ ...config.database, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS, application_name: `${config.serviceName}-psp-calls` }, logger);
   const dispatcher = new PspCallDispatcher({
     transactions,
-    payments: paymentStore,
+    payments,
     calls: pspCallStore,
     wakeups,
     psp,
@@ -41,13 +40,12 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
     logger,
     metrics,
     actor,
-    feeFor,
     interval_ms: settings.callPollInterval_ms,
     batchSize: settings.callBatchSize,
     lease_ms,
     clock,
   });
-  const poller = new OutcomePoller({ transactions, payments: paymentStore, psp, settler, logger, metrics, actor, feeFor, batchSize: OUTCOME_BATCH_SIZE, lease_ms, clock });
+  const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, lease_ms, clock });
   const polling = periodically('outcome poll', settings.outcomePollInterval_ms, () => poller.iteration(), logger);
   return [dispatcher, polling];
 }
@@ -59,15 +57,19 @@ export class PaymentModule {
     const { config, logger, metrics } = dependencies;
     const actor: Actor = { type: 'SERVICE', id: config.serviceName };
     const clock = (): Date => new Date();
-    const context: PaymentContext = { payments: paymentStore, actor, paymentMethodOf, clock };
-    const store = paymentDecisionStore(paymentStore, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
+    const { feeSchedule } = settings;
+    const feeTermsOf = (tenantId: string): FeeTerms => feeTermsFor(feeSchedule, tenantId);
+    logger.info({ feeScheduleVersion: feeSchedule.version, defaultFeeBps: feeSchedule.defaultBps, merchantRates: feeSchedule.byMerchant.size }, 'payment fee schedule');
+    const payments = paymentStore(feeTermsOf);
+    const context: PaymentContext = { payments, actor, paymentMethodOf, feeTermsOf, clock };
+    const store = paymentDecisionStore(payments, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
     return {
       module: PaymentModule,
       controllers: [BookingEventsController],
       providers: [
         { provide: PAYMENT_CONTEXT, useValue: context },
         decisionSettlerProvider({ service: config.serviceName, store, logger, metrics }),
-        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor) },
+        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor, payments) },
         PeriodicWorkLifecycle,
       ],
     };

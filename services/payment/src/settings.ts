@@ -1,12 +1,16 @@
+import { createHash } from 'node:crypto';
+import { feeSchedule, type FeeSchedule } from '@txn/payment-domain';
 import type { SettingsReader } from '@txn/service-kit';
 
 /** Payment's own settings, validated with the shared ones at start-up. */
 export interface PaymentSettings {
   readonly psp: PspSettings;
-  /** Platform fee in basis points for merchants without their own rate (PLATFORM_FEE_BPS, default 1000 = 10 %). */
-  readonly platformFeeBps: number;
-  /** Per-merchant fee rates: PLATFORM_FEE_BPS_BY_MERCHANT="merchant-1:500,merchant-2:750". */
-  readonly platformFeeBpsByMerchant: Readonly<Record<string, number>>;
+  /**
+   * The platform's fee rates: PLATFORM_FEE_BPS for merchants without their own rate (default 1000 =
+   * 10 %), PLATFORM_FEE_BPS_BY_MERCHANT="merchant-1:500,merchant-2:750" for the others. Its version
+   * is derived from the rates (feeScheduleVersion), so it changes whenever a rate does.
+   */
+  readonly feeSchedule: FeeSchedule;
   /** The payment method authorizations use until the booking flow carries the customer's own. */
   readonly paymentMethod: string;
   /** Pause between sweeps of the PSP call list when no commit notification arrives. */
@@ -47,26 +51,47 @@ const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,100}$/;
 /** Empty, or merchant:bps entries separated by commas, bps in 0..10000. */
 const MERCHANT_FEES = /^$|^[^:,\s]+:(10000|\d{1,4})(,[^:,\s]+:(10000|\d{1,4})){0,999}$/;
 
-/** `merchant:bps,merchant:bps`, bps in 0..10000; the reader's pattern has already checked the form. */
-export function parseMerchantFees(text: string): Record<string, number> {
-  const fees: Record<string, number> = {};
+/**
+ * `merchant:bps,merchant:bps`, bps in 0..10000; the reader's pattern has already checked the form.
+ * A Map: a merchant id is a key, never a property name (`constructor` is a merchant like any other).
+ * A merchant named twice is refused: which rate was meant is not ours to guess.
+ */
+export function parseMerchantFees(text: string): { readonly fees: Map<string, number>; readonly repeated: readonly string[] } {
+  const fees = new Map<string, number>();
+  const repeated: string[] = [];
   for (const entry of text.split(',').slice(0, MAX_MERCHANT_FEE_ENTRIES)) {
     const [merchant, bps] = entry.split(':');
-    if (merchant !== undefined && merchant !== '' && bps !== undefined) fees[merchant] = Number(bps);
+    if (merchant === undefined || merchant === '' || bps === undefined) continue;
+    if (fees.has(merchant)) repeated.push(merchant);
+    fees.set(merchant, Number(bps));
   }
-  return fees;
+  return { fees, repeated };
+}
+
+/**
+ * `fs-` and the first 16 hex digits of SHA-256 over the rates in a canonical order: the same rates
+ * give the same version on every instance, and any change of a rate gives a new one.
+ */
+export function feeScheduleVersion(defaultBps: number, byMerchant: ReadonlyMap<string, number>): string {
+  const canonical = JSON.stringify({ defaultBps, byMerchant: [...byMerchant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
+  return `fs-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+}
+
+function readFeeSchedule(settings: SettingsReader): FeeSchedule {
+  const defaultBps = settings.integer('PLATFORM_FEE_BPS', { min: 0, max: MAX_FEE_BPS, default: DEFAULT_PLATFORM_FEE_BPS });
+  const { fees: byMerchant, repeated } = parseMerchantFees(settings.text('PLATFORM_FEE_BPS_BY_MERCHANT', { default: '', pattern: MERCHANT_FEES }));
+  if (repeated.length > 0) settings.problem(`PLATFORM_FEE_BPS_BY_MERCHANT: names ${repeated.map((merchant) => JSON.stringify(merchant)).join(', ')} more than once`);
+  return feeSchedule(feeScheduleVersion(defaultBps, byMerchant), defaultBps, byMerchant);
 }
 
 export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
-  const merchantFees = settings.text('PLATFORM_FEE_BPS_BY_MERCHANT', { default: '', pattern: MERCHANT_FEES });
   return {
     psp: {
       apiUrl: settings.url('PSP_API_URL'),
       apiKey: settings.secretFile('PSP_API_KEY'),
       timeout_ms: settings.integer('PSP_TIMEOUT_MS', { min: 100, max: MAX_PSP_TIMEOUT_MS, default: DEFAULT_PSP_TIMEOUT_MS }),
     },
-    platformFeeBps: settings.integer('PLATFORM_FEE_BPS', { min: 0, max: MAX_FEE_BPS, default: DEFAULT_PLATFORM_FEE_BPS }),
-    platformFeeBpsByMerchant: parseMerchantFees(merchantFees),
+    feeSchedule: readFeeSchedule(settings),
     paymentMethod: settings.text('PSP_PAYMENT_METHOD', { default: 'pm_card_visa', pattern: PAYMENT_METHOD }),
     callPollInterval_ms: settings.integer('PAYMENT_CALL_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_CALL_POLL_INTERVAL_MS }),
     callBatchSize: settings.integer('PAYMENT_CALL_BATCH_SIZE', { min: 1, max: MAX_CALL_BATCH_SIZE, default: DEFAULT_CALL_BATCH_SIZE }),

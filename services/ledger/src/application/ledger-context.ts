@@ -9,16 +9,10 @@ export interface LedgerDeps {
   readonly now: Date;
 }
 
-/** The ledger's fee rates: per merchant, else the default; undefined when the ledger has no rate for it. */
-export interface FeeRates {
-  feeBpsOf(tenantId: string): number | undefined;
-}
-
 /** What the module builds once; `clock` is the service's one clock. */
 export interface LedgerContext {
   readonly book: LedgerBook;
   readonly actor: Actor;
-  readonly feeRates: FeeRates;
   readonly clock: () => Date;
 }
 

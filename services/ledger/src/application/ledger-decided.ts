@@ -1,11 +1,11 @@
 import type { Envelope } from '@txn/contracts';
-import type { Checked, IntentContext, Outcome, Stale } from '@txn/domain-kernel';
-import type { Balances, LedgerError, LedgerErrorCode } from '@txn/ledger-domain';
+import type { Checked, Outcome, Stale } from '@txn/domain-kernel';
+import type { Balances, LedgerErrorCode } from '@txn/ledger-domain';
 import type { Decided, DecisionStore, Subject } from '@txn/nest-messaging';
-import { ledgerRejected, type LedgerEvent, type RejectedEvent } from './ledger-events';
+import type { LedgerEvent } from './ledger-events';
 import type { LedgerBook, LedgerWrite } from './ports';
 
-/** What a ledger use case decides: the writes and events, or why nothing is written (a refusal is announced). */
+/** What a ledger use case decides: the writes and events, or why nothing is written (only a command is refused; a fact is placed, or booked to suspense with a break). */
 export type LedgerDecision = Outcome<{ readonly state: LedgerWrite; readonly events: readonly LedgerEvent[] }, LedgerErrorCode, LedgerEvent>;
 
 export type LedgerDecided = Decided<LedgerDecision, undefined>;
@@ -21,11 +21,6 @@ export function alreadyApplied(): Stale {
   return { outcome: 'stale', stale: ALREADY_APPLIED };
 }
 
-/** A refusal of a fact, announced with LedgerRejected so that it is seen. */
-export function rejectedWith(rejected: RejectedEvent, refusal: LedgerError, ctx: IntentContext): LedgerDecision {
-  return { ...refusal, events: [ledgerRejected(rejected, refusal, ctx)] };
-}
-
 export function appliedWrite(state: LedgerWrite, events: readonly LedgerEvent[]): LedgerDecision {
   return { outcome: 'applied', state, events };
 }
@@ -38,6 +33,7 @@ export function writeOf(parts: Partial<Omit<LedgerWrite, 'balances' | 'releaseRe
     escrows: parts.escrows ?? [],
     balances: parts.balances,
     releaseRequests: { put: parts.put ?? [], taken: parts.taken ?? [] },
+    breaks: parts.breaks ?? [],
   };
 }
 

@@ -1,10 +1,9 @@
-import type { EntryPosted, EscrowReleased, HoldPlaced, HoldPosted, HoldVoided, LedgerRejected, Posting } from '@txn/contracts';
+import type { EntryPosted, EscrowReleased, HoldPlaced, HoldPosted, HoldVoided, LedgerBreakRaised, Posting } from '@txn/contracts';
 import type { DomainEventsOf, IntentContext } from '@txn/domain-kernel';
-import type { EscrowRelease, Hold, JournalEntry, LedgerError } from '@txn/ledger-domain';
-import type { Money as ContractMoney } from '@txn/contracts';
+import type { EscrowRelease, Hold, JournalEntry, LedgerBreak } from '@txn/ledger-domain';
 
 /** What the ledger emits: the generated payloads, as domain events the settle path envelopes. */
-export type LedgerEvent = DomainEventsOf<{ HoldPlaced: HoldPlaced; HoldPosted: HoldPosted; HoldVoided: HoldVoided; EntryPosted: EntryPosted; EscrowReleased: EscrowReleased; LedgerRejected: LedgerRejected }>;
+export type LedgerEvent = DomainEventsOf<{ HoldPlaced: HoldPlaced; HoldPosted: HoldPosted; HoldVoided: HoldVoided; EntryPosted: EntryPosted; EscrowReleased: EscrowReleased; LedgerBreakRaised: LedgerBreakRaised }>;
 
 function event<T extends LedgerEvent['eventType']>(eventType: T, aggregateId: string, aggregateVersion: bigint, ctx: IntentContext, payload: Extract<LedgerEvent, { eventType: T }>['payload']): LedgerEvent {
   return { eventType, aggregateId, aggregateVersion, occurredAt: ctx.now, actor: ctx.actor, payload } as LedgerEvent;
@@ -77,24 +76,17 @@ export function escrowReleased(release: EscrowRelease, escrowVersion: bigint, ct
   });
 }
 
-/** The event the ledger refused, as LedgerRejected names it. */
-export interface RejectedEvent {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly paymentId: string | null;
-  readonly bookingId: string | null;
-  readonly amount: ContractMoney | null;
-}
-
-/** LedgerRejected, keyed by the refused event's id: one refusal per event, however often it is redelivered. */
-export function ledgerRejected(rejected: RejectedEvent, refusal: LedgerError, ctx: IntentContext): LedgerEvent {
-  return event('LedgerRejected', rejected.eventId, 1n, ctx, {
-    rejectionId: rejected.eventId,
-    rejectionCode: refusal.refused,
-    reason: refusal.detail,
-    rejectedEventType: rejected.eventType,
-    paymentId: rejected.paymentId,
-    bookingId: rejected.bookingId,
-    amount: rejected.amount,
+/** LedgerBreakRaised, keyed by the fact's event id: one break per fact, however often it is redelivered. */
+export function ledgerBreakRaised(raised: LedgerBreak, ctx: IntentContext): LedgerEvent {
+  return event('LedgerBreakRaised', raised.breakId, 1n, ctx, {
+    breakId: raised.breakId,
+    kind: raised.kind,
+    code: raised.code,
+    reason: raised.reason,
+    factEventType: raised.factEventType,
+    paymentId: raised.paymentId,
+    bookingId: raised.bookingId,
+    amount: raised.amount,
+    suspenseEntryId: raised.suspenseEntryId,
   });
 }

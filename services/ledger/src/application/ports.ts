@@ -1,4 +1,4 @@
-import type { AccountDefinition, AccountRef, Balances, Escrow, Hold, HoldChange, JournalEntry } from '@txn/ledger-domain';
+import type { AccountDefinition, AccountRef, Balances, BreakKind, Escrow, Hold, HoldChange, JournalEntry, LedgerBreak } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 
 export interface StoredHold {
@@ -27,7 +27,7 @@ export type ChartAccount = AccountRef & Pick<AccountDefinition, 'type' | 'normal
 /**
  * Everything one ledger decision writes, in one go, in the decision's transaction: new journal
  * entries, hold steps, escrow states, the balance counters they move (from the locked `before`),
- * and release requests put aside or taken.
+ * release requests put aside or taken, and breaks raised by facts the books could not place.
  */
 export interface LedgerWrite {
   readonly entries: readonly JournalEntry[];
@@ -35,6 +35,7 @@ export interface LedgerWrite {
   readonly escrows: readonly { readonly before: StoredEscrow | undefined; readonly after: StoredEscrow }[];
   readonly balances: { readonly before: Balances; readonly after: Balances };
   readonly releaseRequests: { readonly put: readonly ReleaseRequest[]; readonly taken: readonly string[] };
+  readonly breaks: readonly LedgerBreak[];
 }
 
 /**
@@ -43,10 +44,16 @@ export interface LedgerWrite {
  * store decides nothing: a write that finds a row a concurrent transaction wrote meanwhile throws
  * (the message is retried and then decided against what is stored).
  *
- * Locks, always in this order: the hold or escrow row (or the release request), then the balance
- * rows in account-id order, all at once.
+ * Locks, always in this order: the payment (`lockPayment`), then the hold or escrow row (or the
+ * release request), then the balance rows in account-id order, all at once.
  */
 export interface LedgerBook {
+  /**
+   * Serialises every decision about one payment across instances and topics, until the transaction
+   * ends: PaymentCaptured (payment topic) and BookingCompleted (booking topic) may be consumed at
+   * once by two instances, and each must see what the other wrote, never miss its uncommitted row.
+   */
+  lockPayment(tx: SqlTransaction, paymentId: string): Promise<void>;
   lockHold(tx: SqlTransaction, holdId: string): Promise<StoredHold | undefined>;
   /** Without a lock: a hold about to be placed has no row to lock yet. */
   readHold(tx: SqlTransaction, holdId: string): Promise<StoredHold | undefined>;
@@ -58,7 +65,14 @@ export interface LedgerBook {
   lockBalances(tx: SqlTransaction, accounts: readonly ChartAccount[]): Promise<Balances>;
   /** Pending holds whose deadline is at or before `dueAt`, oldest first, locked; rows others hold are skipped. */
   lockDueHolds(tx: SqlTransaction, dueAt: Date, limit: number): Promise<StoredHold[]>;
+  /** The break a fact raised, if it raised one (its id is the fact's event id). */
+  readBreak(tx: SqlTransaction, breakId: string): Promise<LedgerBreak | undefined>;
   write(tx: SqlTransaction, write: LedgerWrite): Promise<void>;
+}
+
+/** Breaks not yet explained: what the metrics show at scrape time and what a person lists. */
+export interface OpenBreaks {
+  countByKind(): Promise<ReadonlyMap<BreakKind, number>>;
 }
 
 /** Release requests waiting for their capture: what the metrics show at scrape time. */

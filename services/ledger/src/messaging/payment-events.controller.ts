@@ -26,7 +26,7 @@ export class PaymentEventsController {
 
   @EventPattern('PaymentCaptured')
   captured(@Payload() event: PaymentCaptured, @Ctx() inbox: InboxContext): Promise<LedgerDecided> {
-    return onPaymentCaptured(inbox.tx, event, { ...this.deps(), feeRates: this.context.feeRates });
+    return onPaymentCaptured(inbox.tx, event, this.deps());
   }
 
   @EventPattern('PaymentVoided')

@@ -1,8 +1,8 @@
-import type { AccountBalance, Balances, Escrow, Hold, JournalEntry } from '@txn/ledger-domain';
+import type { AccountBalance, Balances, BreakKind, Escrow, Hold, JournalEntry, LedgerBreak } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { Pool } from 'pg';
-import type { ChartAccount, LedgerBook, LedgerWrite, ReleaseRequest, StoredEscrow, StoredHold, WaitingReleases } from '../application/ports';
-import { BALANCE_COLUMNS, balanceOf, ENTRY_COLUMNS, entryOf, ESCROW_COLUMNS, escrowOf, HOLD_COLUMNS, holdOf, type BalanceRow, type EntryRow, type EscrowRow, type HoldRow, type LineRow } from './rows';
+import type { ChartAccount, LedgerBook, LedgerWrite, OpenBreaks, ReleaseRequest, StoredEscrow, StoredHold, WaitingReleases } from '../application/ports';
+import { BALANCE_COLUMNS, balanceOf, BREAK_COLUMNS, breakOfRow, ENTRY_COLUMNS, entryOf, ESCROW_COLUMNS, escrowOf, HOLD_COLUMNS, holdOf, type BalanceRow, type BreakRow, type EntryRow, type EscrowRow, type HoldRow, type LineRow } from './rows';
 
 /**
  * The journal, holds, escrows and balances in PostgreSQL behind the application's port. Every
@@ -33,6 +33,20 @@ async function loadEntry(tx: SqlTransaction, entryId: string): Promise<JournalEn
   const first = rows[0];
   if (first === undefined) return undefined;
   return entryOf(first, rows.map((row) => ({ ...row, entry_id: first.entry_id })));
+}
+
+/**
+ * A transaction-scoped advisory lock on the payment: released at commit or rollback, so it cannot
+ * leak. Keyed by a 64-bit hash of the id in the ledger's own namespace; a collision only makes
+ * two payments queue behind each other, never lets two decisions on one payment run at once.
+ */
+async function lockPayment(tx: SqlTransaction, paymentId: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('ledger.payment:' || $1::text, 0))", [paymentId.toLowerCase()]);
+}
+
+async function readBreak(tx: SqlTransaction, breakId: string): Promise<LedgerBreak | undefined> {
+  const [row] = await tx.query<BreakRow>(`SELECT ${BREAK_COLUMNS} FROM breaks WHERE break_id = $1`, [breakId.toLowerCase()]);
+  return row === undefined ? undefined : breakOfRow(row);
 }
 
 async function lockHold(tx: SqlTransaction, holdId: string): Promise<StoredHold | undefined> {
@@ -161,8 +175,8 @@ async function insertEscrow(tx: SqlTransaction, { escrow, version }: StoredEscro
   const { split } = escrow;
   await tx.query(
     `INSERT INTO escrows (escrow_id, tenant_id, payment_id, booking_id, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps,
-                          capture_entry_id, version, status, refunded_minor, refunded_platform_fee_minor, release_entry_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+                          fee_rule, fee_schedule_version, capture_entry_id, version, status, refunded_minor, refunded_platform_fee_minor, release_entry_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       escrow.escrowId,
       escrow.tenantId,
@@ -173,6 +187,8 @@ async function insertEscrow(tx: SqlTransaction, { escrow, version }: StoredEscro
       split.platformFee.amountMinor.toString(),
       split.merchantShare.amountMinor.toString(),
       split.feeBps,
+      split.feeRule,
+      split.feeScheduleVersion,
       escrow.captureEntryId.toLowerCase(),
       version.toString(),
       ...escrowValues(escrow),
@@ -230,7 +246,28 @@ async function writeBalances(tx: SqlTransaction, before: Balances, after: Balanc
   if (updated.length !== moved.length) throw new Error(`writeBalances: ${moved.length} balances changed but ${updated.length} rows were updated (were they locked first?)`);
 }
 
-/** A decision's writes, entries first (holds and escrows refer to them), balances last. */
+/** One break per fact: a second under the same id means a concurrent writer raised it first. */
+async function insertBreak(tx: SqlTransaction, raised: LedgerBreak): Promise<void> {
+  const rows = await tx.query(
+    `INSERT INTO breaks (${BREAK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (break_id) DO NOTHING RETURNING break_id`,
+    [
+      raised.breakId,
+      raised.tenantId,
+      raised.kind,
+      raised.code,
+      raised.reason,
+      raised.factEventType,
+      raised.paymentId,
+      raised.bookingId,
+      raised.amount?.amountMinor.toString() ?? null,
+      raised.amount?.currency ?? null,
+      raised.suspenseEntryId,
+    ],
+  );
+  if (rows.length === 0) throw new ConcurrentWriteError(`break ${raised.breakId} was raised by a concurrent transaction`);
+}
+
+/** A decision's writes, entries first (holds, escrows and breaks refer to them), balances last. */
 async function write(tx: SqlTransaction, decided: LedgerWrite): Promise<void> {
   for (const entry of decided.entries) await insertEntry(tx, entry);
   for (const { change, closedByEventId } of decided.holds) {
@@ -243,11 +280,12 @@ async function write(tx: SqlTransaction, decided: LedgerWrite): Promise<void> {
   }
   if (decided.releaseRequests.taken.length > 0) await tx.query('DELETE FROM escrow_release_requests WHERE payment_id = ANY($1::uuid[])', [decided.releaseRequests.taken]);
   for (const request of decided.releaseRequests.put) await putReleaseRequest(tx, request);
+  for (const raised of decided.breaks) await insertBreak(tx, raised);
   await writeBalances(tx, decided.balances.before, decided.balances.after);
 }
 
 /** The ledger's database behind the application's port. */
-export const ledgerStore: LedgerBook = { lockHold, readHold, lockEscrow, loadEntry, lockReleaseRequest, lockBalances, lockDueHolds, write };
+export const ledgerStore: LedgerBook = { lockPayment, lockHold, readHold, lockEscrow, loadEntry, lockReleaseRequest, lockBalances, lockDueHolds, readBreak, write };
 
 /** Release requests waiting, read at scrape time: one aggregate row (the table's size is the number waiting). */
 export function waitingReleasesOn(pool: Pool): WaitingReleases {
@@ -259,4 +297,20 @@ export function waitingReleasesOn(pool: Pool): WaitingReleases {
       return { waiting: rows[0]?.n ?? 0, oldestAge_s: rows[0]?.oldest_s ?? 0 };
     },
   };
+}
+
+/** Open breaks by kind, read at scrape time (a partial index keeps it to the open ones). */
+export function openBreaksOn(pool: Pool): OpenBreaks {
+  return {
+    async countByKind() {
+      const { rows } = await pool.query<{ kind: BreakKind; n: number }>("SELECT kind, count(*)::int AS n FROM breaks WHERE status = 'OPEN' GROUP BY kind");
+      return new Map(rows.map((row) => [row.kind, row.n]));
+    },
+  };
+}
+
+/** The open breaks a person reads, oldest first, bounded. */
+export async function listOpenBreaks(pool: Pool, limit: number): Promise<(LedgerBreak & { readonly raisedAt: Date })[]> {
+  const { rows } = await pool.query<BreakRow & { raised_at: Date }>(`SELECT ${BREAK_COLUMNS}, raised_at FROM breaks WHERE status = 'OPEN' ORDER BY raised_at, break_id LIMIT $1`, [limit]);
+  return rows.map((row) => ({ ...breakOfRow(row), raisedAt: row.raised_at }));
 }

@@ -1,5 +1,5 @@
 import { isCurrencyCode, type CurrencyCode } from '@txn/money';
-import type { AccountBalance, EntryType, EscrowStatus, HoldStatus, JournalEntry, Side } from '@txn/ledger-domain';
+import type { AccountBalance, BreakKind, EntryType, EscrowStatus, HoldStatus, JournalEntry, LedgerBreak, LedgerErrorCode, Side } from '@txn/ledger-domain';
 import type { StoredEscrow, StoredHold } from '../application/ports';
 
 /**
@@ -119,7 +119,9 @@ export interface EscrowRow {
   readonly captured_minor: string;
   readonly platform_fee_minor: string;
   readonly merchant_share_minor: string;
-  readonly fee_bps: number;
+  readonly fee_bps: number | null;
+  readonly fee_rule: string | null;
+  readonly fee_schedule_version: string | null;
   readonly capture_entry_id: string;
   readonly refunded_minor: string;
   readonly refunded_platform_fee_minor: string;
@@ -128,7 +130,7 @@ export interface EscrowRow {
 }
 
 export const ESCROW_COLUMNS =
-  'escrow_id, tenant_id, payment_id, booking_id, status, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps, capture_entry_id, refunded_minor, refunded_platform_fee_minor, release_entry_id, version';
+  'escrow_id, tenant_id, payment_id, booking_id, status, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps, fee_rule, fee_schedule_version, capture_entry_id, refunded_minor, refunded_platform_fee_minor, release_entry_id, version';
 
 export function escrowOf(row: EscrowRow): StoredEscrow {
   const currency = currencyOf(row.currency);
@@ -145,6 +147,8 @@ export function escrowOf(row: EscrowRow): StoredEscrow {
         platformFee: money(row.platform_fee_minor),
         merchantShare: money(row.merchant_share_minor),
         feeBps: row.fee_bps,
+        feeRule: row.fee_rule,
+        feeScheduleVersion: row.fee_schedule_version,
       },
       captureEntryId: row.capture_entry_id,
       refundedMinor: BigInt(row.refunded_minor),
@@ -152,5 +156,37 @@ export function escrowOf(row: EscrowRow): StoredEscrow {
       releaseEntryId: row.release_entry_id,
     },
     version: BigInt(row.version),
+  };
+}
+
+export interface BreakRow {
+  readonly break_id: string;
+  readonly tenant_id: string;
+  readonly kind: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly fact_event_type: string;
+  readonly payment_id: string | null;
+  readonly booking_id: string | null;
+  readonly amount_minor: string | null;
+  readonly currency: string | null;
+  readonly suspense_entry_id: string | null;
+}
+
+export const BREAK_COLUMNS = 'break_id, tenant_id, kind, code, reason, fact_event_type, payment_id, booking_id, amount_minor, currency, suspense_entry_id';
+
+/** The kind is one of BreakKind: the table's CHECK constraint holds it to the list. */
+export function breakOfRow(row: BreakRow): LedgerBreak {
+  return {
+    breakId: row.break_id,
+    tenantId: row.tenant_id,
+    kind: row.kind as BreakKind,
+    code: row.code as LedgerErrorCode,
+    reason: row.reason,
+    factEventType: row.fact_event_type,
+    paymentId: row.payment_id,
+    bookingId: row.booking_id,
+    amount: row.amount_minor === null || row.currency === null ? null : { amountMinor: BigInt(row.amount_minor), currency: row.currency },
+    suspenseEntryId: row.suspense_entry_id,
   };
 }

@@ -1,7 +1,7 @@
 import type { BookingCompleted, PaymentAuthorized, PaymentCaptured, PaymentRefunded, PaymentVoided } from '@txn/contracts';
 import type { JournalEntry } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
-import type { FeeRates, LedgerDeps } from '../../src/application/ledger-context';
+import type { LedgerDeps } from '../../src/application/ledger-context';
 import { ALREADY_APPLIED, ledgerDecisionStore, type LedgerDecided } from '../../src/application/ledger-decided';
 import type { LedgerEvent } from '../../src/application/ledger-events';
 import { onBookingCompleted as completed } from '../../src/application/on-booking-completed/on-booking-completed';
@@ -17,8 +17,12 @@ import { ledgerStore } from '../../src/persistence/ledger-store';
 // decided is written by the ledger's own store (the settle path's storeApplied), in that same
 // transaction. The answer is the ledger's outcome and its events.
 
-/** `duplicate`: already applied (under this or another event id); `stale`: overtaken; `rejected`: refused and announced. */
-export type LedgerOutcome = 'applied' | 'duplicate' | 'stale' | 'rejected';
+/**
+ * `duplicate`: already applied (under this or another event id); `stale`: overtaken; `rejected`:
+ * refused (only a command is); `break`: a fact the books could not place, booked to suspense or
+ * kept with a break (LedgerBreakRaised among its events).
+ */
+export type LedgerOutcome = 'applied' | 'duplicate' | 'stale' | 'rejected' | 'break';
 
 export interface LedgerHandling {
   readonly outcome: LedgerOutcome;
@@ -39,7 +43,7 @@ async function handle(tx: SqlTransaction, deciding: Promise<LedgerDecided>): Pro
   switch (decision.outcome) {
     case 'applied':
       await store.storeApplied(tx, { decision, subject, write: undefined, causationId: null });
-      return { outcome: 'applied', events: decision.events };
+      return { outcome: decision.state.breaks.length > 0 && decision.state.entries.every((entry) => entry.entryType === 'SUSPENSE') && decision.state.holds.length === 0 ? 'break' : 'applied', events: decision.events };
     case 'stale':
       return { outcome: decision.stale === ALREADY_APPLIED ? 'duplicate' : 'stale', events: [] };
     case 'refused':
@@ -48,7 +52,7 @@ async function handle(tx: SqlTransaction, deciding: Promise<LedgerDecided>): Pro
 }
 
 export const onPaymentAuthorized = (tx: SqlTransaction, event: PaymentAuthorized): Promise<LedgerHandling> => handle(tx, authorized(tx, event, deps()));
-export const onPaymentCaptured = (tx: SqlTransaction, event: PaymentCaptured, feeRates: FeeRates): Promise<LedgerHandling> => handle(tx, captured(tx, event, { ...deps(), feeRates }));
+export const onPaymentCaptured = (tx: SqlTransaction, event: PaymentCaptured): Promise<LedgerHandling> => handle(tx, captured(tx, event, deps()));
 export const onPaymentVoided = (tx: SqlTransaction, event: PaymentVoided): Promise<LedgerHandling> => handle(tx, voided(tx, event, deps()));
 export const onPaymentRefunded = (tx: SqlTransaction, event: PaymentRefunded): Promise<LedgerHandling> => handle(tx, refunded(tx, event, deps()));
 export const onBookingCompleted = (tx: SqlTransaction, event: BookingCompleted): Promise<LedgerHandling> => handle(tx, completed(tx, event, deps()));

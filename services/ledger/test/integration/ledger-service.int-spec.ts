@@ -8,7 +8,7 @@ import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher 
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
 import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
-import { DEFAULT_PLATFORM_FEE_BPS, ledgerService, readLedgerSettings, verifyLedger } from '../../src';
+import { ledgerService, readLedgerSettings, verifyLedger } from '../../src';
 import { ignoreTermination, PaymentStory } from './support';
 
 // The ledger service in-process (bootstrapService, as main.ts does) on the real PostgreSQL, Kafka
@@ -18,6 +18,8 @@ import { ignoreTermination, PaymentStory } from './support';
 const FLOW_TIMEOUT_MS = 30_000;
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 const SERVICE_ACTOR = { type: 'SERVICE', id: 'ledger' };
+/** The payment service's default rate: the fee each story's captures state. */
+const DEFAULT_FEE_BPS = 1_000;
 
 interface SeenEvent {
   readonly eventType: string;
@@ -40,8 +42,8 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
   let topics: { paymentEvents: string; bookingEvents: string; ledgerEvents: string };
   let subjects: string[] = [];
 
-  /** A story on the wall clock (the sweeper runs on it), captured at the service's default rate. */
-  const story = (): PaymentStory => new PaymentStory('EUR', { startAt_ms: Date.now(), feeBps: DEFAULT_PLATFORM_FEE_BPS });
+  /** A story on the wall clock (the sweeper runs on it), its fee decided at the payment service's default rate. */
+  const story = (): PaymentStory => new PaymentStory('EUR', { startAt_ms: Date.now(), feeBps: DEFAULT_FEE_BPS });
 
   async function send<T extends { readonly envelope: Envelope }>(contract: EventContract<T>, event: T, key: string): Promise<void> {
     const topic = contract.topic === PaymentAuthorized.topic ? topics.paymentEvents : topics.bookingEvents;
@@ -101,12 +103,13 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
 
     database = await scope.database('ledger');
     secretsDir = mkdtempSync(join(tmpdir(), 'ledger-secrets-'));
-    const passwordFile = join(secretsDir, 'database-password');
-    writeFileSync(passwordFile, database.password, { mode: 0o600 });
+    const secret = (name: string, value: string): string => {
+      writeFileSync(join(secretsDir, name), value, { mode: 0o600 });
+      return join(secretsDir, name);
+    };
     const config = loadServiceConfig(
       {
-        ...baseServiceSettings('ledger', database, passwordFile),
-        // PLATFORM_FEE_BPS unset: the default (1000, as the payment service's) is what captures are checked against.
+        ...baseServiceSettings('ledger', database, secret),
         LEDGER_HOLD_EXPIRY_SWEEP_INTERVAL_MS: '100',
         LEDGER_HOLD_EXPIRY_GRACE_MS: '0',
       },
@@ -147,7 +150,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
   async function scrapeGauge(name: string): Promise<number> {
     const text = await (await fetch(`http://127.0.0.1:${service?.httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
     const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `) || candidate.startsWith(`${name}{`));
-    if (line === undefined) throw new Error(`gauge ${name} not in /metrics`);
+    if (line === undefined) throw new Error(`gauge ${name} not in /metrics:\n${text.split("\n").filter((l) => l.startsWith("ledger")).join("\n")}`);
     return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
 
@@ -237,23 +240,29 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     await expectVerifyClean();
   });
 
-  it('refuses a capture whose fee disagrees with the rate: LedgerRejected, inbox rejected, nothing journaled', async () => {
+  it('never refuses a fact: a fee at a rate the ledger never had is booked as said; a capture with no hold goes to SUSPENSE with a break seen on the topic and in ledger_breaks_open', async () => {
     const payment = story();
     await send(PaymentAuthorized, payment.authorized(10_000n), payment.paymentId);
     await waitForEvents(payment.paymentId, 'HoldPlaced');
-    // The payment service computed 2.5 %: the ledger's rate is 10 %.
+    // The payment service decided 2.5 % (its schedule changed while the event was queued, or it is configured apart).
     const captured = payment.captured(10_000n, 250n);
     await send(EVENT_TYPES.PaymentCaptured, captured, payment.paymentId);
+    await waitForEvents(payment.paymentId, 'HoldPosted');
+    await waitForOutcome(captured.envelope.eventId, 'applied');
+    expect((await pool.query('SELECT platform_fee_minor::int AS fee, fee_bps FROM escrows WHERE escrow_id = $1', [payment.paymentId])).rows).toEqual([{ fee: 250, fee_bps: DEFAULT_FEE_BPS }]);
 
-    const [rejected] = await waitForEvents(payment.paymentId, 'LedgerRejected');
-    expect(rejected?.key).toBe(captured.envelope.eventId);
-    expect(rejected?.value).toMatchObject({ rejectionId: captured.envelope.eventId, rejectionCode: 'PLATFORM_FEE_MISMATCH', rejectedEventType: 'PaymentCaptured' });
-    expect(rejected?.value.envelope).toMatchObject({ causationId: captured.envelope.eventId, producer: 'ledger' });
-    await waitForOutcome(captured.envelope.eventId, 'rejected');
-    const hold = await pool.query('SELECT status FROM holds WHERE hold_id = $1', [payment.paymentId]);
-    expect(hold.rows).toEqual([{ status: 'PENDING' }]);
-    const entries = await pool.query('SELECT 1 FROM journal_entries WHERE payment_id = $1', [payment.paymentId]);
-    expect(entries.rows).toHaveLength(0);
+    const stranger = story();
+    const unplaced = stranger.captured(7_000n);
+    await send(EVENT_TYPES.PaymentCaptured, unplaced, stranger.paymentId);
+    const [raised] = await waitForEvents(stranger.paymentId, 'LedgerBreakRaised');
+    expect(raised?.key).toBe(unplaced.envelope.eventId);
+    expect(raised?.value).toMatchObject({ breakId: unplaced.envelope.eventId, kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', amount: { amountMinor: 7_000n, currency: 'EUR' }, suspenseEntryId: unplaced.envelope.eventId });
+    expect(raised?.value.envelope).toMatchObject({ causationId: unplaced.envelope.eventId, producer: 'ledger' });
+    await waitForOutcome(unplaced.envelope.eventId, 'applied');
+    expect(await scrapeGauge('ledger_breaks_open{kind="CAPTURE_UNPLACED"}')).toBe(1);
+    const suspense = await pool.query("SELECT (credits_posted_minor - debits_posted_minor)::int AS held FROM account_balances WHERE account_id = $1", [stranger.account('SUSPENSE')]);
+    expect(suspense.rows).toEqual([{ held: 7_000 }]);
+    await expectVerifyClean();
   });
 
   it('voids on PaymentVoided and refunds out of escrow on PaymentRefunded', async () => {

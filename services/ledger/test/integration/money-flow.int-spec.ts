@@ -11,7 +11,7 @@ import {
   type LedgerHandling,
 } from './handlers';
 import { verifyLedger } from '../../src';
-import { feeRates, LedgerDatabase, ledgerSuite, PaymentStory } from './support';
+import { LedgerDatabase, ledgerSuite, PaymentStory } from './support';
 
 const types = (handling: LedgerHandling) => handling.events.map((event) => event.eventType);
 
@@ -57,7 +57,7 @@ describe('ledger money flow: the saga steps persisted, idempotent, verified', ()
     expect(await db.balance(story.account('CUSTOMER_FUNDS_HELD'))).toEqual({ dp: 0n, cp: 0n, dq: 0n, cq: 12_000n });
 
     // Captured less than authorized: the rest of the hold is released. 2.5 % of 101.01 = 2.52525 → 2.53.
-    const captured = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_101n), feeRates));
+    const captured = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_101n)));
     expect(captured.outcome).toBe('applied');
     expect(types(captured)).toEqual(['HoldPosted', 'EntryPosted']);
     expect(draftOf(captured, 'HoldPosted')).toMatchObject({ postedAmount: { amountMinor: 10_101n }, heldAmount: { amountMinor: 12_000n } });
@@ -94,7 +94,7 @@ describe('ledger money flow: the saga steps persisted, idempotent, verified', ()
     const complete = story.completed();
     const steps: [string, () => Promise<LedgerHandling>][] = [
       ['authorize', () => db.inTx((tx) => onPaymentAuthorized(tx, authorize))],
-      ['capture', () => db.inTx((tx) => onPaymentCaptured(tx, capture, feeRates))],
+      ['capture', () => db.inTx((tx) => onPaymentCaptured(tx, capture))],
       ['refund', () => db.inTx((tx) => onPaymentRefunded(tx, refund))],
       ['complete', () => db.inTx((tx) => onBookingCompleted(tx, complete))],
     ];
@@ -133,7 +133,7 @@ describe('ledger money flow: the saga steps persisted, idempotent, verified', ()
     const complete = story.completed();
     const early = await db.inTx((tx) => onBookingCompleted(tx, complete));
     expect(early).toEqual({ outcome: 'applied', events: [] });
-    const captured = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(4_000n), feeRates));
+    const captured = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(4_000n)));
     expect(types(captured)).toEqual(['HoldPosted', 'EntryPosted', 'EscrowReleased', 'EntryPosted']);
     expect(await db.balance(story.account('MERCHANT_PAYABLE'))).toEqual({ dp: 0n, cp: 3_900n, dq: 0n, cq: 0n });
     expect((await db.inTx((tx) => onBookingCompleted(tx, complete))).outcome).toBe('duplicate');
@@ -159,7 +159,7 @@ describe('ledger money flow: the saga steps persisted, idempotent, verified', ()
   it('refunds before and after delivery take from escrow, then from the merchant payable; never beyond the capture', async () => {
     const story = new PaymentStory();
     await db.inTx((tx) => onPaymentAuthorized(tx, story.authorized(10_000n)));
-    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_000n), feeRates));
+    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_000n)));
     const before = await db.inTx((tx) => onPaymentRefunded(tx, story.refunded(4_000n, 1)));
     expect(draftOf(before, 'EntryPosted')).toMatchObject({ entryType: 'REFUND', reversesEntryId: expect.any(String) });
     expect(await db.balance(story.account('ESCROW'))).toEqual({ dp: 3_900n, cp: 9_750n, dq: 0n, cq: 0n });
@@ -171,23 +171,32 @@ describe('ledger money flow: the saga steps persisted, idempotent, verified', ()
       story.account('PSP_CLEARING'),
     ]);
     const beyond = await db.inTx((tx) => onPaymentRefunded(tx, story.refunded(1n, 3)));
-    expect(beyond.outcome).toBe('rejected');
-    expect(draftOf(beyond, 'LedgerRejected')).toMatchObject({ rejectionCode: 'REFUND_EXCEEDS_CAPTURE', rejectedEventType: 'PaymentRefunded', paymentId: story.paymentId });
-    // Everything went back to the customer: the PSP clearing account is at zero again.
+    expect(beyond.outcome).toBe('break');
+    expect(draftOf(beyond, 'LedgerBreakRaised')).toMatchObject({ kind: 'REFUND_UNPLACED', code: 'REFUND_EXCEEDS_CAPTURE', factEventType: 'PaymentRefunded', paymentId: story.paymentId });
+    // Everything went back to the customer, and the PSP says one more cent did: PSP clearing shows
+    // what the PSP did (−1), and the cent sits in SUSPENSE until someone explains it.
     const clearing = await db.balance(story.account('PSP_CLEARING'));
-    expect(clearing.dp - clearing.cp).toBe(0n);
+    expect(clearing.dp - clearing.cp).toBe(-1n);
+    expect(await db.balance(story.account('SUSPENSE'))).toEqual({ dp: 1n, cp: 0n, dq: 0n, cq: 0n });
     await expectVerifyClean();
   });
 
-  it('refuses a capture whose fee disagrees with the merchant rate, and a capture of an unknown payment, writing nothing', async () => {
+  it('books the fee a capture states, at a rate it never knew, and a capture of an unknown payment in SUSPENSE with an open break', async () => {
     const story = new PaymentStory();
     await db.inTx((tx) => onPaymentAuthorized(tx, story.authorized(10_000n)));
-    const before = await db.snapshot();
-    const mismatch = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_000n, 300n), feeRates));
-    expect(draftOf(mismatch, 'LedgerRejected')).toMatchObject({ rejectionCode: 'PLATFORM_FEE_MISMATCH', rejectedEventType: 'PaymentCaptured' });
-    const unknown = await db.inTx((tx) => onPaymentCaptured(tx, new PaymentStory().captured(100n), feeRates));
-    expect(draftOf(unknown, 'LedgerRejected')).toMatchObject({ rejectionCode: 'HOLD_NOT_FOUND' });
-    expect(await db.snapshot()).toBe(before);
+    // Not the story's rate: the payment service decided 3 %, the ledger books it as said.
+    const stated = await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_000n, 300n)));
+    expect(stated.outcome).toBe('applied');
+    expect(await db.balance(story.account('PLATFORM_FEE_ESCROW'))).toEqual({ dp: 0n, cp: 300n, dq: 0n, cq: 0n });
+    const { rows: escrows } = await db.pool.query('SELECT fee_bps, fee_rule, fee_schedule_version FROM escrows WHERE escrow_id = $1', [story.paymentId]);
+    expect(escrows).toEqual([{ fee_bps: 250, fee_rule: 'DEFAULT_RATE/HALF_UP', fee_schedule_version: 'fs-test' }]);
+    const stranger = new PaymentStory();
+    const unknown = await db.inTx((tx) => onPaymentCaptured(tx, stranger.captured(100n)));
+    expect(unknown.outcome).toBe('break');
+    expect(draftOf(unknown, 'LedgerBreakRaised')).toMatchObject({ kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', suspenseEntryId: expect.any(String) });
+    expect(await db.balance(stranger.account('SUSPENSE'))).toEqual({ dp: 0n, cp: 100n, dq: 0n, cq: 0n });
+    const { rows: breaks } = await db.pool.query("SELECT kind, code, status, amount_minor::text AS amount FROM breaks WHERE payment_id = $1", [stranger.paymentId]);
+    expect(breaks).toEqual([{ kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', status: 'OPEN', amount: '100' }]);
     await expectVerifyClean();
   });
 });

@@ -3,10 +3,10 @@ import { type DatabaseError, type PoolClient } from 'pg';
 import { type SuiteScope } from '@txn/testing';
 import { migrateLedger } from '../../src';
 import { onPaymentAuthorized, onPaymentCaptured } from './handlers';
-import { feeRates, ignoreTermination, LedgerDatabase, ledgerSuite, PaymentStory, SILENT } from './support';
+import { ignoreTermination, LedgerDatabase, ledgerSuite, PaymentStory, SILENT } from './support';
 
 /** service-kit's labels of the ledger's migrations: the SQL files and the inbox/outbox code step. */
-const MIGRATIONS = ['001_ledger_schema', '002_append_only', '003_inbox_and_outbox', '004_hold_expiry_index'];
+const MIGRATIONS = ['001_ledger_schema', '002_append_only', '003_inbox_and_outbox', '004_hold_expiry_index', '005_suspense_and_breaks'];
 
 /** Runs `statements` in one transaction as the service role and returns how COMMIT (or a statement) failed. */
 async function failureOf(client: PoolClient, statements: readonly [string, unknown[]?][]): Promise<DatabaseError | undefined> {
@@ -50,7 +50,7 @@ describe('ledger schema: migrations and append-only enforcement in the database'
     // A journal with a captured payment in it, written the normal way.
     const story = new PaymentStory();
     await db.inTx((tx) => onPaymentAuthorized(tx, story.authorized(5_000n)));
-    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(5_000n), feeRates));
+    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(5_000n)));
   });
 
   afterAll(async () => {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type DatabaseError } from 'pg';
 import pino from 'pino';
 import { type BookingCompleted, type Envelope, type PaymentAuthorized, type PaymentCaptured, type PaymentRefunded, type PaymentVoided } from '@txn/contracts';
-import { splitFee } from '@txn/ledger-domain';
-import { money } from '@txn/money';
+import { basisPointsOf, money } from '@txn/money';
 import { inTransaction, type SqlTransaction } from '@txn/sql';
 import { createSuiteScope, testEnvironment, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { migrateLedger } from '../../src';
@@ -152,10 +151,9 @@ export class PaymentStory {
     };
   }
 
-  /** The fee is the ledger's own split unless the test says otherwise (a disagreeing payment service). */
+  /** The fee as the payment service decides it, at the story's rate, unless the test states another. */
   captured(amountMinor: bigint, platformFeeMinor?: bigint): PaymentCaptured {
-    const split = splitFee(money(amountMinor, this.currency), this.feeBps);
-    if (split.outcome !== 'applied') throw new Error(split.detail);
+    const fee = basisPointsOf(money(amountMinor, this.currency), this.feeBps);
     return {
       envelope: envelope('PaymentCaptured', this.tenantId, this.paymentId, this.bookingId, this.at()),
       paymentId: this.paymentId,
@@ -167,10 +165,10 @@ export class PaymentStory {
       pspIdempotencyKey: `pay_${this.paymentId}_capture`,
       pspChargeId: null,
       capturedAmount: { amountMinor, currency: this.currency },
-      platformFee: { amountMinor: platformFeeMinor ?? split.value.platformFee.amountMinor, currency: this.currency },
-      feeBps: null,
-      feeRule: null,
-      feeScheduleVersion: null,
+      platformFee: { amountMinor: platformFeeMinor ?? fee.amountMinor, currency: this.currency },
+      feeBps: this.feeBps,
+      feeRule: 'DEFAULT_RATE/HALF_UP',
+      feeScheduleVersion: 'fs-test',
     };
   }
 
@@ -220,4 +218,3 @@ export class PaymentStory {
   }
 }
 
-export const feeRates = { feeBpsOf: (): number => FEE_BPS };

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { type SuiteScope } from '@txn/testing';
 import { verifyLedger } from '../../src';
 import { onBookingCompleted, onPaymentAuthorized, onPaymentCaptured } from './handlers';
-import { feeRates, LedgerDatabase, ledgerSuite, PaymentStory } from './support';
+import { LedgerDatabase, ledgerSuite, PaymentStory } from './support';
 
 const run = promisify(execFile);
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
@@ -35,7 +35,7 @@ describe('ledger verify: finds what does not add up', () => {
     scope = await ledgerSuite('ledger-verify');
     db = await LedgerDatabase.create(scope, 'verify');
     await db.inTx((tx) => onPaymentAuthorized(tx, story.authorized(10_101n)));
-    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_101n), feeRates));
+    await db.inTx((tx) => onPaymentCaptured(tx, story.captured(10_101n)));
     await db.inTx((tx) => onBookingCompleted(tx, story.completed()));
     // A second payment left pending, so the pending counters are checked too.
     const pending = new PaymentStory();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Envelope, PaymentAuthorized, PaymentCaptured } from '@txn/contracts';
-import { zeroBalance, type AccountBalance, type Balances, type JournalEntry } from '@txn/ledger-domain';
+import { zeroBalance, type AccountBalance, type Balances, type JournalEntry, type LedgerBreak } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { LedgerDeps } from '../../src/application/ledger-context';
 import { ledgerDecisionStore, type LedgerDecided } from '../../src/application/ledger-decided';
@@ -21,6 +21,17 @@ export class FakeLedgerBook implements LedgerBook {
   readonly balances = new Map<string, AccountBalance>();
   readonly releaseRequests = new Map<string, ReleaseRequest>();
   readonly accounts = new Map<string, ChartAccount>();
+  readonly breaks = new Map<string, LedgerBreak>();
+  /** Payments locked, in order (a real store serialises on them). */
+  readonly paymentLocks: string[] = [];
+
+  lockPayment(_tx: SqlTransaction, paymentId: string): Promise<void> {
+    this.paymentLocks.push(paymentId.toLowerCase());
+    return Promise.resolve();
+  }
+  readBreak(_tx: SqlTransaction, breakId: string): Promise<LedgerBreak | undefined> {
+    return Promise.resolve(this.breaks.get(breakId.toLowerCase()));
+  }
 
   lockHold(_tx: SqlTransaction, holdId: string): Promise<StoredHold | undefined> {
     return Promise.resolve(this.holds.get(holdId.toLowerCase()));
@@ -69,6 +80,10 @@ export class FakeLedgerBook implements LedgerBook {
       if (this.releaseRequests.has(put.paymentId)) throw new Error(`release for ${put.paymentId} exists`);
       this.releaseRequests.set(put.paymentId, put);
     }
+    for (const raised of write.breaks) {
+      if (this.breaks.has(raised.breakId)) throw new Error(`break ${raised.breakId} exists`);
+      this.breaks.set(raised.breakId, raised);
+    }
     for (const balance of write.balances.after.values()) this.balances.set(balance.accountId, balance);
     return Promise.resolve();
   }
@@ -83,8 +98,6 @@ export class FakeLedgerBook implements LedgerBook {
 export function deps(book: FakeLedgerBook): LedgerDeps {
   return { book, actor: LEDGER, now: NOW };
 }
-
-export const feeRates = { feeBpsOf: (): number => FEE_BPS };
 
 /** Writes an applied decision as the settle path would (what the next use case then reads). */
 export async function store(book: FakeLedgerBook, decided: LedgerDecided): Promise<LedgerDecided> {
@@ -117,8 +130,8 @@ export class Story {
     return { envelope, ...this.ids(), statusBefore: 'PENDING', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', pspIdempotencyKey: 'k', authorizedAmount: amount, authorizationExpiresAt: expiresAt, authorizedAt: envelope.occurredAt };
   }
 
-  /** At FEE_BPS (2.5 %) the fee of 100.00 is 2.50; another fee is a payment service that disagrees. */
-  captured(amountMinor: bigint, feeMinor: bigint): PaymentCaptured {
+  /** The fee as the payment service decided it (at FEE_BPS, 2.5 %, the fee of 100.00 is 2.50). */
+  captured(amountMinor: bigint, feeMinor: bigint, terms: Pick<PaymentCaptured, 'feeBps' | 'feeRule' | 'feeScheduleVersion'> = { feeBps: FEE_BPS, feeRule: 'DEFAULT_RATE/HALF_UP', feeScheduleVersion: 'fs-test' }): PaymentCaptured {
     return {
       envelope: this.envelope('PaymentCaptured'),
       ...this.ids(),
@@ -130,9 +143,7 @@ export class Story {
       pspChargeId: null,
       capturedAmount: { amountMinor, currency: 'EUR' },
       platformFee: { amountMinor: feeMinor, currency: 'EUR' },
-      feeBps: null,
-      feeRule: null,
-      feeScheduleVersion: null,
+      ...terms,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { Actor } from '@txn/contracts';
+import type { FeeTerms } from '@txn/payment-domain';
 import type { Payments } from './ports';
 
 /** What payment's message use cases share, built once by the module; `clock` is the service's one clock. */
@@ -8,6 +9,8 @@ export interface PaymentContext {
   readonly actor: Actor;
   /** The PSP payment method for a customer (until bookings carry the customer's own). */
   paymentMethodOf(customerId: string): string;
+  /** The fee schedule's terms for a merchant now: fixed on each payment when it is created. */
+  feeTermsOf(tenantId: string): FeeTerms;
   readonly clock: () => Date;
 }
 

@@ -1,5 +1,4 @@
 import type { AuthorizationResult, CaptureResult, PspIntentSnapshot, PspRefundSnapshot, RefundResult, VoidResult } from '@txn/payment-domain';
-import type { Money } from '@txn/money';
 import type { IntentView, PspAnswer, PspFailure, RefundView } from './psp-port';
 
 /**
@@ -9,8 +8,6 @@ import type { IntentView, PspAnswer, PspFailure, RefundView } from './psp-port';
  */
 
 export type InvalidRequest = Extract<PspFailure, { kind: 'invalid_request' }>;
-/** The ledger's fee split of a capture, so payment and ledger agree to the minor unit. */
-export type FeeOf = (captured: Money) => Money;
 
 /** The intent's status seen by the PSP that settles nothing by itself. */
 function openIntent(intent: IntentView): string {
@@ -47,7 +44,7 @@ export function authorizationResult(answer: PspAnswer<IntentView>): Authorizatio
 }
 
 /** What a query (retrieve, or the idempotent replay of the authorization) says about the intent. */
-export function intentSnapshot(answer: PspAnswer<IntentView>, feeOf: FeeOf): PspIntentSnapshot {
+export function intentSnapshot(answer: PspAnswer<IntentView>): PspIntentSnapshot {
   if (!answer.ok) {
     const failure = answer.failure;
     if (failure.kind === 'not_found') return { pspStatus: 'not_found' };
@@ -61,7 +58,7 @@ export function intentSnapshot(answer: PspAnswer<IntentView>, feeOf: FeeOf): Psp
     case 'requires_action':
       return { pspStatus: 'requires_action', pspPaymentIntentId: intent.id, actionType: intent.actionType ?? 'unknown' };
     case 'succeeded':
-      return { pspStatus: 'succeeded', pspPaymentIntentId: intent.id, pspChargeId: intent.chargeId, capturedAmount: intent.amount, platformFee: feeOf(intent.amount) };
+      return { pspStatus: 'succeeded', pspPaymentIntentId: intent.id, pspChargeId: intent.chargeId, capturedAmount: intent.amount };
     case 'canceled':
       return { pspStatus: 'canceled', pspPaymentIntentId: intent.id };
     case 'requires_payment_method':
@@ -73,7 +70,7 @@ export function intentSnapshot(answer: PspAnswer<IntentView>, feeOf: FeeOf): Psp
   }
 }
 
-export function captureResult(answer: PspAnswer<IntentView>, feeOf: FeeOf): CaptureResult | InvalidRequest {
+export function captureResult(answer: PspAnswer<IntentView>): CaptureResult | InvalidRequest {
   const via = 'PSP_RESPONSE';
   if (!answer.ok) {
     const failure = answer.failure;
@@ -83,7 +80,7 @@ export function captureResult(answer: PspAnswer<IntentView>, feeOf: FeeOf): Capt
     return { kind: 'unknown', cause: failure.kind === 'unknown' ? failure.cause : `PSP_${failure.kind.toUpperCase()}` };
   }
   const intent = answer.value;
-  if (intent.status === 'succeeded') return { kind: 'captured', via, pspChargeId: intent.chargeId, capturedAmount: intent.amount, platformFee: feeOf(intent.amount) };
+  if (intent.status === 'succeeded') return { kind: 'captured', via, pspChargeId: intent.chargeId, capturedAmount: intent.amount };
   if (intent.status === 'canceled') return { kind: 'refused', via, failureCode: 'PAYMENT_INTENT_CANCELED' };
   return { kind: 'unknown', cause: openIntent(intent) };
 }

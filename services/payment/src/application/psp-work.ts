@@ -1,5 +1,4 @@
 import type { Actor } from '@txn/contracts';
-import type { Money } from '@txn/money';
 import type { DecisionSettler } from '@txn/nest-messaging';
 import type { PaymentDecision } from '@txn/payment-domain';
 import type { Transactions } from '@txn/sql';
@@ -19,8 +18,6 @@ export interface PspWorkDeps {
   readonly metrics: Registry;
   /** The actor of what the PSP's answers decide: the service. */
   readonly actor: Actor;
-  /** The platform fee of a capture, by merchant: the ledger's split, so both agree to the minor unit. */
-  readonly feeFor: (tenantId: string) => (captured: Money) => Money;
   /** How long claimed work is ours: above the PSP timeout, so a live call is never made twice at once. */
   readonly lease_ms: number;
   readonly clock: () => Date;

@@ -17,7 +17,7 @@ export class BookingEventsController {
   @EventPattern('BookingHeld')
   held(@Payload() fact: BookingHeld, @Ctx() inbox: InboxContext): Promise<PaymentDecided> {
     const { payments, actor, clock } = this.context;
-    return createPayment(inbox.tx, fact, { payments, actor, now: clock(), paymentMethodOf: (customerId) => this.context.paymentMethodOf(customerId) });
+    return createPayment(inbox.tx, fact, { payments, actor, now: clock(), paymentMethodOf: (customerId) => this.context.paymentMethodOf(customerId), feeTermsOf: (tenantId) => this.context.feeTermsOf(tenantId) });
   }
 
   @EventPattern('BookingConfirmed')

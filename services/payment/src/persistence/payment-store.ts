@@ -1,4 +1,4 @@
-import type { BookingRelease, InFlightCall, OutcomeQuery, Payment, Refund, UnknownOutcome } from '@txn/payment-domain';
+import type { BookingRelease, FeeRule, FeeTerms, InFlightCall, OutcomeQuery, Payment, Refund, UnknownOutcome } from '@txn/payment-domain';
 import { money, type Money } from '@txn/money';
 import { unappliedMessagesIn } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
@@ -12,6 +12,9 @@ interface PaymentRow {
   readonly payment_method: string;
   readonly amount_minor: string;
   readonly currency: string;
+  readonly fee_bps: number | null;
+  readonly fee_rule: string | null;
+  readonly fee_schedule_version: string | null;
   readonly status: Payment['status'];
   readonly version: string;
   readonly psp_payment_intent_id: string | null;
@@ -62,7 +65,8 @@ interface JsonRelease {
 }
 
 const COLUMNS = `payment_id, booking_id, tenant_id, customer_id, payment_method, amount_minor, currency, status, version, psp_payment_intent_id,
-  authorized_minor, authorization_expires_at, captured_minor, psp_charge_id, in_flight, unknown_outcome, booking_release, void_reason`;
+  authorized_minor, authorization_expires_at, captured_minor, psp_charge_id, in_flight, unknown_outcome, booking_release, void_reason,
+  fee_bps, fee_rule, fee_schedule_version`;
 
 const date = (text: string | null): Date | null => (text === null ? null : new Date(text));
 const queryToJson = (query: OutcomeQuery): JsonQuery => ({
@@ -91,7 +95,16 @@ function toRefund(row: RefundRow): Refund {
   };
 }
 
-function toStored(row: PaymentRow, refunds: readonly RefundRow[]): StoredPayment {
+/** Terms for a payment created before they were recorded with it (migration 004): the schedule in force now. */
+export type LegacyFeeTerms = (tenantId: string) => FeeTerms;
+
+function feeTermsOf(row: PaymentRow, legacy: LegacyFeeTerms): FeeTerms {
+  if (row.fee_bps === null || row.fee_rule === null || row.fee_schedule_version === null) return legacy(row.tenant_id);
+  // One of FeeRule: migration 004's CHECK constraint holds the column to the list.
+  return { bps: row.fee_bps, rule: row.fee_rule as FeeRule, scheduleVersion: row.fee_schedule_version };
+}
+
+function toStored(row: PaymentRow, refunds: readonly RefundRow[], legacy: LegacyFeeTerms): StoredPayment {
   const release = row.booking_release;
   const unknown = row.unknown_outcome;
   const payment: Payment = {
@@ -99,6 +112,7 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[]): StoredPayment
     bookingId: row.booking_id,
     tenantId: row.tenant_id,
     amount: money(BigInt(row.amount_minor), row.currency),
+    feeTerms: feeTermsOf(row, legacy),
     status: row.status,
     version: BigInt(row.version),
     pspPaymentIntentId: row.psp_payment_intent_id,
@@ -116,7 +130,7 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[]): StoredPayment
 }
 
 /** The payment, row-locked until the transaction ends: every decision on it is serialised. */
-async function loadPaymentForUpdate(tx: SqlTransaction, paymentId: string): Promise<StoredPayment | undefined> {
+async function loadPaymentForUpdate(tx: SqlTransaction, paymentId: string, legacy: LegacyFeeTerms): Promise<StoredPayment | undefined> {
   const rows = await tx.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE payment_id = $1 FOR UPDATE`, [paymentId]);
   const row = rows[0];
   if (row === undefined) return undefined;
@@ -125,7 +139,7 @@ async function loadPaymentForUpdate(tx: SqlTransaction, paymentId: string): Prom
     'SELECT refund_id, sequence, amount_minor, currency, reason, idempotency_key, status, psp_refund_id, requested_at, query FROM refunds WHERE payment_id = $1 ORDER BY sequence LIMIT 21',
     [paymentId],
   );
-  return toStored(row, refunds);
+  return toStored(row, refunds, legacy);
 }
 
 function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[] {
@@ -154,6 +168,9 @@ function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[
     unknown === null ? null : JSON.stringify(unknown),
     releaseJson === null ? null : JSON.stringify(releaseJson),
     payment.voidReason,
+    payment.feeTerms.bps,
+    payment.feeTerms.rule,
+    payment.feeTerms.scheduleVersion,
     indexes.queryDueAt,
     indexes.needsAttention,
   ];
@@ -162,7 +179,7 @@ function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[
 async function insertPayment(tx: SqlTransaction, stored: StoredPayment, indexes: PaymentIndexes): Promise<void> {
   await tx.query(
     `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
     paymentValues(stored, indexes),
   );
   await saveRefunds(tx, stored.payment);
@@ -173,9 +190,12 @@ async function updatePayment(tx: SqlTransaction, stored: StoredPayment, previous
   const rows = await tx.query(
     `UPDATE payments SET status = $8, version = $9, psp_payment_intent_id = $10, authorized_minor = $11, authorization_expires_at = $12,
        captured_minor = $13, psp_charge_id = $14, in_flight = $15, unknown_outcome = $16, booking_release = $17, void_reason = $18,
-       query_due_at = $19, needs_attention = $20, updated_at = now()
-     WHERE payment_id = $1 AND version = $21 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
+       query_due_at = $22, needs_attention = $23, updated_at = now(),
+       -- A payment from before migration 004 gets its terms recorded at its first change; after that they never change.
+       fee_bps = $19, fee_rule = $20, fee_schedule_version = $21
+     WHERE payment_id = $1 AND version = $24 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
        AND amount_minor = $6 AND currency = $7
+       AND (fee_bps IS NULL OR (fee_bps = $19 AND fee_rule = $20 AND fee_schedule_version = $21))
      RETURNING 1`,
     [...paymentValues(stored, indexes), previousVersion.toString()],
   );
@@ -224,10 +244,12 @@ async function claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lea
 const recordUnapplied = unappliedMessagesIn('payment_id');
 
 /** Payment's database behind the application's port. */
-export const paymentStore: Payments = {
-  lockForUpdate: loadPaymentForUpdate,
-  insert: insertPayment,
-  update: updatePayment,
-  recordUnapplied,
-  claimDueQueries,
-};
+export function paymentStore(legacyFeeTerms: LegacyFeeTerms): Payments {
+  return {
+    lockForUpdate: (tx, paymentId) => loadPaymentForUpdate(tx, paymentId, legacyFeeTerms),
+    insert: insertPayment,
+    update: updatePayment,
+    recordUnapplied,
+    claimDueQueries,
+  };
+}

@@ -83,7 +83,7 @@ export function envelope(eventType: string, aggregateId: string, actor: Actor = 
 
 /** The booking's payment, authorized at the PSP for EUR 120.00. */
 export function authorizedPayment(bookingId = randomUUID()): Payment {
-  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' } }, { now: NOW, actor: PAYMENT_SERVICE });
+  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' }, feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, { now: NOW, actor: PAYMENT_SERVICE });
   if (created.outcome !== 'applied') throw new Error('createPayment refused');
   const authorized = recordAuthorizationResult(
     created.state,
@@ -96,7 +96,7 @@ export function authorizedPayment(bookingId = randomUUID()): Payment {
 
 /** A payment just created: its authorization asked for, not answered yet. */
 export function pendingPayment(bookingId = randomUUID()): Payment {
-  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' } }, { now: NOW, actor: PAYMENT_SERVICE });
+  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' }, feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, { now: NOW, actor: PAYMENT_SERVICE });
   if (created.outcome !== 'applied') throw new Error('createPayment refused');
   return created.state;
 }

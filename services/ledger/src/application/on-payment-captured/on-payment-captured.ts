@@ -1,62 +1,56 @@
 import type { PaymentCaptured } from '@txn/contracts';
 import type { Checked, IntentContext } from '@txn/domain-kernel';
-import { admit, captureToEscrow, ledgerError, type Balances, type HoldChange, type JournalEntry, type LedgerErrorCode } from '@txn/ledger-domain';
-import type { Money } from '@txn/money';
+import { admit, breakOf, captureToEscrow, isUuid, ledgerError, type Balances, type HoldChange, type JournalEntry, type LedgerError, type LedgerErrorCode } from '@txn/ledger-domain';
 import type { SqlTransaction } from '@txn/sql';
 import { prepareRelease, type PreparedRelease } from '../escrow-release';
-import type { FeeRates, LedgerDeps } from '../ledger-context';
+import type { LedgerDeps } from '../ledger-context';
 import { onFact } from '../on-fact';
 import { alreadyApplied, appliedWrite, writeOf, type LedgerDecided, type LedgerDecision } from '../ledger-decided';
-import { entryPosted, escrowReleased, holdPosted, ledgerRejected } from '../ledger-events';
+import { entryPosted, escrowReleased, holdPosted, ledgerBreakRaised } from '../ledger-events';
 import { lockBalancesFor, moneyOf, newEntry } from '../posting';
 import type { ReleaseRequest, StoredEscrow } from '../ports';
 
 export const CAPTURE_REASON = 'PAYMENT_CAPTURED';
 
-function sameMoney(a: Money, b: Money): boolean {
-  return a.currency === b.currency && a.amountMinor === b.amountMinor;
-}
-
 /**
  * PaymentCaptured → the authorization hold is posted for the captured amount into escrow, split
- * into the merchant's share and the platform's fee at the merchant's rate. The payment service
- * computed the same fee (PaymentCaptured.platformFee); a difference means the two disagree on the
- * rate and is refused (PLATFORM_FEE_MISMATCH) rather than booked either way. A BookingCompleted
- * that arrived before this capture is applied right after it, in the same decision.
+ * into the merchant's share and the platform's fee as the event states them: the payment service
+ * decided the fee once, from the terms fixed when the payment was created, and the rate, rule and
+ * schedule version are recorded with the escrow. Money the PSP took is never refused: a capture
+ * the books cannot place (no hold, a voided or expired one, a fee that cannot be split, …) is
+ * booked to SUSPENSE and raises a break. A BookingCompleted that arrived before this capture is
+ * applied right after it, in the same decision.
  */
-export async function onPaymentCaptured(tx: SqlTransaction, event: PaymentCaptured, deps: LedgerDeps & { readonly feeRates: FeeRates }): Promise<LedgerDecided> {
+export async function onPaymentCaptured(tx: SqlTransaction, event: PaymentCaptured, deps: LedgerDeps): Promise<LedgerDecided> {
   const { envelope } = event;
-  const { ctx, answer, refuse } = onFact(envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.capturedAmount });
+  const fact = onFact(tx, envelope, deps, { paymentId: event.paymentId, bookingId: event.bookingId, amount: event.capturedAmount });
+  const unplaced = (why: LedgerError): Promise<LedgerDecided> => fact.unplaced('CAPTURE_UNPLACED', why, { amount: event.capturedAmount, direction: 'IN' });
   const captured = moneyOf(event.capturedAmount, 'capturedAmount');
-  if (captured.outcome !== 'applied') return refuse(captured);
-  const expectedFee = moneyOf(event.platformFee, 'platformFee');
-  if (expectedFee.outcome !== 'applied') return refuse(expectedFee);
-  const feeBps = deps.feeRates.feeBpsOf(envelope.tenantId);
-  if (feeBps === undefined) return refuse(ledgerError('UNKNOWN_FEE_RATE', `no platform fee rate for merchant ${envelope.tenantId}`));
+  if (captured.outcome !== 'applied') return unplaced(captured);
+  const platformFee = moneyOf(event.platformFee, 'platformFee');
+  if (platformFee.outcome !== 'applied') return unplaced(platformFee);
+  if (!isUuid(event.paymentId)) return fact.unplaced('FACT_UNREADABLE', ledgerError('INVALID_ENTRY', `payment id "${event.paymentId}" is not a UUID`), { amount: event.capturedAmount, direction: 'IN' });
 
+  await deps.book.lockPayment(tx, event.paymentId);
   const stored = await deps.book.lockHold(tx, event.paymentId);
-  if (stored === undefined) return refuse(ledgerError('HOLD_NOT_FOUND', `no authorization hold for payment ${event.paymentId}`));
-  if (stored.hold.status === 'POSTED' && stored.hold.entryId === envelope.eventId.toLowerCase()) return answer(alreadyApplied());
-  const capture = captureToEscrow(stored.hold, { entryId: envelope.eventId, escrowId: event.paymentId, captured: captured.value, feeBps, reason: CAPTURE_REASON, now: envelope.occurredAt });
-  if (capture.outcome !== 'applied') return refuse(capture);
-  const fee = capture.value.escrow.split.platformFee;
-  if (!sameMoney(expectedFee.value, fee)) {
-    const theirs = `${expectedFee.value.amountMinor} ${expectedFee.value.currency}`;
-    return refuse(ledgerError('PLATFORM_FEE_MISMATCH', `payment ${event.paymentId}: the payment service's fee ${theirs} differs from the ledger's ${fee.amountMinor} ${fee.currency} at ${feeBps} bps`));
-  }
+  if (stored === undefined) return unplaced(ledgerError('HOLD_NOT_FOUND', `no authorization hold for payment ${event.paymentId}`));
+  if (stored.hold.status === 'POSTED' && stored.hold.entryId === envelope.eventId.toLowerCase()) return fact.answer(alreadyApplied());
+  const terms = { feeBps: event.feeBps, feeRule: event.feeRule, feeScheduleVersion: event.feeScheduleVersion };
+  const capture = captureToEscrow(stored.hold, { entryId: envelope.eventId, escrowId: event.paymentId, captured: captured.value, platformFee: platformFee.value, terms, reason: CAPTURE_REASON, now: envelope.occurredAt });
+  if (capture.outcome !== 'applied') return unplaced(capture);
   const planned = capture.value.holdChange.entry;
   if (planned === null) throw new Error(`capture of payment ${event.paymentId} journals nothing`);
   const entry = await newEntry(tx, deps.book, planned, `hold ${event.paymentId}`);
-  if (entry.outcome !== 'applied') return refuse(entry);
+  if (entry.outcome !== 'applied') return unplaced(entry);
   const posted: Posted = { change: { ...capture.value.holdChange, entry: entry.value }, entry: entry.value };
   const funded: StoredEscrow = { escrow: { ...capture.value.escrow, captureEntryId: entry.value.entryId }, version: 1n };
   const waiting = await deps.book.lockReleaseRequest(tx, event.paymentId);
   const release = waiting === undefined ? undefined : await prepareRelease(tx, deps.book, funded, waiting);
   const locked = await lockBalancesFor(tx, deps.book, [posted.change, ...(release?.outcome === 'applied' ? [release.value.release.entry] : [])]);
-  if (locked.outcome !== 'applied') return refuse(locked);
+  if (locked.outcome !== 'applied') return unplaced(locked);
   const afterCapture = admit(locked.value, posted.change);
-  if (afterCapture.outcome !== 'applied') return refuse(afterCapture);
-  return answer(book(ctx, { posted, funded, before: locked.value, afterCapture: afterCapture.value, waiting, release }));
+  if (afterCapture.outcome !== 'applied') return unplaced(afterCapture);
+  return fact.answer(book(fact.ctx, envelope.tenantId, { posted, funded, before: locked.value, afterCapture: afterCapture.value, waiting, release }));
 }
 
 interface Posted {
@@ -66,10 +60,11 @@ interface Posted {
 
 /**
  * The capture, booked; and the waiting release (if any) after it. When the release cannot be
- * admitted, the capture is still the fact and is booked, and the release is refused and announced.
+ * admitted, the capture is still the fact and is booked, and the completion raises a break.
  */
 function book(
   ctx: IntentContext,
+  tenantId: string,
   at: {
     readonly posted: Posted;
     readonly funded: StoredEscrow;
@@ -83,13 +78,14 @@ function book(
   const events = [holdPosted(posted.change.after, posted.entry, ctx), entryPosted(posted.entry, ctx)];
   const holds = [{ change: posted.change, closedByEventId: posted.entry.entryId }];
   const taken = waiting === undefined ? [] : [waiting.paymentId];
-  const captureOnly = writeOf({ entries: [posted.entry], holds, escrows: [{ before: undefined, after: funded }], balances: { before, after: at.afterCapture }, taken });
-  if (waiting === undefined || release === undefined) return appliedWrite(captureOnly, events);
+  const captureOnly = { entries: [posted.entry], holds, escrows: [{ before: undefined, after: funded }], balances: { before, after: at.afterCapture }, taken };
+  if (waiting === undefined || release === undefined) return appliedWrite(writeOf(captureOnly), events);
   const afterRelease = release.outcome === 'applied' ? admit(at.afterCapture, release.value.release.entry) : release;
   if (afterRelease.outcome !== 'applied' || release.outcome !== 'applied') {
-    const refusal = afterRelease.outcome !== 'applied' ? afterRelease : ledgerError('INVALID_ENTRY', 'release not prepared');
-    const completion = { eventId: waiting.entryId, eventType: 'BookingCompleted', paymentId: waiting.paymentId, bookingId: waiting.bookingId, amount: null };
-    return appliedWrite(captureOnly, [...events, ledgerRejected(completion, refusal, ctx)]);
+    const why = afterRelease.outcome !== 'applied' ? afterRelease : ledgerError('INVALID_ENTRY', 'release not prepared');
+    const completion = { breakId: waiting.entryId, tenantId, factEventType: 'BookingCompleted', paymentId: waiting.paymentId, bookingId: waiting.bookingId, amount: null };
+    const blocked = breakOf(completion, 'RELEASE_BLOCKED', why, null);
+    return appliedWrite(writeOf({ ...captureOnly, breaks: [blocked] }), [...events, ledgerBreakRaised(blocked, ctx)]);
   }
   const { release: released, after: releasedEscrow } = release.value;
   return appliedWrite(

@@ -1,5 +1,5 @@
 import type { PaymentRefunded } from '@txn/contracts';
-import { deps, eventTypes, FakeLedgerBook, feeRates, store, Story, TX } from '../../../test/unit/fake-book';
+import { deps, eventTypes, FakeLedgerBook, store, Story, TX } from '../../../test/unit/fake-book';
 import { onPaymentAuthorized } from '../on-payment-authorized/on-payment-authorized';
 import { onPaymentCaptured } from '../on-payment-captured/on-payment-captured';
 import { onPaymentRefunded } from './on-payment-refunded';
@@ -7,7 +7,7 @@ import { onPaymentRefunded } from './on-payment-refunded';
 async function capturedStory(book: FakeLedgerBook): Promise<Story> {
   const story = new Story();
   await store(book, await onPaymentAuthorized(TX, story.authorized(10_000n), deps(book)));
-  await store(book, await onPaymentCaptured(TX, story.captured(10_000n, 250n), { ...deps(book), feeRates }));
+  await store(book, await onPaymentCaptured(TX, story.captured(10_000n, 250n), deps(book)));
   return story;
 }
 
@@ -39,10 +39,18 @@ describe('a payment refunded', () => {
     expect((await onPaymentRefunded(TX, refund, deps(book))).decision).toEqual({ outcome: 'stale', stale: 'ALREADY_APPLIED' });
   });
 
-  it('refuses a refund beyond what was captured, and one of an escrow it never funded', async () => {
+  it('never refuses money the PSP gave back: beyond the capture, or of an escrow never funded, it comes out of SUSPENSE with a break', async () => {
     const book = new FakeLedgerBook();
     const story = await capturedStory(book);
-    expect((await onPaymentRefunded(TX, refunded(story, 10_001n), deps(book))).decision).toMatchObject({ outcome: 'refused', refused: 'REFUND_EXCEEDS_CAPTURE' });
-    expect((await onPaymentRefunded(TX, refunded(new Story(), 1n), deps(book))).decision).toMatchObject({ outcome: 'refused', refused: 'ESCROW_NOT_FOUND' });
+    const beyond = await store(book, await onPaymentRefunded(TX, refunded(story, 10_001n), deps(book)));
+    expect(eventTypes(beyond)).toEqual(['LedgerBreakRaised', 'EntryPosted']);
+    const stranger = new Story();
+    await store(book, await onPaymentRefunded(TX, refunded(stranger, 1n), deps(book)));
+    expect([...book.breaks.values()].map((raised) => [raised.kind, raised.code, raised.amount?.amountMinor])).toEqual([
+      ['REFUND_UNPLACED', 'REFUND_EXCEEDS_CAPTURE', 10_001n],
+      ['REFUND_UNPLACED', 'ESCROW_NOT_FOUND', 1n],
+    ]);
+    expect(book.posted(story.account('SUSPENSE'))).toBe(10_002n);
+    expect(book.escrows.get(story.paymentId)).toMatchObject({ version: 1n, escrow: { refundedMinor: 0n } });
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BookingHeld } from '@txn/contracts';
 import { envelope, FakePayments, NOW, PAYMENT_SERVICE, TX } from '../../../test/unit/fake-payments';
+import { feeSchedule, feeTermsFor } from '@txn/payment-domain';
 import { paymentIdOf } from '../payment-id';
 import { createPayment } from './create-payment';
 
@@ -21,7 +22,8 @@ function held(overrides: Partial<BookingHeld> = {}): BookingHeld {
   } as BookingHeld;
 }
 
-const deps = (payments: FakePayments) => ({ payments, now: NOW, actor: PAYMENT_SERVICE, paymentMethodOf: () => 'pm_card_visa' });
+const SCHEDULE = feeSchedule('fs-test', 1_000, new Map([['merchant-own-rate', 250]]));
+const deps = (payments: FakePayments) => ({ payments, now: NOW, actor: PAYMENT_SERVICE, paymentMethodOf: () => 'pm_card_visa', feeTermsOf: (tenantId: string) => feeTermsFor(SCHEDULE, tenantId) });
 
 describe('a booking held', () => {
   it('creates its one payment (id derived from the booking) and asks for the authorization after commit', async () => {
@@ -31,6 +33,13 @@ describe('a booking held', () => {
     expect(decided.decision).toMatchObject({ outcome: 'applied', state: { paymentId: paymentIdOf(fact.bookingId), status: 'PENDING' }, calls: [{ operation: 'AUTHORIZE' }] });
     expect(decided.write).toEqual({ before: undefined, extras: { customerId: 'customer-1', paymentMethod: 'pm_card_visa' } });
     expect(decided.subject).toMatchObject({ aggregateId: paymentIdOf(fact.bookingId), correlationId: fact.bookingId, status: null });
+  });
+
+  it("fixes the merchant's fee terms on the payment when it is created: the schedule's rate, the rule that chose it, its version", async () => {
+    const own = await createPayment(TX, held({ envelope: { ...envelope('BookingHeld', randomUUID()), tenantId: 'merchant-own-rate' } }), deps(new FakePayments()));
+    expect(own.decision).toMatchObject({ outcome: 'applied', state: { feeTerms: { bps: 250, rule: 'MERCHANT_RATE/HALF_UP', scheduleVersion: 'fs-test' } } });
+    const other = await createPayment(TX, held(), deps(new FakePayments()));
+    expect(other.decision).toMatchObject({ outcome: 'applied', state: { feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } } });
   });
 
   it('is stale when the payment exists already: a redelivered BookingHeld never creates a second one', async () => {

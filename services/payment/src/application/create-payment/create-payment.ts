@@ -1,7 +1,7 @@
 import type { Actor, BookingHeld } from '@txn/contracts';
 import { refusal, stale } from '@txn/domain-kernel';
 import { isCurrencyCode, money } from '@txn/money';
-import { createPayment as create } from '@txn/payment-domain';
+import { createPayment as create, type FeeTerms } from '@txn/payment-domain';
 import type { SqlTransaction } from '@txn/sql';
 import { paymentSubject, type PaymentDecided } from '../payment-decided';
 import { paymentIdOf } from '../payment-id';
@@ -13,6 +13,8 @@ export interface CreatePaymentDeps {
   readonly actor: Actor;
   /** The PSP payment method for a customer (until bookings carry the customer's own). */
   paymentMethodOf(customerId: string): string;
+  /** The fee schedule's terms for the merchant, fixed on the payment now. */
+  feeTermsOf(tenantId: string): FeeTerms;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function createPayment(tx: SqlTransaction, fact: BookingHeld, deps:
     return { decision: refusal('INVALID_PRICE', `not a positive amount of a supported currency: ${fact.price.currency}`), subject: paymentSubject(undefined, fallback), write: { before: undefined } };
   }
   const decision = create(
-    { paymentId, bookingId: fact.bookingId, tenantId: fact.envelope.tenantId, amount: money(fact.price.amountMinor, fact.price.currency) },
+    { paymentId, bookingId: fact.bookingId, tenantId: fact.envelope.tenantId, amount: money(fact.price.amountMinor, fact.price.currency), feeTerms: deps.feeTermsOf(fact.envelope.tenantId) },
     { now: deps.now, actor: deps.actor },
   );
   return { decision, subject: paymentSubject(undefined, fallback), write: { before: undefined, extras: { customerId: fact.customerId, paymentMethod: deps.paymentMethodOf(fact.customerId) } } };

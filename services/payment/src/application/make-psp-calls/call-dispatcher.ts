@@ -97,7 +97,7 @@ export class PspCallDispatcher {
     try {
       const stored = await transactions((tx) => payments.lockForUpdate(tx, paymentId));
       if (stored === undefined) throw new Error(`payment ${paymentId} of call ${call.idempotencyKey} does not exist`);
-      const answer = await makeCall(this.options.psp, stored, call, this.options.feeFor(stored.payment.tenantId));
+      const answer = await makeCall(this.options.psp, stored, call);
       if (typeof answer !== 'function') {
         const park = claimed.attempts >= MAX_CALL_ATTEMPTS;
         logger.error({ ...log, status: answer.status, code: answer.code, error: answer.message, parked: park }, 'the PSP refused our request as malformed: a bug; the call waits for a fix');

@@ -1,7 +1,6 @@
 import type { PaymentDecision, PspCall } from '@txn/payment-domain';
 import type { IntentContext } from '@txn/domain-kernel';
 import { recordAuthorizationResult, recordCaptureResult, recordRefundResult, recordVoidResult } from '@txn/payment-domain';
-import type { Money } from '@txn/money';
 import { authorizationResult, captureResult, refundResult, voidResult, type InvalidRequest } from '../psp-answers';
 import type { AuthorizeRequest, PaymentServiceProvider } from '../psp-port';
 import type { StoredPayment } from '../ports';
@@ -24,14 +23,14 @@ function intentIdFor(stored: StoredPayment, call: PspCall): string {
  * Makes one PSP call with its stored idempotency key and turns the answer into the domain's
  * record…Result, to apply in the next transaction; or the PSP's refusal of a malformed request.
  */
-export async function makeCall(psp: PaymentServiceProvider, stored: StoredPayment, call: PspCall, feeOf: (captured: Money) => Money): Promise<Recorder | InvalidRequest> {
+export async function makeCall(psp: PaymentServiceProvider, stored: StoredPayment, call: PspCall): Promise<Recorder | InvalidRequest> {
   switch (call.operation) {
     case 'AUTHORIZE': {
       const result = authorizationResult(await psp.authorize(authorizeRequestOf(stored, call.idempotencyKey)));
       return result.kind === 'invalid_request' ? result : (current, ctx) => recordAuthorizationResult(current.payment, result, ctx);
     }
     case 'CAPTURE': {
-      const result = captureResult(await psp.capture(intentIdFor(stored, call), call.amount, call.idempotencyKey), feeOf);
+      const result = captureResult(await psp.capture(intentIdFor(stored, call), call.amount, call.idempotencyKey));
       return result.kind === 'invalid_request' ? result : (current, ctx) => recordCaptureResult(current.payment, result, ctx);
     }
     case 'VOID': {

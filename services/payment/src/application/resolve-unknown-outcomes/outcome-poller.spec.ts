@@ -18,7 +18,7 @@ describe('the outcome poller', () => {
     const outbox: OutboxWriter = { publishAll: async (_tx, events) => void published.push(...events) };
     const metrics = new Registry();
     const settler = new DecisionSettler({ service: 'payment', outbox, store: paymentDecisionStore(payments, new FakePspCalls(), { queryTimeDivisor: 1, clock: () => NOW }), logger: pino({ level: 'silent' }), metrics });
-    const poller = new OutcomePoller({ transactions: (work) => work(TX), payments, psp, settler, logger: pino({ level: 'silent' }), metrics, actor: PAYMENT_SERVICE, feeFor: () => (captured) => captured, lease_ms: 1_000, clock: () => NOW, batchSize: 10 });
+    const poller = new OutcomePoller({ transactions: (work) => work(TX), payments, psp, settler, logger: pino({ level: 'silent' }), metrics, actor: PAYMENT_SERVICE, lease_ms: 1_000, clock: () => NOW, batchSize: 10 });
     expect(await poller.pollOnce()).toBe(1);
     expect(psp.asked).toEqual(['retrieve pi_1']);
     expect(payments.rows.get(stored.payment.paymentId)?.stored.payment.status).toBe('AUTHORIZED');

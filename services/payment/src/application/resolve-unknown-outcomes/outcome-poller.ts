@@ -50,7 +50,6 @@ export class OutcomePoller {
   private async ask(stored: StoredPayment): Promise<Finding[]> {
     const { payment } = stored;
     const { psp } = this.options;
-    const feeOf = this.options.feeFor(payment.tenantId);
     const findings: Finding[] = [];
     const unknown = payment.unknown;
     if (unknown !== null && payment.inFlight === null && unknown.nextQueryAt !== null) {
@@ -60,7 +59,7 @@ export class OutcomePoller {
           : payment.pspPaymentIntentId === null
             ? ({ ok: false, failure: { kind: 'not_found' } } as const)
             : await psp.retrieve(payment.pspPaymentIntentId);
-      const snapshot = intentSnapshot(answer, feeOf);
+      const snapshot = intentSnapshot(answer);
       this.queries.inc({ operation: unknown.operation, finding: snapshot.pspStatus });
       findings.push({ kind: 'lifecycle', snapshot });
     }
