@@ -97,7 +97,7 @@ async function startSagaServices(scope: SuiteScope, topicOf: Record<SagaTopic, s
     PSP_API_URL: proxyUrl,
     PSP_API_KEY_FILE: secrets.write('psp-api-key', apiKey),
     PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
-    // PLATFORM_FEE_BPS unset in both payment and ledger: they agree on the default (1000 = 10 %).
+    // PLATFORM_FEE_BPS unset: payment decides the default fee (1000 bps = 10 %) and the ledger books it as said.
     PAYMENT_CALL_POLL_INTERVAL_MS: String(PSP_CALL_POLL_INTERVAL_MS),
     PAYMENT_OUTCOME_POLL_INTERVAL_MS: String(PSP_OUTCOME_POLL_INTERVAL_MS),
     ...options.paymentEnvironment,

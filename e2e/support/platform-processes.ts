@@ -74,7 +74,7 @@ function childEnvironments(scope: SuiteScope, databases: Record<ServiceName, Sui
       PSP_API_URL: psp.url,
       PSP_API_KEY_FILE: secret('psp-api-key', psp.apiKey),
       PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
-      // PLATFORM_FEE_BPS unset in both payment and ledger: they agree on the default (1000 = 10 %).
+      // PLATFORM_FEE_BPS unset: payment decides the default fee (1000 bps = 10 %) and the ledger books it as said.
       PAYMENT_CALL_POLL_INTERVAL_MS: String(PSP_CALL_POLL_INTERVAL_MS),
       PAYMENT_OUTCOME_POLL_INTERVAL_MS: String(PSP_OUTCOME_POLL_INTERVAL_MS),
       PAYMENT_OUTCOME_QUERY_TIME_DIVISOR: String(OUTCOME_QUERY_TIME_DIVISOR),

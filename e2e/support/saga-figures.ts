@@ -11,7 +11,7 @@ export const SAGA_TEST_TIMEOUT_MS = 150_000;
  */
 export const OUTCOME_QUERY_TIME_DIVISOR = 200;
 export const PRICE_MINOR = 12_345n;
-/** 10 % (PLATFORM_FEE_BPS default in payment and ledger) of 123.45, rounded half up: 12.345 → 12.35. */
+/** 10 % (payment's default PLATFORM_FEE_BPS, booked as said by the ledger) of 123.45, rounded half up: 12.345 → 12.35. */
 export const FEE_MINOR = 1_235n;
 export const MERCHANT_SHARE_MINOR = PRICE_MINOR - FEE_MINOR;
 export const HOUR_MS = 3_600_000;
