@@ -3,7 +3,8 @@ import type { Actor } from '@txn/contracts';
 import { money } from '@txn/money';
 import { DEFAULT_REFUND_POLICY } from './refund-policy';
 import { BOOKING_TRANSITIONS, isTerminalBooking, type Booking, type BookingDecision } from './booking';
-import { deadlineStage, onDeadlineReached, sagaDeadline, type BookingDeadlineStage } from './deadlines';
+import { NOT_BOOKING_CUSTOMER } from './authority';
+import { deadlineStage, expireLapsedHold, onDeadlineReached, sagaDeadline, type BookingDeadlineStage, type DeadlineReached } from './deadlines';
 import { cancel, complete, expire, hold, reject, REJECTION_CODES, requestBooking } from './intents';
 import { onPaymentAuthorized, onPaymentCaptured, onPaymentCaptureFailed, onPaymentFailed } from './saga';
 
@@ -13,6 +14,11 @@ const PRICE = money(10_000n, 'EUR');
 const PAYMENTS = ['p1', 'p2'];
 const STAGES: readonly BookingDeadlineStage[] = ['HOLD', 'CAPTURE', 'COMPLETION'];
 const SYSTEM: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
+const SWEEPER: Actor = { type: 'SYSTEM', id: 'booking-expiry-sweeper' };
+/** Who gives a command: the platform, the booking's own customer, or another customer of the merchant. */
+const COMMANDERS = { platform: ACTOR, customer: { type: 'USER', id: 'c1' }, stranger: { type: 'USER', id: 'c2' } } as const satisfies Record<string, Actor>;
+type Commander = keyof typeof COMMANDERS;
+const commander = fc.constantFrom<Commander>('platform', 'platform', 'customer', 'stranger');
 
 /** How far along a booking is: requested, a stage, or terminal. Never decreases. */
 function progress(booking: Booking): number {
@@ -28,13 +34,21 @@ const action = fc.oneof(
   { weight: 1, arbitrary: fc.record({ type: fc.constant('failed' as const), paymentId: fc.constantFrom(...PAYMENTS) }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constant('captured' as const), paymentId: fc.constantFrom(...PAYMENTS) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('captureFailed' as const), paymentId: fc.constantFrom(...PAYMENTS) }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const), by: fc.constantFrom('CUSTOMER', 'MERCHANT', 'PLATFORM' as const) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const), by: fc.constantFrom('CUSTOMER', 'MERCHANT', 'PLATFORM' as const), actor: commander }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('expire' as const) }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('complete' as const) }) },
-  // A BookingDeadlineReached for any stage, possibly sent long before it is consumed (the booking may have moved on).
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('deadline' as const), stage: fc.constantFrom(...STAGES), early_ms: fc.integer({ min: -60_000, max: 3_600_000 }) }) },
+  { weight: 3, arbitrary: fc.record({ type: fc.constant('complete' as const), actor: commander }) },
+  // A BookingDeadlineReached for any stage, possibly sent long before it is consumed (the booking may have moved on),
+  // naming the booking's stored deadline as the watcher does, or another one (a stale copy, a forgery).
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('deadline' as const), stage: fc.constantFrom(...STAGES), namesStored: fc.boolean(), early_ms: fc.integer({ min: -60_000, max: 3_600_000 }) }) },
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
+
+/** The command the action sends: the stored deadline when it names it and it is the stage's, else one `early_ms` before now. */
+function deadlineCommand(booking: Booking, a: Extract<Action, { type: 'deadline' }>, now: Date): DeadlineReached {
+  const stored = sagaDeadline(booking);
+  const deadlineAt = a.namesStored && stored?.stage === a.stage ? stored.at : new Date(now.getTime() - a.early_ms);
+  return { stage: a.stage, deadlineAt, reachedAt: now };
+}
 
 function apply(booking: Booking, a: Action, now: Date): BookingDecision {
   const ctx = { now, actor: ACTOR };
@@ -45,14 +59,20 @@ function apply(booking: Booking, a: Action, now: Date): BookingDecision {
     case 'failed': return onPaymentFailed(booking, { paymentId: a.paymentId }, ctx);
     case 'captured': return onPaymentCaptured(booking, { paymentId: a.paymentId, capturedAmount: PRICE }, ctx);
     case 'captureFailed': return onPaymentCaptureFailed(booking, { paymentId: a.paymentId }, ctx);
-    case 'cancel': return cancel(booking, { reason: 'CUSTOMER_REQUEST', cancelledBy: a.by, refundPolicy: DEFAULT_REFUND_POLICY }, ctx);
-    case 'expire': return expire(booking, ctx);
-    case 'complete': return complete(booking, { deliveredAt: now, reason: null }, ctx);
-    case 'deadline': return onDeadlineReached(booking, { stage: a.stage, deadlineAt: new Date(now.getTime() - a.early_ms), reachedAt: now }, { now, actor: SYSTEM });
+    case 'cancel': return cancel(booking, { reason: 'CUSTOMER_REQUEST', cancelledBy: a.by, refundPolicy: DEFAULT_REFUND_POLICY }, { now, actor: COMMANDERS[a.actor] });
+    // The sweeper finds held bookings only, with the deadline stored with them; anything else is a late expiry.
+    case 'expire': {
+      const stored = sagaDeadline(booking);
+      return booking.status === 'HELD' && stored !== null ? expireLapsedHold(booking, stored, { now, actor: SWEEPER }) : expire(booking, ctx);
+    }
+    case 'complete': return complete(booking, { deliveredAt: now, reason: null }, { now, actor: COMMANDERS[a.actor] });
+    case 'deadline': return onDeadlineReached(booking, sagaDeadline(booking), deadlineCommand(booking, a, now), { now, actor: SYSTEM });
   }
 }
 
-const step = fc.tuple(action, fc.integer({ min: 0, max: 10 * 60_000 }));
+/** Mostly minutes between messages; now and then hours, so that stored deadlines pass while the booking is still in their stage. */
+const pause_ms = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 10 * 60_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 * 3_600_000 }) });
+const step = fc.tuple(action, pause_ms);
 /**
  * Most runs start by holding the booking, so that enough of them get far into the saga (confirmed,
  * captured, completed, timed out) for the coverage checks below to hold on every seed; the rest
@@ -97,6 +117,8 @@ describe('booking state machine under any sequence of commands and payment facts
           // A timeout for a stage the booking has already left is stale: overtaken, not an error.
           if (a.type === 'deadline' && progress(before) > STAGES.indexOf(a.stage) + 1) expect(decision.outcome).toBe('stale');
           if (a.type === 'deadline') timeouts.set(decision.outcome, (timeouts.get(decision.outcome) ?? 0) + 1);
+          // Another customer of the merchant can neither cancel nor complete the booking, whatever its state.
+          if ((a.type === 'cancel' || a.type === 'complete') && a.actor === 'stranger') expect(decision).toMatchObject({ outcome: 'refused', refused: NOT_BOOKING_CUSTOMER });
           if (decision.outcome !== 'applied') {
             expect(decision.state).toBe(before);
             continue;
@@ -114,11 +136,17 @@ describe('booking state machine under any sequence of commands and payment facts
           // Nothing moves the saga backwards; a live booking always has a deadline, a finished one none.
           expect(progress(booking)).toBeGreaterThanOrEqual(progress(before));
           expect(sagaDeadline(booking) === null).toBe(booking.status !== 'HELD' && booking.status !== 'CONFIRMED');
-          // A timeout applies only to the stage it names, and always ends the saga.
+          // A timeout applies only to the stage it names, only once the deadline stored for that stage
+          // has passed and only when it names that deadline; and it always ends the saga.
           if (a.type === 'deadline') {
+            const stored = sagaDeadline(before);
             expect(deadlineStage(before)).toBe(a.stage);
+            expect(deadlineCommand(before, a, now).deadlineAt).toEqual(stored?.at);
+            expect(stored !== null && stored.at.getTime() <= now.getTime()).toBe(true);
             expect(isTerminalBooking(booking)).toBe(true);
           }
+          // The sweeper never takes a hold before its expiry and the grace after it have passed.
+          if (a.type === 'expire' && before.status === 'HELD') expect(sagaDeadline(before)?.at.getTime() ?? Infinity).toBeLessThanOrEqual(now.getTime());
           // A booking completes only with captured money, and confirms only with the full price authorized.
           if (booking.status === 'COMPLETED') expect(booking.capturedAmount).not.toBeNull();
           if (booking.status === 'CONFIRMED') expect(booking.authorizedAmount).toEqual(PRICE);

@@ -2,7 +2,8 @@ import type { Actor } from '@txn/contracts';
 import { money } from '@txn/money';
 import { refundedMinor } from '@txn/payment-domain';
 import type { Booking } from './booking';
-import { DEFAULT_DEADLINE_POLICY, deadlineStage, onDeadlineReached, sagaDeadline } from './deadlines';
+import { DEFAULT_DEADLINE_POLICY, deadlineStage, expireLapsedHold, onDeadlineReached, sagaDeadline } from './deadlines';
+import { DEFAULT_HOLD_EXPIRY_GRACE_MS } from './hold-expiry';
 import { SagaSimulation } from '../test/saga-simulation';
 
 const START = new Date('2030-01-01T10:00:00Z');
@@ -11,6 +12,7 @@ const HOUR_MS = 3_600_000;
 const EUR = (minor: bigint) => money(minor, 'EUR');
 const PI = 'pi_123';
 const WATCHER: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
+const SWEEPER: Actor = { type: 'SYSTEM', id: 'booking-expiry-sweeper' };
 const authorized = { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null } as const;
 const captured = { kind: 'captured', via: 'PSP_RESPONSE', pspChargeId: 'ch_1', capturedAmount: EUR(10_000n), platformFee: EUR(1_000n) } as const;
 const refunded = { kind: 'succeeded', via: 'PSP_RESPONSE', pspRefundId: 're_1' } as const;
@@ -23,9 +25,9 @@ function confirmedSaga(): SagaSimulation {
 const SLOT_ENDS_AT = new Date(IN_THREE_DAYS.getTime() + HOUR_MS);
 
 describe('saga deadlines: every live booking has one, and a timeout pushes the saga to a terminal state', () => {
-  it('gives each stage its deadline: the hold expiry, confirmation + 1 h for the capture, slot end + 72 h for the completion', () => {
+  it('gives each stage its deadline: the hold expiry + 15 min of grace, confirmation + 1 h for the capture, slot end + 72 h for the completion', () => {
     const saga = new SagaSimulation(START, IN_THREE_DAYS).requestBooking();
-    expect(sagaDeadline(saga.booking)).toEqual({ stage: 'HOLD', at: saga.booking.holdExpiresAt });
+    expect(sagaDeadline(saga.booking)).toEqual({ stage: 'HOLD', at: new Date(saga.booking.holdExpiresAt.getTime() + DEFAULT_HOLD_EXPIRY_GRACE_MS) });
     saga.advance(1_000).pspAnswers('AUTHORIZE', authorized);
     expect(saga.booking.confirmedAt).toEqual(new Date(START.getTime() + 1_000));
     expect(sagaDeadline(saga.booking)).toEqual({ stage: 'CAPTURE', at: new Date(START.getTime() + 1_000 + HOUR_MS) });
@@ -42,6 +44,25 @@ describe('saga deadlines: every live booking has one, and a timeout pushes the s
     expect(() => sagaDeadline(booking, { ...DEFAULT_DEADLINE_POLICY, capture_ms: 8 * 24 * HOUR_MS })).toThrow(RangeError);
     expect(() => sagaDeadline(booking, { ...DEFAULT_DEADLINE_POLICY, completionGrace_ms: -1 })).toThrow(RangeError);
     expect(() => sagaDeadline(booking, { ...DEFAULT_DEADLINE_POLICY, completionGrace_ms: 1.5 })).toThrow(RangeError);
+    expect(() => sagaDeadline(booking, { ...DEFAULT_DEADLINE_POLICY, holdExpiryGrace_ms: -1 })).toThrow(RangeError);
+    expect(() => sagaDeadline(booking, { ...DEFAULT_DEADLINE_POLICY, holdExpiryGrace_ms: 24 * HOUR_MS + 1 })).toThrow(RangeError);
+  });
+
+  it('the expiry sweeper takes a hold only once its expiry and the grace after it have passed (the deadline stored with it)', () => {
+    const saga = new SagaSimulation(START, IN_THREE_DAYS).requestBooking();
+    const held = saga.booking;
+    const stored = saga.storedDeadline() ?? missing('no deadline');
+    expect(stored.at.getTime()).toBe(held.holdExpiresAt.getTime() + DEFAULT_HOLD_EXPIRY_GRACE_MS);
+    expect(expireLapsedHold(held, stored, { now: held.holdExpiresAt, actor: SWEEPER })).toMatchObject({ outcome: 'refused', refused: 'DEADLINE_NOT_DUE' });
+    expect(expireLapsedHold(held, stored, { now: new Date(stored.at.getTime() - 1), actor: SWEEPER })).toMatchObject({ outcome: 'refused', refused: 'DEADLINE_NOT_DUE' });
+    expect(expireLapsedHold(held, stored, { now: stored.at, actor: SWEEPER })).toMatchObject({
+      outcome: 'applied',
+      state: { status: 'EXPIRED' },
+      events: [{ eventType: 'BookingExpired', actor: SWEEPER, occurredAt: stored.at, payload: { reason: 'HOLD_EXPIRED', holdExpiresAt: held.holdExpiresAt } }],
+    });
+    // With no grace configured, the hold goes at its expiry, as it did before the grace existed.
+    const noGrace = sagaDeadline(held, { ...DEFAULT_DEADLINE_POLICY, holdExpiryGrace_ms: 0 }) ?? missing('no deadline');
+    expect(expireLapsedHold(held, noGrace, { now: held.holdExpiresAt, actor: SWEEPER })).toMatchObject({ outcome: 'applied', state: { status: 'EXPIRED' } });
   });
 
   it('a capture that never answers in time cancels the booking with a full refund; when the capture lands later, payment refunds all of it', () => {
@@ -115,10 +136,29 @@ describe('saga deadlines: every live booking has one, and a timeout pushes the s
     const booking: Booking = confirmedSaga().booking;
     const deadline = sagaDeadline(booking) ?? missing('no deadline');
     const due = { stage: deadline.stage, deadlineAt: deadline.at, reachedAt: deadline.at };
-    expect(onDeadlineReached(booking, due, { now: deadline.at, actor: { type: 'API_KEY', id: 'merchant-key' } })).toMatchObject({ outcome: 'refused', refused: 'NOT_SYSTEM' });
-    expect(onDeadlineReached(booking, { ...due, reachedAt: new Date(deadline.at.getTime() - 1) }, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'refused', refused: 'DEADLINE_NOT_DUE' });
-    expect(onDeadlineReached(booking, { ...due, stage: 'COMPLETION' }, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'refused', refused: 'STAGE_NOT_REACHED' });
-    expect(onDeadlineReached(booking, due, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'applied', state: { status: 'CANCELLED' } });
+    expect(onDeadlineReached(booking, deadline, due, { now: deadline.at, actor: { type: 'API_KEY', id: 'merchant-key' } })).toMatchObject({ outcome: 'refused', refused: 'NOT_SYSTEM' });
+    expect(onDeadlineReached(booking, deadline, { ...due, reachedAt: new Date(deadline.at.getTime() - 1) }, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'refused', refused: 'DEADLINE_NOT_DUE' });
+    expect(onDeadlineReached(booking, deadline, { ...due, stage: 'COMPLETION' }, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'refused', refused: 'STAGE_NOT_REACHED' });
+    expect(onDeadlineReached(booking, deadline, due, { now: deadline.at, actor: WATCHER })).toMatchObject({ outcome: 'applied', state: { status: 'CANCELLED' } });
+  });
+
+  it('judges a timeout by the deadline stored with the booking: one naming another deadline is refused, however long ago the deadline it names passed', () => {
+    const saga = confirmedSaga().advance(HOUR_MS / 2);
+    const stored = saga.storedDeadline() ?? missing('no deadline');
+    expect(stored.at.getTime()).toBeGreaterThan(saga.now.getTime());
+    // The right stage and the platform's actor, but a deadline from long before the booking's own.
+    saga.deadlineReached({ stage: 'CAPTURE', deadlineAt: START, reachedAt: saga.now });
+    expect(saga.booking.status).toBe('CONFIRMED');
+    expect(saga.notApplied).toContainEqual({ aggregate: 'booking', outcome: 'refused', why: 'DEADLINE_MISMATCH' });
+    // Nor does one naming a later deadline than the stored one count, even once that has passed.
+    const later = new Date(stored.at.getTime() + 1);
+    saga.now = later;
+    saga.deadlineReached({ stage: 'CAPTURE', deadlineAt: later, reachedAt: later });
+    expect(saga.booking.status).toBe('CONFIRMED');
+    expect(saga.notApplied.filter((entry) => entry.why === 'DEADLINE_MISMATCH')).toHaveLength(2);
+    // The watcher's own command, which copies the stored deadline, ends the saga.
+    saga.deadlineReached(saga.dueDeadline() ?? missing('no deadline due'));
+    expect(saga.booking.status).toBe('CANCELLED');
   });
 
   it('a HOLD timeout expires the hold like the sweeper does', () => {

@@ -2,6 +2,7 @@ import type { BookingDeadlineStage } from '@txn/contracts';
 import { money } from '@txn/money';
 import { refused, stale, type IntentContext } from '@txn/domain-kernel';
 import { isTerminalBooking, type Booking, type BookingDecision } from './booking';
+import { DEFAULT_HOLD_EXPIRY_GRACE_MS, holdStageDeadline, MAX_HOLD_EXPIRY_GRACE_MS } from './hold-expiry';
 import { cancelWithRefund, complete, expire } from './intents';
 
 export type { BookingDeadlineStage } from '@txn/contracts';
@@ -9,7 +10,9 @@ export type { BookingDeadlineStage } from '@txn/contracts';
 /**
  * Every saga ends in a terminal state within its timeout. A live booking is always in exactly one
  * stage, each with a deadline fixed when the booking enters it:
- * - HOLD (HELD): `holdExpiresAt`; the expiry sweeper expires it (BookingExpired).
+ * - HOLD (HELD): `holdExpiresAt + holdExpiryGrace_ms`; the expiry sweeper expires it
+ *   (BookingExpired). The grace waits for an authorization made in time but still on its way
+ *   (hold-expiry.ts); an authorization is judged against `holdExpiresAt` itself.
  * - CAPTURE (CONFIRMED, capture not recorded): `confirmedAt + capture_ms`; then CANCELLED,
  *   SAGA_DEADLINE_EXCEEDED, full refund (the customer is not at fault; a capture that still lands
  *   is refunded by payment, which remembers the cancellation).
@@ -18,6 +21,8 @@ export type { BookingDeadlineStage } from '@txn/contracts';
  * The stages only move forward, so a timeout that names a stage the booking has left is stale.
  */
 export interface DeadlinePolicy {
+  /** How long after its hold expires a held booking waits for an authorization made in time. */
+  readonly holdExpiryGrace_ms: number;
   /** How long a confirmed booking may wait for its capture to be recorded. */
   readonly capture_ms: number;
   /** How long after the slot ends the merchant has to complete (or someone to dispute). */
@@ -46,7 +51,11 @@ export const DEFAULT_COMPLETION_GRACE_MS = 72 * HOUR_MS;
 /** Money held in escrow longer than this after delivery is a dispute process, not a grace period. */
 export const MAX_COMPLETION_GRACE_MS = 30 * 24 * HOUR_MS;
 
-export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { capture_ms: DEFAULT_CAPTURE_DEADLINE_MS, completionGrace_ms: DEFAULT_COMPLETION_GRACE_MS };
+export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = {
+  holdExpiryGrace_ms: DEFAULT_HOLD_EXPIRY_GRACE_MS,
+  capture_ms: DEFAULT_CAPTURE_DEADLINE_MS,
+  completionGrace_ms: DEFAULT_COMPLETION_GRACE_MS,
+};
 
 /** Reasons a timeout writes into the resulting event. */
 export const DEADLINE_REASONS = {
@@ -66,6 +75,9 @@ export function deadlineStage(booking: Booking): BookingDeadlineStage | null {
 }
 
 export function assertDeadlinePolicy(policy: DeadlinePolicy): void {
+  if (!Number.isSafeInteger(policy.holdExpiryGrace_ms) || policy.holdExpiryGrace_ms < 0 || policy.holdExpiryGrace_ms > MAX_HOLD_EXPIRY_GRACE_MS) {
+    throw new RangeError(`hold expiry grace ${policy.holdExpiryGrace_ms} ms is not within 0..${MAX_HOLD_EXPIRY_GRACE_MS}`);
+  }
   if (!Number.isSafeInteger(policy.capture_ms) || policy.capture_ms <= 0 || policy.capture_ms > MAX_CAPTURE_DEADLINE_MS) {
     throw new RangeError(`capture deadline ${policy.capture_ms} ms is not within 1..${MAX_CAPTURE_DEADLINE_MS}`);
   }
@@ -82,7 +94,7 @@ export function sagaDeadline(booking: Booking, policy: DeadlinePolicy = DEFAULT_
     case null:
       return null;
     case 'HOLD':
-      return { stage, at: booking.holdExpiresAt };
+      return { stage, at: holdStageDeadline(booking, policy.holdExpiryGrace_ms) };
     case 'CAPTURE':
       // confirm() always sets it; a confirmed booking without it is a bug, not a state to live with.
       if (booking.confirmedAt === null) throw new Error(`booking ${booking.bookingId}: confirmed without confirmedAt`);
@@ -97,8 +109,13 @@ export function sagaDeadline(booking: Booking, policy: DeadlinePolicy = DEFAULT_
  * whose deadline passed; stale if it has moved on meanwhile (captured, completed or cancelled by
  * someone else): the deadline it names no longer applies. Decided by the stage, not by the date:
  * a deadline is fixed when the booking enters a stage, and a booking never re-enters one.
+ *
+ * "Passed" is judged by `stored`, the deadline kept with the booking, never by the one the command
+ * carries: a stale copy or a forged command naming an earlier deadline must not end a saga whose
+ * own deadline is still ahead. The watcher copies the stored deadline into every command it writes,
+ * so a command naming another one was not written from the booking as it is: refused.
  */
-export function onDeadlineReached(booking: Booking, reached: DeadlineReached, ctx: IntentContext): BookingDecision {
+export function onDeadlineReached(booking: Booking, stored: SagaDeadline | null, reached: DeadlineReached, ctx: IntentContext): BookingDecision {
   const stage = deadlineStage(booking);
   if (stage !== reached.stage) {
     if (isTerminalBooking(booking)) return stale(booking, `ALREADY_${booking.status}`);
@@ -108,7 +125,10 @@ export function onDeadlineReached(booking: Booking, reached: DeadlineReached, ct
   // Only the platform declares a deadline passed: from a customer or merchant this command would
   // cancel with a full refund or complete without delivery.
   if (ctx.actor.type !== 'SYSTEM') return refused(booking, 'NOT_SYSTEM');
-  if (reached.reachedAt.getTime() < reached.deadlineAt.getTime()) return refused(booking, 'DEADLINE_NOT_DUE');
+  // The database refuses a live booking without the deadline of its stage: anything else is a bug.
+  if (stored === null || stored.stage !== stage) throw new Error(`booking ${booking.bookingId}: in stage ${stage} but its stored deadline is ${stored?.stage ?? 'missing'}`);
+  if (reached.deadlineAt.getTime() !== stored.at.getTime()) return refused(booking, 'DEADLINE_MISMATCH', `the command names ${reached.deadlineAt.toISOString()}, the booking's ${stage} deadline is ${stored.at.toISOString()}`);
+  if (reached.reachedAt.getTime() < stored.at.getTime()) return refused(booking, 'DEADLINE_NOT_DUE');
   switch (reached.stage) {
     case 'HOLD':
       return expire(booking, ctx, DEADLINE_REASONS.holdExpired);
@@ -122,6 +142,15 @@ export function onDeadlineReached(booking: Booking, reached: DeadlineReached, ct
       // behind the slot's end must not refuse that delivery as "in the future".
       return complete(booking, { deliveredAt: booking.slot.endsAt, reason: DEADLINE_REASONS.deliveryPresumed }, { ...ctx, now: maxDate(ctx.now, booking.slot.endsAt) });
   }
+}
+
+/**
+ * The expiry sweeper: HOLD's timeout, decided where it is found (decision 0013) by the same rule
+ * as a BookingDeadlineReached: a held booking expires once its stored HOLD deadline, the hold's
+ * expiry plus the grace, has passed at `ctx.now` (refused DEADLINE_NOT_DUE before).
+ */
+export function expireLapsedHold(booking: Booking, stored: SagaDeadline, ctx: IntentContext): BookingDecision {
+  return onDeadlineReached(booking, stored, { stage: 'HOLD', deadlineAt: stored.at, reachedAt: ctx.now }, ctx);
 }
 
 function maxDate(a: Date, b: Date): Date {

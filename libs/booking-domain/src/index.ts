@@ -1,3 +1,4 @@
+export { authorityRefusal, NOT_BOOKING_CUSTOMER } from './authority';
 export {
   BOOKING_TRANSITIONS,
   isTerminalBooking,
@@ -16,6 +17,7 @@ export {
   DEFAULT_CAPTURE_DEADLINE_MS,
   DEFAULT_COMPLETION_GRACE_MS,
   DEFAULT_DEADLINE_POLICY,
+  expireLapsedHold,
   MAX_CAPTURE_DEADLINE_MS,
   MAX_COMPLETION_GRACE_MS,
   onDeadlineReached,
@@ -25,6 +27,7 @@ export {
   type DeadlineReached,
   type SagaDeadline,
 } from './deadlines';
+export { authorizedWithinHold, DEFAULT_HOLD_EXPIRY_GRACE_MS, holdStageDeadline, MAX_HOLD_EXPIRY_GRACE_MS } from './hold-expiry';
 export { DEFAULT_HOLD_MS, DEFAULT_HOLD_POLICY, holdDeadline, MAX_HOLD_MS, type HoldPolicy } from './hold-policy';
 export {
   cancel,

@@ -1,8 +1,10 @@
 import type { RequestBooking } from '@txn/contracts';
 import { isCurrencyCode, money, type Money } from '@txn/money';
 import { refused, stale, type IntentContext } from '@txn/domain-kernel';
+import { authorityRefusal, NOT_BOOKING_CUSTOMER } from './authority';
 import { refundByPolicy, type CancelledBy, type RefundPolicy } from './refund-policy';
 import { isTerminalBooking, transition, type Booking, type BookingDecision } from './booking';
+import { authorizedWithinHold } from './hold-expiry';
 import { DEFAULT_HOLD_POLICY, holdDeadline, type HoldPolicy } from './hold-policy';
 
 /** Machine-readable rejection codes (BookingRejected.rejectionCode). */
@@ -12,6 +14,8 @@ export const REJECTION_CODES = {
   slotInPast: 'SLOT_IN_PAST',
   invalidPrice: 'INVALID_PRICE',
   holdAlreadyExpired: 'HOLD_ALREADY_EXPIRED',
+  /** A customer asked for a booking in another customer's name. */
+  notBookingCustomer: NOT_BOOKING_CUSTOMER,
 } as const;
 export type RejectionCode = (typeof REJECTION_CODES)[keyof typeof REJECTION_CODES];
 
@@ -50,6 +54,8 @@ export function invalidRequest(booking: Booking, now: Date): RejectionCode | nul
 /** Reserve the slot (the database's exclusion constraint has accepted it). */
 export function hold(booking: Booking, ctx: IntentContext): BookingDecision {
   if (booking.status !== 'REQUESTED') return stale(booking, 'ALREADY_DECIDED');
+  const notEntitled = authorityRefusal(booking, ctx.actor);
+  if (notEntitled !== null) return refused(booking, notEntitled);
   const invalid = invalidRequest(booking, ctx.now);
   if (invalid !== null) return refused(booking, invalid);
   return transition(booking, { ...booking, status: 'HELD' }, ctx, {
@@ -80,14 +86,14 @@ export function reject(booking: Booking, code: RejectionCode, reason: string, ct
 export interface Authorization {
   readonly paymentId: string;
   readonly authorizedAmount: Money;
-  /** When payment recorded the authorization (its event's occurredAt): judged against the hold. */
+  /** When the PSP authorized (else when payment recorded it): judged against the hold, not when booking hears of it. */
   readonly authorizedAt: Date;
 }
 
-/** The payment was authorized within the hold: confirm. */
+/** The payment was authorized within the hold (at or before its expiry): confirm. */
 export function confirm(booking: Booking, authorization: Authorization, ctx: IntentContext): BookingDecision {
   if (booking.status !== 'HELD') return refused(booking, 'NOT_HELD');
-  if (authorization.authorizedAt.getTime() >= booking.holdExpiresAt.getTime()) return refused(booking, 'AUTHORIZED_AFTER_HOLD_EXPIRED');
+  if (!authorizedWithinHold(booking, authorization.authorizedAt)) return refused(booking, 'AUTHORIZED_AFTER_HOLD_EXPIRED');
   const amount = authorization.authorizedAmount;
   if (amount.currency !== booking.price.currency || amount.amountMinor !== booking.price.amountMinor) return refused(booking, 'AUTHORIZED_AMOUNT_MISMATCH');
   const after: Booking = { ...booking, status: 'CONFIRMED', paymentId: authorization.paymentId, authorizedAmount: amount, confirmedAt: ctx.now };
@@ -109,8 +115,11 @@ export interface Cancellation {
  * Cancel and release the slot. Before confirmation nothing is taken (refundAmount null: payment
  * voids). After confirmation the capture is requested or done, so the merchant's policy says what
  * goes back; payment refunds it once the capture has answered (or voids if the capture failed).
+ * A customer may cancel only their own booking (authority.ts).
  */
 export function cancel(booking: Booking, cancellation: Cancellation, ctx: IntentContext): BookingDecision {
+  const notEntitled = authorityRefusal(booking, ctx.actor);
+  if (notEntitled !== null) return refused(booking, notEntitled);
   if (booking.status === 'HELD') return cancelWithRefund(booking, cancellation.reason, null, ctx, cancellation.paymentId ?? booking.paymentId);
   if (booking.status === 'CONFIRMED') {
     const refund = refundByPolicy({
@@ -146,8 +155,13 @@ export function expire(booking: Booking, ctx: IntentContext, reason = 'HOLD_EXPI
   });
 }
 
-/** The service was delivered: escrow may go to the merchant. Only once the money was captured. */
+/**
+ * The service was delivered: escrow may go to the merchant. Only once the money was captured, and
+ * from a customer only about their own booking (authority.ts): it ends their chance of a refund.
+ */
 export function complete(booking: Booking, delivery: { readonly deliveredAt: Date; readonly reason: string | null }, ctx: IntentContext): BookingDecision {
+  const notEntitled = authorityRefusal(booking, ctx.actor);
+  if (notEntitled !== null) return refused(booking, notEntitled);
   if (booking.status !== 'CONFIRMED') return refused(booking, booking.status === 'COMPLETED' ? 'ALREADY_COMPLETED' : 'NOT_CONFIRMED');
   if (booking.capturedAmount === null || booking.paymentId === null) return refused(booking, 'NOT_CAPTURED');
   if (delivery.deliveredAt.getTime() > ctx.now.getTime()) return refused(booking, 'DELIVERED_IN_FUTURE');

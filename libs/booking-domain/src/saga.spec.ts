@@ -51,6 +51,18 @@ describe('the booking saga, as the customer and the merchant see it', () => {
     expect(operations(saga)).toEqual(['AUTHORIZE', 'VOID']);
   });
 
+  it('a customer whose card the PSP authorized within the hold keeps the booking, though payment learns it from a query after the hold expired', () => {
+    // The hold (15 min, the default policy) is nearly over when the PSP authorizes, and times out on us.
+    const saga = heldBooking().advance(14 * 60_000).pspAnswers('AUTHORIZE', { kind: 'unknown', cause: 'PSP_TIMEOUT', pspPaymentIntentId: null });
+    // The sweeper runs on the wall clock meanwhile; the grace keeps the hold for the answer on its way.
+    saga.advance(5 * 60_000).sweepExpiredHolds();
+    expect(saga.booking.holdExpiresAt.getTime()).toBeLessThan(saga.now.getTime());
+    expect(saga.booking.status).toBe('HELD');
+    saga.pspQueried({ pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: new Date(START.getTime() + 14 * 60_000) });
+    expect(saga.booking.status).toBe('CONFIRMED');
+    expect(operations(saga)).toEqual(['AUTHORIZE', 'CAPTURE']);
+  });
+
   it('a customer who never finishes 3-D Secure loses the hold and cannot be charged later', () => {
     const saga = heldBooking().pspAnswers('AUTHORIZE', { kind: 'requires_action', via: 'PSP_RESPONSE', pspPaymentIntentId: PI, actionType: 'use_stripe_sdk' });
     saga.advance(3_600_000).sweepExpiredHolds();

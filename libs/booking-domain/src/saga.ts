@@ -1,6 +1,7 @@
 import type { Money } from '@txn/money';
 import { stale, type IntentContext } from '@txn/domain-kernel';
 import type { Booking, BookingDecision } from './booking';
+import { authorizedWithinHold } from './hold-expiry';
 import { cancelWithRefund, confirm, expire, type Authorization } from './intents';
 
 /** Cancellation reasons the saga writes (BookingCancelled.reason). */
@@ -12,17 +13,18 @@ export const SAGA_REASONS = {
 } as const;
 
 /**
- * PaymentAuthorized. Confirm when it came within the hold. When it came too late, expire the
- * booking now even if the sweeper has not: BookingExpired is what makes payment void the late
- * authorization. When the booking was already released, the fact is stale: payment saw the
- * release and voids by itself (no second request is needed, so none is sent).
+ * PaymentAuthorized. Confirm when the authorization happened within the hold (at or before its
+ * expiry, however late booking consumes the fact: hold-expiry.ts). When it happened too late,
+ * expire the booking now even if the sweeper has not: BookingExpired is what makes payment void
+ * the late authorization. When the booking was already released, the fact is stale: payment saw
+ * the release and voids by itself (no second request is needed, so none is sent).
  */
 export function onPaymentAuthorized(booking: Booking, authorization: Authorization, ctx: IntentContext): BookingDecision {
   if (booking.status !== 'HELD') {
     if (booking.status === 'CONFIRMED' && booking.paymentId === authorization.paymentId) return stale(booking, 'ALREADY_CONFIRMED');
     return stale(booking, `BOOKING_${booking.status}`);
   }
-  if (authorization.authorizedAt.getTime() >= booking.holdExpiresAt.getTime()) {
+  if (!authorizedWithinHold(booking, authorization.authorizedAt)) {
     return expire(booking, { ...ctx, now: maxDate(ctx.now, booking.holdExpiresAt) }, SAGA_REASONS.authorizedAfterHold);
   }
   const decision = confirm(booking, authorization, ctx);

@@ -22,13 +22,14 @@ import {
 } from '@txn/payment-domain';
 import type { Booking, BookingDecision, BookingEvent } from '../src/booking';
 import { DEFAULT_REFUND_POLICY, type CancelledBy, type RefundPolicy } from '../src/refund-policy';
-import { DEFAULT_DEADLINE_POLICY, onDeadlineReached, sagaDeadline, type DeadlinePolicy, type DeadlineReached } from '../src/deadlines';
-import { cancel, complete, expire, hold, requestBooking } from '../src/intents';
+import { DEFAULT_DEADLINE_POLICY, expireLapsedHold, onDeadlineReached, sagaDeadline, type DeadlinePolicy, type DeadlineReached, type SagaDeadline } from '../src/deadlines';
+import { cancel, complete, hold, requestBooking } from '../src/intents';
 import { onPaymentAuthorized, onPaymentCaptured, onPaymentCaptureFailed, onPaymentFailed } from '../src/saga';
 
 const SERVICE: Actor = { type: 'SERVICE', id: 'saga-simulation' };
 const CUSTOMER: Actor = { type: 'USER', id: 'customer-1' };
 const DEADLINE_WATCHER: Actor = { type: 'SYSTEM', id: 'booking-deadline-watcher' };
+const EXPIRY_SWEEPER: Actor = { type: 'SYSTEM', id: 'booking-expiry-sweeper' };
 
 /**
  * The choreography in memory, for tests: what the booking and payment services will do with
@@ -46,7 +47,13 @@ export class SagaSimulation {
   private readonly queue: (BookingEvent | PaymentEvent)[] = [];
   private refundSequence = 0;
 
-  constructor(start: Date, slotStartsAt: Date, readonly refundPolicy: RefundPolicy = DEFAULT_REFUND_POLICY) {
+  constructor(
+    start: Date,
+    slotStartsAt: Date,
+    readonly refundPolicy: RefundPolicy = DEFAULT_REFUND_POLICY,
+    /** The service's deadline policy: the deadline the store keeps for each stage comes from it. */
+    readonly deadlinePolicy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY,
+  ) {
     this.now = start;
     this.booking = requestBooking(
       {
@@ -83,8 +90,10 @@ export class SagaSimulation {
     return this.onBooking(complete(this.booking, { deliveredAt: this.now, reason: null }, this.ctx({ type: 'API_KEY', id: 'merchant-key' })));
   }
 
+  /** One run of the expiry sweeper: it looks at held bookings only, and the domain decides whether the hold has lapsed. */
   sweepExpiredHolds(): this {
-    return this.onBooking(expire(this.booking, this.ctx()));
+    if (this.booking.status !== 'HELD') return this;
+    return this.onBooking(expireLapsedHold(this.booking, this.storedDeadline() ?? missingDeadline(this.booking), this.ctx(EXPIRY_SWEEPER)));
   }
 
   /**
@@ -92,15 +101,23 @@ export class SagaSimulation {
    * stage when its deadline has passed, else null. Deliver it with `deadlineReached`, possibly
    * after other facts (the command travels through Kafka like any other).
    */
-  dueDeadline(policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): DeadlineReached | null {
-    const deadline = sagaDeadline(this.booking, policy);
+  dueDeadline(): DeadlineReached | null {
+    const deadline = this.storedDeadline();
     if (deadline === null || deadline.at.getTime() > this.now.getTime()) return null;
     return { stage: deadline.stage, deadlineAt: deadline.at, reachedAt: this.now };
   }
 
-  /** Booking consumes a BookingDeadlineReached. */
-  deadlineReached(reached: DeadlineReached): this {
-    return this.onBooking(onDeadlineReached(this.booking, reached, this.ctx(DEADLINE_WATCHER)));
+  /** Booking consumes a BookingDeadlineReached (as the watcher's, unless another actor is named). */
+  deadlineReached(reached: DeadlineReached, actor: Actor = DEADLINE_WATCHER): this {
+    return this.onBooking(onDeadlineReached(this.booking, this.storedDeadline(), reached, this.ctx(actor)));
+  }
+
+  /**
+   * The deadline the store keeps with the booking: fixed when it entered its stage, so with one
+   * policy throughout it is the stage's deadline by that policy.
+   */
+  storedDeadline(): SagaDeadline | null {
+    return sagaDeadline(this.booking, this.deadlinePolicy);
   }
 
   refund(refundId: string, amountMinor: bigint): PaymentDecision {
@@ -194,7 +211,7 @@ export class SagaSimulation {
       case 'BookingHeld':
         if (this.payment === null) {
           const p = event.payload;
-          this.onPayment(createPayment({ paymentId: 'c0000000-0000-4000-8000-000000000001', bookingId: p.bookingId, tenantId: this.booking.tenantId, amount: money(p.price.amountMinor, p.price.currency) }, ctx));
+          this.onPayment(createPayment({ paymentId: 'c0000000-0000-4000-8000-000000000001', bookingId: p.bookingId, tenantId: this.booking.tenantId, amount: money(p.price.amountMinor, p.price.currency), feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, ctx));
         }
         return;
       case 'BookingConfirmed':
@@ -211,7 +228,9 @@ export class SagaSimulation {
       }
       case 'PaymentAuthorized': {
         const p = event.payload;
-        this.onBooking(onPaymentAuthorized(this.booking, { paymentId: p.paymentId, authorizedAmount: money(p.authorizedAmount.amountMinor, p.authorizedAmount.currency), authorizedAt: event.occurredAt }, ctx));
+        // As the service reads it: the PSP's time of the authorization, else (older events) when payment recorded it.
+        const authorizedAt = p.authorizedAt ?? event.occurredAt;
+        this.onBooking(onPaymentAuthorized(this.booking, { paymentId: p.paymentId, authorizedAmount: money(p.authorizedAmount.amountMinor, p.authorizedAmount.currency), authorizedAt }, ctx));
         return;
       }
       case 'PaymentFailed':
@@ -229,4 +248,8 @@ export class SagaSimulation {
         return;
     }
   }
+}
+
+function missingDeadline(booking: Booking): never {
+  throw new Error(`booking ${booking.bookingId}: held without a stored deadline`);
 }

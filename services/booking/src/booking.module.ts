@@ -20,7 +20,7 @@ export class BookingModule {
   static with(dependencies: ServiceDependencies, settings: BookingSettings): DynamicModule {
     const { config, logger, metrics, pool } = dependencies;
     const serviceActor: Actor = { type: 'SERVICE', id: config.serviceName };
-    const deadlinePolicy = { capture_ms: settings.captureDeadline_ms, completionGrace_ms: settings.completionGrace_ms };
+    const deadlinePolicy = { holdExpiryGrace_ms: settings.holdExpiryGrace_ms, capture_ms: settings.captureDeadline_ms, completionGrace_ms: settings.completionGrace_ms };
     const context: BookingContext = {
       bookings: bookingStore,
       holdPolicy: { hold_ms: settings.hold_ms },

@@ -35,4 +35,12 @@ describe('booking settings', () => {
     expect(() => read(bad)).toThrow(/BOOKING_CAPTURE_DEADLINE_MS.*\n.*BOOKING_COMPLETION_GRACE_MS.*\n.*BOOKING_DEADLINE_WATCH_INTERVAL_MS.*\n.*BOOKING_DEADLINE_BATCH_SIZE/);
     expect(() => read({ BOOKING_CAPTURE_DEADLINE_MS: String(7 * 24 * 3_600_000 + 1) })).toThrow(/BOOKING_CAPTURE_DEADLINE_MS/);
   });
+
+  it("waits 15 min after a hold expires before the sweeper may expire it, as the ledger's LEDGER_HOLD_EXPIRY_GRACE_MS; 0 turns the grace off; a day at most", () => {
+    expect(DEFAULT_BOOKING_SETTINGS.holdExpiryGrace_ms).toBe(900_000);
+    expect(read({ BOOKING_HOLD_EXPIRY_GRACE_MS: '0' }).holdExpiryGrace_ms).toBe(0);
+    expect(read({ BOOKING_HOLD_EXPIRY_GRACE_MS: String(24 * 3_600_000) }).holdExpiryGrace_ms).toBe(24 * 3_600_000);
+    expect(() => read({ BOOKING_HOLD_EXPIRY_GRACE_MS: '-1' })).toThrow(/BOOKING_HOLD_EXPIRY_GRACE_MS/);
+    expect(() => read({ BOOKING_HOLD_EXPIRY_GRACE_MS: String(24 * 3_600_000 + 1) })).toThrow(/BOOKING_HOLD_EXPIRY_GRACE_MS/);
+  });
 });

@@ -1,9 +1,11 @@
 import {
   DEFAULT_CAPTURE_DEADLINE_MS,
   DEFAULT_COMPLETION_GRACE_MS,
+  DEFAULT_HOLD_EXPIRY_GRACE_MS,
   DEFAULT_HOLD_MS,
   MAX_CAPTURE_DEADLINE_MS,
   MAX_COMPLETION_GRACE_MS,
+  MAX_HOLD_EXPIRY_GRACE_MS,
   MAX_HOLD_MS,
 } from '@txn/booking-domain';
 import type { SettingsReader } from '@txn/service-kit';
@@ -16,6 +18,14 @@ export interface BookingSettings {
   readonly expirySweepInterval_ms: number;
   /** Holds expired per transaction: bounds the sweeper's locks and its transaction's length. */
   readonly expiryBatchSize: number;
+  /**
+   * How long after its hold expires a held booking waits before the sweeper expires it
+   * (BOOKING_HOLD_EXPIRY_GRACE_MS, default 15 min as the ledger's LEDGER_HOLD_EXPIRY_GRACE_MS, at
+   * most 24 h: the slot stays blocked meanwhile). An authorization is judged by when it happened,
+   * so one made in time but consumed late (consumer lag, payment learning it from a PSP query)
+   * still confirms within the grace; the grace is the lag tolerated. Fixed on the booking when held.
+   */
+  readonly holdExpiryGrace_ms: number;
   /**
    * How long a confirmed booking waits for its capture to be recorded before the saga is
    * cancelled with a full refund (BOOKING_CAPTURE_DEADLINE_MS, default 1 h, at most 7 days: a card
@@ -48,6 +58,7 @@ export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
   hold_ms: DEFAULT_HOLD_MS,
   expirySweepInterval_ms: DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
   expiryBatchSize: DEFAULT_EXPIRY_BATCH_SIZE,
+  holdExpiryGrace_ms: DEFAULT_HOLD_EXPIRY_GRACE_MS,
   captureDeadline_ms: DEFAULT_CAPTURE_DEADLINE_MS,
   completionGrace_ms: DEFAULT_COMPLETION_GRACE_MS,
   deadlineWatchInterval_ms: DEFAULT_DEADLINE_WATCH_INTERVAL_MS,
@@ -60,6 +71,7 @@ export function readBookingSettings(settings: SettingsReader): BookingSettings {
     hold_ms: settings.integer('BOOKING_HOLD_MS', { min: 1, max: MAX_HOLD_MS, default: d.hold_ms }),
     expirySweepInterval_ms: settings.integer('BOOKING_EXPIRY_SWEEP_INTERVAL_MS', { min: 10, max: 60_000, default: d.expirySweepInterval_ms }),
     expiryBatchSize: settings.integer('BOOKING_EXPIRY_BATCH_SIZE', { min: 1, max: MAX_EXPIRY_BATCH_SIZE, default: d.expiryBatchSize }),
+    holdExpiryGrace_ms: settings.integer('BOOKING_HOLD_EXPIRY_GRACE_MS', { min: 0, max: MAX_HOLD_EXPIRY_GRACE_MS, default: d.holdExpiryGrace_ms }),
     captureDeadline_ms: settings.integer('BOOKING_CAPTURE_DEADLINE_MS', { min: MIN_CAPTURE_DEADLINE_MS, max: MAX_CAPTURE_DEADLINE_MS, default: d.captureDeadline_ms }),
     completionGrace_ms: settings.integer('BOOKING_COMPLETION_GRACE_MS', { min: 0, max: MAX_COMPLETION_GRACE_MS, default: d.completionGrace_ms }),
     deadlineWatchInterval_ms: settings.integer('BOOKING_DEADLINE_WATCH_INTERVAL_MS', { min: 10, max: 60_000, default: d.deadlineWatchInterval_ms }),

@@ -12,6 +12,12 @@ export interface DueDeadline {
   readonly deadlineAt: Date;
 }
 
+/** A held booking whose stored HOLD deadline has passed (the expiry sweeper's view), with that deadline. */
+export interface DueHold {
+  readonly booking: Booking;
+  readonly deadline: SagaDeadline;
+}
+
 /**
  * What booking's use cases need from its database (persistence/booking-store.ts implements it;
  * unit tests use a fake). Every method works in the caller's transaction; none decides anything.
@@ -19,6 +25,11 @@ export interface DueDeadline {
 export interface Bookings {
   /** The booking, row-locked until the transaction ends (every decision on it is serialised). */
   lockForUpdate(tx: SqlTransaction, bookingId: string): Promise<Booking | undefined>;
+  /**
+   * The deadline stored with the booking for the stage it is in (null: none, or no such booking),
+   * row-locked like `lockForUpdate`, so it cannot change before the decision that depends on it.
+   */
+  lockStoredDeadline(tx: SqlTransaction, bookingId: string): Promise<SagaDeadline | null>;
   /** The refund terms the booking was made under; null when the platform default applies. */
   refundPolicyOf(tx: SqlTransaction, bookingId: string): Promise<RefundPolicy | null>;
   /** The resource exists (and stays, until the transaction ends). */
@@ -32,8 +43,8 @@ export interface Bookings {
   /** The booking's new state; `previousVersion` must still be the stored one. */
   update(tx: SqlTransaction, booking: Booking, previousVersion: bigint, deadline: SagaDeadline | null): Promise<void>;
   recordUnapplied(tx: SqlTransaction, record: UnappliedRecord): Promise<void>;
-  /** HELD bookings past their hold, oldest first, locked; rows others hold are skipped. */
-  lockDueHolds(tx: SqlTransaction, now: Date, limit: number): Promise<Booking[]>;
+  /** HELD bookings whose stored HOLD deadline (hold expiry + grace) has passed at `now`, oldest first, locked; rows others hold are skipped. */
+  lockDueHolds(tx: SqlTransaction, now: Date, limit: number): Promise<DueHold[]>;
   /** CAPTURE and COMPLETION deadlines passed without a timeout requested, oldest first, locked; others' rows skipped. */
   lockDueDeadlines(tx: SqlTransaction, now: Date, limit: number): Promise<DueDeadline[]>;
   markTimeoutRequested(tx: SqlTransaction, bookingIds: readonly string[], at: Date): Promise<void>;

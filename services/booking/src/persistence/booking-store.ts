@@ -2,7 +2,7 @@ import type { Booking, BookingDeadlineStage, BookingStatus, RefundPolicy, SagaDe
 import { money, type Money } from '@txn/money';
 import { unappliedMessagesIn } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
-import type { Bookings, DueDeadline } from '../application/ports';
+import type { Bookings, DueDeadline, DueHold } from '../application/ports';
 
 /** PostgreSQL's exclusion_violation: the slot overlaps a live booking of the resource. */
 const EXCLUSION_VIOLATION = '23P01';
@@ -63,6 +63,14 @@ async function loadBookingForUpdate(tx: SqlTransaction, bookingId: string): Prom
   return row === undefined ? undefined : toBooking(row);
 }
 
+/** The deadline stored for the booking's stage, the row locked (FOR UPDATE) until the transaction ends. */
+async function lockStoredDeadline(tx: SqlTransaction, bookingId: string): Promise<SagaDeadline | null> {
+  const rows = await tx.query<{ deadline_stage: BookingDeadlineStage | null; deadline_at: Date | null }>('SELECT deadline_stage, deadline_at FROM bookings WHERE booking_id = $1 FOR UPDATE', [bookingId]);
+  const row = rows[0];
+  if (row === undefined || row.deadline_stage === null || row.deadline_at === null) return null;
+  return { stage: row.deadline_stage, at: row.deadline_at };
+}
+
 /**
  * The refund terms a booking was made under: its merchant's policy at booking time, or null when
  * the platform default applies. A stored value of the wrong shape throws (the cancellation is
@@ -92,13 +100,19 @@ function parseRefundPolicy(stored: unknown, where: string): RefundPolicy {
   return { tiers: parsed, otherwise_bp: otherwiseBp };
 }
 
-/** Due holds, oldest deadline first; rows another sweeper holds are skipped, not waited for. */
-async function lockDueHolds(tx: SqlTransaction, now: Date, limit: number): Promise<Booking[]> {
-  const rows = await tx.query<BookingRow>(
-    `SELECT ${COLUMNS} FROM bookings WHERE status = 'HELD' AND hold_expires_at <= $1 ORDER BY hold_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+/**
+ * Held bookings whose stored HOLD deadline (hold expiry + the grace fixed when held) has passed,
+ * oldest deadline first (bookings_hold_deadline_idx, migration 005); rows another sweeper holds are
+ * skipped, not waited for.
+ */
+async function lockDueHolds(tx: SqlTransaction, now: Date, limit: number): Promise<DueHold[]> {
+  const rows = await tx.query<BookingRow & { deadline_at: Date }>(
+    `SELECT ${COLUMNS}, deadline_at FROM bookings
+      WHERE deadline_stage = 'HOLD' AND status = 'HELD' AND deadline_at <= $1
+      ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [now, limit],
   );
-  return rows.map(toBooking);
+  return rows.map((row) => ({ booking: toBooking(row), deadline: { stage: 'HOLD', at: row.deadline_at } }));
 }
 
 /**
@@ -244,6 +258,7 @@ async function insertIfSlotFree(tx: SqlTransaction, booking: Booking, deadline: 
 /** Booking's database behind the application's port. */
 export const bookingStore: Bookings = {
   lockForUpdate: loadBookingForUpdate,
+  lockStoredDeadline,
   refundPolicyOf,
   resourceExists,
   insertIfSlotFree,

@@ -10,6 +10,8 @@ import { BookingMessages, CUSTOMER, FLOW_TIMEOUT_MS, HOUR_MS, startBookingInProc
 const TENANT = 'merchant-1';
 const CUSTOMER_EMAIL = 'customer@example.test';
 const messages = new BookingMessages(TENANT, 'booking-test');
+/** Short, so that the expiry test waits for it; saga-deadlines.int-spec.ts shows an authorization landing within the default one. */
+const HOLD_EXPIRY_GRACE_MS = 1_000;
 
 function requestBookingCommand(resourceId: string, startsAt: Date, options: { holdFor_ms?: number } = {}): RequestBooking {
   return messages.requestBooking(resourceId, startsAt, { customerEmail: CUSTOMER_EMAIL, holdFor_ms: options.holdFor_ms });
@@ -21,7 +23,7 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
   beforeAll(async () => {
     booking = await startBookingInProcess({
       suiteName: 'booking-service',
-      settings: { ...DEFAULT_BOOKING_SETTINGS, hold_ms: 15 * 60_000, expirySweepInterval_ms: 100, expiryBatchSize: 50 },
+      settings: { ...DEFAULT_BOOKING_SETTINGS, hold_ms: 15 * 60_000, expirySweepInterval_ms: 100, expiryBatchSize: 50, holdExpiryGrace_ms: HOLD_EXPIRY_GRACE_MS },
       read: [BookingHeld.topic],
     });
   });
@@ -129,7 +131,7 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
     expect(confirmed.value.envelope).toMatchObject({ causationId: authorized.envelope.eventId, correlationId: command.bookingId, aggregateVersion: 2n, actor: { type: 'SERVICE', id: 'booking' } });
   });
 
-  it('expires an unpaid hold when its deadline passes: BookingExpired from the sweeper', async () => {
+  it('expires an unpaid hold once its expiry and the grace after it have passed: BookingExpired from the sweeper', async () => {
     const resourceId = await booking.addResource(TENANT);
     const command = requestBookingCommand(resourceId, new Date(Date.now() + 96 * HOUR_MS), { holdFor_ms: 1_500 });
     await booking.send(RequestBooking, command, command.bookingId);
@@ -138,6 +140,7 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
     const expired = await booking.waitForEvent(command.bookingId, 'BookingExpired');
     expect(expired.value).toMatchObject({ statusBefore: 'HELD', statusAfter: 'EXPIRED', reason: 'HOLD_EXPIRED' });
     expect(expired.value.envelope).toMatchObject({ causationId: null, correlationId: command.bookingId, aggregateVersion: 2n, actor: { type: 'SYSTEM', id: 'booking-expiry-sweeper' } });
+    expect(expired.value.envelope.occurredAt.getTime()).toBeGreaterThanOrEqual(command.holdExpiresAt.getTime() + HOLD_EXPIRY_GRACE_MS);
     // The slot is free again: a new request for it is held.
     const again = requestBookingCommand(resourceId, command.slot.startsAt);
     await booking.send(RequestBooking, again, again.bookingId);
@@ -179,5 +182,27 @@ describe('booking service (in-process, real PostgreSQL, Kafka, registry)', () =>
     expect(outbox.rows).toHaveLength(0);
     expect(await booking.metricValue('booking_decisions_total', { message_type: 'CompleteBooking', outcome: 'rejected', reason: 'NOT_CONFIRMED' })).toBe(refusedBefore + 1);
     expect(booking.logs.some((line) => line.msg === 'booking refused a message' && line.eventId === completion.envelope.eventId && line.reason === 'NOT_CONFIRMED')).toBe(true);
+  });
+
+  it("refuses a cancellation from a customer who is not the booking's own: recorded as rejected NOT_BOOKING_CUSTOMER, nothing changes; the booking's customer then cancels it", async () => {
+    const resourceId = await booking.addResource(TENANT);
+    const command = requestBookingCommand(resourceId, new Date(Date.now() + 168 * HOUR_MS));
+    await booking.send(RequestBooking, command, command.bookingId);
+    await booking.waitForEvent(command.bookingId, 'BookingHeld');
+
+    // Another customer of the same merchant: the tenant matches, the customer does not.
+    const stranger = { type: 'USER' as const, id: 'customer-2' };
+    const foreign: CancelBooking = { envelope: messages.envelope('CancelBooking', command.bookingId, stranger), bookingId: command.bookingId, reason: 'CUSTOMER_REQUEST' };
+    await booking.send(CancelBooking, foreign, command.bookingId);
+    expect(await booking.waitForOutcome(foreign.envelope.eventId)).toEqual(['rejected']);
+    const recorded = await booking.pool.query('SELECT outcome, reason, status, actor_type, actor_id FROM unapplied_messages WHERE event_id = $1', [foreign.envelope.eventId]);
+    expect(recorded.rows).toEqual([{ outcome: 'rejected', reason: 'NOT_BOOKING_CUSTOMER', status: 'HELD', actor_type: 'USER', actor_id: 'customer-2' }]);
+    expect((await booking.pool.query('SELECT status, version FROM bookings WHERE booking_id = $1', [command.bookingId])).rows).toEqual([{ status: 'HELD', version: '1' }]);
+
+    const own: CancelBooking = { envelope: messages.envelope('CancelBooking', command.bookingId, CUSTOMER), bookingId: command.bookingId, reason: 'CUSTOMER_REQUEST' };
+    await booking.send(CancelBooking, own, command.bookingId);
+    const cancelled = await booking.waitForEvent(command.bookingId, 'BookingCancelled');
+    expect(cancelled.value.envelope).toMatchObject({ causationId: own.envelope.eventId, actor: CUSTOMER, aggregateVersion: 2n });
+    expect(booking.eventsOf(command.bookingId, 'BookingCancelled')).toHaveLength(1);
   });
 });

@@ -6,12 +6,13 @@ import { createSuiteScope, testEnvironment, type SuiteScope } from '@txn/testing
 
 // Migration 003 on a database that already holds bookings (the running platform's, when booking
 // restarts with this code): every live booking gets the deadline of its stage, and the
-// constraints that keep "every live saga has a deadline" hold from then on. Real PostgreSQL.
+// constraints that keep "every live saga has a deadline" hold from then on; then migration 005
+// moves the HOLD deadlines of the holds already there to the end of their grace. Real PostgreSQL.
 
 const MIGRATIONS = join(__dirname, '..', '..', 'migrations');
 const HOUR_MS = 3_600_000;
 
-describe('booking migration 003 (saga deadlines) over existing bookings, real PostgreSQL', () => {
+describe('booking migrations 003 (saga deadlines) and 005 (hold expiry grace) over existing bookings, real PostgreSQL', () => {
   let scope: SuiteScope;
   let pool: Pool;
 
@@ -68,5 +69,22 @@ describe('booking migration 003 (saga deadlines) over existing bookings, real Po
     await expect(pool.query("UPDATE bookings SET deadline_stage = 'HOLD', deadline_at = now() WHERE booking_id = $1", [ids.completed])).rejects.toMatchObject({ code: '23514' });
     await expect(pool.query('UPDATE bookings SET deadline_at = NULL WHERE booking_id = $1', [ids.captured])).rejects.toMatchObject({ code: '23514' });
     await expect(pool.query('UPDATE bookings SET confirmed_at = NULL WHERE booking_id = $1', [ids.confirmed])).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('migration 005 gives holds made before it the default grace after their expiry, touches no other deadline, and indexes the sweeper\'s scan', async () => {
+    const before = await pool.query<{ booking_id: string; status: string; hold_expires_at: Date; deadline_stage: string | null; deadline_at: Date | null }>(
+      'SELECT booking_id, status, hold_expires_at, deadline_stage, deadline_at FROM bookings ORDER BY booking_id',
+    );
+    expect(before.rows.filter((row) => row.deadline_stage === 'HOLD')).toHaveLength(1);
+
+    await pool.query(readFileSync(join(MIGRATIONS, '005_hold_expiry_grace.sql'), 'utf8'));
+
+    const after = await pool.query<{ booking_id: string; deadline_at: Date | null }>('SELECT booking_id, deadline_at FROM bookings ORDER BY booking_id');
+    for (const [index, row] of before.rows.entries()) {
+      const expected = row.deadline_stage === 'HOLD' ? new Date(row.hold_expires_at.getTime() + 15 * 60_000) : row.deadline_at;
+      expect(after.rows[index]).toEqual({ booking_id: row.booking_id, deadline_at: expected });
+    }
+    const indexes = await pool.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'bookings' AND indexname IN ('bookings_hold_deadline_idx', 'bookings_held_expiry_idx')");
+    expect(indexes.rows).toEqual([{ indexname: 'bookings_hold_deadline_idx' }]);
   });
 });

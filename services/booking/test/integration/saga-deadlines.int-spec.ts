@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BookingDeadlineReached, BookingHeld, PaymentAuthorized, PaymentCaptured, RequestBooking, type Actor } from '@txn/contracts';
 import { fromPgClient } from '@txn/sql';
 import { waitFor } from '@txn/testing';
@@ -28,6 +29,8 @@ const SETTINGS: BookingSettings = {
   deadlineWatchInterval_ms: 100,
   deadlineBatchSize: 50,
 };
+/** Past a hold's expiry by this much, the sweeper (every 100 ms) has had about ten chances to expire it. */
+const SWEEPER_CHANCES_MS = 1_000;
 /** The slot of the completion test starts this far ahead: a RequestBooking consumed after the start would be rejected SLOT_IN_PAST. */
 const NEAR_SLOT_LEAD_MS = 5_000;
 const messages = new BookingMessages(TENANT, 'booking-deadlines-test');
@@ -215,5 +218,57 @@ describe('booking saga deadlines (in-process, real PostgreSQL, Kafka, registry)'
       await client.query('ROLLBACK');
       client.release();
     }
+  });
+
+  it('confirms a booking whose authorization happened within the hold although booking consumes it after the hold expired: the sweeper waits for the grace', async () => {
+    const command = messages.requestBooking(await booking.addResource(TENANT), new Date(Date.now() + 120 * HOUR_MS), { holdFor_ms: 2_000 });
+    await booking.send(RequestBooking, command, command.bookingId);
+    await booking.waitForEvent(command.bookingId, 'BookingHeld');
+    // The hold runs out and the sweeper (every 100 ms) has had about ten chances to take it.
+    await sleep(command.holdExpiresAt.getTime() + SWEEPER_CHANCES_MS - Date.now());
+
+    // The PSP authorized before the hold expired; payment learned it late (a PSP query) and says when it happened.
+    const paymentId = randomUUID();
+    const late = { ...messages.paymentAuthorized(command.bookingId, paymentId), reason: 'PSP_QUERY', authorizedAt: new Date(command.holdExpiresAt.getTime() - 500) };
+    expect(late.envelope.occurredAt.getTime()).toBeGreaterThan(command.holdExpiresAt.getTime());
+    await booking.send(PaymentAuthorized, late, paymentId);
+    expect(await booking.waitForOutcome(late.envelope.eventId)).toEqual(['applied']);
+    expect((await booking.waitForEvent(command.bookingId, 'BookingConfirmed')).value).toMatchObject({ statusBefore: 'HELD', statusAfter: 'CONFIRMED', paymentId });
+    expect(booking.eventsOf(command.bookingId, 'BookingExpired')).toHaveLength(0);
+  });
+
+  it('expires a held booking at once when its authorization happened after the hold, though the sweeper is still waiting for the grace', async () => {
+    const command = messages.requestBooking(await booking.addResource(TENANT), new Date(Date.now() + 144 * HOUR_MS), { holdFor_ms: 2_000 });
+    await booking.send(RequestBooking, command, command.bookingId);
+    await booking.waitForEvent(command.bookingId, 'BookingHeld');
+    // The stored HOLD deadline, what the sweeper and the overdue view go by: the hold's expiry plus the grace.
+    expect(await bookingRow(command.bookingId)).toMatchObject({ deadline_stage: 'HOLD', deadline_at: new Date(command.holdExpiresAt.getTime() + SETTINGS.holdExpiryGrace_ms) });
+    await sleep(command.holdExpiresAt.getTime() + SWEEPER_CHANCES_MS - Date.now());
+
+    const paymentId = randomUUID();
+    const tooLate = { ...messages.paymentAuthorized(command.bookingId, paymentId), authorizedAt: new Date(command.holdExpiresAt.getTime() + 1) };
+    await booking.send(PaymentAuthorized, tooLate, paymentId);
+    const expired = await booking.waitForEvent(command.bookingId, 'BookingExpired');
+    expect(expired.value).toMatchObject({ statusBefore: 'HELD', statusAfter: 'EXPIRED', reason: 'AUTHORIZED_AFTER_HOLD_EXPIRED' });
+    expect(expired.value.envelope).toMatchObject({ causationId: tooLate.envelope.eventId });
+    expect(booking.eventsOf(command.bookingId, 'BookingConfirmed')).toHaveLength(0);
+  });
+
+  it("refuses a timeout that carries an earlier deadline than the booking's stored one (DEADLINE_MISMATCH): the booking is not completed days early", async () => {
+    const { bookingId } = await holdBooking(new Date(Date.now() + 72 * HOUR_MS));
+    await confirmAndCapture(bookingId);
+    const before = await bookingRow(bookingId);
+    // Captured: the stored deadline is the slot's end plus the grace, three days ahead.
+    expect(before).toMatchObject({ status: 'CONFIRMED', deadline_stage: 'COMPLETION' });
+    expect((before?.deadline_at as Date).getTime()).toBeGreaterThan(Date.now() + 71 * HOUR_MS);
+
+    // The platform's own actor and the right stage, but a deadline that "passed" a second ago.
+    const early: BookingDeadlineReached = { envelope: messages.envelope('BookingDeadlineReached', bookingId, WATCHER), bookingId, stage: 'COMPLETION', deadlineAt: new Date(Date.now() - 1_000), statusSeen: 'CONFIRMED' };
+    await booking.send(BookingDeadlineReached, early, bookingId);
+    expect(await booking.waitForOutcome(early.envelope.eventId)).toEqual(['rejected']);
+    const recorded = await booking.pool.query('SELECT outcome, reason, status FROM unapplied_messages WHERE event_id = $1', [early.envelope.eventId]);
+    expect(recorded.rows).toEqual([{ outcome: 'rejected', reason: 'DEADLINE_MISMATCH', status: 'CONFIRMED' }]);
+    expect(await bookingRow(bookingId)).toEqual(before);
+    expect(booking.eventsOf(bookingId, 'BookingCompleted')).toHaveLength(0);
   });
 });

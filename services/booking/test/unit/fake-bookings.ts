@@ -3,7 +3,7 @@ import { DEFAULT_DEADLINE_POLICY, requestBooking, sagaDeadline, type Booking, ty
 import type { Actor, Envelope } from '@txn/contracts';
 import type { UnappliedRecord } from '@txn/nest-messaging';
 import type { SqlTransaction, Transactions } from '@txn/sql';
-import type { Bookings, DueDeadline } from '../../src/application/ports';
+import type { Bookings, DueDeadline, DueHold } from '../../src/application/ports';
 
 // Typed fakes for booking's unit specs: the ports in memory, with what the database guarantees
 // that the use cases rely on (a slot overlapping a live booking of the resource is refused).
@@ -45,6 +45,10 @@ export class FakeBookings implements Bookings {
     return Promise.resolve(this.stored(bookingId));
   }
 
+  lockStoredDeadline(_tx: SqlTransaction, bookingId: string): Promise<SagaDeadline | null> {
+    return Promise.resolve(this.rows.get(bookingId)?.deadline ?? null);
+  }
+
   refundPolicyOf(_tx: SqlTransaction, bookingId: string): Promise<RefundPolicy | null> {
     return Promise.resolve(this.rows.get(bookingId)?.refundPolicy ?? null);
   }
@@ -84,9 +88,12 @@ export class FakeBookings implements Bookings {
     return Promise.resolve();
   }
 
-  lockDueHolds(_tx: SqlTransaction, now: Date, limit: number): Promise<Booking[]> {
-    const due = [...this.rows.values()].map((row) => row.booking).filter((booking) => booking.status === 'HELD' && booking.holdExpiresAt.getTime() <= now.getTime());
-    return Promise.resolve(due.sort((a, b) => a.holdExpiresAt.getTime() - b.holdExpiresAt.getTime()).slice(0, limit));
+  lockDueHolds(_tx: SqlTransaction, now: Date, limit: number): Promise<DueHold[]> {
+    const due: DueHold[] = [];
+    for (const { booking, deadline } of this.rows.values()) {
+      if (booking.status === 'HELD' && deadline?.stage === 'HOLD' && deadline.at.getTime() <= now.getTime()) due.push({ booking, deadline });
+    }
+    return Promise.resolve(due.sort((a, b) => a.deadline.at.getTime() - b.deadline.at.getTime()).slice(0, limit));
   }
 
   lockDueDeadlines(_tx: SqlTransaction, now: Date, limit: number): Promise<DueDeadline[]> {

@@ -6,6 +6,9 @@ import { booking, FakeBookings, NOW, runInFakeTransaction } from '../../../test/
 import { bookingDecisionStore } from '../booking-decided';
 import { expireDueHolds, expireHoldsIteration, SWEEPER_ACTOR } from './expire-holds';
 
+/** The default grace (BOOKING_HOLD_EXPIRY_GRACE_MS), as the ledger's. */
+const GRACE_MS = 15 * 60_000;
+
 function sweep(bookings: FakeBookings, batchSize: number) {
   const published: string[] = [];
   const outbox: OutboxWriter = { publishAll: async (_tx, events) => void published.push(...events.map((pending) => pending.event.envelope.eventType)) };
@@ -15,9 +18,18 @@ function sweep(bookings: FakeBookings, batchSize: number) {
 }
 
 describe('the hold expiry sweep', () => {
-  it('expires holds past their deadline, as the sweeper, and leaves holds still running alone', async () => {
+  it('leaves a hold alone for the grace after its expiry: an authorization made in time may still be on its way', async () => {
     const bookings = new FakeBookings();
-    const lapsed = bookings.put(booking({ holdExpiresAt: new Date(NOW.getTime() - 1) }));
+    const inGrace = bookings.put(booking({ holdExpiresAt: new Date(NOW.getTime() - GRACE_MS + 1) }));
+    const { deps, published } = sweep(bookings, 10);
+    expect(await expireDueHolds(deps)).toBe(0);
+    expect(bookings.stored(inGrace.bookingId)?.status).toBe('HELD');
+    expect(published).toEqual([]);
+  });
+
+  it('expires holds past their expiry and its grace, as the sweeper, and leaves holds still running alone', async () => {
+    const bookings = new FakeBookings();
+    const lapsed = bookings.put(booking({ holdExpiresAt: new Date(NOW.getTime() - GRACE_MS) }));
     const running = bookings.put(booking());
     const { deps, published } = sweep(bookings, 10);
     expect(await expireDueHolds(deps)).toBe(1);
@@ -30,7 +42,7 @@ describe('the hold expiry sweep', () => {
 
   it('sweeps again at once after a full batch, and waits after a partial one', async () => {
     const bookings = new FakeBookings();
-    for (let n = 0; n < 3; n += 1) bookings.put(booking({ holdExpiresAt: new Date(NOW.getTime() - 1_000 + n) }));
+    for (let n = 0; n < 3; n += 1) bookings.put(booking({ holdExpiresAt: new Date(NOW.getTime() - GRACE_MS - 1_000 + n) }));
     const { deps } = sweep(bookings, 2);
     expect(await expireHoldsIteration(deps)).toBe('more-due');
     expect(await expireHoldsIteration(deps)).toBe('caught-up');

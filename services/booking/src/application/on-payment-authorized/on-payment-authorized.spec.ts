@@ -34,7 +34,29 @@ describe('a payment authorized for a held booking', () => {
     });
   });
 
-  it('expires the booking when payment recorded the authorization after the hold, however early it is consumed', async () => {
+  it('confirms an authorization the PSP made within the hold although payment learned it only after the hold expired (a PSP query)', async () => {
+    const bookings = new FakeBookings();
+    const held = bookings.put(booking());
+    const learnedLate = new Date(held.holdExpiresAt.getTime() + 10 * 60_000);
+    const inTime = authorization(held.bookingId, { authorizedAt: new Date(held.holdExpiresAt.getTime() - 60_000) }, learnedLate);
+    expect((await onPaymentAuthorized(TX, inTime, { ...deps(bookings), now: learnedLate })).decision).toMatchObject({ outcome: 'applied', state: { status: 'CONFIRMED' }, events: [{ eventType: 'BookingConfirmed' }] });
+  });
+
+  it('confirms an authorization made exactly at the hold expiry: "at or before" is in time', async () => {
+    const bookings = new FakeBookings();
+    const held = bookings.put(booking());
+    const atExpiry = authorization(held.bookingId, { authorizedAt: held.holdExpiresAt }, held.holdExpiresAt);
+    expect((await onPaymentAuthorized(TX, atExpiry, deps(bookings))).decision).toMatchObject({ outcome: 'applied', state: { status: 'CONFIRMED' } });
+  });
+
+  it('expires the booking when the PSP authorized after the hold, even when the event claims an earlier time of writing', async () => {
+    const bookings = new FakeBookings();
+    const held = bookings.put(booking());
+    const late = authorization(held.bookingId, { authorizedAt: new Date(held.holdExpiresAt.getTime() + 1) }, NOW);
+    expect((await onPaymentAuthorized(TX, late, deps(bookings))).decision).toMatchObject({ outcome: 'applied', state: { status: 'EXPIRED' }, events: [{ eventType: 'BookingExpired', payload: { reason: 'AUTHORIZED_AFTER_HOLD_EXPIRED' } }] });
+  });
+
+  it('expires the booking when payment recorded the authorization after the hold (an event from before authorizedAt existed), however early it is consumed', async () => {
     const bookings = new FakeBookings();
     const held = bookings.put(booking());
     const late = authorization(held.bookingId, {}, new Date(held.holdExpiresAt.getTime() + 1));

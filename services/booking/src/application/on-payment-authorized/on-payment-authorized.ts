@@ -8,12 +8,15 @@ import { decideOnBooking, type ExistingBookingDeps } from '../existing-booking';
 
 /**
  * PaymentAuthorized: confirm, or expire when it came after the hold. "In time" is judged by when
- * payment recorded the authorization (the event's occurredAt), not by this consumer's lag.
+ * the authorization happened (`authorizedAt`, the PSP's time as payment learned it), not by this
+ * consumer's lag nor by when payment heard of it (a PSP query can learn it much later). Events
+ * written before `authorizedAt` existed carry null: then when payment recorded it (occurredAt).
  */
 export function onPaymentAuthorized(tx: SqlTransaction, fact: PaymentAuthorized, deps: ExistingBookingDeps & { readonly serviceActor: Actor }): Promise<BookingDecided> {
   return decideOnBooking(tx, fact, { ...deps, actor: deps.serviceActor }, (booking, ctx) => {
     if (!isCurrencyCode(fact.authorizedAmount.currency)) return refused(booking, 'UNSUPPORTED_CURRENCY');
     const authorizedAmount = money(fact.authorizedAmount.amountMinor, fact.authorizedAmount.currency);
-    return decideOnAuthorization(booking, { paymentId: fact.paymentId, authorizedAmount, authorizedAt: fact.envelope.occurredAt }, ctx);
+    const authorizedAt = fact.authorizedAt ?? fact.envelope.occurredAt;
+    return decideOnAuthorization(booking, { paymentId: fact.paymentId, authorizedAmount, authorizedAt }, ctx);
   });
 }

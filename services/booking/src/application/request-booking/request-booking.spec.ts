@@ -22,14 +22,14 @@ function request(bookings: FakeBookings, overrides: Partial<RequestBooking> = {}
 const deps = (bookings: FakeBookings) => ({ bookings, holdPolicy: DEFAULT_HOLD_POLICY, deadlinePolicy: DEFAULT_DEADLINE_POLICY, now: NOW });
 
 describe('requesting a booking', () => {
-  it('holds a free slot: the HELD row is written by the use case itself, under the slot constraint, with its hold deadline', async () => {
+  it('holds a free slot: the HELD row is written by the use case itself, under the slot constraint, with its HOLD deadline (hold expiry + grace)', async () => {
     const bookings = new FakeBookings();
     const command = request(bookings);
     const decided = await requestBooking(TX, command, deps(bookings));
     expect(decided.decision).toMatchObject({ outcome: 'applied', state: { status: 'HELD' }, events: [{ eventType: 'BookingHeld', actor: CUSTOMER }] });
     expect(decided.write).toEqual({ before: undefined, inserted: true });
     expect(decided.subject).toEqual({ aggregateId: command.bookingId, tenantId: command.envelope.tenantId, correlationId: command.bookingId, status: null });
-    expect(bookings.rows.get(command.bookingId)?.deadline).toEqual({ stage: 'HOLD', at: command.holdExpiresAt });
+    expect(bookings.rows.get(command.bookingId)?.deadline).toEqual({ stage: 'HOLD', at: new Date(command.holdExpiresAt.getTime() + DEFAULT_DEADLINE_POLICY.holdExpiryGrace_ms) });
   });
 
   it('rejects a slot that overlaps a live booking (SLOT_UNAVAILABLE) and writes nothing itself', async () => {
@@ -58,5 +58,17 @@ describe('requesting a booking', () => {
     const decided = await requestBooking(TX, { ...request(bookings), bookingId: existing.bookingId }, deps(bookings));
     expect(decided.decision).toMatchObject({ outcome: 'stale', stale: 'ALREADY_DECIDED' });
     expect(decided.subject.status).toBe('CANCELLED');
+  });
+
+  it('rejects a customer asking for a booking in another customer\'s name (NOT_BOOKING_CUSTOMER), and lets a merchant book for any customer', async () => {
+    const bookings = new FakeBookings();
+    const impostor = request(bookings, { customerId: 'customer-2' });
+    const decided = await requestBooking(TX, impostor, deps(bookings));
+    expect(decided.decision).toMatchObject({ outcome: 'applied', state: { status: 'REJECTED' }, events: [{ eventType: 'BookingRejected', payload: { rejectionCode: 'NOT_BOOKING_CUSTOMER' } }] });
+    expect(bookings.stored(impostor.bookingId)).toBeUndefined();
+
+    const byMerchant = request(bookings, { customerId: 'customer-2' });
+    const onBehalf = { ...byMerchant, envelope: envelope('RequestBooking', { type: 'API_KEY', id: 'merchant-key' }, byMerchant.bookingId) };
+    expect((await requestBooking(TX, onBehalf, deps(bookings))).decision).toMatchObject({ outcome: 'applied', state: { status: 'HELD', customerId: 'customer-2' } });
   });
 });

@@ -13,6 +13,7 @@ const REJECTION_REASONS: Readonly<Record<RejectionCode, string>> = {
   SLOT_IN_PAST: 'the slot starts in the past',
   INVALID_PRICE: 'the price is not a positive amount of a supported currency',
   HOLD_ALREADY_EXPIRED: 'the requested hold deadline has passed',
+  NOT_BOOKING_CUSTOMER: 'a customer may request a booking in their own name only',
 };
 
 export interface RequestBookingDeps {
