@@ -60,7 +60,7 @@ export interface PlatformProcesses {
  */
 function childEnvironments(scope: SuiteScope, databases: Record<ServiceName, SuiteDatabase>, secret: (name: string, value: string) => string, psp: { readonly url: string; readonly apiKey: string }): Record<ServiceName, Record<string, string>> {
   const shared = (service: ServiceName): Record<string, string> => ({
-    ...baseServiceSettings(service, databases[service], secret(`${service}-db`, databases[service].password)),
+    ...baseServiceSettings(service, databases[service], secret),
     KAFKA_TOPIC_PREFIX: scope.topic(''),
     KAFKA_CONSUMER_GROUP: scope.groupId(service),
     // The broker's minimum: a killed member's partitions move to its restarted successor

@@ -10,7 +10,8 @@ import { InboxTransport, MessagingModule, OutboxRelayLifecycle } from '@txn/nest
 import type { ServiceConfig } from './config';
 import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server';
 import { createServiceLogger } from './logger';
-import { runMigrations, type CodeMigration } from './migrations';
+import type { ServiceSchema } from './migrations';
+import { checkRuntimeDatabase, migrateServiceDatabase } from './service-database';
 import { PinoNestLogger } from './nest-logger';
 import { installTelemetry } from './telemetry';
 
@@ -42,14 +43,10 @@ export interface ServiceDependencies {
 
 export const SERVICE_DEPENDENCIES = Symbol('txn-service-dependencies');
 
-/** What differs between services. */
-export interface ServiceDefinition {
+/** What differs between services: their schema (migrations and the runtime role's grants), topics and module. */
+export interface ServiceDefinition extends ServiceSchema {
   /** The contract topics the service consumes (`booking.commands.v1`, …). */
   readonly topics: readonly string[];
-  /** Folder of `NNN_name.sql` migrations. */
-  readonly migrationsDirectory: string;
-  /** Migrations whose DDL a shared library owns (inbox, outbox). */
-  readonly codeMigrations?: readonly CodeMigration[];
   /** The service's feature module(s): controllers with @EventPattern handlers, sweepers. */
   module(dependencies: ServiceDependencies): DynamicModule;
   /** Extra readiness conditions besides database, consumer and relay. */
@@ -204,8 +201,21 @@ class ServiceRun {
 }
 
 /**
+ * With the migration role's login, migrates on a connection of its own (closed afterwards); then,
+ * as the running role, checks that it may not change its own tables and that the schema is current.
+ */
+async function migrateThenCheck(config: ServiceConfig, definition: ServiceDefinition, pool: Pool, logger: Logger): Promise<void> {
+  if (config.databaseMigration !== undefined) {
+    const report = await migrateServiceDatabase({ connection: config.databaseMigration, runtimeRole: config.database.user, schema: definition, logger, applicationName: `${config.serviceName}-migrate` });
+    logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied }, 'database schema up to date');
+  }
+  await checkRuntimeDatabase(pool, definition);
+}
+
+/**
  * Starts a service: logger and telemetry, the health server (live at once, ready only once
- * consuming), the database pool and its migrations, the registry codec, the Nest microservice on
+ * consuming), the database pool (the runtime role) after the migrations (as the migration role,
+ * when the config has its login) and the check that the schema is current, the registry codec, the Nest microservice on
  * the InboxTransport with MessagingModule (EventPublisher + outbox relay), the service's module,
  * and the inbox pruner (INBOX_RETENTION_DAYS). A failure at any step undoes the earlier ones and is thrown.
  */
@@ -219,8 +229,7 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
   try {
     const health = await startHealthServer({ port: config.httpPort, ...(options.httpHost === undefined ? {} : { host: options.httpHost }), registry: metrics, readiness: run.readiness(definition.readiness ?? []), logger });
     run.health = health;
-    const report = await runMigrations({ pool, directory: definition.migrationsDirectory, code: definition.codeMigrations ?? [], logger });
-    logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied }, 'database schema up to date');
+    await migrateThenCheck(config, definition, pool, logger);
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });
     const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
     const consumerGroup = options.consumerGroup ?? config.kafkaConsumerGroup;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadServiceConfig, MAX_KAFKA_CONSUMER_GROUP_LENGTH, MAX_KAFKA_TOPIC_PREFIX_LENGTH } from './config';
+import { ConfigError, loadMigrationConfig, loadServiceConfig, MAX_KAFKA_CONSUMER_GROUP_LENGTH, MAX_KAFKA_TOPIC_PREFIX_LENGTH } from './config';
 
 describe('service configuration', () => {
   let dir: string;
@@ -100,6 +100,21 @@ describe('service configuration', () => {
     const message = (error as Error).message;
     for (const name of ['HTTP_PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'DATABASE_PASSWORD_FILE']) expect(message).toContain(name);
     expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('migrates at start only when given the migration role\'s login (DATABASE_MIGRATION_USER and its password file)', () => {
+    expect(loadServiceConfig(base()).databaseMigration).toBeUndefined();
+    const config = loadServiceConfig({ ...base(), DATABASE_MIGRATION_USER: 'svc_booking_owner', DATABASE_MIGRATION_PASSWORD_FILE: passwordFile });
+    expect(config.databaseMigration).toEqual({ host: '127.0.0.1', port: 55432, database: 'booking', user: 'svc_booking_owner', password: 's3cret' });
+    expect(config.database.user).toBe('svc_booking');
+    expect(problemsOf({ ...base(), DATABASE_MIGRATION_USER: 'svc_booking_owner' })).toEqual([expect.stringMatching(/^DATABASE_MIGRATION_PASSWORD_FILE: missing/)]);
+    expect(problemsOf({ ...base(), DATABASE_MIGRATION_PASSWORD_FILE: passwordFile })).toEqual(['DATABASE_MIGRATION_PASSWORD_FILE: set without DATABASE_MIGRATION_USER']);
+  });
+
+  it('reads what the migrate command needs: the owner\'s login and the runtime role\'s name, no Kafka, no runtime password', () => {
+    const env = { SERVICE_NAME: 'ledger', DATABASE_HOST: '127.0.0.1', DATABASE_PORT: '55432', DATABASE_NAME: 'ledger', DATABASE_USER: 'svc_ledger', DATABASE_MIGRATION_USER: 'svc_ledger_owner', DATABASE_MIGRATION_PASSWORD_FILE: passwordFile };
+    expect(loadMigrationConfig(env)).toEqual({ serviceName: 'ledger', database: { host: '127.0.0.1', port: 55432, database: 'ledger', user: 'svc_ledger_owner', password: 's3cret' }, runtimeRole: 'svc_ledger', logLevel: 'info' });
+    expect(() => loadMigrationConfig({ ...env, DATABASE_MIGRATION_USER: undefined, DATABASE_MIGRATION_PASSWORD_FILE: undefined })).toThrow(/DATABASE_MIGRATION_USER: missing/);
   });
 
   it('refuses a secret given in the environment itself', () => {

@@ -51,7 +51,14 @@ export interface DatabaseSettings {
 export interface ServiceConfig {
   readonly serviceName: string;
   readonly httpPort: number;
+  /** The running service's login: the runtime role, with only the privileges its migrations declare. */
   readonly database: DatabaseSettings;
+  /**
+   * The schema owner's login (DATABASE_MIGRATION_USER, DATABASE_MIGRATION_PASSWORD_FILE), used once
+   * at start to migrate and then closed. Absent: the service only checks that its migrations were
+   * applied (by the `migrate` command, e.g. a Kubernetes Job). Decision 0015.
+   */
+  readonly databaseMigration?: DatabaseSettings;
   readonly kafkaBrokers: readonly string[];
   /** Put before every contract topic the service consumes or produces (`staging.`); empty by default. */
   readonly kafkaTopicPrefix: string;
@@ -166,6 +173,11 @@ export class SettingsReader {
     }
   }
 
+  /** A problem of the caller's own making (two settings that contradict each other). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws ConfigError naming every problem seen so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
@@ -173,6 +185,50 @@ export class SettingsReader {
 }
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+/** A PostgreSQL role name as we use them (quoted wherever it goes into SQL). */
+const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
+
+/** Where the database is, apart from who logs in. */
+function databaseLocation(settings: SettingsReader): Omit<DatabaseSettings, 'user' | 'password'> {
+  return { host: settings.text('DATABASE_HOST'), port: settings.port('DATABASE_PORT'), database: settings.text('DATABASE_NAME') };
+}
+
+/** DATABASE_MIGRATION_USER with its DATABASE_MIGRATION_PASSWORD_FILE, or undefined when neither is set. */
+function migrationLogin(settings: SettingsReader, env: NodeJS.ProcessEnv, location: Omit<DatabaseSettings, 'user' | 'password'>, required: boolean): DatabaseSettings | undefined {
+  const user = required ? settings.text('DATABASE_MIGRATION_USER', { pattern: ROLE_NAME, what: 'the role that owns the schema and runs the migrations' }) : settings.optionalText('DATABASE_MIGRATION_USER', ROLE_NAME);
+  if (user === undefined) {
+    if ((env.DATABASE_MIGRATION_PASSWORD_FILE ?? '').trim() !== '') settings.problem('DATABASE_MIGRATION_PASSWORD_FILE: set without DATABASE_MIGRATION_USER');
+    return undefined;
+  }
+  return { ...location, user, password: settings.secretFile('DATABASE_MIGRATION_PASSWORD') };
+}
+
+/** What the `migrate` command needs: the owner's login, and the name of the role the service runs as (no password). */
+export interface MigrationConfig {
+  readonly serviceName: string;
+  /** The migration role's login: owns the schema. */
+  readonly database: DatabaseSettings;
+  /** DATABASE_USER: the running service's role, which gets the declared privileges. */
+  readonly runtimeRole: string;
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * The settings of `main.ts migrate` (a deploy step, e.g. a Kubernetes Job with the owner's
+ * credentials): SERVICE_NAME, DATABASE_HOST/PORT/NAME, DATABASE_MIGRATION_USER and
+ * DATABASE_MIGRATION_PASSWORD_FILE, DATABASE_USER (the runtime role's name only), LOG_LEVEL.
+ */
+export function loadMigrationConfig(env: NodeJS.ProcessEnv = process.env): MigrationConfig {
+  const settings = new SettingsReader(env);
+  const serviceName = settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' });
+  const location = databaseLocation(settings);
+  const runtimeRole = settings.text('DATABASE_USER', { pattern: ROLE_NAME, what: 'the role the running service logs in as' });
+  const database = migrationLogin(settings, env, location, true);
+  const logLevel = settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  settings.done();
+  if (database === undefined) throw new ConfigError(['DATABASE_MIGRATION_USER: missing']);
+  return { serviceName, database, runtimeRole, logLevel };
+}
 
 /**
  * The settings every service has. `extra` reads the service's own settings with the same reader,
@@ -184,17 +240,13 @@ export function loadServiceConfig<Extra extends object = object>(
 ): ServiceConfig & Extra {
   const settings = new SettingsReader(env);
   const serviceName = settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' });
+  const location = databaseLocation(settings);
+  const databaseMigration = migrationLogin(settings, env, location, false);
   const config: ServiceConfig = {
     serviceName,
     // 0 = any free port (tests running several instances).
     httpPort: settings.integer('HTTP_PORT', { min: 0, max: 65_535 }),
-    database: {
-      host: settings.text('DATABASE_HOST'),
-      port: settings.port('DATABASE_PORT'),
-      database: settings.text('DATABASE_NAME'),
-      user: settings.text('DATABASE_USER'),
-      password: settings.secretFile('DATABASE_PASSWORD'),
-    },
+    database: { ...location, user: settings.text('DATABASE_USER', { pattern: ROLE_NAME }), password: settings.secretFile('DATABASE_PASSWORD') },
     kafkaBrokers: settings.hostPorts('KAFKA_BROKERS'),
     kafkaTopicPrefix: settings.text('KAFKA_TOPIC_PREFIX', { default: '', pattern: KAFKA_TOPIC_PREFIX }),
     // Read apart from its default: a bad SERVICE_NAME is reported once, under its own name.
@@ -204,6 +256,7 @@ export function loadServiceConfig<Extra extends object = object>(
     inboxRetentionDays: settings.integer('INBOX_RETENTION_DAYS', { min: MIN_INBOX_RETENTION_DAYS, max: MAX_INBOX_RETENTION_DAYS, default: DEFAULT_INBOX_RETENTION_DAYS }),
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    ...(databaseMigration === undefined ? {} : { databaseMigration }),
   };
   const own = extra?.(settings) ?? ({} as Extra);
   settings.done();

@@ -1,4 +1,4 @@
-export { ConfigError, LOG_LEVELS, loadServiceConfig, SettingsReader, type DatabaseSettings, type LogLevel, type ServiceConfig } from './config';
+export { ConfigError, LOG_LEVELS, loadMigrationConfig, loadServiceConfig, SettingsReader, type DatabaseSettings, type LogLevel, type MigrationConfig, type ServiceConfig } from './config';
 export { createServiceLogger, REDACTED_PATHS, type LoggerOptions } from './logger';
 export { installTelemetry } from './telemetry';
 export {
@@ -11,10 +11,15 @@ export {
   orderMigrations,
   readSqlMigrations,
   runMigrations,
+  unappliedMigrations,
   type CodeMigration,
   type Migration,
   type MigrationReport,
+  type ServiceSchema,
 } from './migrations';
+export { declareRuntimeGrants, quoteIdentifier, readRuntimeGrantsFile, RUNTIME_GRANTS_FILE, RUNTIME_ROLE_PLACEHOLDER, type RuntimeGrants } from './runtime-grants';
+export { checkRuntimeDatabase, DatabaseRoleError, migrateServiceDatabase, type MigrateServiceDatabaseOptions } from './service-database';
+export { runServiceCommand, SERVICE_COMMAND_USAGE, type ServiceCommand } from './service-command';
 export { READINESS_CHECK_TIMEOUT_MS, startHealthServer, type HealthServer, type ReadinessCheck } from './health-server';
 export { PinoNestLogger } from './nest-logger';
 export {

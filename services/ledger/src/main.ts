@@ -1,18 +1,18 @@
 import 'reflect-metadata';
-import { ConfigError, bootstrapService, loadServiceConfig, stopOnSignals } from '@txn/service-kit';
-import { ledgerService } from './service';
+import { bootstrapService, loadServiceConfig, runServiceCommand, stopOnSignals } from '@txn/service-kit';
+import { LEDGER_SCHEMA, ledgerService } from './service';
 import { readLedgerSettings } from './settings';
 
-/** node --import tsx services/ledger/src/main.ts, with the settings of docs/decisions/0011-service-runtime.md and settings.ts. */
-async function main(): Promise<void> {
-  const config = loadServiceConfig(process.env, readLedgerSettings);
-  const service = await bootstrapService(config, ledgerService(config));
-  stopOnSignals(service, service.dependencies.logger);
-}
-
-main().catch((error: unknown) => {
-  // Before (or without) the logger: one JSON line on stderr naming what is wrong.
-  const problems = error instanceof ConfigError ? error.problems : undefined;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ledger', msg: 'failed to start', errorClass: (error as Error).name, error: (error as Error).message, problems })}\n`);
-  process.exit(1);
+/**
+ * node --import tsx services/ledger/src/main.ts           the service, with the settings of docs/decisions/0011-service-runtime.md and settings.ts
+ * node --import tsx services/ledger/src/main.ts migrate   the migration step alone (docs/decisions/0015-database-roles.md)
+ */
+void runServiceCommand({
+  service: 'ledger',
+  schema: LEDGER_SCHEMA,
+  serve: async () => {
+    const config = loadServiceConfig(process.env, readLedgerSettings);
+    const service = await bootstrapService(config, ledgerService(config));
+    stopOnSignals(service, service.dependencies.logger);
+  },
 });

@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
+import { ConfigError, SettingsReader } from '@txn/service-kit';
 import type { VerifyReport } from './application/verify-books/verify-books';
 import { verifyLedger } from './verify';
 
@@ -6,10 +7,31 @@ import { verifyLedger } from './verify';
  * `verify` for a person or a cron job: prints every discrepancy as one JSON line, then a summary.
  * Exit 0: the ledger is proven; 1: discrepancies; 2: verify could not run (bad setting, database down).
  *
+ *   ./platform ledger verify     (the local platform: finds the ledger's settings itself)
+ *   DATABASE_HOST=… DATABASE_PORT=… DATABASE_NAME=… DATABASE_USER=… DATABASE_PASSWORD_FILE=… \
+ *     node --import tsx services/ledger/src/verify-main.ts      (the service's own settings)
  *   LEDGER_DATABASE_URL=postgres://user:pass@host:port/db node --import tsx services/ledger/src/verify-main.ts
+ *
+ * It only reads (one REPEATABLE READ READ ONLY transaction): the service's runtime role is enough.
  */
 
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/** LEDGER_DATABASE_URL if set, else the settings the ledger service itself reads (password from its file). */
+function connectionOf(env: NodeJS.ProcessEnv): PoolConfig {
+  const url = env.LEDGER_DATABASE_URL;
+  if (url !== undefined && url !== '') return { connectionString: url };
+  const settings = new SettingsReader(env);
+  const config: PoolConfig = {
+    host: settings.text('DATABASE_HOST'),
+    port: settings.port('DATABASE_PORT'),
+    database: settings.text('DATABASE_NAME'),
+    user: settings.text('DATABASE_USER'),
+    password: settings.secretFile('DATABASE_PASSWORD'),
+  };
+  settings.done();
+  return config;
+}
 
 function json(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
@@ -30,13 +52,16 @@ function print(report: VerifyReport): void {
 }
 
 async function main(): Promise<number> {
-  const connectionString = process.env.LEDGER_DATABASE_URL;
-  if (connectionString === undefined || connectionString === '') {
-    process.stderr.write('verify: LEDGER_DATABASE_URL is not set (postgres://user:password@host:port/database of the ledger)\n');
+  let connection: PoolConfig;
+  try {
+    connection = connectionOf(process.env);
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems.join('; ') : (error as Error).message;
+    process.stderr.write(`verify: which ledger database? ${problems}. Set the ledger's DATABASE_* settings (or LEDGER_DATABASE_URL); locally, run ./platform ledger verify\n`);
     return 2;
   }
   // One connection: verify runs in a single snapshot transaction.
-  const pool = new Pool({ connectionString, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'ledger-verify' });
+  const pool = new Pool({ ...connection, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'ledger-verify' });
   try {
     const report = await verifyLedger(pool);
     print(report);

@@ -1,18 +1,18 @@
 import 'reflect-metadata';
-import { ConfigError, bootstrapService, loadServiceConfig, stopOnSignals } from '@txn/service-kit';
-import { paymentService } from './service';
+import { bootstrapService, loadServiceConfig, runServiceCommand, stopOnSignals } from '@txn/service-kit';
+import { PAYMENT_SCHEMA, paymentService } from './service';
 import { readPaymentSettings } from './settings';
 
-/** node --import tsx services/payment/src/main.ts, with the settings of docs/decisions/0011-service-runtime.md plus PSP_*. */
-async function main(): Promise<void> {
-  const config = loadServiceConfig(process.env, readPaymentSettings);
-  const service = await bootstrapService(config, paymentService(config));
-  stopOnSignals(service, service.dependencies.logger);
-}
-
-main().catch((error: unknown) => {
-  // Before (or without) the logger: one JSON line on stderr naming what is wrong.
-  const problems = error instanceof ConfigError ? error.problems : undefined;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'payment', msg: 'failed to start', errorClass: (error as Error).name, error: (error as Error).message, problems })}\n`);
-  process.exit(1);
+/**
+ * node --import tsx services/payment/src/main.ts           the service, with the settings of docs/decisions/0011-service-runtime.md plus PSP_*
+ * node --import tsx services/payment/src/main.ts migrate   the migration step alone (docs/decisions/0015-database-roles.md)
+ */
+void runServiceCommand({
+  service: 'payment',
+  schema: PAYMENT_SCHEMA,
+  serve: async () => {
+    const config = loadServiceConfig(process.env, readPaymentSettings);
+    const service = await bootstrapService(config, paymentService(config));
+    stopOnSignals(service, service.dependencies.logger);
+  },
 });

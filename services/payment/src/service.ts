@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BookingHeld } from '@txn/contracts';
-import { messagingTablesMigration, type ServiceDefinition } from '@txn/service-kit';
+import { messagingTablesMigration, type ServiceDefinition, type ServiceSchema } from '@txn/service-kit';
 import { PaymentModule } from './payment.module';
 import { createStripePsp } from './psp/stripe-psp';
 import type { PaymentServiceProvider } from './application/psp-port';
@@ -12,14 +12,16 @@ export interface PaymentServiceOptions {
   readonly paymentMethodOf?: (customerId: string) => string;
 }
 
+/** Payment's database: its migrations (and migrations/grants.sql), what `main.ts migrate` applies. */
+export const PAYMENT_SCHEMA: ServiceSchema = { migrationsDirectory: join(__dirname, '..', 'migrations'), codeMigrations: [messagingTablesMigration(2)] };
+
 /** What makes the kit's service the payment service. */
 export function paymentService(settings: PaymentSettings, options: PaymentServiceOptions = {}): ServiceDefinition {
   const psp = options.psp ?? createStripePsp(settings.psp);
   const paymentMethodOf = options.paymentMethodOf ?? ((): string => settings.paymentMethod);
   return {
+    ...PAYMENT_SCHEMA,
     topics: [BookingHeld.topic],
-    migrationsDirectory: join(__dirname, '..', 'migrations'),
-    codeMigrations: [messagingTablesMigration(2)],
     module: (dependencies) => PaymentModule.with(dependencies, settings, psp, paymentMethodOf),
   };
 }

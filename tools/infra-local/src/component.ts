@@ -60,6 +60,12 @@ export interface Component {
   probe(ctx: ComponentContext): Promise<ProbeResult>;
   /** Idempotent set-up once ready (databases and roles, global registry config). */
   afterStart?(ctx: ComponentContext): Promise<void>;
+  /**
+   * What afterStart's work depends on besides the process itself (the topic catalogue, the list
+   * of service databases), as a short string. The supervisor runs afterStart once per process it
+   * started, and on a later `up` of the running process only when this changed. Absent: once.
+   */
+  setupKey?(ctx: ComponentContext): string;
   /** Seconds to wait for readiness before declaring failure. */
   readonly readinessTimeout_s: number;
   /** Seconds between the stop signal and SIGKILL. */

@@ -5,15 +5,20 @@ export { ensureDatabaseExtensions, installExtensions, PLATFORM_SERVICES, service
 export {
   dropProvisionedDatabases,
   ensurePostgresDatabase,
+  ensureServiceDatabase,
   provisionDatabase,
+  provisionServiceDatabase,
   type PostgresAdminConnection,
   postgresAdmin,
   postgresNames,
   type PostgresCredentials,
+  type PostgresRole,
+  type ServiceDatabaseCredentials,
 } from './components/postgres';
 export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from './components/kafka';
 export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
+export type { ProcessRecord } from './process-record';
 export { ComponentError, Supervisor, startOrder, tailOfFile, type ComponentStatus, type UpOutcome } from './supervisor';

@@ -10,6 +10,8 @@ export interface ProcessRecord {
   readonly pid: number;
   readonly startTicks: string;
   readonly startedAt: string;
+  /** The component's setupKey when its afterStart last succeeded for this process. */
+  readonly setUp?: string;
 }
 
 export function processStartTicks(pid: number): string | undefined {
@@ -41,6 +43,13 @@ export function writeProcessRecord(pidFile: string, pid: number): ProcessRecord 
   mkdirSync(dirname(pidFile), { recursive: true });
   writeFileSync(pidFile, `${JSON.stringify(record)}\n`);
   return record;
+}
+
+/** Remembers that afterStart succeeded for this process with these inputs. */
+export function recordSetUp(pidFile: string, record: ProcessRecord, setupKey: string): ProcessRecord {
+  const updated: ProcessRecord = { ...record, setUp: setupKey };
+  writeFileSync(pidFile, `${JSON.stringify(updated)}\n`);
+  return updated;
 }
 
 export function removeProcessRecord(pidFile: string): void {

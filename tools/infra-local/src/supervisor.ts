@@ -10,6 +10,7 @@ import {
   isStillRunning,
   orphansOfGroup,
   readProcessRecord,
+  recordSetUp,
   removeProcessRecord,
   writeProcessRecord,
   type ProcessRecord,
@@ -115,6 +116,13 @@ export class Supervisor {
     return join(this.config.stateDir, 'run', `${component.name}.pid`);
   }
 
+  /** The running process of a component this project started (pid and start time), if any. */
+  runningProcess(name: string): ProcessRecord | undefined {
+    const component = this.ordered.find((c) => c.name === name);
+    const record = component === undefined ? undefined : readProcessRecord(this.pidFile(component));
+    return isRecordedProcessAlive(record) ? record : undefined;
+  }
+
   /** Brings up the named components (and what they depend on), or all of them. */
   async up(names?: readonly string[]): Promise<Map<string, UpOutcome>> {
     return withOperationLock(this.lockFile, OPERATION_LOCK_WAIT_S, () => this.upUnlocked(names));
@@ -133,7 +141,8 @@ export class Supervisor {
     return outcomes;
   }
 
-  private withDependencies(names?: readonly string[]): Set<string> {
+  /** The named components and everything they depend on (all components when none is named). */
+  withDependencies(names?: readonly string[]): Set<string> {
     if (names === undefined || names.length === 0) return new Set(this.ordered.map((c) => c.name));
     const result = new Set<string>();
     const add = (name: string): void => {
@@ -154,8 +163,9 @@ export class Supervisor {
     const record = readProcessRecord(pidFile);
     if (isRecordedProcessAlive(record)) {
       // Ours and running: reuse it once it answers (it may still be starting from an earlier `up`).
+      // One probe when it serves; its set-up again only if what the set-up depends on changed.
       await this.waitUntilReady(component, ctx, record);
-      await this.runAfterStart(component, ctx);
+      if (record.setUp !== this.setupKeyOf(component, ctx)) await this.runAfterStart(component, ctx, pidFile, record);
       this.log(`${component.name}: already running (pid ${record.pid}), reused`);
       return 'reused';
     }
@@ -199,7 +209,7 @@ export class Supervisor {
     this.log(`${component.name}: started pid ${pid}, waiting until it serves`);
     await this.waitUntilReady(component, ctx, started);
     this.log(`${component.name}: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-    await this.runAfterStart(component, ctx);
+    await this.runAfterStart(component, ctx, pidFile, started);
     return 'started';
   }
 
@@ -215,12 +225,19 @@ export class Supervisor {
     while (orphansOfGroup(record, true).length > 0 && Date.now() < deadline) await sleep(50);
   }
 
-  private async runAfterStart(component: Component, ctx: ComponentContext): Promise<void> {
+  private setupKeyOf(component: Component, ctx: ComponentContext): string {
+    return component.setupKey?.(ctx) ?? '';
+  }
+
+  /** The component's set-up; once it succeeded, the pid file says so (with the inputs it had). */
+  private async runAfterStart(component: Component, ctx: ComponentContext, pidFile: string, record: ProcessRecord): Promise<void> {
+    const setupKey = this.setupKeyOf(component, ctx);
     try {
       await component.afterStart?.(ctx);
     } catch (error) {
       throw new ComponentError(component.name, `post-start set-up failed: ${(error as Error).message}`, ctx.logFile);
     }
+    recordSetUp(pidFile, record, setupKey);
   }
 
   private async assertPortsFree(component: Component, ctx: ComponentContext): Promise<void> {

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
+import { runLedgerCommand } from './commands/ledger';
 import { runSagasCommand } from './commands/sagas';
-import { runSchemasCommand } from './commands/schemas';
+import { registerSchemasForUp, runSchemasCommand } from './commands/schemas';
+import { planUp } from './commands/up';
 import {
   ComponentError,
   Supervisor,
   allComponents,
   ensureTopics,
-  infrastructureComponents,
   kafkaBrokers,
   loadPlatformConfig,
   loadTopicCatalogue,
@@ -33,6 +34,7 @@ const USAGE = `usage: ./platform <command>
   demo [happy] [declined] [refund]  a demo merchant, bookings through the saga, each timeline printed
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
   sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
+  ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
@@ -92,28 +94,33 @@ async function createTopics(config: PlatformConfig): Promise<void> {
   }
 }
 
+/**
+ * Infrastructure first, then the deploy step for schemas (producers never register at run time),
+ * then the services, which may produce as soon as they start. Only what was named and what it
+ * depends on; what is already up costs a probe (and its set-up again only if its inputs changed).
+ */
+async function up(supervisor: Supervisor, config: PlatformConfig, names: readonly string[]): Promise<number> {
+  const startedAt = Date.now();
+  const plan = planUp(supervisor, names);
+  if (plan.infrastructure.length > 0) await supervisor.up(plan.infrastructure);
+  if (plan.registerSchemas) {
+    const code = await registerSchemasForUp(config, supervisor.runningProcess('schema-registry'));
+    if (code !== 0) return code;
+  }
+  // Their dependencies were brought up just above: each costs one probe here.
+  if (plan.services.length > 0) await supervisor.up(plan.services);
+  printStatus(await supervisor.status());
+  process.stderr.write(`[platform] healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadPlatformConfig();
   const supervisor = new Supervisor(config, allComponents);
   switch (command) {
-    case 'up': {
-      const startedAt = Date.now();
-      // Infrastructure first, then the deploy step for schemas (producers never register at run
-      // time), then the services, which may produce as soon as they start.
-      const wanted = rest.length === 0 ? supervisor.components.map((c) => c.name) : rest;
-      const infrastructure = new Set(infrastructureComponents.map((c) => c.name));
-      await supervisor.up(wanted.filter((name) => infrastructure.has(name)));
-      if (rest.length === 0 || rest.includes('schema-registry') || wanted.some((name) => !infrastructure.has(name))) {
-        const code = await runSchemasCommand(['register', '--quiet'], config);
-        if (code !== 0) return code;
-      }
-      const services = wanted.filter((name) => !infrastructure.has(name));
-      if (services.length > 0) await supervisor.up(services);
-      printStatus(await supervisor.status());
-      process.stderr.write(`[platform] healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
-      return 0;
-    }
+    case 'up':
+      return up(supervisor, config, rest);
     case 'down':
       await supervisor.down(rest);
       return 0;
@@ -147,6 +154,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDlqCommand(rest, config);
     case 'sagas':
       return runSagasCommand(rest, config);
+    case 'ledger':
+      return runLedgerCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'test':

@@ -27,12 +27,12 @@ export interface SuiteService {
 }
 
 /**
- * A service as its main.ts starts it (loadServiceConfig, bootstrapService), on a suite database,
- * suite topics and a suite consumer group, with its logs kept for the assertions; closed at clean-up.
+ * A service as its main.ts starts it (loadServiceConfig, bootstrapService), on a suite database
+ * (migrated as its owner, run as its runtime role), suite topics and a suite consumer group, with its logs kept for the assertions; closed at clean-up.
  */
 export async function startSuiteService<S extends object>(options: SuiteServiceOptions<S>): Promise<SuiteService> {
   const { service: name, database, logLevel = 'info' } = options;
-  const config = loadServiceConfig({ ...baseServiceSettings(name, database, options.secret(`${name}-db`, database.password), logLevel), ...options.environment }, options.readSettings);
+  const config = loadServiceConfig({ ...baseServiceSettings(name, database, options.secret, logLevel), ...options.environment }, options.readSettings);
   const logs: LogLine[] = [];
   const service = await bootstrapService(config, options.definition(config), {
     topicOverrides: options.topicOverrides,

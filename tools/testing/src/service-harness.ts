@@ -28,9 +28,12 @@ export function jsonLogSink(into: LogLine[]): Writable {
 
 /**
  * The settings every service reads (libs/service-kit's loadServiceConfig) for a service on a suite
- * database and the test run's Kafka and registry; the service's own settings go on top.
+ * database and the test run's Kafka and registry; the service's own settings go on top. As
+ * `./platform up` runs a service: it logs in as the runtime role, and migrates at start as the
+ * owner (DATABASE_MIGRATION_USER), whose connection it closes before it serves. `secret` writes
+ * each password to a file (mode 0600) and returns its path.
  */
-export function baseServiceSettings(service: string, database: SuiteDatabase, passwordFile: string, logLevel = 'info'): Record<string, string> {
+export function baseServiceSettings(service: string, database: SuiteDatabase, secret: (name: string, value: string) => string, logLevel = 'info'): Record<string, string> {
   const environment = testEnvironment();
   return {
     SERVICE_NAME: service,
@@ -38,8 +41,10 @@ export function baseServiceSettings(service: string, database: SuiteDatabase, pa
     DATABASE_HOST: database.host,
     DATABASE_PORT: String(database.port),
     DATABASE_NAME: database.database,
-    DATABASE_USER: database.user,
-    DATABASE_PASSWORD_FILE: passwordFile,
+    DATABASE_USER: database.runtime.user,
+    DATABASE_PASSWORD_FILE: secret(`${service}-db-runtime`, database.runtime.password),
+    DATABASE_MIGRATION_USER: database.user,
+    DATABASE_MIGRATION_PASSWORD_FILE: secret(`${service}-db-owner`, database.password),
     KAFKA_BROKERS: environment.kafka.brokers.join(','),
     SCHEMA_REGISTRY_URL: environment.schemaRegistry.url,
     LOG_LEVEL: logLevel,

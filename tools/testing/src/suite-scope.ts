@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { dropProvisionedDatabases, provisionDatabase, type PostgresAdminConnection } from '@txn/infra-local';
+import { dropProvisionedDatabases, provisionServiceDatabase, type PostgresAdminConnection } from '@txn/infra-local';
 import { testEnvironment } from './environment';
 import { waitFor } from './wait-for';
 
+/**
+ * A suite's database with the two roles a service's database has (decision 0015). `user` and
+ * `password` are the owner's: what a suite that builds or inspects its own tables logs in as (and a
+ * service's migrations run as); `runtime` is the running service's role, with only the privileges
+ * its migrations declare.
+ */
 export interface SuiteDatabase {
   readonly host: string;
   readonly port: number;
   readonly database: string;
+  /** The schema's owner (the migration role). */
   readonly user: string;
   readonly password: string;
+  /** The running service's role: no DDL, only what the migrations' grants declare once they ran. */
+  readonly runtime: { readonly user: string; readonly password: string };
 }
 
 /** Resources private to one test suite, so suites can run in parallel against one stack. */
@@ -20,7 +29,7 @@ export interface SuiteScope {
   groupId(base: string): string;
   /** Creates topics (explicitly, as production does); all are deleted by dispose(). */
   createTopics(topics: readonly { topic: string; numPartitions: number }[]): Promise<void>;
-  /** A database with its own least-privilege role; dropped by dispose(). */
+  /** A database with its own owner and runtime roles (least privilege, decision 0015); dropped by dispose(). */
   database(label?: string): Promise<SuiteDatabase>;
   dispose(): Promise<void>;
 }
@@ -94,10 +103,10 @@ export async function createSuiteScope(suiteName: string): Promise<SuiteScope> {
     },
     async database(label = 'db') {
       const name = `t_${id}_${slug(label)}`.slice(0, 50);
-      const password = randomBytes(18).toString('base64url');
-      const { database, user } = await provisionDatabase(admin, name, password);
+      const passwords = { owner: randomBytes(18).toString('base64url'), runtime: randomBytes(18).toString('base64url') };
+      const { database, owner, runtime } = await provisionServiceDatabase(admin, name, passwords);
       databases.add(name);
-      return { host: admin.host, port: admin.port, database, user, password };
+      return { host: admin.host, port: admin.port, database, user: owner, password: passwords.owner, runtime: { user: runtime, password: passwords.runtime } };
     },
     async dispose() {
       if (databases.size > 0) await dropProvisionedDatabases(admin, [...databases]);

@@ -517,6 +517,8 @@ export const kafkaComponent: Component = {
   command,
   probe,
   afterStart,
+  // Topics are created from the catalogue: a running broker gets a changed catalogue on the next `up`.
+  setupKey: (ctx) => sha256(join(ctx.rootDir, TOPIC_CATALOGUE)),
   // Measured start to ready is a few seconds; a cold JVM on a busy 2-core laptop can take far longer.
   readinessTimeout_s: 90,
   // A controlled shutdown of a combined node takes a few seconds; it flushes and closes logs

@@ -14,6 +14,8 @@ const CONNECT_TIMEOUT_MS = 2_000;
 const MAX_CONNECTIONS = 300;
 /** How long a suite's database drop waits for its just-closed connections before forcing. */
 const DROP_GRACE_MS = 2_000;
+/** 2: an owner role and a runtime role per service database (decision 0015); 1 was one role owning the schema. */
+const PROVISIONING_LAYOUT = 2;
 
 export interface PostgresCredentials {
   readonly host: string;
@@ -67,11 +69,15 @@ async function withClient<T>(credentials: PostgresAdminConnection & { readonly d
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,50}$/;
 
-/** `booking` → database `booking`, role `svc_booking`. Hyphens become underscores. */
-export function postgresNames(name: string): { database: string; role: string } {
+/**
+ * `booking` → database `booking`, runtime role `svc_booking`, owner role `svc_booking_owner`.
+ * Hyphens become underscores. The runtime role is what the running service logs in as; the owner
+ * role owns the schema and is used only to migrate it (docs/decisions/0015-database-roles.md).
+ */
+export function postgresNames(name: string): { database: string; role: string; ownerRole: string } {
   const database = name.replace(/-/g, '_');
   if (!IDENTIFIER.test(database)) throw new Error(`"${name}" cannot be a database name (lower case, digits, _)`);
-  return { database, role: `svc_${database}` };
+  return { database, role: `svc_${database}`, ownerRole: `svc_${database}_owner` };
 }
 
 export interface PostgresAdminConnection {
@@ -81,27 +87,50 @@ export interface PostgresAdminConnection {
   readonly password: string;
 }
 
+/** A login role: who, its password, and the file holding it (for `*_FILE` settings). */
+export interface PostgresRole {
+  readonly user: string;
+  readonly password: string;
+  readonly passwordFile: string;
+}
+
+/** A service's database with its two roles: `user` is the runtime role, `owner` migrates. */
+export interface ServiceDatabaseCredentials extends PostgresCredentials {
+  /** Owns the schema and every table in it; the migration step's login, never the running service's. */
+  readonly owner: PostgresRole;
+}
+
+async function ensureLoginRole(client: Client, role: string, password: string): Promise<void> {
+  const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  const escapedPassword = client.escapeLiteral(password);
+  if (roleExists.rowCount === 0) {
+    await client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${escapedPassword}`);
+  } else {
+    await client.query(`ALTER ROLE ${role} PASSWORD ${escapedPassword}`);
+  }
+}
+
+/** The database (owned by the administrator), reachable only by the given roles: CONNECT is revoked from PUBLIC. */
+async function ensureDatabaseFor(client: Client, database: string, admin: string, roles: readonly string[]): Promise<void> {
+  const databaseExists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+  if (databaseExists.rowCount === 0) {
+    await client.query(`CREATE DATABASE ${database} OWNER ${admin} ENCODING 'UTF8' TEMPLATE template0`);
+  }
+  await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+  await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${roles.join(', ')}`);
+}
+
 /**
- * Creates (idempotently) a database and a login role that may use only that database: it owns
- * the `public` schema there, cannot create databases or roles, and cannot connect anywhere else,
- * because CONNECT is revoked from PUBLIC on every database.
+ * Creates (idempotently) a database and one login role that owns its `public` schema: for an
+ * application that manages its own schema at start-up (the schema registry, benchmarks). The role
+ * cannot create databases or roles and cannot connect anywhere else.
  */
 export async function provisionDatabase(admin: PostgresAdminConnection, name: string, password: string): Promise<{ database: string; user: string }> {
   const { database, role } = postgresNames(name);
   await withClient({ ...admin, database: 'postgres' }, async (client) => {
-    const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    const escapedPassword = client.escapeLiteral(password);
-    if (roleExists.rowCount === 0) {
-      await client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${escapedPassword}`);
-    } else {
-      await client.query(`ALTER ROLE ${role} PASSWORD ${escapedPassword}`);
-    }
-    const databaseExists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (databaseExists.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${database} OWNER ${admin.user} ENCODING 'UTF8' TEMPLATE template0`);
-    }
-    await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
-    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
+    await ensureLoginRole(client, role, password);
+    await ensureDatabaseFor(client, database, admin.user, [role]);
+    await client.query(`GRANT TEMPORARY ON DATABASE ${database} TO ${role}`);
   });
   await withClient({ ...admin, database }, async (client) => {
     await client.query(`ALTER SCHEMA public OWNER TO ${role}`);
@@ -111,8 +140,41 @@ export async function provisionDatabase(admin: PostgresAdminConnection, name: st
 }
 
 /**
- * Drops databases and roles made by provisionDatabase (test suites clean up with it). All
- * databases go first: a role granted something in another of them cannot be dropped before.
+ * A service's database with two login roles (decision 0015): `svc_<db>_owner` owns the `public`
+ * schema and everything in it and runs the migrations; `svc_<db>`, the running service, may use the
+ * schema (USAGE, no CREATE) and gets exactly the privileges its migrations' grants declare. Neither
+ * can create databases or roles or connect to another database; the runtime role cannot create
+ * temporary tables either. Idempotent, and it upgrades a database of the single-role layout (where
+ * `svc_<db>` owned everything): what that role owns moves to the owner role.
+ */
+export async function provisionServiceDatabase(
+  admin: PostgresAdminConnection,
+  name: string,
+  passwords: { readonly owner: string; readonly runtime: string },
+): Promise<{ database: string; owner: string; runtime: string }> {
+  const { database, role, ownerRole } = postgresNames(name);
+  await withClient({ ...admin, database: 'postgres' }, async (client) => {
+    await ensureLoginRole(client, ownerRole, passwords.owner);
+    await ensureLoginRole(client, role, passwords.runtime);
+    await ensureDatabaseFor(client, database, admin.user, [ownerRole, role]);
+    // The single-role layout granted it; a runtime role has no use for temporary tables.
+    await client.query(`REVOKE TEMPORARY ON DATABASE ${database} FROM ${role}`);
+  });
+  await withClient({ ...admin, database }, async (client) => {
+    // Only objects of this database (and none shared: the runtime role owns no database).
+    await client.query(`REASSIGN OWNED BY ${role} TO ${ownerRole}`);
+    await client.query(`ALTER SCHEMA public OWNER TO ${ownerRole}`);
+    await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+    await client.query(`REVOKE CREATE ON SCHEMA public FROM ${role}`);
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+  });
+  return { database, owner: ownerRole, runtime: role };
+}
+
+/**
+ * Drops databases and roles made by provisionDatabase or provisionServiceDatabase (test suites
+ * clean up with it). All databases go first: a role granted something in another of them cannot be
+ * dropped before.
  */
 export async function dropProvisionedDatabases(admin: PostgresAdminConnection, names: readonly string[]): Promise<void> {
   const all = names.map(postgresNames);
@@ -127,24 +189,40 @@ export async function dropProvisionedDatabases(admin: PostgresAdminConnection, n
       await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
     }
     for (const { database } of all) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    for (const { role } of all) await client.query(`DROP ROLE IF EXISTS ${role}`);
+    for (const { role, ownerRole } of all) {
+      await client.query(`DROP ROLE IF EXISTS ${role}`);
+      await client.query(`DROP ROLE IF EXISTS ${ownerRole}`);
+    }
   });
 }
 
-/** A service's database and role on the local PostgreSQL, with a generated password kept in the state folder. */
+function roleWithSecret(stateDir: string, role: string): PostgresRole {
+  return { user: role, password: ensureSecret(stateDir, `postgres-${role}`), passwordFile: secretFile(stateDir, `postgres-${role}`) };
+}
+
+/**
+ * A database whose one role owns its schema (the registry's), with a generated password kept in
+ * the state folder.
+ */
 export async function ensurePostgresDatabase(ctx: { readonly config: PlatformConfig }, name: string): Promise<PostgresCredentials> {
   const { config } = ctx;
-  const { role } = postgresNames(name);
-  const password = ensureSecret(config.stateDir, `postgres-${role}`);
-  const { database, user } = await provisionDatabase(postgresAdmin(config), name, password);
-  return {
-    host: HOST,
-    port: config.postgres.port,
-    database,
-    user,
-    password,
-    passwordFile: secretFile(config.stateDir, `postgres-${role}`),
-  };
+  const login = roleWithSecret(config.stateDir, postgresNames(name).role);
+  const { database } = await provisionDatabase(postgresAdmin(config), name, login.password);
+  return { host: HOST, port: config.postgres.port, database, ...login };
+}
+
+/**
+ * A service's database on the local PostgreSQL with its runtime role (`user`, `password`,
+ * `passwordFile`: what the running service logs in as) and its owner role (`owner`: migrations),
+ * passwords generated into the state folder (`postgres-svc_<db>.secret`, `postgres-svc_<db>_owner.secret`).
+ */
+export async function ensureServiceDatabase(ctx: { readonly config: PlatformConfig }, name: string): Promise<ServiceDatabaseCredentials> {
+  const { config } = ctx;
+  const names = postgresNames(name);
+  const runtime = roleWithSecret(config.stateDir, names.role);
+  const owner = roleWithSecret(config.stateDir, names.ownerRole);
+  const { database } = await provisionServiceDatabase(postgresAdmin(config), name, { owner: owner.password, runtime: runtime.password });
+  return { host: HOST, port: config.postgres.port, database, ...runtime, owner };
 }
 
 export const postgresComponent: Component = {
@@ -221,12 +299,15 @@ export const postgresComponent: Component = {
     }
   },
 
+  // Bump the layout when what afterStart provisions changes: a running PostgreSQL gets it on the next `up`.
+  setupKey: (ctx) => JSON.stringify({ layout: PROVISIONING_LAYOUT, services: ctx.config.services }),
+
   async afterStart(ctx) {
     await withClient(postgresAdmin(ctx.config), async (client) => {
       // Nobody but the admin may connect to the maintenance databases.
       await client.query('REVOKE CONNECT ON DATABASE postgres FROM PUBLIC');
       await client.query('REVOKE CONNECT ON DATABASE template1 FROM PUBLIC');
     });
-    for (const service of ctx.config.services) await ensurePostgresDatabase(ctx, service);
+    for (const service of ctx.config.services) await ensureServiceDatabase(ctx, service);
   },
 };

@@ -264,6 +264,8 @@ export const schemaRegistryComponent: Component = {
     return httpProbe(`http://${HOST}:${schemaRegistryManagementPort(ctx.config)}/health/ready`, (status) => status === 200);
   },
 
+  setupKey: () => SUBJECT_COMPATIBILITY,
+
   async afterStart(ctx) {
     // Store the global rule explicitly. Rule enforcement prefers a stored global rule over the
     // -D default, while GET /config/{subject} reports only the -D default: if someone stored a

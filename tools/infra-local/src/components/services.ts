@@ -6,7 +6,7 @@ import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
 import { secretFile } from '../secrets';
 import { kafkaBrokers } from './kafka';
-import { ensurePostgresDatabase, postgresAdmin, postgresNames } from './postgres';
+import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
 import { pspProxyUrl } from './psp-proxy';
 import { schemaRegistryUrl } from './schema-registry';
 
@@ -17,7 +17,10 @@ import { schemaRegistryUrl } from './schema-registry';
  * is ready when its `/health/ready` answers 200 (migrated, consuming, relay running).
  */
 export interface ServiceSpec {
-  /** services/<name>; also the database (`<name>`), role (`svc_<name>`) and consumer group. */
+  /**
+   * services/<name>; also the database (`<name>`), runtime role (`svc_<name>`), owner role
+   * (`svc_<name>_owner`, migrations only) and consumer group.
+   */
   readonly name: string;
   /**
    * Extensions the service's migrations need but its role may not create (CREATE EXTENSION needs
@@ -54,6 +57,14 @@ function ensurePspTestKeyFile(stateDir: string): string {
 
 const HOST = '127.0.0.1';
 const PROBE_TIMEOUT_MS = 2_000;
+/**
+ * The broker's smallest accepted consumer session (group.min.session.timeout.ms), for services run
+ * by `./platform up`. A member that was killed keeps its partitions until its session lapses, and
+ * the group's rebalance (so the restarted service's readiness) waits for that: with the service's
+ * default of 30 s, `up` after a `kill -9` took 25-30 s; with 6 s, a few. The price, here only: a
+ * service paused longer than 6 s (a debugger) loses its partitions and rejoins when it resumes.
+ */
+const LOCAL_KAFKA_SESSION_TIMEOUT_MS = 6_000;
 const EXTENSION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** `servicePorts.<name>` of platform.json when the config carries it, else the spec's default. */
@@ -96,7 +107,7 @@ async function probeReady(url: string): Promise<ProbeResult> {
 }
 
 export function serviceComponent(spec: ServiceSpec): Component {
-  const { database, role } = postgresNames(spec.name);
+  const { database, role, ownerRole } = postgresNames(spec.name);
   return {
     name: spec.name,
     dependsOn: ['postgres', 'kafka', 'schema-registry', ...(spec.dependsOn ?? [])],
@@ -111,7 +122,7 @@ export function serviceComponent(spec: ServiceSpec): Component {
     install: () => Promise.resolve(),
 
     async prepare(ctx: ComponentContext) {
-      await ensurePostgresDatabase(ctx, spec.name);
+      await ensureServiceDatabase(ctx, spec.name);
       await ensureDatabaseExtensions(ctx.config, database, spec.extensions);
     },
 
@@ -129,9 +140,14 @@ export function serviceComponent(spec: ServiceSpec): Component {
           DATABASE_HOST: HOST,
           DATABASE_PORT: String(config.postgres.port),
           DATABASE_NAME: database,
+          // The runtime role, and the owner role it migrates with at start, on a connection it closes
+          // before it serves (decision 0015). The files ensureServiceDatabase wrote: passwords never
+          // enter the environment.
           DATABASE_USER: role,
-          // The file ensurePostgresDatabase wrote; the password itself never enters the environment.
           DATABASE_PASSWORD_FILE: secretFile(config.stateDir, `postgres-${role}`),
+          DATABASE_MIGRATION_USER: ownerRole,
+          DATABASE_MIGRATION_PASSWORD_FILE: secretFile(config.stateDir, `postgres-${ownerRole}`),
+          KAFKA_SESSION_TIMEOUT_MS: String(LOCAL_KAFKA_SESSION_TIMEOUT_MS),
           KAFKA_BROKERS: kafkaBrokers(config).join(','),
           SCHEMA_REGISTRY_URL: schemaRegistryUrl(config),
           LOG_LEVEL: process.env.PLATFORM_SERVICE_LOG_LEVEL ?? 'info',

@@ -1,10 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createSuiteScope, testEnvironment, type SuiteDatabase, type SuiteScope } from '@txn/testing';
+import { dropProvisionedDatabases, provisionDatabase, provisionServiceDatabase } from '../../src/components/postgres';
 
-async function connect(db: SuiteDatabase, database = db.database): Promise<Client> {
-  const client = new Client({ ...db, database, connectionTimeoutMillis: 5_000 });
+/** As the database's owner role (the migration role), or as its runtime role. */
+async function connect(db: SuiteDatabase, database = db.database, as: 'owner' | 'runtime' = 'owner'): Promise<Client> {
+  const login = as === 'owner' ? { user: db.user, password: db.password } : db.runtime;
+  const client = new Client({ host: db.host, port: db.port, ...login, database, connectionTimeoutMillis: 5_000 });
   await client.connect();
   return client;
+}
+
+function adminConnection(): { host: string; port: number; user: string; password: string } {
+  const { host, port, adminUser, adminPassword } = testEnvironment().postgres;
+  return { host, port, user: adminUser, password: adminPassword };
 }
 
 async function connectAsAdmin(database: string): Promise<Client> {
@@ -14,7 +23,7 @@ async function connectAsAdmin(database: string): Promise<Client> {
   return client;
 }
 
-describe('PostgreSQL: one database and least-privilege role per service', () => {
+describe('PostgreSQL: one database per service, with an owner role for migrations and a least-privilege runtime role', () => {
   let scope: SuiteScope;
   let booking: SuiteDatabase;
   let payment: SuiteDatabase;
@@ -26,7 +35,7 @@ describe('PostgreSQL: one database and least-privilege role per service', () => 
   });
   afterAll(async () => scope.dispose());
 
-  it('lets a service create, write and read tables in its own database as its own role', async () => {
+  it('lets a service\'s owner role create, write and read tables in its own database', async () => {
     const client = await connect(booking);
     try {
       await client.query('CREATE TABLE slot (id bigint PRIMARY KEY, label text NOT NULL)');
@@ -73,6 +82,48 @@ describe('PostgreSQL: one database and least-privilege role per service', () => 
     }
   });
 
+  it('gives the runtime role of a service database no DDL at all: it cannot create tables, temporary ones included', async () => {
+    const owner = await connect(booking);
+    await owner.query('CREATE TABLE ledgerish (id bigint PRIMARY KEY)');
+    await owner.end();
+    const runtime = await connect(booking, booking.database, 'runtime');
+    try {
+      await expect(runtime.query('CREATE TABLE planted (id int)')).rejects.toThrow(/permission denied for schema public/);
+      await expect(runtime.query('CREATE TEMP TABLE planted (id int)')).rejects.toThrow(/permission denied to create temporary tables/);
+      // Owned by the owner, granted nothing yet (the migrations' grants.sql does that): not even readable.
+      await expect(runtime.query('SELECT * FROM ledgerish')).rejects.toThrow(/permission denied for table ledgerish/);
+      await expect(runtime.query('ALTER TABLE ledgerish ADD COLUMN x int')).rejects.toThrow(/must be owner of table ledgerish/);
+    } finally {
+      await runtime.end();
+    }
+  });
+
+  it('upgrades a database of the single-role layout: what the service role owned moves to the owner role', async () => {
+    const name = `t_${randomBytes(3).toString('hex')}_upgrade`;
+    const passwords = { owner: randomBytes(12).toString('hex'), runtime: randomBytes(12).toString('hex') };
+    const admin = adminConnection();
+    try {
+      const { database, user } = await provisionDatabase(admin, name, passwords.runtime);
+      const before = new Client({ host: admin.host, port: admin.port, database, user, password: passwords.runtime });
+      await before.connect();
+      await before.query('CREATE TABLE journal (id bigint PRIMARY KEY)');
+      await before.end();
+      const roles = await provisionServiceDatabase(admin, name, passwords);
+      expect(roles).toEqual({ database, owner: `${user}_owner`, runtime: user });
+      const after = new Client({ host: admin.host, port: admin.port, database, user, password: passwords.runtime });
+      await after.connect();
+      try {
+        const { rows } = await after.query<{ owner: string; schema_owner: string }>("SELECT pg_get_userbyid(relowner) AS owner, (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public') AS schema_owner FROM pg_class WHERE relname = 'journal'");
+        expect(rows).toEqual([{ owner: roles.owner, schema_owner: roles.owner }]);
+        await expect(after.query('DROP TABLE journal')).rejects.toThrow(/must be owner of table journal/);
+      } finally {
+        await after.end();
+      }
+    } finally {
+      await dropProvisionedDatabases(admin, [name]);
+    }
+  });
+
   it('provisions a role per platform service at start-up', async () => {
     const admin = await connectAsAdmin('postgres');
     try {
@@ -80,7 +131,7 @@ describe('PostgreSQL: one database and least-privilege role per service', () => 
         "SELECT rolname FROM pg_roles WHERE rolname LIKE 'svc\\_%' AND rolname NOT LIKE 'svc\\_t\\_%' ORDER BY rolname",
       );
       expect(rows.map((r) => r.rolname)).toEqual(
-        expect.arrayContaining(['svc_api_gateway', 'svc_audit', 'svc_booking', 'svc_ledger', 'svc_notification', 'svc_payment', 'svc_webhook_ingress']),
+        expect.arrayContaining(['svc_api_gateway', 'svc_audit', 'svc_booking', 'svc_ledger', 'svc_notification', 'svc_payment', 'svc_webhook_ingress'].flatMap((role) => [role, `${role}_owner`])),
       );
     } finally {
       await admin.end();

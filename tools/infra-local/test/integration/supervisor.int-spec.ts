@@ -73,6 +73,44 @@ describe('supervisor life cycle (real processes, stand-in components)', () => {
     expect(isAlive(first?.pid ?? -1)).toBe(false);
   });
 
+  it('costs an already running component nothing but a probe: no install, prepare or set-up again, the same process; set-up again only when its inputs change', async () => {
+    const [webPort, apiPort] = [await freePort(), await freePort()];
+    const calls: string[] = [];
+    let setupInputs = 'catalogue v1';
+    const counted = (name: string, port: number, dependsOn: readonly string[]): Component => ({
+      ...fakeComponent(name, port, HTTP_SERVER(port)),
+      dependsOn,
+      install: async () => void calls.push(`${name}:install`),
+      prepare: async () => void calls.push(`${name}:prepare`),
+      afterStart: async () => void calls.push(`${name}:afterStart`),
+      setupKey: () => setupInputs,
+    });
+    const supervisor = new Supervisor(config, [counted('web', webPort, []), counted('api', apiPort, ['web'])], quiet);
+    expect(await supervisor.up()).toEqual(new Map([['web', 'started'], ['api', 'started']]));
+    expect(calls.splice(0)).toEqual(['web:install', 'web:prepare', 'web:afterStart', 'api:install', 'api:prepare', 'api:afterStart']);
+    const pids = (await supervisor.status()).map((s) => s.pid);
+
+    // Everything up: nothing is installed, prepared, set up or restarted.
+    expect(await supervisor.up()).toEqual(new Map([['web', 'reused'], ['api', 'reused']]));
+    expect(await supervisor.up(['api'])).toEqual(new Map([['web', 'reused'], ['api', 'reused']]));
+    expect(calls).toEqual([]);
+    expect((await supervisor.status()).map((s) => s.pid)).toEqual(pids);
+
+    // What the set-up depends on changed (a topic added to the catalogue): set up again, same processes.
+    setupInputs = 'catalogue v2';
+    await supervisor.up();
+    expect(calls.splice(0)).toEqual(['web:afterStart', 'api:afterStart']);
+    expect((await supervisor.status()).map((s) => s.pid)).toEqual(pids);
+
+    // One killed: only it is started again; its dependency stays as it is.
+    process.kill(pids[1] ?? -1, 'SIGKILL');
+    await waitFor('the killed process to be gone', async () => ((await supervisor.status())[1]?.state === 'down' ? true : undefined));
+    expect(await supervisor.up(['api'])).toEqual(new Map([['web', 'reused'], ['api', 'started']]));
+    expect(calls.splice(0)).toEqual(['api:install', 'api:prepare', 'api:afterStart']);
+    expect((await supervisor.status())[0]?.pid).toBe(pids[0]);
+    await supervisor.down();
+  });
+
   it('starts a component again after it was killed with SIGKILL', async () => {
     const port = await freePort();
     const supervisor = new Supervisor(config, [fakeComponent('web', port, HTTP_SERVER(port))], quiet);

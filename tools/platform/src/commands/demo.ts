@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import { CancelBooking, CompleteBooking, EVENT_TYPES, RequestBooking, type Actor, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
 import {
   allComponents,
-  ensurePostgresDatabase,
+  ensureServiceDatabase,
   kafkaBrokers,
   PLATFORM_SERVICES,
   pspProxyUrl,
@@ -17,9 +15,11 @@ import {
   Supervisor,
   type PlatformConfig,
   type PostgresCredentials,
+  type ServiceDatabaseCredentials,
 } from '@txn/infra-local';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { formatMoney, isCurrencyCode } from '@txn/money';
+import { runLedgerCommand } from './ledger';
 
 // `./platform demo`: sagas through the running platform (the services as processes, the real
 // topics), then each saga's timeline read back from the topics, the services' databases, the PSP
@@ -165,9 +165,19 @@ function eventOf(c: Connections, bookingId: string, eventType: string, matches: 
   return pollUntil(`${eventType} for booking ${bookingId}`, () => c.seen.find((event) => event.value.envelope.correlationId === bookingId && event.eventType === eventType && matches(event)));
 }
 
-/** The merchant resource the demo books, created once with the booking service's role. */
-async function ensureDemoResource(c: Connections): Promise<void> {
-  await c.booking.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, resource_id) DO NOTHING', [DEMO_TENANT, DEMO_RESOURCE, 'Demo room']);
+/**
+ * The merchant resource the demo books, created once. The booking service has no command that
+ * creates resources yet, and its runtime role may not insert them (migrations/grants.sql): seed
+ * data goes in as the schema's owner, like a migration would.
+ */
+async function ensureDemoResource(booking: ServiceDatabaseCredentials): Promise<void> {
+  const { host, port, database, owner } = booking;
+  const pool = new Pool({ host, port, database, user: owner.user, password: owner.password, max: 1, connectionTimeoutMillis: HTTP_TIMEOUT_MS, application_name: 'platform-demo' });
+  try {
+    await pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, resource_id) DO NOTHING', [DEMO_TENANT, DEMO_RESOURCE, 'Demo room']);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** The next free hour of the demo room, at least two days ahead (earlier runs keep their slots). */
@@ -392,22 +402,11 @@ async function printBalances(c: Connections): Promise<void> {
   for (const row of rows) write(`  ${row.account_id.padEnd(44)}  ${row.normal_side.padEnd(6)}  posted ${eur(row.posted).padStart(12)}  pending ${eur(row.pending).padStart(10)}`);
 }
 
-/** The ledger service's own verify command, on the whole ledger database. */
-function runLedgerVerify(c: Connections): Promise<{ code: number; summary: string }> {
-  const { user, password, host, port, database } = c.ledger;
-  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(c.config.rootDir, 'services', 'ledger', 'src', 'verify-main.ts')], {
-      cwd: c.config.rootDir,
-      env: { ...process.env, LEDGER_DATABASE_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: VERIFY_TIMEOUT_MS,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('close', (code) => resolvePromise({ code: code ?? 2, summary: output.trim().split('\n').at(-1) ?? '' }));
-  });
+/** `./platform ledger verify` on the whole ledger database, its output kept for the summary line. */
+async function runLedgerVerify(c: Connections): Promise<{ code: number; summary: string }> {
+  let output = '';
+  const code = await runLedgerCommand(['verify'], c.config, { output: (text) => (output += text), timeout_ms: VERIFY_TIMEOUT_MS });
+  return { code, summary: output.trim().split('\n').at(-1) ?? '' };
 }
 
 function routeDelta(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
@@ -462,7 +461,7 @@ export async function runDemoCommand(args: readonly string[], config: PlatformCo
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await requireServicesReady(config);
-    const [bookingDb, paymentDb, ledgerDb] = await Promise.all(['booking', 'payment', 'ledger'].map((name) => ensurePostgresDatabase({ config }, name)));
+    const [bookingDb, paymentDb, ledgerDb] = await Promise.all(['booking', 'payment', 'ledger'].map((name) => ensureServiceDatabase({ config }, name)));
     if (bookingDb === undefined || paymentDb === undefined || ledgerDb === undefined) throw new DemoError('service databases missing');
     const pools = { booking: poolOf(bookingDb), payment: poolOf(paymentDb), ledger: poolOf(ledgerDb) };
     closers.push(() => Promise.all(Object.values(pools).map((pool) => pool.end())));
@@ -475,7 +474,7 @@ export async function runDemoCommand(args: readonly string[], config: PlatformCo
     const pspApiKey = platformPspApiKey(config);
     const c: Connections = { config, booking: pools.booking, payment: pools.payment, ledger: { ...ledgerDb, pool: pools.ledger }, codec, publisher, seen, pspApiKey };
 
-    await ensureDemoResource(c);
+    await ensureDemoResource(bookingDb);
     write(`demo merchant ${DEMO_TENANT}, resource ${DEMO_RESOURCE}; saga topics: ${SAGA_TOPICS.join(', ')}`);
     write();
     let ok = true;
@@ -483,7 +482,7 @@ export async function runDemoCommand(args: readonly string[], config: PlatformCo
 
     await printBalances(c);
     const verify = await runLedgerVerify(c);
-    write(`ledger verify (services/ledger/src/verify-main.ts, whole ledger): ${verify.code === 0 ? 'CLEAN' : `exit ${verify.code}`}  ${verify.summary}`);
+    write(`ledger verify (./platform ledger verify, whole ledger): ${verify.code === 0 ? 'CLEAN' : `exit ${verify.code}`}  ${verify.summary}`);
     return ok && verify.code === 0 ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo: ${(error as Error).message}\n`);

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EVENT_TYPES } from '@txn/contracts';
-import { schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
+import { schemaRegistryUrl, type PlatformConfig, type ProcessRecord } from '@txn/infra-local';
 import {
   COMPATIBILITY_DIRECTIONS,
   SchemaCompatibilityError,
@@ -95,4 +98,48 @@ export async function runSchemasCommand(args: readonly string[], config: Platfor
     }
     throw error;
   }
+}
+
+/** What the last registration by `up` covered: which registry process, which catalogue. */
+interface RegistrationStamp {
+  readonly registry: string;
+  readonly url: string;
+  readonly catalogue_sha256: string;
+}
+
+function registrationStampFile(config: PlatformConfig): string {
+  return join(config.stateDir, 'run', 'schemas-registered.json');
+}
+
+function stampOf(config: PlatformConfig, registry: ProcessRecord): RegistrationStamp {
+  const registered = Object.entries(EVENT_TYPES).map(([eventType, contract]) => [eventType, contract.topic, contract.fullName, contract.schema]);
+  const catalogue_sha256 = createHash('sha256').update(JSON.stringify(registered)).digest('hex');
+  return { registry: `${registry.pid}:${registry.startTicks}`, url: schemaRegistryUrl(config), catalogue_sha256 };
+}
+
+function readStamp(path: string): RegistrationStamp | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RegistrationStamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The deploy step of `./platform up`: registers every subject (`schemas register`), unless this
+ * same registry process already got this same catalogue from an earlier `up` (a stamp in the
+ * state folder). A registry restarted, or a schema changed, registers again; `./platform schemas
+ * register` always does. `registry` is the running registry's process (undefined: not ours, or
+ * not running: always register).
+ */
+export async function registerSchemasForUp(config: PlatformConfig, registry: ProcessRecord | undefined): Promise<number> {
+  const path = registrationStampFile(config);
+  const wanted = registry === undefined ? undefined : stampOf(config, registry);
+  if (wanted !== undefined && JSON.stringify(readStamp(path)) === JSON.stringify(wanted)) return 0;
+  const code = await runSchemasCommand(['register', '--quiet'], config);
+  if (code === 0 && wanted !== undefined) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(wanted)}\n`);
+  }
+  return code;
 }

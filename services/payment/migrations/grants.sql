@@ -1,0 +1,20 @@
+-- What the running payment service (its runtime role, DATABASE_USER) may do in its database, and
+-- nothing more. Not a migration: the migration step declares it anew after every run, as the whole
+-- truth (a privilege not written here is revoked), as the schema's owner. A table or sequence that
+-- no line here (or a code migration, for inbox and outbox) grants anything on stops the migration
+-- step, naming it: a new table gets its line here, with the least it needs.
+-- :runtime_role is replaced by the role's name; psql reads the file the same way:
+--   psql -v runtime_role=svc_payment -f services/payment/migrations/grants.sql
+-- Why roles are split at all: docs/decisions/0015-database-roles.md.
+
+-- A payment ends in a status, it is never removed: no DELETE.
+GRANT SELECT, INSERT, UPDATE ON payments TO :runtime_role;
+
+-- Refunds are recorded per request and updated with the PSP's answer (ON CONFLICT DO UPDATE).
+GRANT SELECT, INSERT, UPDATE ON refunds TO :runtime_role;
+
+-- The PSP work list: claimed, leased, retried, parked, and removed once the call's answer is recorded.
+GRANT SELECT, INSERT, UPDATE, DELETE ON psp_calls TO :runtime_role;
+
+-- Refused and stale messages, recorded once for a person (ON CONFLICT DO NOTHING).
+GRANT SELECT, INSERT ON unapplied_messages TO :runtime_role;
