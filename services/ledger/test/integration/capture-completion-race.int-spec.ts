@@ -90,13 +90,15 @@ describe('PaymentCaptured and BookingCompleted decided at once by two ledger ins
     const b = await OpenTransaction.begin(db);
     await a.run(decide[first]);
     const deciding = b.run(decide[second]);
-    // Serialised on the payment: the second waits for the first to commit, then sees its row.
-    expect(await decidedOrBlocked(db, b, deciding)).toBe('blocked');
+    const secondWas = await decidedOrBlocked(db, b, deciding);
     await a.commit();
     await deciding;
     await b.commit();
 
+    // Without a lock both take, each missed the other's uncommitted row: escrow FUNDED, a release waiting for ever.
     expect(await releaseState(story)).toEqual({ escrow: 'RELEASED', waiting: 0 });
     expect(await db.balance(story.account('MERCHANT_PAYABLE'))).toMatchObject({ cp: 9_750n });
+    // Serialised on the payment: the second waited for the first to commit, then saw its row.
+    expect(secondWas).toBe('blocked');
   });
 });

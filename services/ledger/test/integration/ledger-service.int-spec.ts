@@ -146,11 +146,11 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     if (secretsDir !== undefined) rmSync(secretsDir, { recursive: true, force: true });
   });
 
-  /** One unlabelled gauge from the service's /metrics, as Prometheus would scrape it. */
-  async function scrapeGauge(name: string): Promise<number> {
+  /** One gauge from the service's /metrics, as Prometheus would scrape it; `label` picks one series of a labelled gauge. */
+  async function scrapeGauge(name: string, label?: string): Promise<number> {
     const text = await (await fetch(`http://127.0.0.1:${service?.httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `) || candidate.startsWith(`${name}{`));
-    if (line === undefined) throw new Error(`gauge ${name} not in /metrics:\n${text.split("\n").filter((l) => l.startsWith("ledger")).join("\n")}`);
+    const line = text.split('\n').find((candidate) => (candidate.startsWith(`${name} `) || candidate.startsWith(`${name}{`)) && (label === undefined || candidate.includes(label)));
+    if (line === undefined) throw new Error(`gauge ${name} not in /metrics`);
     return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
 
@@ -259,7 +259,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     expect(raised?.value).toMatchObject({ breakId: unplaced.envelope.eventId, kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', amount: { amountMinor: 7_000n, currency: 'EUR' }, suspenseEntryId: unplaced.envelope.eventId });
     expect(raised?.value.envelope).toMatchObject({ causationId: unplaced.envelope.eventId, producer: 'ledger' });
     await waitForOutcome(unplaced.envelope.eventId, 'applied');
-    expect(await scrapeGauge('ledger_breaks_open{kind="CAPTURE_UNPLACED"}')).toBe(1);
+    expect(await scrapeGauge('ledger_breaks_open', 'kind="CAPTURE_UNPLACED"')).toBe(1);
     const suspense = await pool.query("SELECT (credits_posted_minor - debits_posted_minor)::int AS held FROM account_balances WHERE account_id = $1", [stranger.account('SUSPENSE')]);
     expect(suspense.rows).toEqual([{ held: 7_000 }]);
     await expectVerifyClean();
