@@ -1,5 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
-import { ConfigError, SettingsReader } from '@txn/service-kit';
+import { commandConnection, json } from './command-database';
 import type { VerifyReport } from './application/verify-books/verify-books';
 import { verifyLedger } from './verify';
 
@@ -16,26 +16,6 @@ import { verifyLedger } from './verify';
  */
 
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/** LEDGER_DATABASE_URL if set, else the settings the ledger service itself reads (password from its file). */
-function connectionOf(env: NodeJS.ProcessEnv): PoolConfig {
-  const url = env.LEDGER_DATABASE_URL;
-  if (url !== undefined && url !== '') return { connectionString: url };
-  const settings = new SettingsReader(env);
-  const config: PoolConfig = {
-    host: settings.text('DATABASE_HOST'),
-    port: settings.port('DATABASE_PORT'),
-    database: settings.text('DATABASE_NAME'),
-    user: settings.text('DATABASE_USER'),
-    password: settings.secretFile('DATABASE_PASSWORD'),
-  };
-  settings.done();
-  return config;
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-}
 
 function print(report: VerifyReport): void {
   for (const finding of report.findings) process.stdout.write(`${json(finding)}\n`);
@@ -54,10 +34,9 @@ function print(report: VerifyReport): void {
 async function main(): Promise<number> {
   let connection: PoolConfig;
   try {
-    connection = connectionOf(process.env);
+    connection = commandConnection('verify', process.env);
   } catch (error) {
-    const problems = error instanceof ConfigError ? error.problems.join('; ') : (error as Error).message;
-    process.stderr.write(`verify: which ledger database? ${problems}. Set the ledger's DATABASE_* settings (or LEDGER_DATABASE_URL); locally, run ./platform ledger verify\n`);
+    process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
   // One connection: verify runs in a single snapshot transaction.

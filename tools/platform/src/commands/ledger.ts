@@ -26,6 +26,11 @@ export const LEDGER_COMMANDS: Readonly<Record<string, LedgerCommand>> = {
     program: 'verify-main.ts',
     exitCodes: '0 clean, 1 discrepancies (one JSON line each, then a summary), 2 could not run',
   },
+  breaks: {
+    summary: 'list the open breaks: facts the books could not place (booked to SUSPENSE when money moved), oldest first [--limit N]',
+    program: 'breaks-main.ts',
+    exitCodes: '0 none open, 1 breaks to explain (one JSON line each, then a summary by kind), 2 could not run',
+  },
 };
 
 export function ledgerUsage(): string {

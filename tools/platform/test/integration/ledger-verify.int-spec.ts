@@ -23,7 +23,7 @@ function run(program: string, args: readonly string[], env: Record<string, strin
   });
 }
 
-describe('./platform ledger verify, on a ledger database migrated by its migration step (real PostgreSQL)', () => {
+describe('./platform ledger verify and breaks, on a ledger database migrated by its migration step (real PostgreSQL)', () => {
   const cleanups = new Cleanups();
   let database: SuiteDatabase;
   let settings: Record<string, string>;
@@ -73,6 +73,27 @@ describe('./platform ledger verify, on a ledger database migrated by its migrati
     expect(await runLedgerCommand(['verify'], config, { settings, output: (text) => (output += text) })).toBe(1);
     expect(output).toMatch(/PSP_CLEARING:t1:EUR/);
     expect(output.trim().split('\n').at(-1)).toMatch(/"verdict":"DISCREPANCIES"/);
+  });
+
+  it('lists the open breaks, oldest first, then a summary by kind: exit 0 when none, 1 when there are breaks to explain', async () => {
+    let output = '';
+    const config = loadPlatformConfig();
+    expect(await runLedgerCommand(['breaks'], config, { settings, output: (text) => (output += text) })).toBe(0);
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '{}')).toEqual({ verdict: 'NONE_OPEN', open: 0, truncated: false, byKind: {} });
+
+    // As the ledger raises one for a capture of a payment it never held (its suspense entry aside).
+    await owner.query(
+      `INSERT INTO breaks (break_id, tenant_id, kind, code, reason, fact_event_type, payment_id, booking_id, amount_minor, currency)
+       VALUES ('0f0e0d0c-0b0a-4908-8706-050403020100', 't1', 'CAPTURE_UNPLACED', 'HOLD_NOT_FOUND', 'no authorization hold for payment p', 'PaymentCaptured', 'p', 'b', 700, 'EUR')`,
+    );
+    output = '';
+    expect(await runLedgerCommand(['breaks', '--limit', '10'], config, { settings, output: (text) => (output += text) })).toBe(1);
+    const [line, summary] = output.trim().split('\n').map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(line).toMatchObject({ breakId: '0f0e0d0c-0b0a-4908-8706-050403020100', kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', amount: { amountMinor: '700', currency: 'EUR' } });
+    expect(summary).toEqual({ verdict: 'OPEN_BREAKS', open: 1, truncated: false, byKind: { CAPTURE_UNPLACED: 1 } });
+    output = '';
+    expect(await runLedgerCommand(['breaks', '--limit', '0'], config, { settings, output: (text) => (output += text) })).toBe(2);
+    expect(output).toMatch(/--limit takes 1\.\.1000/);
   });
 
   it('says which settings are missing when it has none, instead of asking for a URL', async () => {
