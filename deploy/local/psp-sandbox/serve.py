@@ -23,6 +23,16 @@ own aiohttp application unchanged, except for the patches below, each with its r
    each authorize or capture cost O(objects stored). Measured here (bench/saga/README.md): 32
    concurrent authorize+capture flows ran at 218 flows/s on an empty store, 41 flows/s with ~1,000
    intents stored and 8.6 flows/s with 2,500; indexed, ~600-670 flows/s either way.
+7. GET /v1/payment_intents takes Stripe's `created` filter (a Unix time, or any of gt/gte/lt/lte):
+   the payment service finds an intent whose id it never learned by its metadata among the intents
+   created around its first attempt, a query that cannot create anything (decision 0022);
+   localstripe refuses the parameter.
+8. A PaymentIntent's `latest_charge` is the charge's id unless the request expands it
+   (`expand[]=latest_charge`, or `data.latest_charge` in a list), as at Stripe; localstripe always
+   embeds the charge, so a client that forgot to expand would work here and not at Stripe.
+9. A card charge authorized for manual capture says when the authorization lapses, as Stripe does:
+   `payment_method_details.card.capture_before`, 7 days after the charge was created (Stripe's
+   validity for online card payments); localstripe has no payment_method_details.
 
 The patches reach into localstripe's internals, so the launcher refuses any other version than the
 one it was written for: upgrading means reading localstripe's diff and this file again.
@@ -41,6 +51,8 @@ EXPECTED_LOCALSTRIPE_VERSION = '1.15.10'
 FLUSH_DELAY_S = 1.0
 # aiohttp waits this long for requests in flight on SIGTERM (its default is 60 s).
 SHUTDOWN_TIMEOUT_S = 5.0
+# Patch 9: how long a manual-capture card authorization holds (Stripe: 7 days for online payments).
+CARD_AUTHORIZATION_VALIDITY_S = 7 * 24 * 3600
 
 
 def parse_args():
@@ -232,6 +244,73 @@ def index_lists(resources):
     return rebuild
 
 
+def filter_intents_by_created(resources):
+    """Patch 7: Stripe's `created` filter on GET /v1/payment_intents; the list stays in store order."""
+    list_all = resources.PaymentIntent._api_list_all  # the indexed list (patch 6), bound to the class
+    bounds = {'gt': lambda at, t: at > t, 'gte': lambda at, t: at >= t,
+              'lt': lambda at, t: at < t, 'lte': lambda at, t: at <= t}
+
+    def wanted(created):
+        if isinstance(created, dict) and created and set(created) <= set(bounds):
+            limits = [(bounds[op], resources.try_convert_to_int(value)) for op, value in created.items()]
+        else:
+            limits = [(lambda at, t: at == t, resources.try_convert_to_int(created))]
+        if not all(type(t) is int for _, t in limits):
+            raise resources.UserError(400, 'Invalid created: a Unix time, or gt/gte/lt/lte Unix times',
+                                      {'param': 'created'})
+        return lambda intent: all(holds(intent.created, t) for holds, t in limits)
+
+    def list_intents(cls, url, limit=None, starting_after=None, created=None, **kwargs):
+        listed = list_all(url, limit=limit, starting_after=starting_after, **kwargs)
+        if created is not None:
+            keep = wanted(created)
+            listed._list = [intent for intent in listed._list if keep(intent)]
+        return listed
+
+    resources.PaymentIntent._api_list_all = classmethod(list_intents)
+
+
+def charge_id_unless_expanded(resources):
+    """Patch 8: latest_charge is an id unless expanded, as at Stripe (localstripe embeds it)."""
+    export = resources.PaymentIntent._export
+
+    def stripe_shaped_export(self, expand=None):
+        exported = export(self, expand=expand)
+        charge = exported.get('latest_charge')
+        expanded = {path.split('.')[0] for path in (expand or []) if type(path) is str}
+        if isinstance(charge, dict) and 'latest_charge' not in expanded:
+            exported['latest_charge'] = charge['id']
+        return exported
+
+    resources.PaymentIntent._export = stripe_shaped_export
+
+
+def say_when_authorizations_lapse(resources):
+    """Patch 9: payment_method_details.card.capture_before on manual-capture card charges."""
+    charge_init = resources.Charge.__init__
+    charge_export = resources.Charge._export
+    store = resources.store
+
+    def init_with_capture_before(self, *args, **kwargs):
+        charge_init(self, *args, **kwargs)
+        if not self.captured:  # an authorization to capture later
+            self._capture_before = self.created + CARD_AUTHORIZATION_VALIDITY_S
+
+    def export_with_details(self, expand=None):
+        exported = charge_export(self, expand=expand)
+        method = store.get('payment_method:' + self.payment_method) if self.payment_method else None
+        if method is not None and method.type == 'card':
+            card = {'brand': method.card.get('brand') if isinstance(method.card, dict) else None}
+            capture_before = getattr(self, '_capture_before', None)  # None: made before this patch
+            if capture_before is not None:
+                card['capture_before'] = capture_before
+            exported['payment_method_details'] = {'type': 'card', 'card': card}
+        return exported
+
+    resources.Charge.__init__ = init_with_capture_before
+    resources.Charge._export = export_with_details
+
+
 def allow_webhook_removal(app, webhooks, web):
     async def remove_webhook(request):
         webhooks._webhooks.pop(request.match_info['id'], None)
@@ -252,6 +331,9 @@ def main():
     keep_state_in(state_file, resources, server.app)
     bound_refunds(resources, errors)
     capture_only_held(resources, errors)
+    filter_intents_by_created(resources)
+    charge_id_unless_expanded(resources)
+    say_when_authorizations_lapse(resources)
     allow_webhook_removal(server.app, webhooks, web)
     resources.store.try_load_from_disk()
 

@@ -4,6 +4,7 @@ import { stale, type IntentContext } from '@txn/domain-kernel';
 import { awaitedOperation, isTerminalPayment, lifecycleCall, type Payment, type PaymentDecision } from './payment';
 import { applied, firstQuery, lifecycleKey, outcomeUnknownDraft } from './transition';
 import { compensateAuthorization } from './compensation';
+import { authorizationExpiry } from './authorization-window';
 
 /** How we learned a PSP outcome; it becomes the event's reason. Webhooks enter here too. */
 export type AnswerSource = 'PSP_RESPONSE' | 'PSP_WEBHOOK' | 'PSP_QUERY' | 'RECONCILIATION';
@@ -28,7 +29,9 @@ export function createPayment(facts: NewPayment, ctx: IntentContext): PaymentDec
     status: 'PENDING',
     version: 0n,
     pspPaymentIntentId: null,
+    authorizationRequestedAt: ctx.now,
     authorizedAmount: null,
+    authorizedAt: null,
     authorizationExpiresAt: null,
     capturedAmount: null,
     pspChargeId: null,
@@ -48,6 +51,7 @@ export type AuthorizationResult =
       readonly via: AnswerSource;
       readonly pspPaymentIntentId: string;
       readonly authorizedAmount: Money;
+      /** The PSP's word on when it drops the authorization (Stripe: the charge's capture_before); null: it did not say. */
       readonly authorizationExpiresAt: Date | null;
       /** The PSP's own time of the authorization, when it says; else the answer is taken as now. */
       readonly authorizedAt: Date | null;
@@ -63,6 +67,44 @@ export type AuthorizationResult =
   /** Timeout, 5xx, connection reset: the PSP may or may not have authorized. Never a failure. */
   | { readonly kind: 'unknown'; readonly cause: string; readonly pspPaymentIntentId: string | null };
 
+/**
+ * The PSP authorized. Every PaymentAuthorized says when it happened and when it lapses (the PSP's
+ * word, else the default validity from then): the ledger's hold and the booking's deadlines judge
+ * by these, never by when the event was consumed.
+ */
+function authorized(payment: Payment, result: Extract<AuthorizationResult, { kind: 'authorized' }>, ctx: IntentContext): PaymentDecision {
+  const authorizedAt = result.authorizedAt ?? ctx.now;
+  const authorizationExpiresAt = authorizationExpiry(result.authorizationExpiresAt, authorizedAt);
+  const after: Payment = {
+    ...payment,
+    status: 'AUTHORIZED',
+    pspPaymentIntentId: result.pspPaymentIntentId,
+    authorizedAmount: result.authorizedAmount,
+    authorizedAt,
+    authorizationExpiresAt,
+    inFlight: null,
+    unknown: null,
+  };
+  const draft = {
+    eventType: 'PaymentAuthorized',
+    payload: {
+      paymentId: payment.paymentId,
+      bookingId: payment.bookingId,
+      statusBefore: payment.status,
+      pspIdempotencyKey: lifecycleKey(payment, 'AUTHORIZE'),
+      statusAfter: 'AUTHORIZED',
+      reason: result.via,
+      pspPaymentIntentId: result.pspPaymentIntentId,
+      authorizedAmount: result.authorizedAmount,
+      authorizationExpiresAt,
+      authorizedAt,
+    },
+  } as const;
+  // The booking was released while we waited: the late authorization is compensated at once.
+  const compensation = compensateAuthorization(after, ctx);
+  return applied(payment, compensation.state, ctx, [draft], compensation.calls);
+}
+
 /** The answer to our AUTHORIZE call, a webhook about it, or a query's finding. */
 export function recordAuthorizationResult(payment: Payment, result: AuthorizationResult, ctx: IntentContext): PaymentDecision {
   if (awaitedOperation(payment) !== 'AUTHORIZE') {
@@ -71,32 +113,8 @@ export function recordAuthorizationResult(payment: Payment, result: Authorizatio
   const key = lifecycleKey(payment, 'AUTHORIZE');
   const common = { paymentId: payment.paymentId, bookingId: payment.bookingId, statusBefore: payment.status, pspIdempotencyKey: key };
   switch (result.kind) {
-    case 'authorized': {
-      const after: Payment = {
-        ...payment,
-        status: 'AUTHORIZED',
-        pspPaymentIntentId: result.pspPaymentIntentId,
-        authorizedAmount: result.authorizedAmount,
-        authorizationExpiresAt: result.authorizationExpiresAt,
-        inFlight: null,
-        unknown: null,
-      };
-      const draft = {
-        eventType: 'PaymentAuthorized',
-        payload: {
-          ...common,
-          statusAfter: 'AUTHORIZED',
-          reason: result.via,
-          pspPaymentIntentId: result.pspPaymentIntentId,
-          authorizedAmount: result.authorizedAmount,
-          authorizationExpiresAt: result.authorizationExpiresAt,
-          authorizedAt: result.authorizedAt ?? ctx.now,
-        },
-      } as const;
-      // The booking was released while we waited: the late authorization is compensated at once.
-      const compensation = compensateAuthorization(after, ctx);
-      return applied(payment, compensation.state, ctx, [draft], compensation.calls);
-    }
+    case 'authorized':
+      return authorized(payment, result, ctx);
     case 'requires_action': {
       if (payment.status === 'REQUIRES_ACTION') return stale(payment, 'ALREADY_REQUIRES_ACTION');
       const after: Payment = { ...payment, status: 'REQUIRES_ACTION', pspPaymentIntentId: result.pspPaymentIntentId, inFlight: null, unknown: null };

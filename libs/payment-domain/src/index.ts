@@ -1,6 +1,23 @@
 export { MAX_IDEMPOTENCY_KEY_LENGTH, pspIdempotencyKey } from './idempotency-key';
 export { MAX_OUTCOME_QUERY_ATTEMPTS, OUTCOME_QUERY_DELAYS_MS, outcomeQueryDelay_ms, outcomeResolveBy } from './query-schedule';
 export {
+  AUTHORIZATION_CREATE_WINDOW_MS,
+  authorizationExpiry,
+  authorizationSearchWindow,
+  DEFAULT_CARD_AUTHORIZATION_VALIDITY_MS,
+  mayCreateAuthorization,
+  PSP_CLOCK_MARGIN_MS,
+} from './authorization-window';
+export {
+  checkCallRetryPolicy,
+  DEFAULT_CALL_RETRY_POLICY,
+  MAX_CALL_ATTEMPTS_LIMIT,
+  nextAttemptAfter,
+  type CallFailure,
+  type CallRetryPolicy,
+  type NextAttempt,
+} from './call-retries';
+export {
   awaitedOperation,
   isTerminalPayment,
   MAX_REFUNDS_PER_PAYMENT,

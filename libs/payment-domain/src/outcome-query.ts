@@ -5,10 +5,12 @@ import { recordAuthorizationResult } from './authorization';
 import { recordCaptureResult, recordVoidResult } from './capture-and-void';
 import { recordRefundResult } from './refunds';
 import { applied, nextQuery } from './transition';
+import { mayCreateAuthorization } from './authorization-window';
 
 /**
  * What the PSP says about our PaymentIntent when asked, normalised by the service. `not_found`
- * means the call never reached the PSP; `unreachable` means the query itself failed.
+ * means the call never reached the PSP (for an authorization whose intent id we never learned: no
+ * intent carries our payment id in the search window); `unreachable` means the query itself failed.
  */
 export type PspIntentSnapshot =
   | { readonly pspStatus: 'unreachable' }
@@ -29,6 +31,15 @@ export function outcomeQueryDue(payment: Payment, now: Date): boolean {
 /** The answer proves nothing: count the query, schedule the next, or give up and alert. */
 function inconclusive(payment: Payment, unknown: UnknownOutcome, ctx: IntentContext): PaymentDecision {
   return applied(payment, { ...payment, unknown: { ...unknown, ...nextQuery(unknown, ctx.now) } }, ctx, []);
+}
+
+/**
+ * The PSP has no PaymentIntent of this authorization and its key may be gone (decision 0022):
+ * nothing is created again. The queries stop and a person decides (needs attention), who can
+ * see whether the customer was asked to pay by other means or the booking is released.
+ */
+function leaveToAPerson(payment: Payment, unknown: UnknownOutcome, ctx: IntentContext): PaymentDecision {
+  return applied(payment, { ...payment, unknown: { ...unknown, attempts: unknown.attempts + 1, nextQueryAt: null, alertedAt: ctx.now } }, ctx, []);
 }
 
 /**
@@ -66,7 +77,10 @@ export function resolveOutcomeByQuery(payment: Payment, snapshot: PspIntentSnaps
           return recordVoidResult(withIntent, { kind: 'voided', via }, ctx);
         }
         case 'not_found':
-          return reissue(payment, unknown, ctx);
+          // Asked by a search that cannot create anything: no intent exists. Within the window the
+          // create is sent again with the same key; past it the key may be gone and a create could
+          // charge twice, so a person decides.
+          return mayCreateAuthorization(payment, ctx.now) ? reissue(payment, unknown, ctx) : leaveToAPerson(payment, unknown, ctx);
         default:
           return inconclusive(payment, unknown, ctx);
       }

@@ -98,7 +98,16 @@ export interface Payment {
   /** Number of events applied; the envelope's aggregateVersion. */
   readonly version: bigint;
   readonly pspPaymentIntentId: string | null;
+  /**
+   * When the AUTHORIZE call was first asked for (the payment's creation): every create with the
+   * payment's key is sent within AUTHORIZATION_CREATE_WINDOW_MS of it, and the search for an
+   * intent whose id we never learned starts here (authorization-window.ts).
+   */
+  readonly authorizationRequestedAt: Date;
   readonly authorizedAmount: Money | null;
+  /** When the PSP authorized, by its own clock when it says (else when we heard it). */
+  readonly authorizedAt: Date | null;
+  /** When the PSP drops the uncaptured authorization: its word (capture_before), else the default validity from authorizedAt. */
   readonly authorizationExpiresAt: Date | null;
   readonly capturedAmount: Money | null;
   readonly pspChargeId: string | null;

@@ -5,6 +5,7 @@ import { feeTermsFor, type FeeTerms, type PaymentDecision } from '@txn/payment-d
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
 import { PspCallDispatcher } from './application/make-psp-calls/call-dispatcher';
+import { registerParkedCallMetrics } from './application/make-psp-calls/parked-calls-metric';
 import { PAYMENT_CONTEXT, type PaymentContext } from './application/payment-context';
 import { paymentDecisionStore, type PaymentWrite } from './application/payment-decided';
 import type { Payments } from './application/ports';
@@ -12,7 +13,7 @@ import type { PaymentServiceProvider } from './application/psp-port';
 import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
 import { BookingEventsController } from './messaging/booking-events.controller';
 import { paymentStore } from './persistence/payment-store';
-import { callNotifications, pspCallStore } from './persistence/psp-call-store';
+import { callNotifications, parkedCallsOn, pspCallStore } from './persistence/psp-call-store';
 import type { PaymentSettings } from './settings';
 
 /** Claimed work is ours for the PSP timeout plus this margin (the time to record the answer). */
@@ -42,10 +43,12 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
     actor,
     interval_ms: settings.callPollInterval_ms,
     batchSize: settings.callBatchSize,
+    retryPolicy: settings.callRetryPolicy,
     lease_ms,
     clock,
   });
-  const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, lease_ms, clock });
+  registerParkedCallMetrics({ parked: parkedCallsOn(pool), metrics, logger });
+  const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, maxClaims: settings.callRetryPolicy.maxAttempts, lease_ms, clock });
   const polling = periodically('outcome poll', settings.outcomePollInterval_ms, () => poller.iteration(), logger);
   return [dispatcher, polling];
 }

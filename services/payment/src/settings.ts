@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { feeSchedule, type FeeSchedule } from '@txn/payment-domain';
+import { DEFAULT_CALL_RETRY_POLICY, feeSchedule, MAX_CALL_ATTEMPTS_LIMIT, type CallRetryPolicy, type FeeSchedule } from '@txn/payment-domain';
 import type { SettingsReader } from '@txn/service-kit';
 
 /** Payment's own settings, validated with the shared ones at start-up. */
@@ -17,6 +17,14 @@ export interface PaymentSettings {
   readonly callPollInterval_ms: number;
   /** Most PSP calls in flight at once: the dispatcher claims another as each one is recorded. */
   readonly callBatchSize: number;
+  /**
+   * How often a PSP call whose answer cannot be recorded is made (PAYMENT_CALL_MAX_ATTEMPTS, 10), how
+   * long after its first failure (PAYMENT_CALL_RETRY_BASE_MS, 1 s, doubled each time) and at most
+   * (PAYMENT_CALL_RETRY_MAX_MS, 10 min; a request the PSP refused as malformed waits this long).
+   * Then it is parked for a person. The same bound stops the outcome poller asking about a payment
+   * whose findings cannot be recorded.
+   */
+  readonly callRetryPolicy: CallRetryPolicy;
   /** Pause between outcome-poller sweeps. */
   readonly outcomePollInterval_ms: number;
   /**
@@ -45,6 +53,8 @@ export const DEFAULT_CALL_BATCH_SIZE = 16;
 export const MAX_CALL_BATCH_SIZE = 100;
 export const DEFAULT_OUTCOME_POLL_INTERVAL_MS = 1_000;
 export const MAX_OUTCOME_QUERY_TIME_DIVISOR = 100_000;
+/** A retry waits at most an hour: a longer pause would hide a stuck call from the people watching. */
+export const MAX_CALL_RETRY_MS = 3_600_000;
 const MAX_MERCHANT_FEE_ENTRIES = 1_000;
 /** Stripe test payment method ids, or real ones (pm_…). */
 const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,100}$/;
@@ -84,6 +94,14 @@ function readFeeSchedule(settings: SettingsReader): FeeSchedule {
   return feeSchedule(feeScheduleVersion(defaultBps, byMerchant), defaultBps, byMerchant);
 }
 
+function readCallRetryPolicy(settings: SettingsReader): CallRetryPolicy {
+  const maxAttempts = settings.integer('PAYMENT_CALL_MAX_ATTEMPTS', { min: 1, max: MAX_CALL_ATTEMPTS_LIMIT, default: DEFAULT_CALL_RETRY_POLICY.maxAttempts });
+  const baseDelay_ms = settings.integer('PAYMENT_CALL_RETRY_BASE_MS', { min: 10, max: MAX_CALL_RETRY_MS, default: DEFAULT_CALL_RETRY_POLICY.baseDelay_ms });
+  const maxDelay_ms = settings.integer('PAYMENT_CALL_RETRY_MAX_MS', { min: 10, max: MAX_CALL_RETRY_MS, default: DEFAULT_CALL_RETRY_POLICY.maxDelay_ms });
+  if (maxDelay_ms < baseDelay_ms) settings.problem(`PAYMENT_CALL_RETRY_MAX_MS (${maxDelay_ms}) is below PAYMENT_CALL_RETRY_BASE_MS (${baseDelay_ms})`);
+  return { maxAttempts, baseDelay_ms, maxDelay_ms: Math.max(maxDelay_ms, baseDelay_ms) };
+}
+
 export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
   return {
     psp: {
@@ -95,6 +113,7 @@ export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
     paymentMethod: settings.text('PSP_PAYMENT_METHOD', { default: 'pm_card_visa', pattern: PAYMENT_METHOD }),
     callPollInterval_ms: settings.integer('PAYMENT_CALL_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_CALL_POLL_INTERVAL_MS }),
     callBatchSize: settings.integer('PAYMENT_CALL_BATCH_SIZE', { min: 1, max: MAX_CALL_BATCH_SIZE, default: DEFAULT_CALL_BATCH_SIZE }),
+    callRetryPolicy: readCallRetryPolicy(settings),
     outcomePollInterval_ms: settings.integer('PAYMENT_OUTCOME_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_OUTCOME_POLL_INTERVAL_MS }),
     outcomeQueryTimeDivisor: settings.integer('PAYMENT_OUTCOME_QUERY_TIME_DIVISOR', { min: 1, max: MAX_OUTCOME_QUERY_TIME_DIVISOR, default: 1 }),
   };

@@ -40,8 +40,9 @@ export function queryDueAt(payment: Payment, now: Date, divisor: number): Date |
 
 /**
  * Payment's port for the one settle path: an applied decision stores the payment (with when to ask
- * the PSP next and whether a person must look) and puts its PSP calls on the work list, caused by
- * what caused the decision; an unapplied message is recorded in unapplied_messages.
+ * the PSP next and whether a person must look: the domain says so, or one of its PSP calls is
+ * parked) and puts its PSP calls on the work list, caused by what caused the decision; an
+ * unapplied message is recorded in unapplied_messages.
  */
 export function paymentDecisionStore(payments: Payments, calls: PspCalls, options: { readonly queryTimeDivisor: number; readonly clock: () => Date }): DecisionStore<PaymentDecision, PaymentWrite> {
   return {
@@ -50,7 +51,9 @@ export function paymentDecisionStore(payments: Payments, calls: PspCalls, option
       const extras = write.before ?? write.extras;
       if (extras === undefined) throw new Error(`payment ${payment.paymentId}: a new payment needs its customer and payment method`);
       const stored: StoredPayment = { payment, customerId: extras.customerId, paymentMethod: extras.paymentMethod };
-      const indexes = { queryDueAt: queryDueAt(payment, options.clock(), options.queryTimeDivisor), needsAttention: needsAttention(payment) };
+      // A parked call is a person's work the aggregate does not see: the flag stays until it is released.
+      const attention = needsAttention(payment) || (write.before !== undefined && (await calls.hasParked(tx, payment.paymentId)));
+      const indexes = { queryDueAt: queryDueAt(payment, options.clock(), options.queryTimeDivisor), needsAttention: attention };
       if (write.before === undefined) await payments.insert(tx, stored, indexes);
       else await payments.update(tx, stored, write.before.payment.version, indexes);
       // A call asked for while recording an answer (a re-issue, a void after a refused capture)

@@ -28,8 +28,19 @@ export interface Payments {
   /** The payment's new state; `previousVersion` must still be the stored one. */
   update(tx: SqlTransaction, stored: StoredPayment, previousVersion: bigint, indexes: PaymentIndexes): Promise<void>;
   recordUnapplied(tx: SqlTransaction, record: UnappliedRecord): Promise<void>;
-  /** Payments whose next outcome query is due, oldest first; claimed by pushing the due time out by `lease_ms`. */
-  claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<string[]>;
+  /**
+   * Payments whose next outcome query is due, oldest first, claimed by pushing the due time out by
+   * `lease_ms` and counting the claim; a payment claimed `maxClaims` times since its last stored
+   * decision is not claimed (see parkStuckQueries).
+   */
+  claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lease_ms: number, maxClaims: number): Promise<string[]>;
+  /**
+   * Due payments claimed `maxClaims` times since their last stored decision (every query's answer
+   * failed to be recorded): no longer due, flagged for a person. Returns their ids.
+   */
+  parkStuckQueries(tx: SqlTransaction, now: Date, maxClaims: number, limit: number): Promise<string[]>;
+  /** A person must look at the payment (a PSP call of it was parked); the flag stays until a decision finds nothing to look at. */
+  flagNeedsAttention(tx: SqlTransaction, paymentId: string): Promise<void>;
 }
 
 /** A call from the work list, claimed by one dispatcher for `lease_ms`. */
@@ -44,14 +55,28 @@ export interface ClaimedCall {
 
 /** The PSP calls decisions asked for, made after the transaction that asked committed. */
 export interface PspCalls {
-  /** Adds calls in the caller's transaction; the dispatcher is woken once it commits. A call asked for again is available at once. */
+  /** Adds calls in the caller's transaction; the dispatcher is woken once it commits. A call asked for again is available at once, unless it is parked (a person releases it). */
   enqueue(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void>;
-  /** Up to `limit` available calls, claimed for `lease_ms` (the claim commits before any call is made). */
-  claim(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<ClaimedCall[]>;
+  /** Up to `limit` available calls with attempts left (fewer than `maxAttempts` made), claimed for `lease_ms` (the claim commits before any call is made). */
+  claim(tx: SqlTransaction, now: Date, limit: number, lease_ms: number, maxAttempts: number): Promise<ClaimedCall[]>;
   /** The call was answered and the answer recorded (same transaction). */
   complete(tx: SqlTransaction, idempotencyKey: string): Promise<void>;
-  /** The PSP refused our request as malformed: try again at `retryAt`, or park it for a person. */
-  defer(tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date, park: boolean): Promise<void>;
+  /** The attempt failed (the PSP refused the request, or its answer could not be recorded): make it again at `retryAt`. */
+  retryLater(tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date): Promise<void>;
+  /** The call is parked for a person: never claimed again until a person releases it. */
+  park(tx: SqlTransaction, idempotencyKey: string, error: string): Promise<void>;
+  /**
+   * Calls whose lease ended after their last allowed attempt without any outcome recorded (the
+   * process died mid-call, every time): parked instead of made again. Returns them.
+   */
+  parkExhausted(tx: SqlTransaction, now: Date, maxAttempts: number, limit: number, reason: string): Promise<ClaimedCall[]>;
+  /** Whether a call of the payment is parked: a person must look at it. */
+  hasParked(tx: SqlTransaction, paymentId: string): Promise<boolean>;
+}
+
+/** Parked calls by operation, read at scrape time (payment_psp_calls_parked). */
+export interface ParkedCalls {
+  countByOperation(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** Wakes the dispatcher when a commit added calls (persistence: LISTEN/NOTIFY; a fake in tests). */

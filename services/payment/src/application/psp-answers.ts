@@ -32,7 +32,7 @@ export function authorizationResult(answer: PspAnswer<IntentView>): Authorizatio
   const intent = answer.value;
   switch (intent.status) {
     case 'requires_capture':
-      return { kind: 'authorized', via, pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null, authorizedAt: null };
+      return { kind: 'authorized', via, pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: intent.captureBefore, authorizedAt: intent.authorizedAt };
     case 'requires_action':
       return { kind: 'requires_action', via, pspPaymentIntentId: intent.id, actionType: intent.actionType ?? 'unknown' };
     case 'requires_payment_method':
@@ -43,7 +43,11 @@ export function authorizationResult(answer: PspAnswer<IntentView>): Authorizatio
   }
 }
 
-/** What a query (retrieve, or the idempotent replay of the authorization) says about the intent. */
+/**
+ * What a query (a retrieve, or the search for an authorization's intent by our metadata) says
+ * about the intent. The times the PSP gives (capture_before, created) travel as they are; the
+ * domain fills in the default validity when the PSP says none.
+ */
 export function intentSnapshot(answer: PspAnswer<IntentView>): PspIntentSnapshot {
   if (!answer.ok) {
     const failure = answer.failure;
@@ -54,7 +58,7 @@ export function intentSnapshot(answer: PspAnswer<IntentView>): PspIntentSnapshot
   const intent = answer.value;
   switch (intent.status) {
     case 'requires_capture':
-      return { pspStatus: 'requires_capture', pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: null, authorizedAt: null };
+      return { pspStatus: 'requires_capture', pspPaymentIntentId: intent.id, authorizedAmount: intent.amount, authorizationExpiresAt: intent.captureBefore, authorizedAt: intent.authorizedAt };
     case 'requires_action':
       return { pspStatus: 'requires_action', pspPaymentIntentId: intent.id, actionType: intent.actionType ?? 'unknown' };
     case 'succeeded':

@@ -14,6 +14,17 @@ export interface IntentView {
   readonly chargeId: string | null;
   readonly actionType: string | null;
   readonly lastError: { readonly code: string; readonly declineCode: string | null } | null;
+  /** When the PSP authorized, by its clock: the charge's `created` (else the intent's); null when it did not say. */
+  readonly authorizedAt: Date | null;
+  /** When the PSP drops an uncaptured authorization (Stripe: the charge's payment_method_details.card.capture_before); null when it did not say. */
+  readonly captureBefore: Date | null;
+}
+
+/** Where to look for an authorization's PaymentIntent when its id is not known: our metadata, and when the PSP may have created it. */
+export interface AuthorizationSearch {
+  readonly paymentId: string;
+  readonly createdFrom: Date;
+  readonly createdTo: Date;
 }
 
 export interface RefundView {
@@ -34,7 +45,9 @@ export type PspFailure =
   /** 400 about the object's state (already captured, canceled, refunded): ask the PSP what is true. */
   | { readonly kind: 'state_conflict'; readonly code: string; readonly message: string }
   /** 400 validation, 401, 403, idempotency errors: our request is wrong; a bug, never retried blindly. */
-  | { readonly kind: 'invalid_request'; readonly status: number | null; readonly code: string | null; readonly message: string };
+  | { readonly kind: 'invalid_request'; readonly status: number | null; readonly code: string | null; readonly message: string }
+  /** A search found two or more PaymentIntents of one payment: a double authorization made earlier; not ours to pick one. */
+  | { readonly kind: 'several_intents'; readonly intentIds: readonly string[] };
 
 export type PspAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: PspFailure };
 
@@ -53,6 +66,12 @@ export interface PaymentServiceProvider {
   capture(intentId: string, amount: Money, idempotencyKey: string): Promise<PspAnswer<IntentView>>;
   cancel(intentId: string, idempotencyKey: string): Promise<PspAnswer<IntentView>>;
   retrieve(intentId: string): Promise<PspAnswer<IntentView>>;
+  /**
+   * The PaymentIntent whose metadata.payment_id is ours among those created in the window, asked in
+   * a way that can never create anything (a list, not a replayed create); not_found when there is
+   * none. Several (a double authorization): several_intents; more than the bounded pages hold: unknown.
+   */
+  findAuthorization(search: AuthorizationSearch): Promise<PspAnswer<IntentView>>;
   refund(intentId: string, amount: Money, refundId: string, idempotencyKey: string): Promise<PspAnswer<RefundView>>;
   /** Our refund (metadata.refund_id) among the intent's refunds; not_found when absent. */
   findRefund(intentId: string, refundId: string): Promise<PspAnswer<RefundView>>;

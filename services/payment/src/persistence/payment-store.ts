@@ -18,7 +18,9 @@ interface PaymentRow {
   readonly status: Payment['status'];
   readonly version: string;
   readonly psp_payment_intent_id: string | null;
+  readonly authorization_requested_at: Date;
   readonly authorized_minor: string | null;
+  readonly authorized_at: Date | null;
   readonly authorization_expires_at: Date | null;
   readonly captured_minor: string | null;
   readonly psp_charge_id: string | null;
@@ -67,6 +69,13 @@ interface JsonRelease {
 const COLUMNS = `payment_id, booking_id, tenant_id, customer_id, payment_method, amount_minor, currency, status, version, psp_payment_intent_id,
   authorized_minor, authorization_expires_at, captured_minor, psp_charge_id, in_flight, unknown_outcome, booking_release, void_reason,
   fee_bps, fee_rule, fee_schedule_version`;
+/** Written once, at creation (the insert's last value); never updated. */
+const WRITTEN_ONCE = 'authorization_requested_at';
+/**
+ * What a load reads: the columns, and when the authorization was first asked for (a payment from
+ * before migration 005 has none: its creation, which came before any attempt).
+ */
+const LOADED = `${COLUMNS}, authorized_at, COALESCE(authorization_requested_at, created_at) AS authorization_requested_at`;
 
 const date = (text: string | null): Date | null => (text === null ? null : new Date(text));
 const queryToJson = (query: OutcomeQuery): JsonQuery => ({
@@ -116,7 +125,9 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[], legacy: Legacy
     status: row.status,
     version: BigInt(row.version),
     pspPaymentIntentId: row.psp_payment_intent_id,
+    authorizationRequestedAt: row.authorization_requested_at,
     authorizedAmount: amountOf(row.authorized_minor, row.currency),
+    authorizedAt: row.authorized_at,
     authorizationExpiresAt: row.authorization_expires_at,
     capturedAmount: amountOf(row.captured_minor, row.currency),
     pspChargeId: row.psp_charge_id,
@@ -131,7 +142,7 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[], legacy: Legacy
 
 /** The payment, row-locked until the transaction ends: every decision on it is serialised. */
 async function loadPaymentForUpdate(tx: SqlTransaction, paymentId: string, legacy: LegacyFeeTerms): Promise<StoredPayment | undefined> {
-  const rows = await tx.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE payment_id = $1 FOR UPDATE`, [paymentId]);
+  const rows = await tx.query<PaymentRow>(`SELECT ${LOADED} FROM payments WHERE payment_id = $1 FOR UPDATE`, [paymentId]);
   const row = rows[0];
   if (row === undefined) return undefined;
   // Bounded by payment-domain's MAX_REFUNDS_PER_PAYMENT (20).
@@ -173,14 +184,15 @@ function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[
     payment.feeTerms.scheduleVersion,
     indexes.queryDueAt,
     indexes.needsAttention,
+    payment.authorizedAt,
   ];
 }
 
 async function insertPayment(tx: SqlTransaction, stored: StoredPayment, indexes: PaymentIndexes): Promise<void> {
   await tx.query(
-    `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-    paymentValues(stored, indexes),
+    `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention, authorized_at, ${WRITTEN_ONCE})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+    [...paymentValues(stored, indexes), stored.payment.authorizationRequestedAt],
   );
   await saveRefunds(tx, stored.payment);
 }
@@ -190,10 +202,12 @@ async function updatePayment(tx: SqlTransaction, stored: StoredPayment, previous
   const rows = await tx.query(
     `UPDATE payments SET status = $8, version = $9, psp_payment_intent_id = $10, authorized_minor = $11, authorization_expires_at = $12,
        captured_minor = $13, psp_charge_id = $14, in_flight = $15, unknown_outcome = $16, booking_release = $17, void_reason = $18,
-       query_due_at = $22, needs_attention = $23, updated_at = now(),
+       query_due_at = $22, needs_attention = $23, authorized_at = $24, updated_at = now(),
+       -- A stored decision is progress: the outcome poller's count of claims without one starts again.
+       outcome_query_claims = 0,
        -- A payment from before migration 004 gets its terms recorded at its first change; after that they never change.
        fee_bps = $19, fee_rule = $20, fee_schedule_version = $21
-     WHERE payment_id = $1 AND version = $24 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
+     WHERE payment_id = $1 AND version = $25 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
        AND amount_minor = $6 AND currency = $7
        AND (fee_bps IS NULL OR (fee_bps = $19 AND fee_rule = $20 AND fee_schedule_version = $21))
      RETURNING 1`,
@@ -229,15 +243,32 @@ async function saveRefunds(tx: SqlTransaction, payment: Payment): Promise<void> 
   }
 }
 
-/** Payments whose next outcome query is due, oldest first; claimed by pushing the due time out by `lease_ms`. */
-async function claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<string[]> {
+/** Payments whose next outcome query is due, oldest first; claimed by pushing the due time out by `lease_ms` and counting the claim. */
+async function claimDueQueries(tx: SqlTransaction, now: Date, limit: number, lease_ms: number, maxClaims: number): Promise<string[]> {
   const rows = await tx.query<{ payment_id: string }>(
-    `UPDATE payments SET query_due_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
-     WHERE payment_id IN (SELECT payment_id FROM payments WHERE query_due_at <= $2 ORDER BY query_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+    `UPDATE payments SET query_due_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000), outcome_query_claims = outcome_query_claims + 1
+     WHERE payment_id IN (
+       SELECT payment_id FROM payments WHERE query_due_at <= $2 AND outcome_query_claims < $4 ORDER BY query_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING payment_id`,
-    [limit, now, lease_ms],
+    [limit, now, lease_ms, maxClaims],
   );
   return rows.map((row) => row.payment_id);
+}
+
+/** Due payments claimed `maxClaims` times without a stored decision: no longer due, flagged for a person. */
+async function parkStuckQueries(tx: SqlTransaction, now: Date, maxClaims: number, limit: number): Promise<string[]> {
+  const rows = await tx.query<{ payment_id: string }>(
+    `UPDATE payments SET query_due_at = NULL, needs_attention = true, updated_at = now()
+     WHERE payment_id IN (
+       SELECT payment_id FROM payments WHERE query_due_at <= $1 AND outcome_query_claims >= $2 ORDER BY query_due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING payment_id`,
+    [now, maxClaims, limit],
+  );
+  return rows.map((row) => row.payment_id);
+}
+
+async function flagNeedsAttention(tx: SqlTransaction, paymentId: string): Promise<void> {
+  await tx.query('UPDATE payments SET needs_attention = true, updated_at = now() WHERE payment_id = $1', [paymentId]);
 }
 
 /** Why a message changed nothing, next to the inbox row that says it was handled. */
@@ -251,5 +282,7 @@ export function paymentStore(legacyFeeTerms: LegacyFeeTerms): Payments {
     update: updatePayment,
     recordUnapplied,
     claimDueQueries,
+    parkStuckQueries,
+    flagNeedsAttention,
   };
 }

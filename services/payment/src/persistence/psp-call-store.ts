@@ -1,9 +1,9 @@
 import type { PspCall, PspOperation } from '@txn/payment-domain';
 import { money } from '@txn/money';
 import type { SqlTransaction } from '@txn/sql';
-import { Client, type ClientConfig } from 'pg';
+import { Client, type ClientConfig, type Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { CallWakeups, ClaimedCall, PspCalls } from '../application/ports';
+import type { CallWakeups, ClaimedCall, ParkedCalls, PspCalls } from '../application/ports';
 
 interface CallRow {
   readonly idempotency_key: string;
@@ -22,7 +22,8 @@ const PSP_CALLS_CHANNEL = 'payment_psp_calls';
 
 /**
  * Adds calls to the work list in the caller's transaction and wakes the dispatcher once it
- * commits. A call asked for again (a re-issue after not_found) becomes available at once.
+ * commits. A call asked for again (a re-issue after not_found) becomes available at once, unless
+ * it is parked: a parked call is released by a person only (README, "Parked calls").
  */
 async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void> {
   if (calls.length === 0) return;
@@ -30,7 +31,7 @@ async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readon
     await tx.query(
       `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, caused_by_event_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id, parked_at = NULL,
+       ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id,
          caused_by_event_id = COALESCE(psp_calls.caused_by_event_id, EXCLUDED.caused_by_event_id)`,
       [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId, causedByEventId],
     );
@@ -39,19 +40,24 @@ async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readon
 }
 
 /**
- * Up to `limit` available calls, claimed by moving `available_at` past the lease: the claim
- * commits before any call is made, so no transaction stays open across the network, and a
- * dispatcher that dies mid-call leaves the row to be made again (same key) after the lease.
+ * Up to `limit` available calls, claimed by moving `available_at` past the lease and counting the
+ * attempt: the claim commits before any call is made, so no transaction stays open across the
+ * network, and a dispatcher that dies mid-call leaves the row to be made again (same key) after the
+ * lease. A call with no attempt left is never claimed (parkExhaustedCalls parks it).
  */
-async function claimCalls(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<ClaimedCall[]> {
+async function claimCalls(tx: SqlTransaction, now: Date, limit: number, lease_ms: number, maxAttempts: number): Promise<ClaimedCall[]> {
   const rows = await tx.query<CallRow>(
     `UPDATE psp_calls SET available_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000), attempts = attempts + 1
      WHERE idempotency_key IN (
-       SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $2 ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $2 AND attempts < $4 ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id`,
-    [limit, now, lease_ms],
+    [limit, now, lease_ms, maxAttempts],
   );
-  return rows.map((row) => ({
+  return rows.map(claimedCallOf);
+}
+
+function claimedCallOf(row: CallRow): ClaimedCall {
+  return {
     paymentId: row.payment_id,
     attempts: row.attempts,
     causedByEventId: row.caused_by_event_id,
@@ -62,7 +68,7 @@ async function claimCalls(tx: SqlTransaction, now: Date, limit: number, lease_ms
       pspPaymentIntentId: row.psp_payment_intent_id,
       refundId: row.refund_id,
     },
-  }));
+  };
 }
 
 /** The call was answered and the answer recorded (same transaction). */
@@ -70,18 +76,56 @@ async function completeCall(tx: SqlTransaction, idempotencyKey: string): Promise
   await tx.query('DELETE FROM psp_calls WHERE idempotency_key = $1', [idempotencyKey]);
 }
 
-/** The PSP refused our request as malformed: try again after `retry_ms`, or park it for a person. */
-async function deferCall(tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date, park: boolean): Promise<void> {
-  await tx.query('UPDATE psp_calls SET last_error = $2, available_at = $3, parked_at = CASE WHEN $4 THEN now() ELSE NULL END WHERE idempotency_key = $1', [
-    idempotencyKey,
-    error.slice(0, 1_000),
-    retryAt,
-    park,
-  ]);
+/** What is kept of an error on the row. */
+const MAX_ERROR_LENGTH = 1_000;
+
+/** The attempt failed: the call is available again at `retryAt` (its lease, if longer, ends early: nobody is making it). */
+async function retryCallLater(tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date): Promise<void> {
+  await tx.query('UPDATE psp_calls SET last_error = $2, available_at = $3 WHERE idempotency_key = $1 AND parked_at IS NULL', [idempotencyKey, error.slice(0, MAX_ERROR_LENGTH), retryAt]);
+}
+
+/** Parked for a person: `claimCalls` never takes a row with parked_at set. */
+async function parkCall(tx: SqlTransaction, idempotencyKey: string, error: string): Promise<void> {
+  await tx.query('UPDATE psp_calls SET last_error = $2, parked_at = now() WHERE idempotency_key = $1 AND parked_at IS NULL', [idempotencyKey, error.slice(0, MAX_ERROR_LENGTH)]);
+}
+
+/** Calls whose lease ended after their last allowed attempt, with nothing recorded: parked instead of made again. */
+async function parkExhaustedCalls(tx: SqlTransaction, now: Date, maxAttempts: number, limit: number, reason: string): Promise<ClaimedCall[]> {
+  const rows = await tx.query<CallRow>(
+    `UPDATE psp_calls SET parked_at = now(), last_error = left(COALESCE(last_error || '; ', '') || $4, ${MAX_ERROR_LENGTH})
+     WHERE idempotency_key IN (
+       SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $1 AND attempts >= $2 ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id`,
+    [now, maxAttempts, limit, reason],
+  );
+  return rows.map(claimedCallOf);
+}
+
+async function hasParkedCall(tx: SqlTransaction, paymentId: string): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM psp_calls WHERE payment_id = $1 AND parked_at IS NOT NULL LIMIT 1', [paymentId]);
+  return rows.length > 0;
 }
 
 /** Payment's PSP call work list behind the application's port. */
-export const pspCallStore: PspCalls = { enqueue: enqueueCalls, claim: claimCalls, complete: completeCall, defer: deferCall };
+export const pspCallStore: PspCalls = {
+  enqueue: enqueueCalls,
+  claim: claimCalls,
+  complete: completeCall,
+  retryLater: retryCallLater,
+  park: parkCall,
+  parkExhausted: parkExhaustedCalls,
+  hasParked: hasParkedCall,
+};
+
+/** Parked calls by operation, read at scrape time (bounded: one row per operation). */
+export function parkedCallsOn(pool: Pool): ParkedCalls {
+  return {
+    async countByOperation() {
+      const { rows } = await pool.query<{ operation: string; n: number }>('SELECT operation, count(*)::int AS n FROM psp_calls WHERE parked_at IS NOT NULL GROUP BY operation');
+      return new Map(rows.map((row) => [row.operation, row.n]));
+    },
+  };
+}
 
 /**
  * The dispatcher's wake-ups: LISTEN on the channel the enqueuing commit notifies, on a connection

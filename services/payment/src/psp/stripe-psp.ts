@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { money, type Money } from '@txn/money';
 import { classifyPspError } from './classify';
-import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
 import type { PspSettings } from '../settings';
 
 /**
@@ -11,6 +11,17 @@ import type { PspSettings } from '../settings';
 export const STRIPE_API_VERSION = '2026-10-28.endive';
 /** A payment has at most 20 refunds (payment-domain); one page holds them all. */
 const REFUND_PAGE_SIZE = 100;
+/** Stripe's largest list page. */
+const INTENT_PAGE_SIZE = 100;
+/**
+ * Pages read when looking for an authorization by metadata within its created window (at most
+ * 23.5 h wide): 2,000 intents of the account created in that window. A search that needs more is
+ * inconclusive (asked again on schedule, then a person looks), never read without bound.
+ */
+export const MAX_INTENT_SEARCH_PAGES = 20;
+const SECOND_MS = 1_000;
+/** The charge comes with the intent, so its capture_before and created are read in the same request. */
+const WITH_CHARGE = ['latest_charge'];
 /** Stripe amounts are integers well below this; anything larger is a bug upstream. */
 const MAX_STRIPE_AMOUNT_MINOR = 99_999_999n;
 
@@ -23,6 +34,7 @@ export function authorizeParams(request: AuthorizeRequest): Stripe.PaymentIntent
     capture_method: 'manual',
     confirm: true,
     metadata: { payment_id: request.paymentId, booking_id: request.bookingId, tenant_id: request.tenantId },
+    expand: WITH_CHARGE,
   };
 }
 
@@ -37,8 +49,12 @@ function chargeIdOf(charge: string | Stripe.Charge | null | undefined): string |
   return typeof charge === 'string' ? charge : charge.id;
 }
 
+const dateOf = (unix_s: number | null | undefined): Date | null => (typeof unix_s === 'number' ? new Date(unix_s * SECOND_MS) : null);
+
 export function toIntentView(intent: Stripe.PaymentIntent): IntentView {
   const lastError = intent.last_payment_error;
+  // Expanded on every request that authorizes or asks (WITH_CHARGE); an id alone says no times.
+  const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
   return {
     id: intent.id,
     status: intent.status,
@@ -46,7 +62,40 @@ export function toIntentView(intent: Stripe.PaymentIntent): IntentView {
     chargeId: chargeIdOf(intent.latest_charge),
     actionType: intent.next_action?.type ?? null,
     lastError: lastError === null || lastError === undefined ? null : { code: lastError.code ?? 'card_declined', declineCode: lastError.decline_code ?? null },
+    // The charge is the authorization; an intent confirmed at create has the same second.
+    authorizedAt: dateOf(charge?.created) ?? dateOf(intent.created),
+    captureBefore: dateOf(charge?.payment_method_details?.card?.capture_before),
   };
+}
+
+/**
+ * Our authorization's intent among those created in the search's window, page by page (Stripe:
+ * newest first; the sandbox: oldest first; either way every page), at most MAX_INTENT_SEARCH_PAGES.
+ * A list is strongly consistent (Stripe's search API may lag by a minute or more, so its "nothing"
+ * proves nothing): no intent here means none was created in the window.
+ */
+async function findAuthorization(stripe: Stripe, search: AuthorizationSearch): Promise<PspAnswer<IntentView>> {
+  const created = { gte: Math.floor(search.createdFrom.getTime() / SECOND_MS), lte: Math.ceil(search.createdTo.getTime() / SECOND_MS) };
+  const found: Stripe.PaymentIntent[] = [];
+  let startingAfter: string | undefined;
+  for (let page = 0; page < MAX_INTENT_SEARCH_PAGES; page += 1) {
+    const params: Stripe.PaymentIntentListParams = { created, limit: INTENT_PAGE_SIZE, expand: ['data.latest_charge'], ...(startingAfter === undefined ? {} : { starting_after: startingAfter }) };
+    const listed = await answer(stripe.paymentIntents.list(params), (list) => list);
+    // A list never says "no such object": a 404 here is not proof that nothing was created.
+    if (!listed.ok) return { ok: false, failure: listed.failure.kind === 'not_found' ? { kind: 'unknown', cause: 'PSP_LIST_NOT_FOUND' } : listed.failure };
+    found.push(...listed.value.data.filter((intent) => intent.metadata?.payment_id === search.paymentId));
+    startingAfter = listed.value.data.at(-1)?.id;
+    if (!listed.value.has_more || startingAfter === undefined) return foundAuthorization(found);
+  }
+  return { ok: false, failure: { kind: 'unknown', cause: `PSP_SEARCH_TRUNCATED: more than ${MAX_INTENT_SEARCH_PAGES * INTENT_PAGE_SIZE} intents created in the window` } };
+}
+
+function foundAuthorization(found: readonly Stripe.PaymentIntent[]): PspAnswer<IntentView> {
+  const [only, ...others] = found;
+  if (only === undefined) return { ok: false, failure: { kind: 'not_found' } };
+  // Two intents for one payment: a double authorization made before us. Not ours to pick one.
+  if (others.length > 0) return { ok: false, failure: { kind: 'several_intents', intentIds: found.map((intent) => intent.id) } };
+  return { ok: true, value: toIntentView(only) };
 }
 
 function toRefundView(refund: Stripe.Refund): RefundView {
@@ -86,7 +135,8 @@ export function createStripePsp(settings: PspSettings): PaymentServiceProvider {
     authorize: (request) => answer(stripe.paymentIntents.create(authorizeParams(request), { idempotencyKey: request.idempotencyKey }), toIntentView),
     capture: (intentId, amount, key) => answer(stripe.paymentIntents.capture(intentId, { amount_to_capture: toStripeAmount(amount) }, { idempotencyKey: key }), toIntentView),
     cancel: (intentId, key) => answer(stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: key }), toIntentView),
-    retrieve: (intentId) => answer(stripe.paymentIntents.retrieve(intentId), toIntentView),
+    retrieve: (intentId) => answer(stripe.paymentIntents.retrieve(intentId, { expand: WITH_CHARGE }), toIntentView),
+    findAuthorization: (search) => findAuthorization(stripe, search),
     refund: (intentId, amount, refundId, key) =>
       answer(stripe.refunds.create({ payment_intent: intentId, amount: toStripeAmount(amount), metadata: { refund_id: refundId } }, { idempotencyKey: key }), toRefundView),
     findRefund: async (intentId, refundId) => {

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { BookingCancelled, BookingConfirmed, BookingHeld, type Money } from '@txn/contracts';
-import { startPspProxy, type RunningPspProxy } from '@txn/psp-proxy';
-import { testEnvironment } from '@txn/testing';
+import { startPrivateSandbox, startPspProxy, type PrivateSandbox, type ProxyEvent, type RunningPspProxy } from '@txn/psp-proxy';
 import { paymentIdOf } from '../../src/application/payment-id';
 import { STRIPE_API_VERSION } from '../../src/psp/stripe-psp';
 import { BookingFacts, eur, PRICE_MINOR, startPaymentInProcess, type PaymentInProcess, type SeenEvent } from './support';
 
 // The payment service in-process (bootstrapService, as main.ts does) on the real PostgreSQL,
 // Kafka and registry (suite database, suite topics via topicOverrides, suite consumer group), and
-// an in-process PSP fault proxy on a free port in front of the real localstripe. Every payment is
-// counted at localstripe itself, by our metadata.payment_id, after a marker intent made at start.
+// an in-process PSP fault proxy on a free port in front of the real localstripe: a private copy
+// of the platform's sandbox (its launcher, serve.py, with this checkout's patches: the list filter
+// by `created`, capture_before). Every payment is counted at localstripe itself, by our
+// metadata.payment_id, after a marker intent made at start. The proxy's clock can be moved: past
+// 24 h it has forgotten every idempotency key, as Stripe may.
 
 /** Divides the 1 min / 5 min / 30 min … query schedule: first query after 300 ms, then 1.5 s, 9 s. */
 const QUERY_TIME_DIVISOR = 200;
@@ -20,15 +22,22 @@ const TENANT = 'merchant-pay-1';
 const FEE_MINOR = 1_235n;
 const DECLINING_CUSTOMER = 'customer-declines';
 const MAX_LIST_PAGES = 100;
+/** Stripe keeps an idempotency key at least 24 h, our proxy exactly that long: this is past it. */
+const KEYS_FORGOTTEN_MS = 25 * 3_600_000;
+const SECOND_MS = 1_000;
 const facts = new BookingFacts(TENANT);
 
 describe('payment service (in-process, real PostgreSQL, Kafka, registry, localstripe behind the fault proxy)', () => {
-  const environment = testEnvironment();
   const apiKey = `sk_test_payment_${randomBytes(8).toString('hex')}`;
-  const sandbox = new Stripe(apiKey, { host: environment.pspSandbox.host, port: environment.pspSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: 10_000, telemetry: false });
+  let privateSandbox: PrivateSandbox;
+  let sandbox: Stripe;
   let payment: PaymentInProcess;
   let proxy: RunningPspProxy;
   let marker: string;
+  /** Added to the proxy's clock (its idempotency keys' age). */
+  let proxyClockAhead_ms = 0;
+  /** Sees every notable event of the proxy (faults injected, replays), as it happens. */
+  let onProxyEvent: (event: ProxyEvent) => void = () => undefined;
 
   function confirmed(booking: BookingHeld): BookingConfirmed {
     return { envelope: facts.envelope('BookingConfirmed', booking.bookingId), bookingId: booking.bookingId, statusBefore: 'HELD', statusAfter: 'CONFIRMED', reason: 'PAYMENT_AUTHORIZED', paymentId: paymentIdOf(booking.bookingId), authorizedAmount: booking.price };
@@ -67,8 +76,25 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
     return { booking, authorized: await payment.waitForEvent(booking.bookingId, 'PaymentAuthorized') };
   }
 
+  /** The intent and its charge as the PSP itself holds them. */
+  async function chargeAtSandbox(intentId: string): Promise<Stripe.Charge> {
+    const intent = await sandbox.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] });
+    if (intent.latest_charge === null || typeof intent.latest_charge === 'string') throw new Error(`${intentId} has no expanded charge`);
+    return intent.latest_charge;
+  }
+
+  /** When the PSP says the authorization lapses (capture_before) and when it authorized (the charge's created). */
+  async function authorizationTimesAtSandbox(intentId: string): Promise<{ authorizationExpiresAt: Date; authorizedAt: Date }> {
+    const charge = await chargeAtSandbox(intentId);
+    const captureBefore = charge.payment_method_details?.card?.capture_before;
+    if (typeof captureBefore !== 'number') throw new Error(`charge ${charge.id} says no capture_before`);
+    return { authorizationExpiresAt: new Date(captureBefore * SECOND_MS), authorizedAt: new Date(charge.created * SECOND_MS) };
+  }
+
   beforeAll(async () => {
-    proxy = await startPspProxy({ upstreamUrl: environment.pspSandbox.url });
+    privateSandbox = await startPrivateSandbox();
+    sandbox = new Stripe(apiKey, { host: privateSandbox.host, port: privateSandbox.port, protocol: 'http', apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: 10_000, telemetry: false });
+    proxy = await startPspProxy({ upstreamUrl: privateSandbox.url, now_ms: () => Date.now() + proxyClockAhead_ms, onEvent: (event) => onProxyEvent(event) });
     marker = (await sandbox.paymentIntents.create({ amount: 100, currency: 'eur', metadata: { payment_test_marker: apiKey } })).id;
     payment = await startPaymentInProcess({
       suiteName: 'payment-service',
@@ -92,9 +118,13 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
     if (process.env.PAYMENT_TEST_LOG_FILE !== undefined && payment !== undefined) writeFileSync(process.env.PAYMENT_TEST_LOG_FILE, payment.logs.map((line) => JSON.stringify(line)).join('\n'));
     await payment?.close();
     await proxy?.close();
+    await privateSandbox?.stop();
   });
 
-  afterEach(() => proxy.faults.clear());
+  afterEach(() => {
+    proxy.faults.clear();
+    onProxyEvent = () => undefined;
+  });
 
   it('authorizes a held booking: PaymentAuthorized, and a manual-capture PaymentIntent requires_capture at the PSP', async () => {
     const { booking, authorized } = await authorizedBooking();
@@ -236,5 +266,52 @@ describe('payment service (in-process, real PostgreSQL, Kafka, registry, localst
     expect(unapplied.rows).toEqual([{ outcome: 'stale', reason: 'PAYMENT_ALREADY_CREATED' }]);
     expect(await intentsAtSandbox(paymentId)).toHaveLength(1);
     expect(payment.eventsOf(booking.bookingId, 'PaymentAuthorized')).toHaveLength(1);
+  });
+
+  it('says when the PSP will drop the authorization: PaymentAuthorized carries the charge\'s capture_before and the PSP\'s own time, stored on the payment', async () => {
+    const { booking, authorized } = await authorizedBooking();
+    const times = await authorizationTimesAtSandbox(String(authorized.value.pspPaymentIntentId));
+
+    expect(authorized.value).toMatchObject(times);
+    const row = await payment.pool.query('SELECT authorization_expires_at, authorized_at FROM payments WHERE payment_id = $1', [paymentIdOf(booking.bookingId)]);
+    expect(row.rows).toEqual([{ authorization_expires_at: times.authorizationExpiresAt, authorized_at: times.authorizedAt }]);
+  });
+
+  it('finds an authorization whose answer was lost after the PSP forgot its key, by our metadata, without creating a second PaymentIntent', async () => {
+    // The create is done and its answer stored, then lost (504). The next request to the intents
+    // endpoint, whatever it is, finds the proxy 25 h later: every idempotency key forgotten.
+    proxy.faults.inject({ kind: 'timeout_after_work', path: '/v1/payment_intents', method: 'POST', api_key: apiKey, times: 1, status: 504 });
+    const clockHook = proxy.faults.inject({ kind: 'delay', path: '/v1/payment_intents', api_key: apiKey, times: 1, delay_ms: 1 });
+    onProxyEvent = (event) => {
+      if (event.event === 'fault_injected' && event.detail === clockHook) proxyClockAhead_ms = KEYS_FORGOTTEN_MS;
+    };
+    const booking = facts.held();
+    const paymentId = paymentIdOf(booking.bookingId);
+    try {
+      await payment.send(BookingHeld, booking);
+      await payment.waitForEvent(booking.bookingId, 'PaymentOutcomeUnknown');
+      const authorized = await payment.waitForEvent(booking.bookingId, 'PaymentAuthorized');
+
+      expect(proxyClockAhead_ms).toBe(KEYS_FORGOTTEN_MS);
+      const intents = await intentsAtSandbox(paymentId);
+      expect(intents.map((intent) => intent.id)).toEqual([authorized.value.pspPaymentIntentId]);
+      expect(authorized.value).toMatchObject({ statusBefore: 'OUTCOME_UNKNOWN', statusAfter: 'AUTHORIZED', reason: 'PSP_QUERY', ...(await authorizationTimesAtSandbox(intents[0]?.id ?? 'missing')) });
+    } finally {
+      proxyClockAhead_ms = 0;
+    }
+  });
+
+  it('re-sends an authorization the query proved never reached the PSP, with the same key, and it makes exactly one PaymentIntent', async () => {
+    proxy.faults.inject({ kind: 'error_before_work', path: '/v1/payment_intents', method: 'POST', api_key: apiKey, times: 1, status: 503 });
+    const booking = facts.held();
+    const paymentId = paymentIdOf(booking.bookingId);
+    await payment.send(BookingHeld, booking);
+
+    const unknown = await payment.waitForEvent(booking.bookingId, 'PaymentOutcomeUnknown');
+    expect(String(unknown.value.reason)).toContain('503');
+    const authorized = await payment.waitForEvent(booking.bookingId, 'PaymentAuthorized');
+    expect(authorized.value).toMatchObject({ statusBefore: 'OUTCOME_UNKNOWN', statusAfter: 'AUTHORIZED', reason: 'PSP_RESPONSE', pspIdempotencyKey: `pay_${paymentId}_authorize` });
+    const intents = await intentsAtSandbox(paymentId);
+    expect(intents.map((intent) => [intent.id, intent.status])).toEqual([[authorized.value.pspPaymentIntentId, 'requires_capture']]);
   });
 });

@@ -9,6 +9,8 @@ import { BookingFacts, FLOW_TIMEOUT_MS, startPaymentInProcess, type PaymentInPro
 // PostgreSQL, Kafka and registry (as payment-service.int-spec.ts), with a PSP whose answers the
 // test releases by hand, so that "a call is still in flight" is a state the test holds, not a
 // timing. Authorizations only: BookingHeld → PENDING + AUTHORIZE call → PaymentAuthorized.
+// A call whose answer cannot be recorded is retried a bounded number of times, then parked; the
+// faults are real: a PostgreSQL trigger that refuses the recording, a PSP adapter that throws.
 
 /** At most this many PSP calls in flight (PAYMENT_CALL_BATCH_SIZE). */
 const CALLS_IN_FLIGHT = 3;
@@ -21,6 +23,12 @@ const PSP_TIMEOUT_MS = 60_000;
  * would have claimed them.
  */
 const ABSENCE_WAIT_MS = 5 * CALL_POLL_INTERVAL_MS;
+/** PAYMENT_CALL_MAX_ATTEMPTS: a call is made at most this often before it is parked. */
+const MAX_CALL_ATTEMPTS = 3;
+/** PAYMENT_CALL_RETRY_BASE_MS: the first retry's delay (then doubled); the lease above is far longer. */
+const CALL_RETRY_BASE_MS = 100;
+/** Twice the delay a next attempt would have waited, had the call not been parked, plus poll intervals. */
+const AFTER_PARK_WAIT_MS = 2 * CALL_RETRY_BASE_MS * 2 ** MAX_CALL_ATTEMPTS;
 const facts = new BookingFacts('merchant-dispatch-1');
 
 /**
@@ -32,10 +40,16 @@ class HeldAnswersPsp implements PaymentServiceProvider {
   maxInFlight = 0;
   readonly arrived: string[] = [];
   private readonly toHold = new Set<string>();
+  private readonly toThrow = new Set<string>();
   private readonly releases = new Map<string, () => void>();
 
   hold(bookingId: string): void {
     this.toHold.add(bookingId);
+  }
+
+  /** The adapter throws for this booking (a bug in it, not an answer of the PSP). */
+  throwFor(bookingId: string): void {
+    this.toThrow.add(bookingId);
   }
 
   isHeld(bookingId: string): boolean {
@@ -54,8 +68,10 @@ class HeldAnswersPsp implements PaymentServiceProvider {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.arrived.push(request.bookingId);
     try {
+      if (this.toThrow.has(request.bookingId)) throw new TypeError(`adapter bug for ${request.bookingId}`);
       if (this.toHold.has(request.bookingId)) await new Promise<void>((resolvePromise) => this.releases.set(request.bookingId, resolvePromise));
-      return { ok: true, value: { id: `pi_held_${request.paymentId.slice(0, 8)}`, status: 'requires_capture', amount: request.amount, chargeId: null, actionType: null, lastError: null } };
+      const authorizedAt = new Date();
+      return { ok: true, value: { id: `pi_held_${request.paymentId.slice(0, 8)}`, status: 'requires_capture', amount: request.amount, chargeId: null, actionType: null, lastError: null, authorizedAt, captureBefore: null } };
     } finally {
       this.inFlight -= 1;
     }
@@ -71,6 +87,10 @@ class HeldAnswersPsp implements PaymentServiceProvider {
 
   retrieve(): Promise<PspAnswer<IntentView>> {
     return Promise.resolve(notUsed('retrieve'));
+  }
+
+  findAuthorization(): Promise<PspAnswer<IntentView>> {
+    return Promise.resolve(notUsed('findAuthorization'));
   }
 
   refund(): Promise<PspAnswer<RefundView>> {
@@ -125,6 +145,8 @@ describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', ()
         PSP_TIMEOUT_MS: String(PSP_TIMEOUT_MS),
         PAYMENT_CALL_POLL_INTERVAL_MS: String(CALL_POLL_INTERVAL_MS),
         PAYMENT_CALL_BATCH_SIZE: String(CALLS_IN_FLIGHT),
+        PAYMENT_CALL_MAX_ATTEMPTS: String(MAX_CALL_ATTEMPTS),
+        PAYMENT_CALL_RETRY_BASE_MS: String(CALL_RETRY_BASE_MS),
       },
       seams: { psp },
       logLevel: 'warn',
@@ -178,5 +200,58 @@ describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', ()
     expect(psp.maxInFlight).toBe(CALLS_IN_FLIGHT);
     expect([...psp.arrived].sort()).toEqual([...everyone].sort());
     expect(await callRows(everyone)).toEqual([]);
+  });
+
+  async function callRow(bookingId: string): Promise<{ attempts: number; parked: boolean; last_error: string | null } | undefined> {
+    const { rows } = await payment.pool.query<{ attempts: number; parked: boolean; last_error: string | null }>(
+      'SELECT attempts, parked_at IS NOT NULL AS parked, last_error FROM psp_calls WHERE payment_id = $1',
+      [paymentIdOf(bookingId)],
+    );
+    return rows[0];
+  }
+
+  async function parkedGauge(operation: string): Promise<number | undefined> {
+    const gauge = await payment.service.dependencies.metrics.getSingleMetric('payment_psp_calls_parked')?.get();
+    return gauge?.values.find((value) => value.labels.operation === operation)?.value;
+  }
+
+  /** The call was made MAX_CALL_ATTEMPTS times, parked, the payment flagged, the park counted and logged; and it is never made again. */
+  async function expectParkedForGood(bookingId: string, error: RegExp): Promise<void> {
+    const paymentId = paymentIdOf(bookingId);
+    const parked = await waitFor(`the call of ${bookingId} parked`, async () => ((await callRow(bookingId))?.parked === true ? callRow(bookingId) : undefined), FLOW_TIMEOUT_MS);
+    expect(parked).toMatchObject({ attempts: MAX_CALL_ATTEMPTS, parked: true });
+    expect(parked?.last_error).toMatch(error);
+    const row = await payment.pool.query('SELECT status, needs_attention FROM payments WHERE payment_id = $1', [paymentId]);
+    expect(row.rows).toEqual([{ status: 'PENDING', needs_attention: true }]);
+    const logged = payment.logs.filter((line) => line.paymentId === paymentId && line.level === 'error' && String(line.msg).includes('parked'));
+    expect(logged).toEqual([expect.objectContaining({ idempotencyKey: `pay_${paymentId}_authorize`, operation: 'AUTHORIZE', attempts: MAX_CALL_ATTEMPTS })]);
+    // Parked is parked: no claim, no call, however long we wait.
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, AFTER_PARK_WAIT_MS));
+    expect(psp.arrived.filter((id) => id === bookingId)).toHaveLength(MAX_CALL_ATTEMPTS);
+    expect(await callRow(bookingId)).toMatchObject({ attempts: MAX_CALL_ATTEMPTS, parked: true });
+  }
+
+  it('parks a call whose answer the database keeps refusing to record after a bounded number of attempts, flags the payment, and never makes it again', async () => {
+    const bookingId = randomUUID();
+    const paymentId = paymentIdOf(bookingId);
+    // The recording transaction removes the answered call from the work list: refuse that, for this payment only.
+    await payment.pool.query(`CREATE OR REPLACE FUNCTION test_refuse_recording() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected: the answer of % cannot be recorded', OLD.idempotency_key; END $$`);
+    await payment.pool.query(`CREATE TRIGGER test_refuse_recording BEFORE DELETE ON psp_calls FOR EACH ROW WHEN (OLD.payment_id = '${paymentId}'::uuid) EXECUTE FUNCTION test_refuse_recording()`);
+    try {
+      await sendHeld(bookingId);
+      await expectParkedForGood(bookingId, /injected: the answer of pay_.* cannot be recorded/);
+      expect(await parkedGauge('AUTHORIZE')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await payment.pool.query('DROP TRIGGER IF EXISTS test_refuse_recording ON psp_calls');
+    }
+  });
+
+  it('parks a call whose PSP adapter throws (not an answer of the PSP) after the same bounded number of attempts', async () => {
+    const bookingId = randomUUID();
+    psp.throwFor(bookingId);
+    await sendHeld(bookingId);
+    await expectParkedForGood(bookingId, /adapter bug/);
+    expect(await parkedGauge('AUTHORIZE')).toBeGreaterThanOrEqual(2);
   });
 });

@@ -5,7 +5,7 @@ import { createPayment, recordAuthorizationResult, type Payment, type PspCall } 
 import type { SqlTransaction } from '@txn/sql';
 import { paymentIdOf } from '../../src/application/payment-id';
 import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } from '../../src/application/ports';
-import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
 import type { Money } from '@txn/money';
 
 // Typed fakes for payment's unit specs: the ports in memory.
@@ -50,30 +50,87 @@ export class FakePayments implements Payments {
 
   /** What the next claim of due queries answers (then nothing). */
   due: string[] = [];
+  /** What the next park of stuck queries answers (then nothing). */
+  stuck: string[] = [];
 
   claimDueQueries(): Promise<string[]> {
     return Promise.resolve(this.due.splice(0));
   }
+
+  parkStuckQueries(): Promise<string[]> {
+    return Promise.resolve(this.stuck.splice(0));
+  }
+
+  flagNeedsAttention(_tx: SqlTransaction, paymentId: string): Promise<void> {
+    const row = this.rows.get(paymentId);
+    if (row !== undefined) this.rows.set(paymentId, { ...row, indexes: { ...row.indexes, needsAttention: true } });
+    return Promise.resolve();
+  }
 }
 
+/** A row of the fake work list: what psp_calls holds. */
+export interface FakeCallRow {
+  readonly paymentId: string;
+  readonly call: PspCall;
+  attempts: number;
+  available_ms: number;
+  parked: boolean;
+  lastError: string | null;
+}
+
+/** The PSP call work list in memory, with its claim, lease, retries and parking; `failRecording` makes the record step throw. */
 export class FakePspCalls implements PspCalls {
   readonly enqueued: { paymentId: string; call: PspCall; causedByEventId: string | null }[] = [];
+  readonly rows = new Map<string, FakeCallRow>();
+  /** When set, removing an answered call (the recording transaction's first write) throws this. */
+  failRecording: Error | undefined;
 
   enqueue(_tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void> {
     this.enqueued.push(...calls.map((call) => ({ paymentId, call, causedByEventId })));
+    for (const call of calls) {
+      const existing = this.rows.get(call.idempotencyKey);
+      this.rows.set(call.idempotencyKey, existing === undefined ? { paymentId, call, attempts: 0, available_ms: 0, parked: false, lastError: null } : { ...existing, available_ms: 0 });
+    }
     return Promise.resolve();
   }
 
-  claim(): Promise<ClaimedCall[]> {
-    return Promise.resolve([]);
+  claim(_tx: SqlTransaction, now: Date, limit: number, lease_ms: number, maxAttempts: number): Promise<ClaimedCall[]> {
+    const due = [...this.rows.values()].filter((row) => !row.parked && row.available_ms <= now.getTime() && row.attempts < maxAttempts).slice(0, limit);
+    return Promise.resolve(
+      due.map((row) => {
+        row.attempts += 1;
+        row.available_ms = now.getTime() + lease_ms;
+        return { paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null };
+      }),
+    );
   }
 
-  complete(): Promise<void> {
+  complete(_tx: SqlTransaction, idempotencyKey: string): Promise<void> {
+    if (this.failRecording !== undefined) return Promise.reject(this.failRecording);
+    this.rows.delete(idempotencyKey);
     return Promise.resolve();
   }
 
-  defer(): Promise<void> {
+  retryLater(_tx: SqlTransaction, idempotencyKey: string, error: string, retryAt: Date): Promise<void> {
+    const row = this.rows.get(idempotencyKey);
+    if (row !== undefined && !row.parked) Object.assign(row, { lastError: error, available_ms: retryAt.getTime() });
     return Promise.resolve();
+  }
+
+  park(_tx: SqlTransaction, idempotencyKey: string, error: string): Promise<void> {
+    const row = this.rows.get(idempotencyKey);
+    if (row !== undefined) Object.assign(row, { lastError: error, parked: true });
+    return Promise.resolve();
+  }
+
+  parkExhausted(_tx: SqlTransaction, now: Date, maxAttempts: number, limit: number, reason: string): Promise<ClaimedCall[]> {
+    const exhausted = [...this.rows.values()].filter((row) => !row.parked && row.available_ms <= now.getTime() && row.attempts >= maxAttempts).slice(0, limit);
+    for (const row of exhausted) Object.assign(row, { parked: true, lastError: reason });
+    return Promise.resolve(exhausted.map((row) => ({ paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null })));
+  }
+
+  hasParked(_tx: SqlTransaction, paymentId: string): Promise<boolean> {
+    return Promise.resolve([...this.rows.values()].some((row) => row.paymentId === paymentId && row.parked));
   }
 }
 
@@ -101,18 +158,47 @@ export function pendingPayment(bookingId = randomUUID()): Payment {
   return created.state;
 }
 
+/** When the fake PSP authorized, and when it says that authorization lapses (its capture_before). */
+export const PSP_AUTHORIZED_AT = new Date('2026-12-02T09:59:58Z');
+export const PSP_CAPTURE_BEFORE = new Date('2026-12-09T09:59:58Z');
+
 /** A PSP whose every answer the test sets; it records what it was asked. */
 export class FakePsp implements PaymentServiceProvider {
   readonly asked: string[] = [];
-  intent: IntentView = { id: 'pi_1', status: 'requires_capture', amount: { amountMinor: 12_000n, currency: 'EUR' }, chargeId: null, actionType: null, lastError: null };
+  intent: IntentView = {
+    id: 'pi_1',
+    status: 'requires_capture',
+    amount: { amountMinor: 12_000n, currency: 'EUR' },
+    chargeId: null,
+    actionType: null,
+    lastError: null,
+    authorizedAt: PSP_AUTHORIZED_AT,
+    captureBefore: PSP_CAPTURE_BEFORE,
+  };
   failure: PspFailure | undefined;
+  /** What a search for an authorization finds: the intent, or nothing. */
+  searchFinds: 'intent' | 'nothing' | 'several' = 'intent';
+  /** When set, authorize throws this (a bug in an adapter, not an answer of the PSP). */
+  authorizeThrows: Error | undefined;
 
   private answer<T>(what: string, value: T): Promise<PspAnswer<T>> {
     this.asked.push(what);
     return Promise.resolve(this.failure === undefined ? { ok: true, value } : { ok: false, failure: this.failure });
   }
   authorize(request: AuthorizeRequest): Promise<PspAnswer<IntentView>> {
+    if (this.authorizeThrows !== undefined) {
+      this.asked.push(`authorize ${request.idempotencyKey}`);
+      return Promise.reject(this.authorizeThrows);
+    }
     return this.answer(`authorize ${request.idempotencyKey}`, this.intent);
+  }
+  findAuthorization(search: AuthorizationSearch): Promise<PspAnswer<IntentView>> {
+    const what = `findAuthorization ${search.paymentId} ${search.createdFrom.toISOString()}..${search.createdTo.toISOString()}`;
+    if (this.searchFinds !== 'intent' && this.failure === undefined) {
+      this.asked.push(what);
+      return Promise.resolve({ ok: false, failure: this.searchFinds === 'nothing' ? { kind: 'not_found' } : { kind: 'several_intents', intentIds: ['pi_1', 'pi_2'] } });
+    }
+    return this.answer(what, this.intent);
   }
   capture(intentId: string, _amount: Money, idempotencyKey: string): Promise<PspAnswer<IntentView>> {
     return this.answer(`capture ${intentId} ${idempotencyKey}`, this.intent);

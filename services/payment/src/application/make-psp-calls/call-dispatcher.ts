@@ -1,14 +1,17 @@
+import { nextAttemptAfter, type CallFailure, type CallRetryPolicy } from '@txn/payment-domain';
 import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { Counter, Gauge } from 'prom-client';
 import { paymentSubject } from '../payment-decided';
 import type { CallWakeups, ClaimedCall, PspCalls } from '../ports';
 import type { PspWorkDeps } from '../psp-work';
-import { makeCall } from './make-call';
+import { makeCall, type Recorder } from './make-call';
 
-/** A request the PSP refused as malformed is tried again this much later (a fix may be deployed)… */
-export const INVALID_REQUEST_RETRY_MS = 10 * 60_000;
-/** …and parked for a person after this many attempts. */
-export const MAX_CALL_ATTEMPTS = 10;
+/** Calls parked per claim for having exhausted their attempts without a recorded outcome (crashes); the rest wait for the next claim. */
+const EXHAUSTED_PER_CLAIM = 16;
+/** Why a call parked at claim time was parked (its row's last_error). */
+const EXHAUSTED_ERROR = 'its last attempt ended without an outcome recorded (the process stopped mid-call)';
+/** What is kept of an attempt's error on the call row and in logs. */
+const MAX_ERROR_LENGTH = 1_000;
 
 export interface DispatcherOptions extends PspWorkDeps {
   readonly calls: PspCalls;
@@ -16,6 +19,14 @@ export interface DispatcherOptions extends PspWorkDeps {
   readonly interval_ms: number;
   /** Most calls in flight at once (claimed and not yet recorded); a claim takes only the free slots. */
   readonly batchSize: number;
+  /** How often a call is made before it is parked, and how long apart (payment-domain's call-retries). */
+  readonly retryPolicy: CallRetryPolicy;
+}
+
+type Outcome = 'recorded' | 'invalid_request' | 'error' | 'parked';
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
 }
 
 /**
@@ -27,6 +38,12 @@ export interface DispatcherOptions extends PspWorkDeps {
  * calls left by a crash (same key, so the PSP answers instead of acting twice). Each call: claim
  * (commit; the lease makes it ours until it ends), call the PSP (no transaction open), settle the
  * answer through the domain in a second transaction that also removes the call from the list.
+ *
+ * Nothing is retried forever (docs/decisions/0022): every failure of an attempt, whatever it is,
+ * counts, and the call is made again after a growing delay; after `retryPolicy.maxAttempts` it is
+ * parked on its row (never claimed again), its payment flagged for a person, logged at error and
+ * counted. An attempt whose process died mid-call counts too (the claim counts attempts): once its
+ * lease ends with no attempt left, it is parked instead of made again.
  */
 export class PspCallDispatcher {
   private readonly work: PeriodicWork;
@@ -39,7 +56,7 @@ export class PspCallDispatcher {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`PSP call dispatcher: batchSize must be an integer ≥ 1, got ${options.batchSize}`);
     this.callsMade = new Counter({
       name: 'payment_psp_calls_total',
-      help: 'PSP calls made by the dispatcher, by operation and outcome (recorded, invalid_request, parked, error).',
+      help: 'PSP call attempts by the dispatcher, by operation and outcome (recorded; invalid_request and error: made again later; parked: never again).',
       labelNames: ['operation', 'outcome'],
       registers: [options.metrics],
     });
@@ -72,55 +89,107 @@ export class PspCallDispatcher {
   }
 
   /**
-   * One step of the pipeline: when every slot is taken, waits for one to free up; then claims
-   * at most the free slots and starts those calls without waiting for them. 'more-due' when the
-   * claim filled every free slot (more may be waiting: claim again as soon as a slot frees),
-   * 'caught-up' when it found fewer (wait for a wake-up or the interval).
+   * One step of the pipeline: when every slot is taken, waits for one to free up; then parks the
+   * calls that ran out of attempts and claims at most the free slots, starting those calls without
+   * waiting for them. 'more-due' when the claim filled every free slot (more may be waiting: claim
+   * again as soon as a slot frees), 'caught-up' when it found fewer (wait for a wake-up or the interval).
    */
   private async fillSlots(): Promise<IterationOutcome> {
     if (this.inFlight.size >= this.options.batchSize) await Promise.race(this.inFlight);
     const free = this.options.batchSize - this.inFlight.size;
     const now = this.options.clock();
-    const claimed = await this.options.transactions((tx) => this.options.calls.claim(tx, now, free, this.options.lease_ms));
+    const { calls, lease_ms, retryPolicy } = this.options;
+    const { exhausted, claimed } = await this.options.transactions(async (tx) => ({
+      exhausted: await calls.parkExhausted(tx, now, retryPolicy.maxAttempts, EXHAUSTED_PER_CLAIM, EXHAUSTED_ERROR),
+      claimed: await calls.claim(tx, now, free, lease_ms, retryPolicy.maxAttempts),
+    }));
+    for (const call of exhausted) {
+      await this.afterParking(call, EXHAUSTED_ERROR);
+      this.callsMade.inc({ operation: call.call.operation, outcome: 'parked' });
+    }
     for (const call of claimed) {
-      // execute() never rejects: a failure is logged and the call waits for its lease to end.
+      // execute() never rejects: a failure is counted and the call made again later, or parked.
       const running: Promise<void> = this.execute(call).finally(() => this.inFlight.delete(running));
       this.inFlight.add(running);
     }
     return claimed.length >= free ? 'more-due' : 'caught-up';
   }
 
+  private logFields(claimed: ClaimedCall): Record<string, unknown> {
+    return { paymentId: claimed.paymentId, operation: claimed.call.operation, idempotencyKey: claimed.call.idempotencyKey, attempts: claimed.attempts };
+  }
+
   private async execute(claimed: ClaimedCall): Promise<void> {
-    const { call, paymentId } = claimed;
-    const { logger, transactions, payments } = this.options;
-    const log = { paymentId, operation: call.operation, idempotencyKey: call.idempotencyKey, attempt: claimed.attempts };
+    let outcome: Outcome;
     try {
-      const stored = await transactions((tx) => payments.lockForUpdate(tx, paymentId));
-      if (stored === undefined) throw new Error(`payment ${paymentId} of call ${call.idempotencyKey} does not exist`);
-      const answer = await makeCall(this.options.psp, stored, call);
-      if (typeof answer !== 'function') {
-        const park = claimed.attempts >= MAX_CALL_ATTEMPTS;
-        logger.error({ ...log, status: answer.status, code: answer.code, error: answer.message, parked: park }, 'the PSP refused our request as malformed: a bug; the call waits for a fix');
-        const retryAt = new Date(this.options.clock().getTime() + INVALID_REQUEST_RETRY_MS);
-        await transactions((tx) => this.options.calls.defer(tx, call.idempotencyKey, `${answer.status ?? ''} ${answer.code ?? ''} ${answer.message}`, retryAt, park));
-        this.callsMade.inc({ operation: call.operation, outcome: park ? 'parked' : 'invalid_request' });
-        return;
-      }
-      const outcome = await transactions(async (tx) => {
-        const current = await payments.lockForUpdate(tx, paymentId);
-        if (current === undefined) throw new Error(`payment ${paymentId} vanished`);
-        // First: the decision may ask for this very call again (same key), which re-adds it.
-        await this.options.calls.complete(tx, call.idempotencyKey);
-        const decision = answer(current, { now: this.options.clock(), actor: this.options.actor });
-        const decided = { decision, subject: paymentSubject(current.payment, current.payment), write: { before: current } };
-        return this.options.settler.settle(tx, decided, undefined, { messageType: `PSP_${call.operation}`, causationId: claimed.causedByEventId });
-      });
-      this.callsMade.inc({ operation: call.operation, outcome: 'recorded' });
-      logger.info({ ...log, outcome }, 'PSP call answered and recorded');
+      outcome = await this.attempt(claimed);
     } catch (error) {
-      // Database or bug: the call stays claimed until its lease ends, then is made again (same key).
-      this.callsMade.inc({ operation: call.operation, outcome: 'error' });
-      logger.warn({ ...log, errorClass: (error as Error).name, error: (error as Error).message }, 'PSP call not recorded; it is made again after its lease');
+      // Anything between claiming and recording: the database, the adapter, a bug in a rule.
+      outcome = await this.failed(claimed, 'not_recorded', messageOf(error));
     }
+    this.callsMade.inc({ operation: claimed.call.operation, outcome });
+  }
+
+  /** Makes the call and records its answer; a request the PSP refused as malformed is a failed attempt. */
+  private async attempt(claimed: ClaimedCall): Promise<Outcome> {
+    const { call, paymentId } = claimed;
+    const { transactions, payments } = this.options;
+    const stored = await transactions((tx) => payments.lockForUpdate(tx, paymentId));
+    if (stored === undefined) throw new Error(`payment ${paymentId} of call ${call.idempotencyKey} does not exist`);
+    const answer = await makeCall(this.options.psp, stored, call, this.options.clock());
+    if (typeof answer !== 'function') {
+      this.options.logger.error({ ...this.logFields(claimed), status: answer.status, code: answer.code, error: answer.message }, 'the PSP refused our request as malformed: a bug; the call waits for a fix');
+      return this.failed(claimed, 'invalid_request', `${answer.status ?? ''} ${answer.code ?? ''} ${answer.message}`.slice(0, MAX_ERROR_LENGTH));
+    }
+    const settled = await this.record(claimed, answer);
+    this.options.logger.info({ ...this.logFields(claimed), outcome: settled }, 'PSP call answered and recorded');
+    return 'recorded';
+  }
+
+  /** The second transaction: the answer through the domain and the one settle path, the call off the list. */
+  private record(claimed: ClaimedCall, answer: Recorder): Promise<string> {
+    const { call, paymentId } = claimed;
+    const { payments, calls, settler } = this.options;
+    return this.options.transactions(async (tx) => {
+      const current = await payments.lockForUpdate(tx, paymentId);
+      if (current === undefined) throw new Error(`payment ${paymentId} vanished`);
+      // First: the decision may ask for this very call again (same key), which re-adds it.
+      await calls.complete(tx, call.idempotencyKey);
+      const decision = answer(current, { now: this.options.clock(), actor: this.options.actor });
+      const decided = { decision, subject: paymentSubject(current.payment, current.payment), write: { before: current } };
+      return settler.settle(tx, decided, undefined, { messageType: `PSP_${call.operation}`, causationId: claimed.causedByEventId });
+    });
+  }
+
+  /** An attempt failed: made again after the policy's delay (same key), or parked when it was the last. */
+  private async failed(claimed: ClaimedCall, failure: CallFailure, error: string): Promise<Outcome> {
+    const next = nextAttemptAfter(claimed.attempts, failure, this.options.retryPolicy);
+    const key = claimed.call.idempotencyKey;
+    try {
+      if (next.kind === 'park') {
+        await this.options.transactions((tx) => this.options.calls.park(tx, key, error));
+        await this.afterParking(claimed, error);
+        return 'parked';
+      }
+      const retryAt = new Date(this.options.clock().getTime() + next.delay_ms);
+      await this.options.transactions((tx) => this.options.calls.retryLater(tx, key, error, retryAt));
+      this.options.logger.warn({ ...this.logFields(claimed), error, retryInMs: next.delay_ms }, 'PSP call not recorded; it is made again later with the same key');
+    } catch (storing) {
+      // Not even the failure could be stored: the lease runs out and the next claim counts another attempt.
+      this.options.logger.warn({ ...this.logFields(claimed), error, storeError: messageOf(storing) }, 'PSP call not recorded, nor its failure; it is made again after its lease');
+    }
+    return failure === 'invalid_request' ? 'invalid_request' : 'error';
+  }
+
+  /**
+   * After a call was parked: its payment flagged for a person (in a transaction of its own, so that a
+   * payment row that refuses every write cannot keep the call from being parked) and one line at error.
+   */
+  private async afterParking(claimed: ClaimedCall, error: string): Promise<void> {
+    const fields = this.logFields(claimed);
+    await this.options.transactions((tx) => this.options.payments.flagNeedsAttention(tx, claimed.paymentId)).catch((flagging: unknown) => {
+      this.options.logger.error({ ...fields, error: messageOf(flagging) }, 'parked PSP call: its payment could not be flagged for attention');
+    });
+    this.options.logger.error({ ...fields, error }, `PSP call parked after ${claimed.attempts} attempt(s): a person must look; it is never made again automatically`);
   }
 }

@@ -1,6 +1,6 @@
 import type { PaymentDecision, PspCall } from '@txn/payment-domain';
 import type { IntentContext } from '@txn/domain-kernel';
-import { recordAuthorizationResult, recordCaptureResult, recordRefundResult, recordVoidResult } from '@txn/payment-domain';
+import { mayCreateAuthorization, recordAuthorizationResult, recordCaptureResult, recordRefundResult, recordVoidResult } from '@txn/payment-domain';
 import { authorizationResult, captureResult, refundResult, voidResult, type InvalidRequest } from '../psp-answers';
 import type { AuthorizeRequest, PaymentServiceProvider } from '../psp-port';
 import type { StoredPayment } from '../ports';
@@ -19,13 +19,22 @@ function intentIdFor(stored: StoredPayment, call: PspCall): string {
   return id;
 }
 
+/** What an AUTHORIZE call records when the create window closed before it could be sent (decision 0022). */
+export const CREATE_WINDOW_CLOSED = 'PSP_CREATE_WINDOW_CLOSED';
+
 /**
  * Makes one PSP call with its stored idempotency key and turns the answer into the domain's
  * record…Result, to apply in the next transaction; or the PSP's refusal of a malformed request.
+ * An authorization is created only inside its window (payment-domain's mayCreateAuthorization,
+ * judged at `now`, the moment of sending): past it the key may be gone, so nothing is sent and the
+ * outcome is unknown, which the outcome poller settles by searching, never by creating.
  */
-export async function makeCall(psp: PaymentServiceProvider, stored: StoredPayment, call: PspCall): Promise<Recorder | InvalidRequest> {
+export async function makeCall(psp: PaymentServiceProvider, stored: StoredPayment, call: PspCall, now: Date): Promise<Recorder | InvalidRequest> {
   switch (call.operation) {
     case 'AUTHORIZE': {
+      if (!mayCreateAuthorization(stored.payment, now)) {
+        return (current, ctx) => recordAuthorizationResult(current.payment, { kind: 'unknown', cause: CREATE_WINDOW_CLOSED, pspPaymentIntentId: null }, ctx);
+      }
       const result = authorizationResult(await psp.authorize(authorizeRequestOf(stored, call.idempotencyKey)));
       return result.kind === 'invalid_request' ? result : (current, ctx) => recordAuthorizationResult(current.payment, result, ctx);
     }

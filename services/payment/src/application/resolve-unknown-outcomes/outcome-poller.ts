@@ -1,35 +1,61 @@
-import { resolveOutcomeByQuery, resolveRefundByQuery, type Payment, type PaymentDecision, type PspIntentSnapshot, type PspRefundSnapshot } from '@txn/payment-domain';
+import {
+  authorizationSearchWindow,
+  resolveOutcomeByQuery,
+  resolveRefundByQuery,
+  type Payment,
+  type PaymentDecision,
+  type PspIntentSnapshot,
+  type PspRefundSnapshot,
+} from '@txn/payment-domain';
 import type { IterationOutcome } from '@txn/service-kit';
 import { Counter } from 'prom-client';
-import { authorizeRequestOf } from '../make-psp-calls/make-call';
 import { paymentSubject } from '../payment-decided';
 import type { StoredPayment } from '../ports';
+import type { IntentView, PspAnswer } from '../psp-port';
 import { intentSnapshot, refundSnapshot } from '../psp-answers';
 import type { PspWorkDeps } from '../psp-work';
 
 export interface OutcomePollerOptions extends PspWorkDeps {
   /** Payments asked about per sweep; a claimed one is ours for `lease_ms`, then another sweep may ask again. */
   readonly batchSize: number;
+  /** Claims of one payment in a row whose answer was never recorded, before it is left to a person. */
+  readonly maxClaims: number;
 }
 
 type Finding = { readonly kind: 'lifecycle'; readonly snapshot: PspIntentSnapshot } | { readonly kind: 'refund'; readonly refundId: string; readonly snapshot: PspRefundSnapshot };
 
+/** Whether this finding made the domain stop asking and alert (the schedule ran out, or the create window closed). */
+function alertedNow(before: Payment, after: Payment, finding: Finding): boolean {
+  if (finding.kind === 'lifecycle') return before.unknown?.alertedAt === null && (after.unknown?.alertedAt ?? null) !== null;
+  const alertedAt = (payment: Payment): Date | null => payment.refunds.find((refund) => refund.refundId === finding.refundId)?.query?.alertedAt ?? null;
+  return alertedAt(before) === null && alertedAt(after) !== null;
+}
+
 /**
  * Resolves unknown outcomes by asking the PSP on payment-domain's bounded schedule (the due time
  * is stored on the payment; after the last query the payment needs attention and is no longer
- * due). An authorization whose answer was lost before we learned the intent's id is asked about
- * by replaying the identical create with the same idempotency key: the PSP answers with the stored
- * result of the first request (or, if it never arrived, performs it now, exactly once), which is
- * what Stripe documents for recovering a lost answer. Everything else is a plain retrieve.
+ * due). Asking never acts: an intent we know is retrieved; an authorization whose answer was lost
+ * before we learned the intent's id is searched for by our metadata among the intents created
+ * around its attempts (a list, which cannot create anything; decision 0022), never by replaying
+ * the create: past 24 h the PSP may have forgotten the key and the replay would authorize twice.
+ * What the search does not find, the domain re-creates with the same key inside the create window,
+ * or leaves to a person past it. A payment whose findings cannot be recorded `maxClaims` times in
+ * a row is not asked about again: it is left to a person (flagged, logged, counted).
  */
 export class OutcomePoller {
   private readonly queries: Counter<'operation' | 'finding'>;
+  private readonly parked: Counter;
 
   constructor(private readonly options: OutcomePollerOptions) {
     this.queries = new Counter({
       name: 'payment_outcome_queries_total',
       help: 'PSP queries about unknown outcomes, by operation and what the PSP said.',
       labelNames: ['operation', 'finding'],
+      registers: [options.metrics],
+    });
+    this.parked = new Counter({
+      name: 'payment_outcome_queries_parked_total',
+      help: 'Payments no longer asked about because their findings could not be recorded (needs_attention set).',
       registers: [options.metrics],
     });
   }
@@ -41,31 +67,46 @@ export class OutcomePoller {
 
   /** One sweep; returns how many payments it asked about. */
   async pollOnce(): Promise<number> {
-    const { transactions, payments, batchSize, lease_ms } = this.options;
-    const claimed = await transactions((tx) => payments.claimDueQueries(tx, this.options.clock(), batchSize, lease_ms));
+    const { transactions, payments, batchSize, lease_ms, maxClaims } = this.options;
+    const now = this.options.clock();
+    const { stuck, claimed } = await transactions(async (tx) => ({
+      stuck: await payments.parkStuckQueries(tx, now, maxClaims, batchSize),
+      claimed: await payments.claimDueQueries(tx, now, batchSize, lease_ms, maxClaims),
+    }));
+    for (const paymentId of stuck) {
+      this.parked.inc();
+      this.options.logger.error({ paymentId, claims: maxClaims }, 'outcome queries stopped: their findings could not be recorded; a person must look');
+    }
     await Promise.all(claimed.map((paymentId) => this.resolve(paymentId)));
     return claimed.length;
   }
 
+  /** What the PSP holds of the payment's lifecycle call, asked without acting. */
+  private lifecycleAnswer(payment: Payment): Promise<PspAnswer<IntentView>> {
+    const { psp } = this.options;
+    if (payment.pspPaymentIntentId !== null) return psp.retrieve(payment.pspPaymentIntentId);
+    if (payment.unknown?.operation === 'AUTHORIZE') return psp.findAuthorization({ paymentId: payment.paymentId, ...authorizationSearchWindow(payment, this.options.clock()) });
+    // A capture or void always names its intent: nothing to ask about.
+    return Promise.resolve({ ok: false, failure: { kind: 'not_found' } });
+  }
+
   private async ask(stored: StoredPayment): Promise<Finding[]> {
     const { payment } = stored;
-    const { psp } = this.options;
     const findings: Finding[] = [];
     const unknown = payment.unknown;
     if (unknown !== null && payment.inFlight === null && unknown.nextQueryAt !== null) {
-      const answer =
-        payment.pspPaymentIntentId === null && unknown.operation === 'AUTHORIZE'
-          ? await psp.authorize(authorizeRequestOf(stored, unknown.idempotencyKey))
-          : payment.pspPaymentIntentId === null
-            ? ({ ok: false, failure: { kind: 'not_found' } } as const)
-            : await psp.retrieve(payment.pspPaymentIntentId);
+      const answer = await this.lifecycleAnswer(payment);
+      if (!answer.ok && answer.failure.kind === 'several_intents') {
+        // Not ours to pick one: each may hold the customer's money. Inconclusive: asked again on schedule, then left to a person.
+        this.options.logger.error({ paymentId: payment.paymentId, idempotencyKey: unknown.idempotencyKey, intentIds: answer.failure.intentIds }, 'the PSP holds several PaymentIntents for one payment: a person must look');
+      }
       const snapshot = intentSnapshot(answer);
       this.queries.inc({ operation: unknown.operation, finding: snapshot.pspStatus });
       findings.push({ kind: 'lifecycle', snapshot });
     }
     for (const refund of payment.refunds) {
       if (refund.status !== 'OUTCOME_UNKNOWN' || (refund.query?.nextQueryAt ?? null) === null || payment.pspPaymentIntentId === null) continue;
-      const snapshot = refundSnapshot(await psp.findRefund(payment.pspPaymentIntentId, refund.refundId));
+      const snapshot = refundSnapshot(await this.options.psp.findRefund(payment.pspPaymentIntentId, refund.refundId));
       this.queries.inc({ operation: 'REFUND', finding: snapshot.pspRefundStatus });
       findings.push({ kind: 'refund', refundId: refund.refundId, snapshot });
     }
@@ -86,13 +127,20 @@ export class OutcomePoller {
           const decision: PaymentDecision =
             finding.kind === 'lifecycle' ? resolveOutcomeByQuery(current.payment, finding.snapshot, ctx) : resolveRefundByQuery(current.payment, finding.refundId, finding.snapshot, ctx);
           await this.options.settler.settle(tx, { decision, subject: paymentSubject(current.payment, current.payment), write: { before: current } }, undefined, { messageType: 'OUTCOME_QUERY' });
+          if (decision.outcome === 'applied' && alertedNow(current.payment, decision.state, finding)) this.logLeftToAPerson(current.payment, finding);
         }
       });
       this.logFindings(stored.payment, findings);
     } catch (error) {
-      // The claim's lease runs out and a later sweep asks again.
+      // The claim's lease runs out and a later sweep asks again (each claim counted against maxClaims).
       this.options.logger.warn({ paymentId, errorClass: (error as Error).name, error: (error as Error).message }, 'outcome query failed; asked again after its lease');
     }
+  }
+
+  private logLeftToAPerson(payment: Payment, finding: Finding): void {
+    const key = finding.kind === 'lifecycle' ? payment.unknown?.idempotencyKey : payment.refunds.find((refund) => refund.refundId === finding.refundId)?.idempotencyKey;
+    const found = finding.kind === 'lifecycle' ? finding.snapshot.pspStatus : finding.snapshot.pspRefundStatus;
+    this.options.logger.error({ paymentId: payment.paymentId, idempotencyKey: key, operation: finding.kind === 'lifecycle' ? payment.unknown?.operation : 'REFUND', finding: found }, 'outcome still unknown after the last query (or the create window closed): a person decides');
   }
 
   private logFindings(payment: Payment, findings: readonly Finding[]): void {
