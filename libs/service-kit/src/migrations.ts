@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Pool, PoolClient } from 'pg';
-import { fromPgClient, type SqlTransaction } from '@txn/sql';
+import { checkOut, fromPgClient, type SqlTransaction } from '@txn/sql';
 import { ensureInboxSchema } from '@txn/messaging';
 import { ensureOutboxSchema } from '@txn/outbox';
 import { declareRuntimeGrants, readRuntimeGrantsFile, RUNTIME_GRANTS_FILE, type RuntimeGrants } from './runtime-grants';
@@ -187,7 +187,8 @@ export async function runMigrations(options: {
   readonly runtimeRole?: string;
 }): Promise<MigrationReport> {
   const migrations = orderMigrations(readSqlMigrations(options.directory), options.code ?? []);
-  const client = await options.pool.connect();
+  const checkedOut = await checkOut(options.pool);
+  const { client } = checkedOut;
   try {
     await client.query(`SET lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
     await client.query(`SET statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
@@ -215,7 +216,7 @@ export async function runMigrations(options: {
     }
   } finally {
     // Session settings were changed: do not hand this connection to anyone else.
-    client.release(true);
+    checkedOut.release(true);
   }
 }
 

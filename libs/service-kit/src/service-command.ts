@@ -44,7 +44,9 @@ export async function runServiceCommand(command: ServiceCommand, argv: readonly 
     // Before (or without) the logger: one JSON line on stderr naming what is wrong.
     const problems = error instanceof ConfigError ? error.problems : undefined;
     const msg = name === 'migrate' ? 'migration failed' : 'failed to start';
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', service: command.service, msg, errorClass: (error as Error).name, error: (error as Error).message, problems })}\n`);
+    // Where it failed (frames only: a stack carries code locations, never settings or data); none for a bad setting.
+    const stack = problems === undefined ? (error as Error).stack?.split('\n').slice(1, 9).map((frame) => frame.trim()) : undefined;
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', service: command.service, msg, errorClass: (error as Error).name, error: (error as Error).message, problems, stack })}\n`);
     process.exit(1);
   }
 }

@@ -1,5 +1,6 @@
 import { Pool, type DatabaseError } from 'pg';
 import type { Logger } from 'pino';
+import { checkOut } from '@txn/sql';
 import type { DatabaseSettings } from './config';
 import { MigrationError, runMigrations, unappliedMigrations, type MigrationReport, type ServiceSchema } from './migrations';
 import { SERVICE_SCHEMA } from './runtime-grants';
@@ -76,7 +77,8 @@ SELECT current_user AS role,
  * DatabaseRoleError or MigrationError with what to do.
  */
 export async function checkRuntimeDatabase(pool: Pool, schema: ServiceSchema): Promise<void> {
-  const client = await pool.connect();
+  const checkedOut = await checkOut(pool);
+  const { client } = checkedOut;
   try {
     const { rows } = await client.query<RoleFacts>(ROLE_FACTS_SQL, [SERVICE_SCHEMA]);
     const facts = rows[0];
@@ -98,6 +100,6 @@ export async function checkRuntimeDatabase(pool: Pool, schema: ServiceSchema): P
       );
     }
   } finally {
-    client.release();
+    checkedOut.release();
   }
 }

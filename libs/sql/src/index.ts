@@ -36,19 +36,58 @@ export function fromEntityManager(manager: { query(text: string, params?: unknow
   };
 }
 
+/** A pooled connection checked out with a listener for its errors; `release` gives it back (or destroys it). */
+export interface CheckedOutClient {
+  readonly client: PoolClient;
+  /** Set once the connection reported an error: it is not given back to the pool. */
+  lost(): Error | undefined;
+  /** Gives the connection back, or destroys it when `destroy` or when it was lost. */
+  release(destroy?: boolean): void;
+}
+
+/**
+ * `pool.connect()`, with what pg leaves to the caller: the pool listens for errors on idle
+ * connections only, so a connection lost while checked out (PostgreSQL killed or restarted, the
+ * backend terminated) emits 'error' with nobody listening, and Node ends the process. Here the
+ * error is kept instead: the statement in flight fails on its own, the next one fails on the
+ * dead connection, and the connection is destroyed when it is released.
+ */
+export async function checkOut(pool: Pool): Promise<CheckedOutClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    lost: () => lost,
+    release(destroy = false) {
+      client.removeListener('error', onError);
+      client.release(destroy || lost !== undefined ? (lost ?? true) : undefined);
+    },
+  };
+}
+
 /** Runs `work` in one transaction on a pooled connection: COMMIT on success, ROLLBACK on any error. */
 export async function inTransaction<T>(pool: Pool, work: (tx: SqlTransaction, client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const checkedOut = await checkOut(pool);
+  const { client } = checkedOut;
+  let rolledBack = true;
   try {
     await client.query('BEGIN');
     const result = await work(fromPgClient(client), client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    rolledBack = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
     throw error;
   } finally {
-    client.release();
+    // A connection whose ROLLBACK failed is in an unknown state: it is not reused.
+    checkedOut.release(!rolledBack);
   }
 }
 

@@ -103,6 +103,9 @@ describe('the transaction middleware', () => {
         return options.failRollback === true && text === 'ROLLBACK' ? Promise.reject(new Error('gone')) : Promise.resolve({ rows: [] });
       },
       release: (destroy?: boolean) => void statements.push(destroy === true ? 'destroy' : 'release'),
+      // A checked-out connection is listened to for errors (@txn/sql checkOut).
+      on: () => client,
+      removeListener: () => client,
     };
     return { connect: () => (options.failConnect === true ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve(client)) } as unknown as Pool;
   }

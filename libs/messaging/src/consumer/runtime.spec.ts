@@ -46,6 +46,9 @@ function recordingPool(events: string[]): Pool {
     release(): void {
       events.push('release');
     },
+    // A checked-out connection is listened to for errors (@txn/sql checkOut).
+    on: () => client,
+    removeListener: () => client,
   };
   return {
     connect: () => {

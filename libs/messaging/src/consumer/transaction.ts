@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { fromPgClient } from '@txn/sql';
+import { checkOut, fromPgClient, type CheckedOutClient } from '@txn/sql';
 import type { ApplyBatch, ApplyInScope } from './pipeline';
 
 /** The database could not even start a transaction: not the message's fault, never parked. */
@@ -19,22 +19,23 @@ export class DatabaseUnavailableError extends Error {
 export function inTransaction(pool: Pool, statementTimeout_ms: number, next: ApplyInScope): ApplyBatch {
   if (!Number.isInteger(statementTimeout_ms) || statementTimeout_ms < 1) throw new Error(`statementTimeout_ms must be a positive integer, got ${statementTimeout_ms}`);
   return async (items) => {
-    let client: PoolClient | undefined;
+    let checkedOut: CheckedOutClient | undefined;
     try {
-      client = await pool.connect();
+      checkedOut = await checkOut(pool);
       // One round trip for both: a multi-statement simple query runs them in order, the SET
       // inside the transaction the BEGIN opened (statementTimeout_ms is a checked integer).
-      await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeout_ms}`);
+      await checkedOut.client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeout_ms}`);
     } catch (error) {
-      client?.release(true);
+      checkedOut?.release(true);
       throw new DatabaseUnavailableError(`could not start an inbox transaction: ${(error as Error).message}`, { cause: error });
     }
+    const client: PoolClient = checkedOut.client;
     const finishers: ((committed: boolean) => void)[] = [];
     const settle = (committed: boolean): void => finishers.forEach((finish) => finish(committed));
     try {
       const applied = await next({ tx: fromPgClient(client), onSettled: (finish) => finishers.push(finish) }, items);
       await client.query('COMMIT');
-      client.release();
+      checkedOut.release();
       settle(true);
       return applied;
     } catch (error) {
@@ -42,7 +43,7 @@ export function inTransaction(pool: Pool, statementTimeout_ms: number, next: App
         () => true,
         () => false,
       );
-      client.release(rolledBack ? undefined : true);
+      checkedOut.release(!rolledBack);
       settle(false);
       throw error;
     }

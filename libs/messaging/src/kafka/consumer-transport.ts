@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchControl, ConsumedRecord, ConsumerTransport, PartitionBatch, RawRecord, TopicSpec } from '../ports';
+import { ensureTopicsWith } from './ensure-topics';
 
 /**
  * Why these consumer settings (kafkajs defaults are not relied on):
@@ -66,26 +67,13 @@ function toKafkaHeaders(headers: RawRecord['headers']): IHeaders {
   return result;
 }
 
-/** Creates the topics that are missing; another member creating the same topic at the same moment is not an error. */
+/** Creates the topics that are missing and waits for their leaders (ensure-topics.ts), on an admin client of its own. */
 async function ensureTopicsOn(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((spec) => !existing.has(spec.topic));
-    if (missing.length === 0) return;
-    // createTopics then answers false (or TOPIC_ALREADY_EXISTS), and the topic is there either way.
-    await admin
-      .createTopics({
-        waitForLeaders: true,
-        timeout: ADMIN_TIMEOUT_MS,
-        topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions, configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })) })),
-      })
-      .catch(async (error: unknown) => {
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((spec) => now.has(spec.topic))) throw error;
-      });
+    await ensureTopicsWith(admin, topics, { createTimeout_ms: ADMIN_TIMEOUT_MS });
   } finally {
     await admin.disconnect();
   }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { fromPgClient, type SqlTransaction } from '@txn/sql';
+import { checkOut, fromPgClient, type SqlTransaction } from '@txn/sql';
 import type { AccountBalance, Hold, JournalEntry } from '@txn/ledger-domain';
 import type { JournalProof, LedgerDiscrepancy, ProveJournal } from '../application/verify-books/verify-books';
 import { BALANCE_COLUMNS, balanceOf, currencyOf, ENTRY_COLUMNS, entryOf, HOLD_COLUMNS, holdOf, LINE_COLUMNS, type BalanceRow, type EntryRow, type HoldRow, type LineRow } from './rows';
@@ -230,7 +230,8 @@ export function journalProofOn(pool: Pool): ProveJournal {
     const statementTimeout_ms = options.statementTimeout_ms ?? VERIFY_STATEMENT_TIMEOUT_MS;
     if (!Number.isInteger(statementTimeout_ms) || statementTimeout_ms < 1) throw new Error(`statementTimeout_ms must be a positive integer, got ${statementTimeout_ms}`);
     const findings = new Findings(options.maxFindings);
-    const client: PoolClient = await pool.connect();
+    const checkedOut = await checkOut(pool);
+    const client: PoolClient = checkedOut.client;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${statementTimeout_ms}`);
@@ -245,7 +246,7 @@ export function journalProofOn(pool: Pool): ProveJournal {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      checkedOut.release();
     }
   };
 }
