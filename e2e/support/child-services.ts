@@ -5,7 +5,8 @@ import type { Pool } from 'pg';
 
 // Services as child processes, each started the way the platform starts it
 // (`node --import tsx services/<svc>/src/main.ts`, settings from the environment only) in its own
-// process group, so that a test can SIGKILL one mid-saga and start it again.
+// process group, so that a test can SIGKILL one mid-saga and start it again. A child is an
+// instance, named by the test (`payment`, or `payment-2` when a service runs twice in one group).
 
 export const SERVICES = ['booking', 'payment', 'ledger'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -34,7 +35,10 @@ export interface ServiceRun {
 }
 
 export interface ServiceProcess {
+  /** Which service it runs. */
   readonly name: ServiceName;
+  /** Which instance of it: the name the test starts and kills it by. */
+  readonly instance: string;
   /** A small pool on the service's own database: what a person would query, alive across restarts. */
   readonly pool: Pool;
   /** Every JSON line the service wrote on stdout, over all its runs, in order. */
@@ -109,6 +113,7 @@ async function readyAt(httpPort: number): Promise<boolean> {
 }
 
 interface ChildState {
+  readonly service: ServiceName;
   readonly process: ServiceProcess & { readonly runs: ServiceRun[] };
   readonly env: Readonly<Record<string, string>>;
   /** The consumer group and topic prefix the child must report, or it is not isolated. */
@@ -117,56 +122,63 @@ interface ChildState {
   exited?: Promise<void>;
 }
 
-/** The service's process, started again with the same environment each time; killed with SIGKILL. */
+/** Each instance's process, started again with the same environment each time; killed with SIGKILL. */
 export class ChildServices {
-  private readonly children = new Map<ServiceName, ChildState>();
+  private readonly children = new Map<string, ChildState>();
 
-  add(service: ServiceName, pool: Pool, env: Readonly<Record<string, string>>, expected: ChildState['expected']): void {
+  /** `instance` names the child (default: the service's own name, for one instance of each). */
+  add(service: ServiceName, pool: Pool, env: Readonly<Record<string, string>>, expected: ChildState['expected'], instance: string = service): void {
+    if (this.children.has(instance)) throw new Error(`instance ${instance} was added already`);
     const runs: ServiceRun[] = [];
-    this.children.set(service, { process: { name: service, pool, logs: [], stderr: [], runs, running: () => this.children.get(service)?.child !== undefined }, env, expected });
+    const serviceProcess = { name: service, instance, pool, logs: [], stderr: [], runs, running: () => this.children.get(instance)?.child !== undefined };
+    this.children.set(instance, { service, process: serviceProcess, env, expected });
   }
 
-  processOf(service: ServiceName): ServiceProcess {
-    return this.state(service).process;
+  processOf(instance: string): ServiceProcess {
+    return this.state(instance).process;
   }
 
-  /** SIGKILL to the service's process group; resolves once it has exited. */
-  async kill(service: ServiceName): Promise<void> {
-    const state = this.children.get(service);
+  instances(): string[] {
+    return [...this.children.keys()];
+  }
+
+  /** SIGKILL to the instance's process group; resolves once it has exited. */
+  async kill(instance: string): Promise<void> {
+    const state = this.children.get(instance);
     const child = state?.child;
-    if (state === undefined || child?.pid === undefined || state.exited === undefined) throw new Error(`${service} is not running`);
+    if (state === undefined || child?.pid === undefined || state.exited === undefined) throw new Error(`${instance} is not running`);
     process.kill(-child.pid, 'SIGKILL');
-    await withinTimeout(state.exited, EXIT_TIMEOUT_MS, `${service} (pid ${child.pid}) to exit after SIGKILL`);
+    await withinTimeout(state.exited, EXIT_TIMEOUT_MS, `${instance} (pid ${child.pid}) to exit after SIGKILL`);
   }
 
   async stopAll(): Promise<void> {
-    for (const [service, state] of this.children) if (state.child !== undefined) await this.kill(service).catch(() => undefined);
+    for (const [instance, state] of this.children) if (state.child !== undefined) await this.kill(instance).catch(() => undefined);
   }
 
-  /** Starts the service with its environment; resolves once it consumes on the expected group and topics and /health/ready answers 200. */
-  async start(service: ServiceName): Promise<void> {
-    const state = this.state(service);
-    if (state.child !== undefined) throw new Error(`${service} is already running (pid ${state.child.pid})`);
-    const run = await this.spawn(service, state);
+  /** Starts the instance with its environment; resolves once it consumes on the expected group and topics and /health/ready answers 200. */
+  async start(instance: string): Promise<void> {
+    const state = this.state(instance);
+    if (state.child !== undefined) throw new Error(`${instance} is already running (pid ${state.child.pid})`);
+    const run = await this.spawn(instance, state);
     try {
-      await this.waitUntilReady(service, state, run);
+      await this.waitUntilReady(instance, state, run);
     } catch (error) {
-      await this.kill(service).catch(() => undefined);
+      await this.kill(instance).catch(() => undefined);
       throw error;
     }
   }
 
-  private state(service: ServiceName): ChildState {
-    const state = this.children.get(service);
-    if (state === undefined) throw new Error(`unknown service ${service}`);
+  private state(instance: string): ChildState {
+    const state = this.children.get(instance);
+    if (state === undefined) throw new Error(`unknown instance ${instance}`);
     return state;
   }
 
   /** As the services component starts it (tools/infra-local/src/components/services.ts); its own process group, so a SIGKILL reaches anything it started too. */
-  private async spawn(service: ServiceName, state: ChildState): Promise<ServiceRun> {
+  private async spawn(instance: string, state: ChildState): Promise<ServiceRun> {
     const { logs, stderr } = state.process;
     const firstLogLine = logs.length;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', service, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', state.service, 'src', 'main.ts')], {
       cwd: ROOT_DIR,
       env: { ...process.env, ...state.env },
       detached: true,
@@ -179,7 +191,7 @@ export class ChildServices {
       child.once('spawn', () => resolvePromise());
     });
     const pid = child.pid;
-    if (pid === undefined) throw new Error(`${service} started without a pid`);
+    if (pid === undefined) throw new Error(`${instance} started without a pid`);
     liveGroups.add(pid);
     const run: ServiceRun = { pid, firstLogLine, startedAt: new Date() };
     state.process.runs.push(run);
@@ -194,19 +206,19 @@ export class ChildServices {
       }
     });
     const { stdout, stderr: errors } = child;
-    if (stdout === null || errors === null) throw new Error(`${service} started without its output pipes`);
+    if (stdout === null || errors === null) throw new Error(`${instance} started without its output pipes`);
     onLines(stdout, (line) => void (logs.length < MAX_LOG_LINES && logs.push(parseLogLine(line))));
     onLines(errors, (line) => void (stderr.length < MAX_STDERR_LINES && stderr.push(line)));
     return run;
   }
 
-  private async waitUntilReady(service: ServiceName, state: ChildState, run: ServiceRun): Promise<void> {
+  private async waitUntilReady(instance: string, state: ChildState, run: ServiceRun): Promise<void> {
     const { logs, stderr } = state.process;
     // The kit logs its health port once consuming (HTTP_PORT=0 picks a free one per run).
     const started = await waitFor(
-      `${service} (pid ${run.pid}) to log "service started"`,
+      `${instance} (pid ${run.pid}) to log "service started"`,
       () => {
-        if (run.exit !== undefined) throw new Error(`${service} exited (${JSON.stringify(run.exit)}) before it was ready: ${stderr.slice(-5).join(' | ')}`);
+        if (run.exit !== undefined) throw new Error(`${instance} exited (${JSON.stringify(run.exit)}) before it was ready: ${stderr.slice(-5).join(' | ')}`);
         return logs.slice(run.firstLogLine).find((line) => line.msg === 'service started');
       },
       SERVICE_READY_TIMEOUT_MS,
@@ -215,9 +227,9 @@ export class ChildServices {
     // Refuse to go on if the child is not isolated: it would consume another suite's (or the platform's) topics.
     const topics = started.topics as readonly string[];
     if (started.consumerGroup !== state.expected.group || !topics.every((topic) => topic.startsWith(state.expected.topicPrefix))) {
-      throw new Error(`${service} is not on the suite's group and topics: ${JSON.stringify({ consumerGroup: started.consumerGroup, topics })}`);
+      throw new Error(`${instance} is not on the suite's group and topics: ${JSON.stringify({ consumerGroup: started.consumerGroup, topics })}`);
     }
     const httpPort = Number(started.httpPort);
-    await waitFor(`${service} /health/ready on port ${httpPort}`, async () => ((await readyAt(httpPort)) ? true : undefined), SERVICE_READY_TIMEOUT_MS, READY_POLL_INTERVAL_MS);
+    await waitFor(`${instance} /health/ready on port ${httpPort}`, async () => ((await readyAt(httpPort)) ? true : undefined), SERVICE_READY_TIMEOUT_MS, READY_POLL_INTERVAL_MS);
   }
 }

@@ -18,6 +18,8 @@ export interface PlatformConfig {
   readonly services: readonly string[];
   /** HTTP port (health, metrics) of each service that runs as a process. */
   readonly servicePorts: Readonly<Record<string, number>>;
+  /** Instances of each service `up` runs, in one consumer group (PLATFORM_INSTANCES, 1..MAX_INSTANCES, default 1). */
+  readonly instances: number;
   readonly postgres: PostgresSettings;
   readonly kafka: KafkaSettings;
   readonly schemaRegistry: SchemaRegistrySettings;
@@ -52,6 +54,17 @@ export function findRootDir(start = __dirname): string {
   throw new Error(`cannot find deploy/local/platform.json above ${start}`);
 }
 
+/** More would only stand by: each topic has 6 partitions, and two suffice to prove the races designed out. */
+export const MAX_INSTANCES = 4;
+
+function instancesFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.PLATFORM_INSTANCES;
+  if (raw === undefined || raw === '') return 1;
+  const instances = Number(raw);
+  if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) throw new Error(`PLATFORM_INSTANCES=${raw} is not a number of instances (1-${MAX_INSTANCES})`);
+  return instances;
+}
+
 function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -66,7 +79,7 @@ function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
  * Reads deploy/local/platform.json and applies environment overrides:
  * PLATFORM_STATE_DIR, PLATFORM_POSTGRES_PORT, PLATFORM_KAFKA_PORT, PLATFORM_KAFKA_CONTROLLER_PORT,
  * PLATFORM_SCHEMA_REGISTRY_PORT, PLATFORM_PSP_SANDBOX_PORT, PLATFORM_PSP_PROXY_PORT, PLATFORM_KAFKA_VERSION,
- * PLATFORM_<SERVICE>_PORT (e.g. PLATFORM_BOOKING_PORT).
+ * PLATFORM_<SERVICE>_PORT (e.g. PLATFORM_BOOKING_PORT), PLATFORM_INSTANCES (instances of each service).
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir = findRootDir()): PlatformConfig {
   const raw = JSON.parse(readFileSync(join(rootDir, 'deploy/local/platform.json'), 'utf8')) as RawConfig;
@@ -76,6 +89,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     rootDir,
     stateDir: isAbsolute(stateDirSetting) ? stateDirSetting : join(rootDir, stateDirSetting),
     services: raw.services,
+    instances: instancesFromEnv(env),
     servicePorts: Object.fromEntries(
       Object.entries(raw.servicePorts ?? {}).map(([name, port]) => [name, portFromEnv(env, `PLATFORM_${name.toUpperCase().replace(/-/g, '_')}_PORT`, port)]),
     ),

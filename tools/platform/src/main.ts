@@ -11,7 +11,7 @@ import { planUp } from './commands/up';
 import {
   ComponentError,
   Supervisor,
-  allComponents,
+  componentsFor,
   ensureTopics,
   kafkaBrokers,
   loadPlatformConfig,
@@ -117,7 +117,7 @@ async function up(supervisor: Supervisor, config: PlatformConfig, names: readonl
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadPlatformConfig();
-  const supervisor = new Supervisor(config, allComponents);
+  const supervisor = new Supervisor(config, componentsFor(config));
   switch (command) {
     case 'up':
       return up(supervisor, config, rest);

@@ -4,7 +4,8 @@ import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
 import { pspSandboxComponent } from './psp-sandbox';
 import { schemaRegistryComponent } from './schema-registry';
-import { serviceComponents } from './services';
+import type { PlatformConfig } from '../config';
+import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
 export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent];
@@ -14,3 +15,8 @@ export const infrastructureComponents: readonly Component[] = [postgresComponent
  * after the deploy steps that follow the infrastructure (schema registration).
  */
 export const allComponents: readonly Component[] = [...infrastructureComponents, ...serviceComponents];
+
+/** What `./platform` manages for this configuration: the infrastructure and PLATFORM_INSTANCES of each service. */
+export function componentsFor(config: PlatformConfig): Component[] {
+  return [...infrastructureComponents, ...serviceComponentsFor(config)];
+}

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import type { Component, ComponentContext, ProbeResult } from '../component';
-import type { PlatformConfig } from '../config';
+import { MAX_INSTANCES, type PlatformConfig } from '../config';
 import { secretFile } from '../secrets';
 import { kafkaBrokers } from './kafka';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
@@ -67,13 +67,21 @@ const PROBE_TIMEOUT_MS = 2_000;
 const LOCAL_KAFKA_SESSION_TIMEOUT_MS = 6_000;
 const EXTENSION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
-/** `servicePorts.<name>` of platform.json when the config carries it, else the spec's default. */
-export function servicePort(config: PlatformConfig, spec: ServiceSpec): number {
-  return config.servicePorts[spec.name] ?? spec.defaultPort;
+/** Instance n > 1 of a service listens this much above the first (booking 18501, booking-2 18601). */
+const INSTANCE_PORT_STEP = 100;
+
+/** `servicePorts.<name>` of platform.json when the config carries it, else the spec's default; shifted for instance n > 1. */
+export function servicePort(config: PlatformConfig, spec: ServiceSpec, instance = 1): number {
+  return (config.servicePorts[spec.name] ?? spec.defaultPort) + INSTANCE_PORT_STEP * (instance - 1);
 }
 
-export function serviceUrl(config: PlatformConfig, spec: ServiceSpec): string {
-  return `http://${HOST}:${servicePort(config, spec)}`;
+/** The component name of an instance: the service's own for the first (what every command names), `<name>-<n>` after. */
+export function instanceName(spec: Pick<ServiceSpec, 'name'>, instance: number): string {
+  return instance === 1 ? spec.name : `${spec.name}-${instance}`;
+}
+
+export function serviceUrl(config: PlatformConfig, spec: ServiceSpec, instance = 1): string {
+  return `http://${HOST}:${servicePort(config, spec, instance)}`;
 }
 
 /** Installs extensions in a database as the given (administrator's) connection; idempotent. */
@@ -106,22 +114,29 @@ async function probeReady(url: string): Promise<ProbeResult> {
   }
 }
 
-export function serviceComponent(spec: ServiceSpec): Component {
+/**
+ * One instance of a service. Every instance has the same settings but its HTTP port: the same
+ * database and roles, the same consumer group (SERVICE_NAME), the same topics; instance n > 1
+ * starts after the first (which prepared the database and migrated it) and prepares nothing.
+ */
+export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
   const { database, role, ownerRole } = postgresNames(spec.name);
+  const first = instance === 1;
   return {
-    name: spec.name,
-    dependsOn: ['postgres', 'kafka', 'schema-registry', ...(spec.dependsOn ?? [])],
+    name: instanceName(spec, instance),
+    dependsOn: ['postgres', 'kafka', 'schema-registry', ...(spec.dependsOn ?? []), ...(first ? [] : [spec.name])],
     // tsx compiles on start, then migrations, the consumer group join and the relay's first lock.
     readinessTimeout_s: 60,
     // Above the service's own 25 s shutdown limit (stopOnSignals), so it exits by itself.
     stopTimeout_s: 30,
 
     version: (ctx) => (JSON.parse(readFileSync(join(ctx.rootDir, 'services', spec.name, 'package.json'), 'utf8')) as { version: string }).version,
-    ports: (ctx) => [{ name: 'http', port: servicePort(ctx.config, spec) }],
+    ports: (ctx) => [{ name: 'http', port: servicePort(ctx.config, spec, instance) }],
     // Node and tsx come with the workspace's dependencies.
     install: () => Promise.resolve(),
 
     async prepare(ctx: ComponentContext) {
+      if (!first) return;
       await ensureServiceDatabase(ctx, spec.name);
       await ensureDatabaseExtensions(ctx.config, database, spec.extensions);
     },
@@ -136,7 +151,7 @@ export function serviceComponent(spec: ServiceSpec): Component {
         args: ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ctx.rootDir, 'services', spec.name, 'src', 'main.ts')],
         env: {
           SERVICE_NAME: spec.name,
-          HTTP_PORT: String(servicePort(config, spec)),
+          HTTP_PORT: String(servicePort(config, spec, instance)),
           DATABASE_HOST: HOST,
           DATABASE_PORT: String(config.postgres.port),
           DATABASE_NAME: database,
@@ -158,9 +173,26 @@ export function serviceComponent(spec: ServiceSpec): Component {
       };
     },
 
-    probe: (ctx) => probeReady(serviceUrl(ctx.config, spec)),
+    probe: (ctx) => probeReady(serviceUrl(ctx.config, spec, instance)),
   };
 }
 
-/** One component per service that exists. */
-export const serviceComponents: readonly Component[] = PLATFORM_SERVICES.map(serviceComponent);
+/** One component per service that exists: one instance of each. */
+export const serviceComponents: readonly Component[] = PLATFORM_SERVICES.map((spec) => serviceComponent(spec));
+
+/**
+ * The instances to manage: PLATFORM_INSTANCES of each, and never fewer than have a pid file, so a
+ * `down` or `status` without the setting still sees the second instance an earlier `up` started.
+ */
+export function instancesOf(config: PlatformConfig, spec: ServiceSpec): number {
+  let recorded = 1;
+  for (let instance = 2; instance <= MAX_INSTANCES; instance += 1) {
+    if (existsSync(join(config.stateDir, 'run', `${instanceName(spec, instance)}.pid`))) recorded = instance;
+  }
+  return Math.max(config.instances, recorded);
+}
+
+/** Every instance of every service this configuration runs (PLATFORM_INSTANCES of each). */
+export function serviceComponentsFor(config: PlatformConfig): Component[] {
+  return PLATFORM_SERVICES.flatMap((spec) => Array.from({ length: instancesOf(config, spec) }, (_, index) => serviceComponent(spec, index + 1)));
+}

@@ -4,7 +4,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import { CancelBooking, CompleteBooking, EVENT_TYPES, RequestBooking, type Actor, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
 import {
-  allComponents,
+  componentsFor,
   ensureServiceDatabase,
   kafkaBrokers,
   PLATFORM_SERVICES,
@@ -114,7 +114,7 @@ async function requireServicesReady(config: PlatformConfig): Promise<void> {
 
 /** The PSP key the running payment service uses: the file its component hands it (PSP_API_KEY_FILE). */
 function platformPspApiKey(config: PlatformConfig): string {
-  const supervisor = new Supervisor(config, allComponents);
+  const supervisor = new Supervisor(config, componentsFor(config));
   const payment = supervisor.components.find((component) => component.name === 'payment');
   const keyFile = payment === undefined ? undefined : payment.command(supervisor.context(payment)).env?.PSP_API_KEY_FILE;
   if (keyFile === undefined) throw new DemoError('the payment component names no PSP_API_KEY_FILE');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { allComponents, Supervisor, type PlatformConfig } from '@txn/infra-local';
+import { componentsFor, Supervisor, type PlatformConfig } from '@txn/infra-local';
 
 /**
  * `./platform ledger <command>`: the ledger service's own command-line programs
@@ -44,7 +44,7 @@ const DATABASE_SETTINGS = ['DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'D
 
 /** The database settings the ledger component hands the running ledger service (its runtime role). */
 export function ledgerDatabaseSettings(config: PlatformConfig): Record<string, string> {
-  const supervisor = new Supervisor(config, allComponents);
+  const supervisor = new Supervisor(config, componentsFor(config));
   const ledger = supervisor.components.find((component) => component.name === 'ledger');
   const env = ledger === undefined ? undefined : ledger.command(supervisor.context(ledger)).env;
   if (env === undefined) throw new Error('the ledger component names no database settings');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { allComponents, Supervisor, type PlatformConfig } from '@txn/infra-local';
+import { componentsFor, Supervisor, type PlatformConfig } from '@txn/infra-local';
 
 export const SAGAS_USAGE = `usage: ./platform sagas <command>
   overdue [--limit N]   sagas past their deadline and not finished (the booking database's
@@ -77,7 +77,7 @@ function limitOf(args: readonly string[]): number {
 
 /** The booking database as the running booking service reaches it: its component's settings and password file. */
 function bookingConnection(config: PlatformConfig): Client {
-  const supervisor = new Supervisor(config, allComponents);
+  const supervisor = new Supervisor(config, componentsFor(config));
   const booking = supervisor.components.find((component) => component.name === 'booking');
   const env = booking === undefined ? undefined : booking.command(supervisor.context(booking)).env;
   const passwordFile = env?.DATABASE_PASSWORD_FILE;

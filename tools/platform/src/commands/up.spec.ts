@@ -1,4 +1,7 @@
-import { allComponents, loadPlatformConfig, Supervisor } from '@txn/infra-local';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allComponents, componentsFor, loadPlatformConfig, Supervisor } from '@txn/infra-local';
 import { planUp } from './up';
 
 describe('./platform up: what it brings up', () => {
@@ -22,5 +25,41 @@ describe('./platform up: what it brings up', () => {
   it('brings up infrastructure alone without services, registering schemas only when the registry is named', () => {
     expect(planUp(supervisor, ['kafka'])).toEqual({ infrastructure: ['kafka'], registerSchemas: false, services: [] });
     expect(planUp(supervisor, ['schema-registry'])).toMatchObject({ registerSchemas: true, services: [] });
+  });
+
+  describe('PLATFORM_INSTANCES=2', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'platform-instances-'));
+    afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+    const config = loadPlatformConfig({ PLATFORM_STATE_DIR: stateDir, PLATFORM_INSTANCES: '2' });
+    const twice = new Supervisor(config, componentsFor(config), () => undefined);
+
+    it('runs two instances of every service, the second on its own port, after the first (which migrates)', () => {
+      expect([...planUp(twice, []).services].sort()).toEqual(['booking', 'booking-2', 'ledger', 'ledger-2', 'payment', 'payment-2']);
+      const ports = (name: string): number[] => {
+        const component = twice.components.find((candidate) => candidate.name === name);
+        return component === undefined ? [] : component.ports(twice.context(component)).map((port) => port.port);
+      };
+      expect(ports('ledger-2')).toEqual(ports('ledger').map((port) => port + 100));
+      expect(twice.components.find((component) => component.name === 'payment-2')?.dependsOn).toContain('payment');
+      const env = (name: string): Readonly<Record<string, string>> | undefined => {
+        const component = twice.components.find((candidate) => candidate.name === name);
+        return component === undefined ? undefined : component.command(twice.context(component)).env;
+      };
+      // One consumer group, one database, one runtime role: only the port differs.
+      const { HTTP_PORT: first, ...same } = env('booking') ?? {};
+      const { HTTP_PORT: second, ...alike } = env('booking-2') ?? {};
+      expect(alike).toEqual(same);
+      expect(Number(second)).toBe(Number(first) + 100);
+    });
+
+    it('names instances one at a time: `up ledger` is the first instance only', () => {
+      expect(planUp(twice, ['ledger']).services).toEqual(['ledger']);
+      expect([...planUp(twice, ['ledger-2']).services].sort()).toEqual(['ledger', 'ledger-2']);
+    });
+
+    it('refuses a number of instances outside 1..4', () => {
+      for (const instances of ['0', '5', 'two']) expect(() => loadPlatformConfig({ PLATFORM_INSTANCES: instances })).toThrow(/PLATFORM_INSTANCES/);
+      expect(componentsFor(loadPlatformConfig({ PLATFORM_STATE_DIR: stateDir })).map((component) => component.name)).not.toContain('booking-2');
+    });
   });
 });
