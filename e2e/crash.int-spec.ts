@@ -173,7 +173,7 @@ describe('crash recovery end to end (booking, payment, ledger as processes kille
       const recordedCalls = (): LogLine[] => payment.logs.slice(restarted).filter((line) => line.msg === 'PSP call answered and recorded' && line.idempotencyKey === key);
       // The line follows the commit and travels through a pipe: wait for it rather than assume it.
       await waitFor(`payment to log the recorded ${key}`, () => (recordedCalls().length > 0 ? true : undefined), STEP_TIMEOUT_MS);
-      expect(recordedCalls()).toEqual([expect.objectContaining({ attempt: 2, operation: 'AUTHORIZE' })]);
+      expect(recordedCalls()).toEqual([expect.objectContaining({ attempts: 2, operation: 'AUTHORIZE' })]);
       // ...and the PSP answered with its first answer (or said the first was still running, then replayed it): Stripe's semantics.
       const keyEvents = proxyEvents.slice(eventsBefore).filter((event) => event.idempotency_key === key).map((event) => event.event);
       expect(keyEvents).toContain('replayed');

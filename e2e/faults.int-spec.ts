@@ -27,6 +27,7 @@ const CREATE_INTENT = 'POST /v1/payment_intents';
 const CAPTURE_INTENT = 'POST /v1/payment_intents/{id}/capture';
 const CANCEL_INTENT = 'POST /v1/payment_intents/{id}/cancel';
 const RETRIEVE_INTENT = 'GET /v1/payment_intents/{id}';
+const LIST_INTENTS = 'GET /v1/payment_intents';
 
 describe('booking saga under PSP faults and reordered topics (booking, payment, ledger in-process; real Kafka, PostgreSQL, registry, localstripe behind the fault proxy)', () => {
   let platform: PlatformInProcess;
@@ -195,7 +196,7 @@ describe('booking saga under PSP faults and reordered topics (booking, payment, 
     expect(platform.proxyStats().faults_injected.card_declined - declinesBefore).toBe(1);
   }, SAGA_TEST_TIMEOUT_MS);
 
-  it('never fails an authorization the PSP did not answer (503 before the work): OUTCOME_UNKNOWN, the poller calls again with the same key, the saga completes; one intent', async () => {
+  it('never fails an authorization the PSP did not answer (503 before the work): OUTCOME_UNKNOWN, the poller finds no intent of ours, the create is sent again with the same key, the saga completes; one intent', async () => {
     const routesBefore = platform.proxyStats().forwarded_by_route;
     const { replayed: replayedBefore, faults_injected: faultsBefore } = platform.proxyStats();
     // A gateway in front of the PSP answers 503; the create never reaches localstripe, nothing is stored under the key.
@@ -207,11 +208,12 @@ describe('booking saga under PSP faults and reordered topics (booking, payment, 
     const paymentId = String(unknown.value.paymentId);
     expect(unknown.value).toMatchObject({ statusBefore: 'PENDING', statusAfter: 'OUTCOME_UNKNOWN', operation: 'AUTHORIZE', reason: 'PSP_HTTP_503', pspPaymentIntentId: null, pspIdempotencyKey: `pay_${paymentId}_authorize` });
 
-    // The poller's query for an intent whose id we never learned is the identical create with the
-    // same key: the PSP has nothing stored under it, so it performs the create now, once.
+    // The poller looks for an intent whose id we never learned by our metadata in the PSP's list: none
+    // exists, and the create window is open, so the dispatcher sends the create again with the same
+    // key; the PSP has nothing stored under it and performs it now, once (decision 0022).
     const authorized = await step(bookingId, 'PaymentAuthorized');
     expect(authorized.value).toMatchObject({ paymentId, statusBefore: 'OUTCOME_UNKNOWN', statusAfter: 'AUTHORIZED', authorizedAmount: { amountMinor: PRICE_MINOR }, pspIdempotencyKey: `pay_${paymentId}_authorize` });
-    expect(await queryFindings(paymentId)).toEqual(['requires_capture']);
+    expect(await queryFindings(paymentId)).toEqual(['not_found']);
     await step(bookingId, 'BookingConfirmed', (event) => event.value.envelope.causationId === authorized.value.envelope.eventId);
     const captured = await step(bookingId, 'PaymentCaptured');
     expect(captured.value).toMatchObject({ paymentId, statusBefore: 'AUTHORIZED', statusAfter: 'CAPTURED', capturedAmount: { amountMinor: PRICE_MINOR }, pspPaymentIntentId: authorized.value.pspPaymentIntentId });
@@ -223,9 +225,12 @@ describe('booking saga under PSP faults and reordered topics (booking, payment, 
     for (const type of ['PaymentOutcomeUnknown', 'PaymentAuthorized', 'PaymentCaptured', 'HoldPlaced', 'HoldPosted', 'EscrowReleased']) expect(countOf(bookingId, type)).toBe(1);
     await expectLedgerVerifiesClean();
 
-    // One intent: the 503 did nothing at the PSP, the poller's create was the first to arrive (not a replay).
+    // One intent: the 503 did nothing at the PSP, the list found nothing, the re-sent create was the first to arrive (not a replay).
     expect(await intentsOf(paymentId)).toEqual([[String(authorized.value.pspPaymentIntentId), 'succeeded', Number(PRICE_MINOR)]]);
-    expect(routeDelta(routesBefore, platform.proxyStats().forwarded_by_route)).toEqual({ [CREATE_INTENT]: 1, [CAPTURE_INTENT]: 1 });
+    // (The list is read page by page over every intent of the shared sandbox in the window: one page or more.)
+    const { [LIST_INTENTS]: listPages, ...sent } = routeDelta(routesBefore, platform.proxyStats().forwarded_by_route);
+    expect(sent).toEqual({ [CREATE_INTENT]: 1, [CAPTURE_INTENT]: 1 });
+    expect(listPages).toBeGreaterThanOrEqual(1);
     expect(platform.proxyStats().faults_injected.error_before_work - faultsBefore.error_before_work).toBe(1);
     expect(platform.proxyStats().replayed - replayedBefore).toBe(0);
   }, SAGA_TEST_TIMEOUT_MS);
