@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Pool } from 'pg';
@@ -51,6 +51,22 @@ export interface ServiceDefinition extends ServiceSchema {
   module(dependencies: ServiceDependencies): DynamicModule;
   /** Extra readiness conditions besides database, consumer and relay. */
   readonly readiness?: readonly ReadinessCheck[];
+  /**
+   * An edge service's public HTTP surface (the api-gateway): the service's module then also holds
+   * HTTP controllers, and the kit runs one hybrid Nest application — the HTTP server and the inbox
+   * consumer share the module tree, the outbox publisher and the relay. Served on its own port;
+   * health and metrics stay on the kit's health server, which is never public.
+   */
+  readonly http?: HttpSurface;
+}
+
+/** How an edge service's HTTP application is served. */
+export interface HttpSurface {
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Pipes, filters, body limits, OpenAPI: called before the server listens. */
+  configure(app: INestApplication, dependencies: ServiceDependencies): void | Promise<void>;
 }
 
 /**
@@ -72,9 +88,12 @@ export interface BootstrapOptions {
 }
 
 export interface RunningService {
-  readonly app: INestMicroservice;
+  readonly app: INestApplicationContext;
   readonly dependencies: ServiceDependencies;
+  /** The health server's port (health, readiness, metrics). */
   readonly httpPort: number;
+  /** The public HTTP surface's port, for a service that has one. */
+  readonly apiPort?: number;
   /** Stops consuming, the relay, the inbox pruner, the HTTP server and the pool, in that order. Idempotent. */
   close(): Promise<void>;
 }
@@ -159,7 +178,7 @@ function rootModule(dependencies: ServiceDependencies, definition: ServiceDefini
 /** What a started service holds, and the one way to let go of it (in reverse order of acquiring). */
 class ServiceRun {
   consuming = false;
-  app: INestMicroservice | undefined;
+  app: INestApplicationContext | undefined;
   pruner: InboxPruner | undefined;
   health: HealthServer | undefined;
 
@@ -200,6 +219,35 @@ class ServiceRun {
   }
 }
 
+interface StartedApplication {
+  readonly app: INestApplicationContext;
+  readonly apiPort?: number;
+}
+
+/** A service with no public HTTP: the Nest microservice on the inbox transport. */
+async function startConsumer(root: DynamicModule, transport: InboxTransport, logger: Logger, run: ServiceRun): Promise<StartedApplication> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
+  run.app = app;
+  await app.listen();
+  return { app };
+}
+
+/**
+ * An edge service: one Nest application serving HTTP with the inbox consumer connected to it. The
+ * consumer starts first, so the HTTP port opens only on a service that also consumes; Express' own
+ * body parser is off (the surface's `configure` sets its limits).
+ */
+async function startHybrid(root: DynamicModule, transport: InboxTransport, http: HttpSurface, dependencies: ServiceDependencies, run: ServiceRun): Promise<StartedApplication> {
+  const app = await NestFactory.create(root, { logger: new PinoNestLogger(dependencies.logger), abortOnError: false, bodyParser: false });
+  run.app = app;
+  app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: false });
+  await app.startAllMicroservices();
+  await http.configure(app, dependencies);
+  await app.listen(http.port, http.host ?? '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number } | string | null;
+  return { app, apiPort: typeof address === 'object' && address !== null ? address.port : http.port };
+}
+
 /**
  * With the migration role's login, migrates on a connection of its own (closed afterwards); then,
  * as the running role, checks that it may not change its own tables and that the schema is current.
@@ -234,15 +282,15 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
     const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
     const consumerGroup = options.consumerGroup ?? config.kafkaConsumerGroup;
     const transport = inboxTransportFor(dependencies, definition, consumerGroup, options.retry);
-    const app = await NestFactory.createMicroservice<MicroserviceOptions>(rootModule(dependencies, definition, options.topicOverrides), { strategy: transport, logger: new PinoNestLogger(logger), abortOnError: false });
-    run.app = app;
-    await app.listen();
+    const root = rootModule(dependencies, definition, options.topicOverrides);
+    const started = definition.http === undefined ? await startConsumer(root, transport, logger, run) : await startHybrid(root, transport, definition.http, dependencies, run);
+    const app = started.app;
     run.consuming = true;
     // Every instance prunes; SKIP LOCKED keeps concurrent instances off each other's rows.
     run.pruner = new InboxPruner({ pool, registry: metrics, logger, retentionDays: config.inboxRetentionDays });
     run.pruner.start();
-    logger.info({ consumerGroup, topics: definition.topics.map(topicOf), httpPort: health.port }, 'service started');
-    return { app, dependencies, httpPort: health.port, close };
+    logger.info({ consumerGroup, topics: definition.topics.map(topicOf), httpPort: health.port, apiPort: started.apiPort }, 'service started');
+    return { app, dependencies, httpPort: health.port, ...(started.apiPort === undefined ? {} : { apiPort: started.apiPort }), close };
   } catch (error) {
     await close().catch((closeError: unknown) => logger.error({ errorClass: (closeError as Error).name, error: (closeError as Error).message }, 'clean-up after a failed start failed'));
     throw error;

@@ -27,6 +27,7 @@ export {
   DATABASE_POOL_MAX,
   SERVICE_DEPENDENCIES,
   type BootstrapOptions,
+  type HttpSurface,
   type RunningService,
   type ServiceDefinition,
   type ServiceDependencies,

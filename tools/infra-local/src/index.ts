@@ -1,7 +1,7 @@
 export type { Component, ComponentContext, ComponentPort, ProbeResult, ProcessSpec } from './component';
 export { findRootDir, loadPlatformConfig, MAX_INSTANCES, type PlatformConfig } from './config';
 export { allComponents, componentsFor, infrastructureComponents } from './components';
-export { ensureDatabaseExtensions, installExtensions, instanceName, instancesOf, PLATFORM_SERVICES, serviceComponent, serviceComponents, serviceComponentsFor, servicePort, serviceUrl, type ServiceSpec } from './components/services';
+export { ensureDatabaseExtensions, installExtensions, instanceName, instancesOf, PLATFORM_SERVICES, serviceApiPort, serviceComponent, serviceComponents, serviceComponentsFor, servicePort, serviceUrl, type ServiceSpec } from './components/services';
 export {
   dropProvisionedDatabases,
   ensurePostgresDatabase,

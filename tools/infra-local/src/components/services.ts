@@ -27,8 +27,10 @@ export interface ServiceSpec {
    * CREATE on the database, which service roles do not get): installed here as administrator.
    */
   readonly extensions: readonly string[];
-  /** Used until platform.json names the port (`servicePorts`). */
+  /** Used until platform.json names the port (`servicePorts`): health, readiness and metrics. */
   readonly defaultPort: number;
+  /** An edge service's public HTTP port (API_PORT), shifted per instance like the other. */
+  readonly apiPort?: number;
   /** Components besides postgres, kafka and schema-registry that must be up first. */
   readonly dependsOn?: readonly string[];
   /** The service's own settings beyond the shared ones (e.g. payment's PSP_*). */
@@ -37,6 +39,7 @@ export interface ServiceSpec {
 
 /** Adding payment or ledger is one line each. */
 export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
+  { name: 'api-gateway', extensions: [], defaultPort: 18504, apiPort: 18500 },
   { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
   { name: 'ledger', extensions: [], defaultPort: 18503 },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
@@ -78,6 +81,11 @@ export function servicePort(config: PlatformConfig, spec: ServiceSpec, instance 
 /** The component name of an instance: the service's own for the first (what every command names), `<name>-<n>` after. */
 export function instanceName(spec: Pick<ServiceSpec, 'name'>, instance: number): string {
   return instance === 1 ? spec.name : `${spec.name}-${instance}`;
+}
+
+/** The public API port of an instance of an edge service; undefined for the others. */
+export function serviceApiPort(spec: ServiceSpec, instance = 1): number | undefined {
+  return spec.apiPort === undefined ? undefined : spec.apiPort + INSTANCE_PORT_STEP * (instance - 1);
 }
 
 export function serviceUrl(config: PlatformConfig, spec: ServiceSpec, instance = 1): string {
@@ -131,7 +139,7 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
     stopTimeout_s: 30,
 
     version: (ctx) => (JSON.parse(readFileSync(join(ctx.rootDir, 'services', spec.name, 'package.json'), 'utf8')) as { version: string }).version,
-    ports: (ctx) => [{ name: 'http', port: servicePort(ctx.config, spec, instance) }],
+    ports: (ctx) => [{ name: 'http', port: servicePort(ctx.config, spec, instance) }, ...(spec.apiPort === undefined ? [] : [{ name: 'api', port: serviceApiPort(spec, instance) ?? 0 }])],
     // Node and tsx come with the workspace's dependencies.
     install: () => Promise.resolve(),
 
@@ -152,6 +160,7 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
         env: {
           SERVICE_NAME: spec.name,
           HTTP_PORT: String(servicePort(config, spec, instance)),
+          ...(spec.apiPort === undefined ? {} : { API_PORT: String(serviceApiPort(spec, instance)) }),
           DATABASE_HOST: HOST,
           DATABASE_PORT: String(config.postgres.port),
           DATABASE_NAME: database,

@@ -1,0 +1,9 @@
+-- What the running api-gateway (its runtime role, DATABASE_USER) may do in its database, and
+-- nothing more; declared anew by the migration step after every run, as the whole truth
+-- (decision 0015). Every table is also bound by row-level security (migration 2): the role sees
+-- and writes only the rows of the tenant its transaction is scoped to.
+--   psql -v runtime_role=svc_api_gateway -f services/api-gateway/migrations/grants.sql
+
+-- A merchant is created and renamed, never removed (its bookings and money outlive it).
+GRANT SELECT, INSERT, UPDATE (name, default_currency) ON merchants TO :runtime_role;
+GRANT EXECUTE ON FUNCTION gateway_row_visible(text) TO :runtime_role;

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { ServiceDependencies } from '@txn/service-kit';
+import { ProblemsController } from './http/problems.controller';
+import { GATEWAY_ENTITIES } from './persistence/entities';
+import { TenantTransactions } from './persistence/tenant-transactions';
+import type { GatewaySettings } from './settings';
+
+/** Connections TypeORM's pool may hold (besides the kit's pool, which the inbox consumer and the relay use). */
+const TYPEORM_POOL_MAX = 10;
+
+/** The gateway's wiring: TypeORM on its database (the runtime role), the tenant-scoped transactions, its HTTP and event controllers. */
+@Module({})
+export class GatewayModule {
+  static with(dependencies: ServiceDependencies, _settings: GatewaySettings): DynamicModule {
+    const { config } = dependencies;
+    return {
+      module: GatewayModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          host: config.database.host,
+          port: config.database.port,
+          database: config.database.database,
+          username: config.database.user,
+          password: config.database.password,
+          entities: [...GATEWAY_ENTITIES],
+          // The schema is the migration step's (as the owner role); TypeORM never changes it.
+          synchronize: false,
+          migrationsRun: false,
+          extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
+        }),
+      ],
+      controllers: [ProblemsController],
+      providers: [TenantTransactions],
+      exports: [TenantTransactions],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+// The api-gateway's public surface: what the platform's launcher, the end-to-end tests and the
+// benchmarks may use. Everything else under src/ is the service's own.
+export { apiGatewayService, API_GATEWAY_SCHEMA } from './service';
+export { DEFAULT_GATEWAY_SETTINGS, readGatewaySettings, type GatewaySettings } from './settings';

@@ -1,0 +1,21 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A merchant: the tenant every other gateway row belongs to. Created by a platform admin. */
+@Entity({ name: 'merchants' })
+export class MerchantEntity {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text', name: 'merchant_id' })
+  merchantId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** ISO 4217 code the merchant settles in by default. */
+  @Column({ type: 'text', name: 'default_currency' })
+  defaultCurrency!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,6 @@
+import type { CodeMigration } from '@txn/service-kit';
+import { typeormMigration } from '../typeorm-migrations';
+import { Merchants002 } from './002-merchants';
+
+/** The gateway's TypeORM migrations, by version (1 is the inbox and outbox tables). Grants: migrations/grants.sql. */
+export const GATEWAY_MIGRATIONS: readonly CodeMigration[] = [typeormMigration(2, new Merchants002())];

@@ -1,0 +1,23 @@
+import type { SettingsReader } from '@txn/service-kit';
+
+const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
+
+/** The api-gateway's own settings, validated with the shared ones at start-up. */
+export interface GatewaySettings {
+  /** The public HTTP port (API_PORT; 0 picks a free one, for tests). Health and metrics stay on HTTP_PORT. */
+  readonly apiPort: number;
+  /** The public HTTP host (API_HOST, default 127.0.0.1). */
+  readonly apiHost: string;
+  /** Largest request body accepted (API_BODY_LIMIT_BYTES, default 64 KiB): larger ones get 413. */
+  readonly bodyLimit_bytes: number;
+}
+
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024 };
+
+export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
+  return {
+    apiPort: settings.integer('API_PORT', { min: 0, max: 65_535, default: DEFAULT_GATEWAY_SETTINGS.apiPort }),
+    apiHost: settings.text('API_HOST', { default: DEFAULT_GATEWAY_SETTINGS.apiHost, pattern: HOST, what: 'a host name or IP address' }),
+    bodyLimit_bytes: settings.integer('API_BODY_LIMIT_BYTES', { min: 1_024, max: 1_048_576, default: DEFAULT_GATEWAY_SETTINGS.bodyLimit_bytes }),
+  };
+}
