@@ -7,3 +7,8 @@
 -- A merchant is created and renamed, never removed (its bookings and money outlive it).
 GRANT SELECT, INSERT, UPDATE (name, default_currency) ON merchants TO :runtime_role;
 GRANT EXECUTE ON FUNCTION gateway_row_visible(text) TO :runtime_role;
+
+-- API keys: created, revoked, touched (last use); never deleted (who held a key is history). The
+-- secret's hash is written once.
+GRANT SELECT, INSERT (id, merchant_id, prefix, secret_hash, name, role, scopes, created_by, created_at, expires_at) ON api_keys TO :runtime_role;
+GRANT UPDATE (revoked_at, revoked_by, last_used_at) ON api_keys TO :runtime_role;

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceDependencies } from '@txn/service-kit';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { AuthGuard } from './auth/auth.guard';
+import { WhoAmIController } from './auth/whoami.controller';
 import { ProblemsController } from './http/problems.controller';
 import { GATEWAY_ENTITIES } from './persistence/entities';
 import { TenantTransactions } from './persistence/tenant-transactions';
@@ -31,8 +35,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController],
-      providers: [TenantTransactions],
+      controllers: [ProblemsController, WhoAmIController],
+      providers: [TenantTransactions, ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
       exports: [TenantTransactions],
     };
   }

@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { PublicRoute } from '../auth/principal';
 import { PROBLEM_TYPES, ProblemException, type ProblemType } from './problem';
 
 /** `GET /problems/<type>`: what a problem type means, so the `type` URIs dereference. */
 @ApiExcludeController()
+@PublicRoute()
 @Controller('problems')
 export class ProblemsController {
   @Get()

@@ -1,4 +1,5 @@
+import { ApiKeyEntity } from '../auth/api-key.entity';
 import { MerchantEntity } from './merchant.entity';
 
 /** Every TypeORM entity of the gateway (the DataSource's list). */
-export const GATEWAY_ENTITIES = [MerchantEntity] as const;
+export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity] as const;
