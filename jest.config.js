@@ -23,7 +23,9 @@ const moduleNameMapper = Object.fromEntries(
 );
 
 const shared = {
-  transform: { '^.+\\.ts$': swcTransform },
+  // jose (staff tokens) ships ECMAScript modules only: transformed to CommonJS like our sources.
+  transform: { '^.+\\.ts$': swcTransform, '/node_modules/jose/.+\\.js$': swcTransform },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/\\.platform/', '/dist/'],
