@@ -12,3 +12,8 @@ GRANT EXECUTE ON FUNCTION gateway_row_visible(text) TO :runtime_role;
 -- secret's hash is written once.
 GRANT SELECT, INSERT (id, merchant_id, prefix, secret_hash, name, role, scopes, created_by, created_at, expires_at) ON api_keys TO :runtime_role;
 GRANT UPDATE (revoked_at, revoked_by, last_used_at) ON api_keys TO :runtime_role;
+
+-- Read models of bookings and payments (migration 4, decision 0025): written by the event
+-- consumers (upserts in the inbox's transaction) and by POST /v1/bookings (the REQUESTED row);
+-- never deleted (a booking the API answered for stays answerable).
+GRANT SELECT, INSERT, UPDATE ON booking_views, payment_views TO :runtime_role;
