@@ -17,3 +17,8 @@ GRANT UPDATE (revoked_at, revoked_by, last_used_at) ON api_keys TO :runtime_role
 -- consumers (upserts in the inbox's transaction) and by POST /v1/bookings (the REQUESTED row);
 -- never deleted (a booking the API answered for stays answerable).
 GRANT SELECT, INSERT, UPDATE ON booking_views, payment_views TO :runtime_role;
+
+-- Idempotency records (decision 0026): claimed (insert), marked executed and completed (update),
+-- released when nothing began, and pruned after their retention (delete).
+GRANT SELECT, INSERT, DELETE ON idempotency_records TO :runtime_role;
+GRANT UPDATE (state, claim_token, lease_until, response_status, response_headers, response_body, completed_at, expires_at) ON idempotency_records TO :runtime_role;
