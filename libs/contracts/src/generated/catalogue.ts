@@ -28,6 +28,10 @@ import { PaymentRefunded } from './payment/PaymentRefunded';
 import { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 import { PaymentVoided } from './payment/PaymentVoided';
 import { PspEventReceived } from './psp/PspEventReceived';
+import { AccessDenied } from './security/AccessDenied';
+import { ApiKeyCreated } from './security/ApiKeyCreated';
+import { ApiKeyRevoked } from './security/ApiKeyRevoked';
+import { StaffAuthenticated } from './security/StaffAuthenticated';
 
 /** eventType → contract (topic, subject, self-contained schema, reader type, codec). */
 export const EVENT_TYPES = {
@@ -58,6 +62,10 @@ export const EVENT_TYPES = {
   PaymentRequiresAction,
   PaymentVoided,
   PspEventReceived,
+  AccessDenied,
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  StaffAuthenticated,
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -69,6 +77,7 @@ export const TOPIC_EVENT_TYPES = {
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
+  'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'StaffAuthenticated'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
 
 export type ContractTopic = keyof typeof TOPIC_EVENT_TYPES;
@@ -88,5 +97,8 @@ export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | Payment
 /** Every event type on psp.events.v1. */
 export type PspEventsV1 = PspEventReceived;
 
+/** Every event type on security.events.v1. */
+export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | StaffAuthenticated;
+
 /** Any event of the catalogue. */
-export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentEventsV1 | PspEventsV1;
+export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

@@ -30,3 +30,7 @@ export { PaymentRefunded } from './payment/PaymentRefunded';
 export { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 export { PaymentVoided } from './payment/PaymentVoided';
 export { PspEventReceived } from './psp/PspEventReceived';
+export { AccessDenied } from './security/AccessDenied';
+export { ApiKeyCreated } from './security/ApiKeyCreated';
+export { ApiKeyRevoked } from './security/ApiKeyRevoked';
+export { StaffAuthenticated } from './security/StaffAuthenticated';
