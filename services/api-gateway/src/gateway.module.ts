@@ -6,6 +6,7 @@ import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
 import { WhoAmIController } from './auth/whoami.controller';
 import { ProblemsController } from './http/problems.controller';
+import { idempotencyProviders } from './idempotency';
 import { GATEWAY_ENTITIES } from './persistence/entities';
 import { TenantTransactions } from './persistence/tenant-transactions';
 import type { GatewaySettings } from './settings';
@@ -16,7 +17,7 @@ const TYPEORM_POOL_MAX = 10;
 /** The gateway's wiring: TypeORM on its database (the runtime role), the tenant-scoped transactions, its HTTP and event controllers. */
 @Module({})
 export class GatewayModule {
-  static with(dependencies: ServiceDependencies, _settings: GatewaySettings): DynamicModule {
+  static with(dependencies: ServiceDependencies, settings: GatewaySettings): DynamicModule {
     const { config } = dependencies;
     return {
       module: GatewayModule,
@@ -36,7 +37,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [ProblemsController, WhoAmIController],
-      providers: [TenantTransactions, ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [TenantTransactions, ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -1,4 +1,6 @@
 import type { SettingsReader } from '@txn/service-kit';
+import type { IdempotencySettings } from './idempotency/idempotency.interceptor';
+import { DEFAULT_IDEMPOTENCY_SETTINGS, readIdempotencySettings } from './idempotency/idempotency-settings';
 
 const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 
@@ -10,14 +12,17 @@ export interface GatewaySettings {
   readonly apiHost: string;
   /** Largest request body accepted (API_BODY_LIMIT_BYTES, default 64 KiB): larger ones get 413. */
   readonly bodyLimit_bytes: number;
+  /** Idempotency records: retention and claim lease (API_IDEMPOTENCY_RETENTION_HOURS, API_IDEMPOTENCY_LEASE_SECONDS; decision 0026). */
+  readonly idempotency: IdempotencySettings;
 }
 
-export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024 };
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024, idempotency: DEFAULT_IDEMPOTENCY_SETTINGS };
 
 export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
   return {
     apiPort: settings.integer('API_PORT', { min: 0, max: 65_535, default: DEFAULT_GATEWAY_SETTINGS.apiPort }),
     apiHost: settings.text('API_HOST', { default: DEFAULT_GATEWAY_SETTINGS.apiHost, pattern: HOST, what: 'a host name or IP address' }),
     bodyLimit_bytes: settings.integer('API_BODY_LIMIT_BYTES', { min: 1_024, max: 1_048_576, default: DEFAULT_GATEWAY_SETTINGS.bodyLimit_bytes }),
+    idempotency: readIdempotencySettings(settings),
   };
 }

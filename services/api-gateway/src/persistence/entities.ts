@@ -1,5 +1,6 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
+import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entity';
 import { MerchantEntity } from './merchant.entity';
 
 /** Every TypeORM entity of the gateway (the DataSource's list). */
-export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity] as const;
+export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity, IdempotencyRecordEntity] as const;

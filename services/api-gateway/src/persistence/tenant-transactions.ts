@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { fenceIdempotentExecution } from '../idempotency/idempotent-execution';
 
 /**
  * Whose rows a transaction may see. Row-level security in PostgreSQL enforces it (migration 1's
@@ -23,10 +24,18 @@ export function scopeParameters(scope: TenantScope): [string, string] {
 export class TenantTransactions {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  run<T>(scope: TenantScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
+  /**
+   * Inside an `@Idempotent` request, the first transaction also marks the key's record executed
+   * (and is refused if the claim was taken over): the mark commits with the handler's writes
+   * and outbox rows, or not at all (decision 0026).
+   */
+  async run<T>(scope: TenantScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const { result, fenced } = await this.dataSource.transaction(async (manager) => {
+      const execution = await fenceIdempotentExecution(manager);
       await manager.query(SCOPE_TRANSACTION_SQL, scopeParameters(scope));
-      return work(manager);
+      return { result: await work(manager), fenced: execution };
     });
+    if (fenced !== undefined) fenced.fenced = true;
+    return result;
   }
 }

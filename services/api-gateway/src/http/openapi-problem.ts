@@ -1,0 +1,39 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
+
+export class FieldErrorSchema {
+  @ApiProperty({ description: 'A JSON Pointer (RFC 6901) into the request body.', example: '/amount' })
+  pointer!: string;
+
+  @ApiProperty({ example: 'amount must be an integer number' })
+  detail!: string;
+}
+
+/** RFC 9457 problem details: the body of every error (`application/problem+json`). Extension members carry the figures a client needs to act. */
+export class ProblemDetailsSchema {
+  @ApiProperty({ description: 'A stable relative URI naming the problem; branch on it. `GET /problems` lists them.', enum: Object.keys(PROBLEM_TYPES).map((type) => `/problems/${type}`), example: '/problems/validation-failed' })
+  type!: string;
+
+  @ApiProperty({ description: 'A human summary of the type (never varies for a type).' })
+  title!: string;
+
+  @ApiProperty({ description: 'The HTTP status, repeated.', example: 400 })
+  status!: number;
+
+  @ApiPropertyOptional({ description: 'What went wrong with this request, in words.' })
+  detail?: string;
+
+  @ApiPropertyOptional()
+  instance?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'Validation: one entry per failed field constraint.' })
+  errors?: FieldErrorSchema[];
+}
+
+/** An error response of a route, documented as problem+json with the shared ProblemDetails schema. */
+export const ApiProblem = (status: number, description: string): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    ApiExtraModels(ProblemDetailsSchema, FieldErrorSchema),
+    ApiResponse({ status, description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } } }),
+  );
