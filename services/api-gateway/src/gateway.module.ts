@@ -4,11 +4,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceDependencies } from '@txn/service-kit';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
+import { StaffTokenVerifier } from './auth/staff-token';
 import { WhoAmIController } from './auth/whoami.controller';
 import { ProblemsController } from './http/problems.controller';
 import { idempotencyProviders } from './idempotency';
 import { GATEWAY_ENTITIES } from './persistence/entities';
 import { TenantTransactions } from './persistence/tenant-transactions';
+import { SecurityEvents } from './security/security-events';
 import type { GatewaySettings } from './settings';
 
 /** Connections TypeORM's pool may hold (besides the kit's pool, which the inbox consumer and the relay use). */
@@ -37,7 +39,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [ProblemsController, WhoAmIController],
-      providers: [TenantTransactions, ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      providers: [TenantTransactions, ApiKeyAuthenticator, SecurityEvents, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -1,6 +1,8 @@
 import type { SettingsReader } from '@txn/service-kit';
 import type { IdempotencySettings } from './idempotency/idempotency.interceptor';
 import { DEFAULT_IDEMPOTENCY_SETTINGS, readIdempotencySettings } from './idempotency/idempotency-settings';
+import { readStaffTokenSettings } from './auth/staff-token-settings';
+import type { StaffTokenSettings } from './auth/staff-token';
 
 const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 
@@ -14,6 +16,8 @@ export interface GatewaySettings {
   readonly bodyLimit_bytes: number;
   /** Idempotency records: retention and claim lease (API_IDEMPOTENCY_RETENTION_HOURS, API_IDEMPOTENCY_LEASE_SECONDS; decision 0026). */
   readonly idempotency: IdempotencySettings;
+  /** Staff JWTs (GATEWAY_STAFF_JWKS[_FILE], issuer, audience); undefined: staff tokens are refused. */
+  readonly staffTokens?: StaffTokenSettings;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024, idempotency: DEFAULT_IDEMPOTENCY_SETTINGS };
@@ -24,5 +28,10 @@ export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
     apiHost: settings.text('API_HOST', { default: DEFAULT_GATEWAY_SETTINGS.apiHost, pattern: HOST, what: 'a host name or IP address' }),
     bodyLimit_bytes: settings.integer('API_BODY_LIMIT_BYTES', { min: 1_024, max: 1_048_576, default: DEFAULT_GATEWAY_SETTINGS.bodyLimit_bytes }),
     idempotency: readIdempotencySettings(settings),
+    ...optionalStaffTokens(readStaffTokenSettings(settings)),
   };
+}
+
+function optionalStaffTokens(staffTokens: StaffTokenSettings | undefined): { staffTokens?: StaffTokenSettings } {
+  return staffTokens === undefined ? {} : { staffTokens };
 }

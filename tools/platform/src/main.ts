@@ -7,6 +7,7 @@ import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
 import { runSagasCommand } from './commands/sagas';
 import { registerSchemasForUp, runSchemasCommand } from './commands/schemas';
+import { runTokenCommand } from './commands/token';
 import { planUp } from './commands/up';
 import {
   ComponentError,
@@ -35,6 +36,8 @@ const USAGE = `usage: ./platform <command>
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
   sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
   ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
+  token --role <role> [--merchant m] [--sub s] [--ttl seconds]
+                       a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
@@ -158,6 +161,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runLedgerCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
+    case 'token':
+      return runTokenCommand(rest, config);
     case 'test':
       return runJest(config.rootDir, config.stateDir, rest[0] === '--' ? rest.slice(1) : rest);
     default:

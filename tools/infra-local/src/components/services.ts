@@ -5,6 +5,7 @@ import { Client, type ClientConfig } from 'pg';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import { MAX_INSTANCES, type PlatformConfig } from '../config';
 import { secretFile } from '../secrets';
+import { ensureStaffSigningKeys, LOCAL_STAFF_TOKEN_ISSUER, STAFF_TOKEN_AUDIENCE } from '../staff-keys';
 import { kafkaBrokers } from './kafka';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
 import { pspProxyUrl } from './psp-proxy';
@@ -39,7 +40,14 @@ export interface ServiceSpec {
 
 /** Adding payment or ledger is one line each. */
 export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
-  { name: 'api-gateway', extensions: [], defaultPort: 18504, apiPort: 18500 },
+  {
+    name: 'api-gateway',
+    extensions: [],
+    defaultPort: 18504,
+    apiPort: 18500,
+    // Staff tokens: the public half of the key ./platform token signs with (decision 0024).
+    env: (ctx) => ({ GATEWAY_STAFF_JWKS_FILE: ensureStaffSigningKeys(ctx.stateDir).jwksFile, GATEWAY_STAFF_JWT_ISSUER: LOCAL_STAFF_TOKEN_ISSUER, GATEWAY_STAFF_JWT_AUDIENCE: STAFF_TOKEN_AUDIENCE }),
+  },
   { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
   { name: 'ledger', extensions: [], defaultPort: 18503 },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
