@@ -5,6 +5,7 @@ import type { ServiceDependencies } from '@txn/service-kit';
 import type { GatewaySettings } from '../settings';
 import { ProblemException } from './problem';
 import { ProblemFilter, sendProblem } from './problem.filter';
+import { serveOpenApi } from './openapi';
 import { gatewayValidationPipe } from './validation';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -31,4 +32,5 @@ export function configureGatewayHttp(app: INestApplication, dependencies: Servic
   express.use((error: unknown, request: Request, response: Response, _next: NextFunction) => sendProblem(error, request, response, dependencies.logger));
   app.useGlobalPipes(gatewayValidationPipe());
   app.useGlobalFilters(new ProblemFilter(dependencies.logger));
+  serveOpenApi(app);
 }

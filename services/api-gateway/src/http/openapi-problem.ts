@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 
+@ApiSchema({ name: 'FieldError' })
 export class FieldErrorSchema {
   @ApiProperty({ description: 'A JSON Pointer (RFC 6901) into the request body.', example: '/amount' })
   pointer!: string;
@@ -11,6 +12,7 @@ export class FieldErrorSchema {
 }
 
 /** RFC 9457 problem details: the body of every error (`application/problem+json`). Extension members carry the figures a client needs to act. */
+@ApiSchema({ name: 'ProblemDetails', description: 'RFC 9457 problem details (application/problem+json).' })
 export class ProblemDetailsSchema {
   @ApiProperty({ description: 'A stable relative URI naming the problem; branch on it. `GET /problems` lists them.', enum: Object.keys(PROBLEM_TYPES).map((type) => `/problems/${type}`), example: '/problems/validation-failed' })
   type!: string;
