@@ -1,7 +1,8 @@
+import type { Type } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { ContractTopic, Envelope } from '@txn/contracts';
 import { startSuiteService, suiteResources, suiteSender, type SuiteSender } from '@txn/service-harness';
-import type { RunningService } from '@txn/service-kit';
+import type { RunningService, ServiceDefinition } from '@txn/service-kit';
 import { Cleanups, collectEvents, testEnvironment, type LogLine } from '@txn/testing';
 import { apiGatewayService } from '../../src/service';
 import { DEFAULT_GATEWAY_SETTINGS, type GatewaySettings } from '../../src/settings';
@@ -46,6 +47,8 @@ export interface GatewaySuiteOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** The contract topics whose records the reader collects into `seen`. */
   readonly read?: readonly GatewayTopic[];
+  /** Controllers added to the gateway's module for a suite (a probe route exercising a cross-cutting rule). */
+  readonly controllers?: readonly Type[];
 }
 
 export async function startGatewayInProcess(options: GatewaySuiteOptions): Promise<GatewayInProcess> {
@@ -62,7 +65,7 @@ export async function startGatewayInProcess(options: GatewaySuiteOptions): Promi
       secret,
       environment: options.environment ?? {},
       readSettings: () => ({}),
-      definition: () => apiGatewayService(settings),
+      definition: () => withControllers(apiGatewayService(settings), options.controllers ?? []),
       topicOverrides: topicOf,
       consumerGroup: scope.groupId('api-gateway'),
       cleanups,
@@ -88,4 +91,15 @@ export async function startGatewayInProcess(options: GatewaySuiteOptions): Promi
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+function withControllers(definition: ServiceDefinition, controllers: readonly Type[]): ServiceDefinition {
+  if (controllers.length === 0) return definition;
+  return {
+    ...definition,
+    module: (dependencies) => {
+      const module = definition.module(dependencies);
+      return { ...module, controllers: [...(module.controllers ?? []), ...controllers] };
+    },
+  };
 }
