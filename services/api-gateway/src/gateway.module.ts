@@ -6,6 +6,10 @@ import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
 import { StaffTokenVerifier } from './auth/staff-token';
 import { WhoAmIController } from './auth/whoami.controller';
+import { ApiKeysController } from './http/api-keys/api-keys.controller';
+import { Merchants } from './auth/merchants.service';
+import { ApiKeys } from './auth/api-keys.service';
+import { MerchantsController } from './http/merchants/merchants.controller';
 import { ProblemsController } from './http/problems.controller';
 import { idempotencyProviders } from './idempotency';
 import { GATEWAY_ENTITIES } from './persistence/entities';
@@ -38,8 +42,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController],
-      providers: [TenantTransactions, ApiKeyAuthenticator, SecurityEvents, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController],
+      providers: [TenantTransactions, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -1,0 +1,54 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+import { Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { isCurrencyCode } from '@txn/money';
+import { PageView } from '../views';
+
+@ValidatorConstraint({ name: 'isSupportedCurrency' })
+class IsSupportedCurrency implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isCurrencyCode(value);
+  }
+  defaultMessage(): string {
+    return 'defaultCurrency must be an ISO 4217 code the platform supports';
+  }
+}
+
+export class CreateMerchantBody {
+  @ApiProperty({ example: 'acme-rooms', description: 'Chosen by the platform admin, stable forever: lower-case letters, digits, - and _, 1..63 characters. Creating the same id twice answers 409.' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'id must be 1..63 of a-z, 0-9, - and _, starting with a letter or digit' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme Rooms Ltd', description: '1..200 characters.' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 code the merchant settles in by default.' })
+  @Validate(IsSupportedCurrency)
+  defaultCurrency!: string;
+}
+
+export class MerchantView {
+  @ApiProperty({ example: 'acme-rooms' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme Rooms Ltd' })
+  name!: string;
+
+  @ApiProperty({ example: 'EUR' })
+  defaultCurrency!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
+  createdAt!: string;
+}
+
+export class MerchantPage extends PageView {
+  @ApiProperty({ type: [MerchantView] })
+  data!: MerchantView[];
+}
+
+export function merchantView(row: { readonly id: string; readonly name: string; readonly defaultCurrency: string; readonly createdAt: Date }): MerchantView {
+  return { id: row.id, name: row.name, defaultCurrency: row.defaultCurrency, createdAt: row.createdAt.toISOString() };
+}
