@@ -13,3 +13,4 @@ export {
   type Refused,
   type Stale,
 } from './decision';
+export { uuidV5 } from './uuid-v5';

@@ -45,7 +45,7 @@ export const SERVICE_DEPENDENCIES = Symbol('txn-service-dependencies');
 
 /** What differs between services: their schema (migrations and the runtime role's grants), topics and module. */
 export interface ServiceDefinition extends ServiceSchema {
-  /** The contract topics the service consumes (`booking.commands.v1`, …). */
+  /** The contract topics the service consumes (`booking.commands.v1`, …); none only for an edge service with `http`. */
   readonly topics: readonly string[];
   /** The service's feature module(s): controllers with @EventPattern handlers, sweepers. */
   module(dependencies: ServiceDependencies): DynamicModule;
@@ -233,15 +233,18 @@ async function startConsumer(root: DynamicModule, transport: InboxTransport, log
 }
 
 /**
- * An edge service: one Nest application serving HTTP with the inbox consumer connected to it. The
- * consumer starts first, so the HTTP port opens only on a service that also consumes; Express' own
+ * An edge service: one Nest application serving HTTP with the inbox consumer (if it consumes
+ * anything) connected to it. The consumer starts first, so the HTTP port opens only on a service that also consumes; Express' own
  * body parser is off (the surface's `configure` sets its limits).
  */
-async function startHybrid(root: DynamicModule, transport: InboxTransport, http: HttpSurface, dependencies: ServiceDependencies, run: ServiceRun): Promise<StartedApplication> {
+async function startHybrid(root: DynamicModule, transport: InboxTransport | undefined, http: HttpSurface, dependencies: ServiceDependencies, run: ServiceRun): Promise<StartedApplication> {
   const app = await NestFactory.create(root, { logger: new PinoNestLogger(dependencies.logger), abortOnError: false, bodyParser: false });
   run.app = app;
-  app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: false });
-  await app.startAllMicroservices();
+  // An edge service that consumes nothing (webhook-ingress only produces) has no consumer to connect.
+  if (transport !== undefined) {
+    app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: false });
+    await app.startAllMicroservices();
+  }
   await http.configure(app, dependencies);
   await app.listen(http.port, http.host ?? '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number } | string | null;
@@ -281,9 +284,10 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });
     const dependencies: ServiceDependencies = { config, logger, pool, metrics, codec, topicOf };
     const consumerGroup = options.consumerGroup ?? config.kafkaConsumerGroup;
-    const transport = inboxTransportFor(dependencies, definition, consumerGroup, options.retry);
+    if (definition.topics.length === 0 && definition.http === undefined) throw new Error(`${config.serviceName} consumes no topic and serves no HTTP: it would do nothing`);
+    const transport = definition.topics.length === 0 ? undefined : inboxTransportFor(dependencies, definition, consumerGroup, options.retry);
     const root = rootModule(dependencies, definition, options.topicOverrides);
-    const started = definition.http === undefined ? await startConsumer(root, transport, logger, run) : await startHybrid(root, transport, definition.http, dependencies, run);
+    const started = definition.http !== undefined ? await startHybrid(root, transport, definition.http, dependencies, run) : await startConsumer(root, transport as InboxTransport, logger, run);
     const app = started.app;
     run.consuming = true;
     // Every instance prunes; SKIP LOCKED keeps concurrent instances off each other's rows.

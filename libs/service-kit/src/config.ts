@@ -173,6 +173,12 @@ export class SettingsReader {
     }
   }
 
+  /** Like secretFile, for a secret that may be absent (a second key during a rotation): undefined when `<name>_FILE` is unset. */
+  optionalSecretFile(name: string): string | undefined {
+    if (this.raw(`${name}_FILE`) === undefined && this.raw(name) === undefined) return undefined;
+    return this.secretFile(name);
+  }
+
   /** A problem of the caller's own making (two settings that contradict each other). */
   problem(message: string): void {
     this.problems.push(message);

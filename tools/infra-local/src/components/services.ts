@@ -10,6 +10,7 @@ import { kafkaBrokers } from './kafka';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
 import { pspProxyUrl } from './psp-proxy';
 import { schemaRegistryUrl } from './schema-registry';
+import { ingressSecretEnv, registerIngressWithSandbox, sandboxProcessKey } from './webhook-registration';
 
 /**
  * The platform's own services as components: each runs from source
@@ -34,6 +35,9 @@ export interface ServiceSpec {
   readonly apiPort?: number;
   /** Components besides postgres, kafka and schema-registry that must be up first. */
   readonly dependsOn?: readonly string[];
+  /** Set-up once the (first) instance is ready, e.g. registering the ingress with the sandbox; rerun when setupKey changes. */
+  readonly afterStart?: (ctx: ComponentContext, url: { readonly api?: string }) => Promise<void>;
+  readonly setupKey?: (ctx: ComponentContext) => string;
   /** The service's own settings beyond the shared ones (e.g. payment's PSP_*). */
   readonly env?: (ctx: ComponentContext) => Readonly<Record<string, string>>;
 }
@@ -50,6 +54,16 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
   },
   { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
   { name: 'ledger', extensions: [], defaultPort: 18503 },
+  {
+    name: 'webhook-ingress',
+    extensions: [],
+    defaultPort: 18505,
+    apiPort: 18510,
+    dependsOn: ['psp-sandbox'],
+    env: ingressSecretEnv,
+    afterStart: (ctx, url) => registerIngressWithSandbox(ctx, url.api ?? ''),
+    setupKey: (ctx) => sandboxProcessKey(ctx.config),
+  },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
 ];
 
@@ -191,6 +205,8 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
     },
 
     probe: (ctx) => probeReady(serviceUrl(ctx.config, spec, instance)),
+    ...(first && spec.afterStart !== undefined ? { afterStart: (ctx: ComponentContext) => spec.afterStart?.(ctx, { api: `http://${HOST}:${serviceApiPort(spec, instance) ?? 0}` }) ?? Promise.resolve() } : {}),
+    ...(first && spec.setupKey !== undefined ? { setupKey: spec.setupKey } : {}),
   };
 }
 

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { SettingsReader } from '@txn/service-kit';
+import type { WebhookSecret } from './application/receive-webhook/signature';
+
+const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
+
+/** The webhook-ingress' own settings, validated with the shared ones at start-up. */
+export interface IngressSettings {
+  /** The public HTTP port the PSP posts to (API_PORT; 0 picks a free one). Health and metrics stay on HTTP_PORT. */
+  readonly apiPort: number;
+  readonly apiHost: string;
+  /**
+   * The Stripe webhook signing secrets that verify (WEBHOOK_STRIPE_SECRET_FILE, and during a
+   * rotation WEBHOOK_STRIPE_PREVIOUS_SECRET_FILE): files only, never logged; each named by a
+   * digest prefix so logs and events say which verified without revealing it.
+   */
+  readonly stripeSecrets: readonly WebhookSecret[];
+  /** Largest age (and future skew) of a signature's timestamp (WEBHOOK_TOLERANCE_S, default 300, Stripe's). */
+  readonly tolerance_s: number;
+  /** Largest body accepted (WEBHOOK_BODY_LIMIT_BYTES, default 512 KiB): larger ones get 413, unstored. */
+  readonly bodyLimit_bytes: number;
+}
+
+export const DEFAULT_TOLERANCE_S = 300;
+export const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
+
+/** How a secret is named: `whsec:` and 8 hex digits of its SHA-256 (rotating changes the name). */
+export function secretId(secret: string): string {
+  return `whsec:${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
+}
+
+export function webhookSecrets(current: string, previous: string | undefined): WebhookSecret[] {
+  return [current, ...(previous === undefined ? [] : [previous])].map((secret) => ({ id: secretId(secret), secret }));
+}
+
+export function readIngressSettings(settings: SettingsReader): IngressSettings {
+  return {
+    apiPort: settings.integer('API_PORT', { min: 0, max: 65_535, default: 18_510 }),
+    apiHost: settings.text('API_HOST', { default: '127.0.0.1', pattern: HOST, what: 'a host name or IP address' }),
+    stripeSecrets: webhookSecrets(settings.secretFile('WEBHOOK_STRIPE_SECRET'), settings.optionalSecretFile('WEBHOOK_STRIPE_PREVIOUS_SECRET')),
+    tolerance_s: settings.integer('WEBHOOK_TOLERANCE_S', { min: 1, max: 3_600, default: DEFAULT_TOLERANCE_S }),
+    bodyLimit_bytes: settings.integer('WEBHOOK_BODY_LIMIT_BYTES', { min: 1_024, max: 4 * 1024 * 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
+  };
+}
