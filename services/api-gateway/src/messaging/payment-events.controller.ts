@@ -1,0 +1,67 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type {
+  PaymentAuthorized,
+  PaymentCaptured,
+  PaymentCaptureFailed,
+  PaymentFailed,
+  PaymentOutcomeUnknown,
+  PaymentRefunded,
+  PaymentRefundFailed,
+  PaymentRequiresAction,
+  PaymentVoided,
+} from '@txn/contracts';
+import { InboxContext } from '@txn/nest-messaging';
+import { PAYMENT_PATCHES } from '../application/project-payment-event/payment-patches';
+import { projectPaymentEvent } from '../application/project-payment-event/project-payment-event';
+import type { ProjectionOutcome } from '../read-models/event-facts';
+import { positionOf } from './booking-events.controller';
+
+/** payment.events.v1 → the payments read model (every type the topic carries). */
+@Controller()
+export class PaymentEventsController {
+  @EventPattern('PaymentAuthorized')
+  authorized(@Payload() event: PaymentAuthorized, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentAuthorized, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentRequiresAction')
+  requiresAction(@Payload() event: PaymentRequiresAction, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRequiresAction, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentFailed')
+  failed(@Payload() event: PaymentFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentFailed, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentOutcomeUnknown')
+  outcomeUnknown(@Payload() event: PaymentOutcomeUnknown, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentOutcomeUnknown, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentCaptured')
+  captured(@Payload() event: PaymentCaptured, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentCaptured, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentCaptureFailed')
+  captureFailed(@Payload() event: PaymentCaptureFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentCaptureFailed, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentVoided')
+  voided(@Payload() event: PaymentVoided, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentVoided, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentRefunded')
+  refunded(@Payload() event: PaymentRefunded, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefunded, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentRefundFailed')
+  refundFailed(@Payload() event: PaymentRefundFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefundFailed, positionOf(inbox));
+  }
+}
