@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceDependencies } from '@txn/service-kit';
+import { BookingCommands } from './application/booking-commands';
+import { SCOPED_TRANSACTIONS } from './application/ports';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
 import { StaffTokenVerifier } from './auth/staff-token';
@@ -10,10 +12,17 @@ import { ApiKeysController } from './http/api-keys/api-keys.controller';
 import { Merchants } from './auth/merchants.service';
 import { ApiKeys } from './auth/api-keys.service';
 import { MerchantsController } from './http/merchants/merchants.controller';
+import { BookingsController } from './http/bookings/bookings.controller';
+import { PaymentsController } from './http/payments/payments.controller';
 import { ProblemsController } from './http/problems.controller';
+import { AttentionController } from './http/sagas/attention.controller';
 import { idempotencyProviders } from './idempotency';
+import { BookingEventsController } from './messaging/booking-events.controller';
+import { PaymentEventsController } from './messaging/payment-events.controller';
 import { GATEWAY_ENTITIES } from './persistence/entities';
 import { TenantTransactions } from './persistence/tenant-transactions';
+import { ReadModelChangeListener } from './read-models/change-listener';
+import { ReadModels } from './read-models/read-models';
 import { SecurityEvents } from './security/security-events';
 import type { GatewaySettings } from './settings';
 
@@ -42,8 +51,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController],
-      providers: [TenantTransactions, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }
