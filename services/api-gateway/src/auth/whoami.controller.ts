@@ -3,10 +3,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from
 import { AuthenticatedRoute, CurrentPrincipal, type Principal } from './principal';
 
 export class WhoAmI {
-  @ApiProperty({ enum: ['api_key', 'staff'] })
+  @ApiProperty({ type: String, enum: ['api_key', 'staff'] })
   kind!: 'api_key' | 'staff';
 
-  @ApiProperty({ description: "The API key's id or the staff user's subject." })
+  @ApiProperty({ type: String, description: "The API key's id or the staff user's subject." })
   id!: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'The merchant the credential acts for.' })

@@ -32,5 +32,5 @@ export function configureGatewayHttp(app: INestApplication, dependencies: Servic
   express.use((error: unknown, request: Request, response: Response, _next: NextFunction) => sendProblem(error, request, response, dependencies.logger));
   app.useGlobalPipes(gatewayValidationPipe());
   app.useGlobalFilters(new ProblemFilter(dependencies.logger));
-  serveOpenApi(app);
+  serveOpenApi(app, dependencies.logger);
 }

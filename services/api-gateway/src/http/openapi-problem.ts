@@ -4,29 +4,29 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 
 @ApiSchema({ name: 'FieldError' })
 export class FieldErrorSchema {
-  @ApiProperty({ description: 'A JSON Pointer (RFC 6901) into the request body.', example: '/amount' })
+  @ApiProperty({ type: String, description: 'A JSON Pointer (RFC 6901) into the request body.', example: '/amount' })
   pointer!: string;
 
-  @ApiProperty({ example: 'amount must be an integer number' })
+  @ApiProperty({ type: String, example: 'amount must be an integer number' })
   detail!: string;
 }
 
 /** RFC 9457 problem details: the body of every error (`application/problem+json`). Extension members carry the figures a client needs to act. */
 @ApiSchema({ name: 'ProblemDetails', description: 'RFC 9457 problem details (application/problem+json).' })
 export class ProblemDetailsSchema {
-  @ApiProperty({ description: 'A stable relative URI naming the problem; branch on it. `GET /problems` lists them.', enum: Object.keys(PROBLEM_TYPES).map((type) => `/problems/${type}`), example: '/problems/validation-failed' })
+  @ApiProperty({ type: String, description: 'A stable relative URI naming the problem; branch on it. `GET /problems` lists them.', enum: Object.keys(PROBLEM_TYPES).map((type) => `/problems/${type}`), example: '/problems/validation-failed' })
   type!: string;
 
-  @ApiProperty({ description: 'A human summary of the type (never varies for a type).' })
+  @ApiProperty({ type: String, description: 'A human summary of the type (never varies for a type).' })
   title!: string;
 
-  @ApiProperty({ description: 'The HTTP status, repeated.', example: 400 })
+  @ApiProperty({ type: Number, description: 'The HTTP status, repeated.', example: 400 })
   status!: number;
 
-  @ApiPropertyOptional({ description: 'What went wrong with this request, in words.' })
+  @ApiPropertyOptional({ type: String, description: 'What went wrong with this request, in words.' })
   detail?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String })
   instance?: string;
 
   @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'Validation: one entry per failed field constraint.' })

@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { FieldErrorSchema, ProblemDetailsSchema } from './openapi-problem';
-import { PROBLEM_CONTENT_TYPE } from './problem';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const SWAGGER_UI_PATH = 'docs';
@@ -41,8 +43,25 @@ export function openApiText(document: OpenAPIObject): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-/** `GET /openapi.json` and Swagger UI at `/docs`, both public (served by Express before Nest's router, so no guard applies). */
-export function serveOpenApi(app: INestApplication): void {
-  const document = openApiDocument(app);
+/**
+ * `GET /openapi.json` and Swagger UI at `/docs`, both public (served by Express before Nest's
+ * router, so no guard applies). A document that cannot be built never stops the API: both answer
+ * 503 and the cause is logged. (The usual cause: a DTO property whose `@ApiProperty` names no
+ * `type` — `node --import tsx` emits no decorator metadata, so every property must name it.)
+ */
+export function serveOpenApi(app: INestApplication, logger: Pick<Logger, 'error'>): void {
+  let document: OpenAPIObject;
+  try {
+    document = openApiDocument(app);
+  } catch (error) {
+    logger.error({ errorClass: (error as Error).name, error: (error as Error).message }, 'the OpenAPI document could not be built: /openapi.json and /docs answer 503');
+    const unavailable = (_request: Request, response: Response): void => {
+      response.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem('unavailable', 'The API description is not available from this instance.')));
+    };
+    const express = app.getHttpAdapter();
+    express.get(OPENAPI_PATH, unavailable);
+    express.get(`/${SWAGGER_UI_PATH}`, unavailable);
+    return;
+  }
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_PATH, raw: ['json'], customSiteTitle: 'txn API', swaggerOptions: { persistAuthorization: false } });
 }
