@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Permission } from '../../src/auth/permissions';
+
+// THE RBAC MATRIX: one row per HTTP route of the gateway. rbac-matrix.int-spec.ts discovers the
+// app's real routes from Nest's metadata and fails when a route has no row here, a row has no
+// route, or a row's `access` is not what the route declares; then it calls every route as every
+// role, for the caller's own merchant and (rows with `otherTenant`) for another merchant's resource.
+//
+// To add a route: add a row with its method, its path exactly as Nest declares it (`:param`), the
+// permission it declares (or 'public' / 'authenticated'), and `request`: a minimal valid request
+// for the caller's own merchant, built from the fixture (ids the suite created). If the route
+// names a merchant's resource by id, add `otherTenant`: the same request naming merchant B's
+// resource (the caller acts for A), which must answer 404 to whoever may use the route.
+
+export interface MatrixFixture {
+  /** The caller's merchant (A) and another (B), with one resource of each kind each. */
+  readonly merchantA: string;
+  readonly merchantB: string;
+  readonly bookingA: string;
+  readonly bookingB: string;
+  readonly paymentA: string;
+  readonly paymentB: string;
+  /** A key of each merchant that no test credential uses (so revoking it locks nobody out). */
+  readonly targetKeyA: string;
+  readonly targetKeyB: string;
+}
+
+export interface MatrixRequest {
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+export type Access = Permission | 'public' | 'authenticated';
+
+export interface MatrixRow {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** As Nest declares it, e.g. /v1/api-keys/:id. */
+  readonly route: string;
+  readonly access: Access;
+  readonly request: (fixture: MatrixFixture) => MatrixRequest;
+  /** The route names a merchant's resource: merchant B's, asked for by a caller acting for A. */
+  readonly otherTenant?: (fixture: MatrixFixture) => MatrixRequest;
+  /** What a platform-admin (acting for A) gets for B's resource: 404 unless the route is the platform's (merchants). */
+  readonly platformAdminSeesOtherTenant?: boolean;
+}
+
+const slot = (): { startsAt: string; endsAt: string } => {
+  const start = new Date(Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 1e6) * 3_600_000);
+  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3_600_000).toISOString() };
+};
+
+export const BOOKING_BODY = (): unknown => ({ resourceId: 'room-1', slot: slot(), price: { amountMinor: 1000, currency: 'EUR' }, customerId: 'cus_1' });
+
+export const RBAC_MATRIX: readonly MatrixRow[] = [
+  // Public: the problem catalogue (the OpenAPI document and /docs are served outside Nest's router).
+  { method: 'GET', route: '/problems', access: 'public', request: () => ({ path: '/problems' }) },
+  { method: 'GET', route: '/problems/:type', access: 'public', request: () => ({ path: '/problems/not-found' }) },
+  // Any credential.
+  { method: 'GET', route: '/v1/me', access: 'authenticated', request: () => ({ path: '/v1/me' }) },
+  // Merchants (platform).
+  { method: 'POST', route: '/v1/merchants', access: 'merchants:manage', request: () => ({ path: '/v1/merchants', body: { id: `rbac-${randomUUID().slice(0, 8)}`, name: 'RBAC', defaultCurrency: 'EUR' } }) },
+  { method: 'GET', route: '/v1/merchants', access: 'merchants:manage', request: () => ({ path: '/v1/merchants' }) },
+  {
+    method: 'GET',
+    route: '/v1/merchants/:merchantId',
+    access: 'authenticated',
+    request: (f) => ({ path: `/v1/merchants/${f.merchantA}` }),
+    otherTenant: (f) => ({ path: `/v1/merchants/${f.merchantB}` }),
+    platformAdminSeesOtherTenant: true,
+  },
+  // API keys.
+  { method: 'POST', route: '/v1/api-keys', access: 'keys:manage', request: () => ({ path: '/v1/api-keys', body: { name: 'rbac', role: 'support' } }) },
+  { method: 'GET', route: '/v1/api-keys', access: 'keys:manage', request: () => ({ path: '/v1/api-keys' }) },
+  { method: 'GET', route: '/v1/api-keys/:id', access: 'keys:manage', request: (f) => ({ path: `/v1/api-keys/${f.targetKeyA}` }), otherTenant: (f) => ({ path: `/v1/api-keys/${f.targetKeyB}` }) },
+  { method: 'POST', route: '/v1/api-keys/:id/revoke', access: 'keys:manage', request: (f) => ({ path: `/v1/api-keys/${f.targetKeyA}/revoke` }), otherTenant: (f) => ({ path: `/v1/api-keys/${f.targetKeyB}/revoke` }) },
+  // Bookings.
+  { method: 'POST', route: '/v1/bookings', access: 'bookings:write', request: () => ({ path: '/v1/bookings', body: BOOKING_BODY() }) },
+  { method: 'GET', route: '/v1/bookings', access: 'bookings:read', request: () => ({ path: '/v1/bookings' }) },
+  { method: 'GET', route: '/v1/bookings/:id', access: 'bookings:read', request: (f) => ({ path: `/v1/bookings/${f.bookingA}` }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}` }) },
+  { method: 'POST', route: '/v1/bookings/:id/cancel', access: 'bookings:write', request: (f) => ({ path: `/v1/bookings/${f.bookingA}/cancel`, body: {} }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}/cancel`, body: {} }) },
+  { method: 'POST', route: '/v1/bookings/:id/complete', access: 'bookings:write', request: (f) => ({ path: `/v1/bookings/${f.bookingA}/complete`, body: {} }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}/complete`, body: {} }) },
+  // Payments.
+  { method: 'GET', route: '/v1/payments', access: 'payments:read', request: () => ({ path: '/v1/payments' }) },
+  { method: 'GET', route: '/v1/payments/:id', access: 'payments:read', request: (f) => ({ path: `/v1/payments/${f.paymentA}` }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}` }) },
+  // Sagas.
+  { method: 'GET', route: '/v1/sagas/attention', access: 'sagas:read', request: () => ({ path: '/v1/sagas/attention' }) },
+];
