@@ -22,3 +22,7 @@ GRANT SELECT, INSERT, UPDATE ON booking_views, payment_views TO :runtime_role;
 -- released when nothing began, and pruned after their retention (delete).
 GRANT SELECT, INSERT, DELETE ON idempotency_records TO :runtime_role;
 GRANT UPDATE (state, claim_token, lease_until, response_status, response_headers, response_body, completed_at, expires_at) ON idempotency_records TO :runtime_role;
+
+-- Per-key rate windows (migration 6): counted by upsert, a key's past windows deleted when its next opens.
+GRANT SELECT, INSERT, DELETE ON api_key_rate_windows TO :runtime_role;
+GRANT UPDATE (requests) ON api_key_rate_windows TO :runtime_role;
