@@ -9,6 +9,7 @@ import { Cleanups, createSuiteScope, installExtensions, secretFiles, testEnviron
 import { bookingService, DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '@txn/booking';
 import { ledgerService, readLedgerSettings } from '@txn/ledger';
 import { paymentService, readPaymentSettings } from '@txn/payment';
+import { startGatewayBeside, type GatewayUnderTest } from './gateway-beside';
 import { PARTITIONS_PER_TOPIC, readSaga, SAGA_TOPICS, sandboxIntents, smallPool, type SagaTopic, type SeenEvent } from './suite-resources';
 
 // The three saga services in one process, each as its main.ts starts it (bootstrapService) but on
@@ -42,6 +43,8 @@ export interface PlatformInProcess {
   readonly payment: ServiceUnderTest;
   readonly ledger: ServiceUnderTest;
   readonly proxy: RunningPspProxy;
+  /** The api-gateway, when asked for (`gateway: true`). */
+  readonly gateway: GatewayUnderTest | undefined;
   /** Everything on the four saga topics, in the order the reader received it. */
   readonly seen: readonly SeenEvent[];
   /** Encodes with the registry codec and publishes to the suite topic of the contract's topic. */
@@ -63,6 +66,8 @@ export interface PlatformOptions {
   readonly booking?: Partial<BookingSettings>;
   /** Payment settings over the harness's own, as payment's main.ts reads them from the environment (a benchmark's knobs). */
   readonly paymentEnvironment?: Readonly<Record<string, string>>;
+  /** Also start the api-gateway on the same suite topics (the API's end-to-end tests). */
+  readonly gateway?: boolean;
 }
 
 async function deleteDeadLetterTopics(prefix: string): Promise<void> {
@@ -123,6 +128,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     const proxy = await startPspProxy({ upstreamUrl: testEnvironment().pspSandbox.url });
     cleanups.push(() => proxy.close());
     const { services, databases } = await startSagaServices(scope, topicOf, proxy.url, intents.apiKey, options, cleanups);
+    const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, cleanups) : undefined;
     const pools = databases.map(smallPool) as [Pool, Pool, Pool];
     cleanups.push(() => Promise.all(pools.map((pool) => pool.end())));
     const sender = await suiteSender('e2e-saga', topicOf, cleanups);
@@ -134,6 +140,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       payment: { service: services.payment.service, pool: pools[1], logs: services.payment.logs },
       ledger: { service: services.ledger.service, pool: pools[2], logs: services.ledger.logs },
       proxy,
+      gateway,
       seen,
       send: (contract, event, key) => sender.send(contract, event, key),
       sagaOf,

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestBooking } from '@txn/contracts';
+import type { GatewayUnderTest } from './support/gateway-beside';
+import { startPlatformInProcess, type PlatformInProcess } from './support/platform-in-process';
+import { FEE_MINOR, HOUR_MS, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
+
+// The booking saga through the public API: the api-gateway, booking, payment and ledger in one
+// process on the real Kafka, PostgreSQL, registry and localstripe. A merchant's developer key
+// creates a booking over HTTP, follows it with Prefer: wait (no polling loop of ours: each GET
+// returns when the gateway's read model changes), completes it, and reads the payment captured.
+// (The generated typed client replaces these fetch calls once it exists.)
+
+/** Four services' migrations, group joins, schema registration. */
+const START_TIMEOUT_MS = 180_000;
+/** Long-polls per step: each returns at the next change, so a step takes as many as it has events. */
+const MAX_WAITS_PER_STEP = 10;
+
+interface Resource {
+  readonly status: string;
+  readonly [member: string]: unknown;
+}
+
+describe('booking saga through the API (api-gateway, booking, payment, ledger in-process; real infrastructure)', () => {
+  let platform: PlatformInProcess;
+  let gateway: GatewayUnderTest;
+  let key: string;
+
+  async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; body: Resource }> {
+    const response = await fetch(`${gateway.baseUrl}${path}`, {
+      method,
+      // Every POST carries an Idempotency-Key, as a client that retries safely does (required on POST /v1/bookings).
+      headers: { authorization: `Bearer ${key}`, ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Resource };
+  }
+
+  /** GET with Prefer: wait=30 after the version last seen, until `done` or a terminal status that is not it. */
+  async function follow(path: string, done: (resource: Resource) => boolean, terminal: readonly string[]): Promise<Resource> {
+    let version = -1;
+    for (let attempt = 0; attempt < MAX_WAITS_PER_STEP; attempt += 1) {
+      const query = version < 0 ? '' : `?afterVersion=${version}`;
+      const answer = await call('GET', `${path}${query}`, { headers: { prefer: 'wait=30' } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('preference-applied')).toBe('wait=30');
+      if (done(answer.body)) return answer.body;
+      if (terminal.includes(answer.body.status)) throw new Error(`${path} ended ${answer.body.status} (${String(answer.body['reason'])})`);
+      version = (answer.body['freshness'] as { version: number }).version;
+    }
+    throw new Error(`${path} did not get there in ${MAX_WAITS_PER_STEP} waits`);
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa', gateway: true });
+    if (platform.gateway === undefined) throw new Error('the platform started without the gateway');
+    gateway = platform.gateway;
+    key = await gateway.keyFor(platform.tenantId, 'developer');
+  }, START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it(
+    'creates a booking over HTTP with an API key, sees it CONFIRMED by waiting, completes it, and reads it COMPLETED with its payment CAPTURED',
+    async () => {
+      const resourceId = `room-${randomUUID().slice(0, 8)}`;
+      await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'API room']);
+      const startsAt = new Date(Date.now() + 7 * 24 * HOUR_MS);
+      const created = await call('POST', '/v1/bookings', {
+        body: { resourceId, slot: { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR_MS).toISOString() }, price: { amountMinor: Number(PRICE_MINOR), currency: 'EUR' }, customerId: 'customer-api' },
+      });
+      expect({ status: created.status, body: created.body }).toMatchObject({ status: 202 });
+      const bookingId = String(created.body['id']);
+      expect(created.headers.get('location')).toBe(`/v1/bookings/${bookingId}`);
+      expect(created.body.status).toBe('REQUESTED');
+
+      const confirmed = await follow(`/v1/bookings/${bookingId}`, (booking) => booking.status === 'CONFIRMED', ['REJECTED', 'CANCELLED', 'EXPIRED', 'COMPLETED']);
+      expect(confirmed).toMatchObject({ price: { amountMinor: Number(PRICE_MINOR), currency: 'EUR' }, authorizedAmount: { amountMinor: Number(PRICE_MINOR) }, paymentId: expect.any(String) });
+      const paymentId = String(confirmed['paymentId']);
+
+      // The command booking received is the gateway's, on behalf of the key's merchant.
+      const request = platform.sagaOf(bookingId).find((event) => event.eventType === 'RequestBooking')?.value as unknown as RequestBooking | undefined;
+      expect(request?.envelope).toMatchObject({ producer: 'api-gateway', tenantId: platform.tenantId, actor: { type: 'API_KEY' } });
+
+      const captured = await follow(`/v1/payments/${paymentId}`, (payment) => payment.status === 'CAPTURED', ['FAILED', 'VOIDED', 'CAPTURE_FAILED', 'REFUNDED']);
+      expect(captured).toMatchObject({ bookingId, capturedAmount: { amountMinor: Number(PRICE_MINOR), currency: 'EUR' }, platformFee: { amountMinor: Number(FEE_MINOR) }, attention: null });
+
+      const complete = await call('POST', `/v1/bookings/${bookingId}/complete`, { body: { reason: 'SERVICE_DELIVERED' } });
+      expect(complete.status).toBe(202);
+      expect(complete.body).toMatchObject({ status: 'CONFIRMED', lastCommand: 'CompleteBooking' });
+      const completed = await follow(`/v1/bookings/${bookingId}`, (booking) => booking.status === 'COMPLETED', ['REJECTED', 'CANCELLED', 'EXPIRED']);
+      expect(completed).toMatchObject({ paymentId, deliveredAt: expect.any(String), freshness: { lastEventType: 'BookingCompleted' } });
+
+      const payment = await call('GET', `/v1/payments/${paymentId}`);
+      expect(payment.body).toMatchObject({ status: 'CAPTURED', capturedAmount: { amountMinor: Number(PRICE_MINOR) } });
+      // The ledger released the escrow for the completed booking (its read side is a later step of the API).
+      await platform.waitForEvent(bookingId, 'EscrowReleased', STEP_TIMEOUT_MS);
+      const listed = await call('GET', '/v1/bookings?status=COMPLETED');
+      expect((listed.body['data'] as { id: string }[]).map((booking) => booking.id)).toContain(bookingId);
+    },
+    SAGA_TEST_TIMEOUT_MS,
+  );
+});
