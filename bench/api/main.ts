@@ -38,9 +38,13 @@ function parseOptions(): Options {
 
 const BOOKING_BODY = JSON.stringify({ resourceId: 'room-1', slot: { startsAt: '2027-03-01T10:00:00Z', endsAt: '2027-03-01T11:00:00Z' }, price: { amountMinor: 1250, currency: 'EUR' }, customerId: 'customer-1' });
 
-async function servedOperations(baseUrl: string): Promise<{ createBooking: boolean; getBooking: boolean }> {
-  const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-  return { createBooking: document.paths['/v1/bookings']?.['post'] !== undefined, getBooking: document.paths['/v1/bookings/{id}']?.['get'] !== undefined };
+/** Whether the gateway serves the booking routes yet (another part of the work): asked of the routes themselves, not of the document. */
+async function servedOperations(baseUrl: string, apiKey: string): Promise<{ createBooking: boolean; getBooking: boolean }> {
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': `probe-${Date.now()}` };
+  const create = await fetch(`${baseUrl}/v1/bookings`, { method: 'POST', headers, body: '{}' });
+  const unknownRoute = async (response: Response): Promise<boolean> => response.status === 404 && ((await response.json()) as { detail?: string }).detail?.startsWith('No resource at') === true;
+  const get = await fetch(`${baseUrl}/v1/bookings/00000000-0000-4000-8000-000000000000`, { headers });
+  return { createBooking: !(await unknownRoute(create)), getBooking: !(await unknownRoute(get)) };
 }
 
 /** A booking the POST scenario made (the gateway writes its REQUESTED row as it accepts the command). */
@@ -73,7 +77,7 @@ async function runAll(gateway: BenchGateway, options: Options): Promise<{ figure
   await runScenario(gateway.baseUrl, { ...plan.me, duration_s: 3 }); // warm-up: JIT, pools, the key's scrypt verification
   await run(plan.ceiling);
   await run(plan.me);
-  const served = await servedOperations(gateway.baseUrl);
+  const served = await servedOperations(gateway.baseUrl, gateway.apiKey);
   if (served.createBooking) {
     await run(plan.create(options.rate_per_s));
     await run(plan.create());

@@ -21,6 +21,255 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List merchants (platform-admin)
+         * @description Newest first; cursor pagination (limit ≤ 100).
+         */
+        get: operations["Merchants_list"];
+        put?: never;
+        /**
+         * Create a merchant (platform-admin)
+         * @description The id is the caller’s choice, so a retry after a lost answer is a 409 naming the existing merchant, never a second one.
+         */
+        post: operations["Merchants_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{merchantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a merchant
+         * @description A platform-admin reads any merchant; a merchant’s own credentials (any role) read their own; any other merchant is 404.
+         */
+        get: operations["Merchants_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description Newest first, revoked and expired ones included; cursor pagination (limit ≤ 100). Never the secret or its hash.
+         */
+        get: operations["ApiKeys_list"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Answers the whole key once (only its scrypt hash is stored) with its id and prefix; ApiKeyCreated goes to security.events.v1 in the same transaction. The role may not be above the creator’s (403 lists `grantableRoles`).
+         */
+        post: operations["ApiKeys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an API key */
+        get: operations["ApiKeys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API key
+         * @description Refused from this moment on every gateway instance; ApiKeyRevoked goes to security.events.v1 in the same transaction. Revoking a revoked key answers it unchanged.
+         */
+        post: operations["ApiKeys_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bookings
+         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time. Each item says how fresh it is.
+         */
+        get: operations["Bookings_list"];
+        put?: never;
+        /**
+         * Request a booking
+         * @description Sends RequestBooking to booking; the booking exists at once as REQUESTED, then HELD or REJECTED, then CONFIRMED when payment authorizes.
+         */
+        post: operations["Bookings_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booking
+         * @description Sends CancelBooking; booking releases the slot and voids or refunds by policy.
+         */
+        post: operations["Bookings_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a booking delivered
+         * @description Sends CompleteBooking; booking completes a CONFIRMED booking and the ledger releases escrow.
+         */
+        post: operations["Bookings_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a booking
+         * @description From the read model; ETag is its version. With Prefer: wait=N, answers when it changes (LISTEN/NOTIFY), is terminal, or N s passed.
+         */
+        get: operations["Bookings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments
+         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time.
+         */
+        get: operations["Payments_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a payment
+         * @description From the read model; ETag is its version. With Prefer: wait=N, answers when it changes, is terminal, or N s passed.
+         */
+        get: operations["Payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sagas/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sagas needing attention
+         * @description Bookings overdue (never answered, or held past expiry) and payments flagged for a person (outcome unknown, refund failed), oldest first.
+         */
+        get: operations["Attention_attention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -66,6 +315,454 @@ export interface components {
             /** @description Validation: one entry per failed field constraint. */
             errors?: components["schemas"]["FieldError"][];
         };
+        CreateMerchantBody: {
+            /**
+             * @description Chosen by the platform admin, stable forever: lower-case letters, digits, - and _, 1..63 characters. Creating the same id twice answers 409.
+             * @example acme-rooms
+             */
+            id: string;
+            /**
+             * @description 1..200 characters.
+             * @example Acme Rooms Ltd
+             */
+            name: string;
+            /**
+             * @description ISO 4217 code the merchant settles in by default.
+             * @example EUR
+             */
+            defaultCurrency: string;
+        };
+        MerchantView: {
+            /** @example acme-rooms */
+            id: string;
+            /** @example Acme Rooms Ltd */
+            name: string;
+            /** @example EUR */
+            defaultCurrency: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T10:00:00.000Z
+             */
+            createdAt: string;
+        };
+        MerchantPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["MerchantView"][];
+        };
+        CreateApiKeyBody: {
+            /**
+             * @description What the key is for, 1..100 characters; shown in lists.
+             * @example checkout backend
+             */
+            name: string;
+            /**
+             * @description Not above the creator’s: every permission of the role must be the creator’s own (a developer cannot create an owner key).
+             * @example developer
+             * @enum {string}
+             */
+            role: "owner" | "developer" | "finance" | "support" | "auditor";
+            /**
+             * @description Narrow the key to these permissions of its role; omitted or empty: everything the role may.
+             * @example [
+             *       "bookings:read",
+             *       "bookings:write"
+             *     ]
+             */
+            scopes?: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working; omitted: never (revoke it instead). At most two years ahead.
+             * @example 2031-01-01T00:00:00Z
+             */
+            expiresAt?: string;
+        };
+        CreatedApiKeyView: {
+            /**
+             * Format: uuid
+             * @example 8d7f4a52-2f5e-4a57-9d0b-3c1e5b7a9f10
+             */
+            id: string;
+            /** @example acme-rooms */
+            merchantId: string;
+            /**
+             * @description The visible part of the key (txn_sk_<prefix>_…): how logs and lists name it.
+             * @example k3j5m2n7p4q6
+             */
+            prefix: string;
+            /** @example checkout backend */
+            name: string;
+            /**
+             * @example developer
+             * @enum {string}
+             */
+            role: "owner" | "developer" | "finance" | "support" | "auditor";
+            /**
+             * @description Empty: everything the role may.
+             * @example [
+             *       "bookings:read"
+             *     ]
+             */
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            /**
+             * @description api_key:<id> or staff:<subject>.
+             * @example staff:alice
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T10:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Refused from this moment on.
+             * @example null
+             */
+            revokedAt: string | null;
+            /** @example null */
+            revokedBy: string | null;
+            /**
+             * Format: date-time
+             * @description Recorded to the minute.
+             * @example null
+             */
+            lastUsedAt: string | null;
+            /**
+             * @description The whole key, shown this once: only its hash is stored, it cannot be shown again.
+             * @example txn_sk_k3j5m2n7p4q6_Jx9…
+             */
+            key: string;
+        };
+        ApiKeyView: {
+            /**
+             * Format: uuid
+             * @example 8d7f4a52-2f5e-4a57-9d0b-3c1e5b7a9f10
+             */
+            id: string;
+            /** @example acme-rooms */
+            merchantId: string;
+            /**
+             * @description The visible part of the key (txn_sk_<prefix>_…): how logs and lists name it.
+             * @example k3j5m2n7p4q6
+             */
+            prefix: string;
+            /** @example checkout backend */
+            name: string;
+            /**
+             * @example developer
+             * @enum {string}
+             */
+            role: "owner" | "developer" | "finance" | "support" | "auditor";
+            /**
+             * @description Empty: everything the role may.
+             * @example [
+             *       "bookings:read"
+             *     ]
+             */
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            /**
+             * @description api_key:<id> or staff:<subject>.
+             * @example staff:alice
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T10:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Refused from this moment on.
+             * @example null
+             */
+            revokedAt: string | null;
+            /** @example null */
+            revokedBy: string | null;
+            /**
+             * Format: date-time
+             * @description Recorded to the minute.
+             * @example null
+             */
+            lastUsedAt: string | null;
+        };
+        ApiKeyPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["ApiKeyView"][];
+        };
+        SlotBody: {
+            /**
+             * Format: date-time
+             * @example 2030-05-01T10:00:00Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description Exclusive, after startsAt.
+             * @example 2030-05-01T11:00:00Z
+             */
+            endsAt: string;
+        };
+        MoneyBody: {
+            /**
+             * Format: int64
+             * @description Integer minor units as a JSON number (12500 EUR = 125.00 EUR); at most 10^9 major units of the currency. Strings, decimals and negatives are refused.
+             * @example 12500
+             */
+            amountMinor: number;
+            /**
+             * @description ISO 4217 alphabetic code, upper case.
+             * @example EUR
+             */
+            currency: string;
+        };
+        CreateBookingBody: {
+            /**
+             * @description The bookable resource.
+             * @example room-12
+             */
+            resourceId: string;
+            slot: components["schemas"]["SlotBody"];
+            price: components["schemas"]["MoneyBody"];
+            /**
+             * @description The merchant's id for its customer.
+             * @example cus_42
+             */
+            customerId: string;
+            /**
+             * @description Personal data: for the confirmation message only; never shown in reads.
+             * @example ada@example.com
+             */
+            customerEmail?: string;
+            /**
+             * @description Seconds the slot stays held for payment to authorize; booking caps it by the merchant's hold policy (default 15 minutes).
+             * @example 900
+             */
+            holdForSeconds?: number;
+        };
+        SlotView: {
+            /** @example room-12 */
+            resourceId: string | null;
+            /** Format: date-time */
+            startsAt: string | null;
+            /**
+             * Format: date-time
+             * @description Exclusive: the slot is [startsAt, endsAt).
+             */
+            endsAt: string | null;
+        };
+        MoneyView: {
+            /**
+             * Format: int64
+             * @description Integer minor units of the currency (12500 EUR = 125.00 EUR). Never a float.
+             * @example 12500
+             */
+            amountMinor: number;
+            /**
+             * @description ISO 4217 alphabetic code.
+             * @example EUR
+             */
+            currency: string;
+        };
+        PositionView: {
+            /** @example booking.events.v1 */
+            topic: string;
+            /** @example 2 */
+            partition: number;
+            /**
+             * @description Kafka offset (a decimal string: offsets are 64-bit).
+             * @example 1043
+             */
+            offset: string;
+        };
+        FreshnessView: {
+            /**
+             * @description The aggregate's version the row reflects; 0 for a booking the API requested that booking has not answered yet. `afterVersion` and ETag name it.
+             * @example 2
+             */
+            version: number;
+            /**
+             * Format: uuid
+             * @description The last event applied; null before the first.
+             */
+            lastEventId: string | null;
+            /** @example BookingConfirmed */
+            lastEventType: string | null;
+            /**
+             * Format: date-time
+             * @description When the last event applied happened (its producer's time).
+             */
+            lastEventAt: string | null;
+            /** @description Where that event sat in Kafka. */
+            position: components["schemas"]["PositionView"] | null;
+            /**
+             * Format: date-time
+             * @description When the gateway applied it.
+             */
+            appliedAt: string;
+        };
+        BookingView: {
+            /**
+             * Format: uuid
+             * @description Chosen by the gateway when the booking was requested.
+             */
+            id: string;
+            /**
+             * @description REQUESTED until booking answers (HELD or REJECTED).
+             * @enum {string}
+             */
+            status: "REQUESTED" | "HELD" | "REJECTED" | "CONFIRMED" | "CANCELLED" | "EXPIRED" | "COMPLETED";
+            slot: components["schemas"]["SlotView"];
+            price: components["schemas"]["MoneyView"] | null;
+            /** @example cus_42 */
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description The slot is released if payment has not authorized by then.
+             */
+            holdExpiresAt: string | null;
+            /** @description The payment that confirmed it. */
+            paymentId: string | null;
+            authorizedAmount: components["schemas"]["MoneyView"] | null;
+            /** @description What the cancellation policy gives back, when captured money was refunded. */
+            refundAmount: components["schemas"]["MoneyView"] | null;
+            /**
+             * @description Why the status last changed.
+             * @example PAYMENT_AUTHORIZED
+             */
+            reason: string | null;
+            /** @example SLOT_UNAVAILABLE */
+            rejectionCode: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /**
+             * @description The last command sent through the API (its effect shows when booking answers).
+             * @enum {string|null}
+             */
+            lastCommand: "CancelBooking" | "CompleteBooking" | null;
+            /** Format: date-time */
+            lastCommandAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            freshness: components["schemas"]["FreshnessView"];
+        };
+        CancelBookingBody: {
+            /**
+             * @description Why; default MERCHANT_REQUEST.
+             * @example CUSTOMER_REQUEST
+             */
+            reason?: string;
+        };
+        CompleteBookingBody: {
+            /**
+             * Format: date-time
+             * @description When the service was delivered; default now. Not in the future.
+             */
+            deliveredAt?: string;
+            /** @example SERVICE_DELIVERED */
+            reason?: string;
+        };
+        BookingPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["BookingView"][];
+        };
+        PaymentAttentionView: {
+            /** @enum {string} */
+            kind: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED";
+            /** Format: date-time */
+            since: string;
+            /**
+             * @description PAYMENT_OUTCOME_UNKNOWN: the PSP call whose outcome is unknown.
+             * @example CAPTURE
+             */
+            operation: string | null;
+            /**
+             * Format: date-time
+             * @description PAYMENT_OUTCOME_UNKNOWN: when the saga alarms if still unknown.
+             */
+            resolveBy: string | null;
+            /** @description PAYMENT_REFUND_FAILED: the refund the PSP refused. */
+            refundId: string | null;
+            /** @example charge_disputed */
+            failureCode: string | null;
+            /** @description PAYMENT_REFUND_FAILED: the amount still owed back. */
+            amount: components["schemas"]["MoneyView"] | null;
+        };
+        PaymentView: {
+            id: string;
+            /** @description The booking (saga) it pays for. */
+            bookingId: string;
+            /** @enum {string} */
+            status: "PENDING" | "REQUIRES_ACTION" | "AUTHORIZED" | "FAILED" | "OUTCOME_UNKNOWN" | "CAPTURED" | "CAPTURE_FAILED" | "VOIDED" | "PARTIALLY_REFUNDED" | "REFUNDED";
+            /** @example EUR */
+            currency: string;
+            /** @description What the payment is for. */
+            amount: components["schemas"]["MoneyView"] | null;
+            authorizedAmount: components["schemas"]["MoneyView"] | null;
+            capturedAmount: components["schemas"]["MoneyView"] | null;
+            /** @description All refunds so far. */
+            refundedAmount: components["schemas"]["MoneyView"] | null;
+            /** @description The platform's fee, decided by payment at capture. */
+            platformFee: components["schemas"]["MoneyView"] | null;
+            /** @example pi_3Nf… */
+            pspPaymentIntentId: string | null;
+            /** @example card_declined */
+            failureCode: string | null;
+            reason: string | null;
+            /** Format: date-time */
+            authorizationExpiresAt: string | null;
+            /** @description Set while a person must look at the payment. */
+            attention: components["schemas"]["PaymentAttentionView"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            freshness: components["schemas"]["FreshnessView"];
+        };
+        PaymentPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["PaymentView"][];
+        };
+        AttentionItem: {
+            /**
+             * @description BOOKING_NOT_ANSWERED: REQUESTED for over 60 s; HOLD_OVERDUE: HELD 60 s past its hold expiry; PAYMENT_*: payment flagged for a person.
+             * @enum {string}
+             */
+            reason: "BOOKING_NOT_ANSWERED" | "HOLD_OVERDUE" | "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED";
+            /**
+             * Format: date-time
+             * @description Since when it needs attention.
+             */
+            since: string;
+            bookingId: string;
+            /** @description The booking, when the gateway has seen it. */
+            booking: components["schemas"]["BookingView"] | null;
+            /** @description The booking's payment, when there is one. */
+            payment: components["schemas"]["PaymentView"] | null;
+        };
+        AttentionList: {
+            data: components["schemas"]["AttentionItem"][];
+            /**
+             * Format: date-time
+             * @description The time "overdue" was judged at.
+             */
+            asOf: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -90,6 +787,1069 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Merchants_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Merchants_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMerchantBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Merchants_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeys_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeys_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Bookings_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+                /** @description Created at or after. */
+                createdFrom?: string;
+                /** @description Created before. */
+                createdTo?: string;
+                /** @description One or more, comma-separated. */
+                status?: ("REQUESTED" | "HELD" | "REJECTED" | "CONFIRMED" | "CANCELLED" | "EXPIRED" | "COMPLETED")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Bookings_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBookingBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description The booking: GET it (with Prefer: wait=N) to follow it. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight.
+             *
+             *     A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Understood but cannot be carried out (e.g. an idempotency key reused with another body).
+             *
+             *     This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The Idempotency-Key header is missing (`/problems/idempotency-key-required`). */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Bookings_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBookingBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description The booking: GET it (with Prefer: wait=N) to follow it. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight.
+             *
+             *     A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Bookings_complete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteBookingBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description The booking: GET it (with Prefer: wait=N) to follow it. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight.
+             *
+             *     A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Bookings_get: {
+        parameters: {
+            query?: {
+                /** @description With `Prefer: wait=N`: answer once the version is above this (or terminal), or after N seconds. */
+                afterVersion?: number;
+            };
+            header?: {
+                /** @description W/"v<version>" from a previous ETag: the version to wait past; 304 if it is unchanged when the wait ends. */
+                "If-None-Match"?: string;
+                /** @description wait=N (N ≤ 30 s): answer when the booking moves past `afterVersion` (or the If-None-Match version, or the version found), or is terminal, or N s passed. */
+                Prefer?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description With If-None-Match: the booking is still at that version when the wait ended. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Payments_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+                /** @description Created at or after. */
+                createdFrom?: string;
+                /** @description Created before. */
+                createdTo?: string;
+                /** @description One or more, comma-separated. */
+                status?: ("PENDING" | "REQUIRES_ACTION" | "AUTHORIZED" | "FAILED" | "OUTCOME_UNKNOWN" | "CAPTURED" | "CAPTURE_FAILED" | "VOIDED" | "PARTIALLY_REFUNDED" | "REFUNDED")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Payments_get: {
+        parameters: {
+            query?: {
+                /** @description With `Prefer: wait=N`: answer once the version is above this (or terminal), or after N seconds. */
+                afterVersion?: number;
+            };
+            header?: {
+                /** @description W/"v<version>" from a previous ETag: the version to wait past; 304 if it is unchanged when the wait ends. */
+                "If-None-Match"?: string;
+                /** @description wait=N (N ≤ 30 s): answer when the booking moves past `afterVersion` (or the If-None-Match version, or the version found), or is terminal, or N s passed. */
+                Prefer?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"];
+                };
+            };
+            /** @description With If-None-Match: the payment is still at that version when the wait ended. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Attention_attention: {
+        parameters: {
+            query?: {
+                /** @description At most this many of each kind (bookings, payments). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttentionList"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description An error (RFC 9457 problem details). */

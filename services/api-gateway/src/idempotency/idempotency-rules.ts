@@ -75,4 +75,4 @@ export function keepsOutcome(status: number): boolean {
 }
 
 /** Response headers a replay repeats (the rest are per-response: date, length, request ids). */
-export const REPLAYED_HEADERS = ['location', 'content-type', 'preference-applied', 'retry-after'] as const;
+export const REPLAYED_HEADERS = ['location', 'content-type', 'etag', 'last-event-at', 'preference-applied', 'vary', 'retry-after'] as const;

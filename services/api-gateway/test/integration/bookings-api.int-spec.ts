@@ -39,7 +39,8 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const response = await fetch(`${gateway.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${options.key ?? key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      // POST /v1/bookings requires an Idempotency-Key (decision 0026): a fresh one per call unless the test names its own.
+      headers: { authorization: `Bearer ${options.key ?? key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}), ...options.headers },
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();

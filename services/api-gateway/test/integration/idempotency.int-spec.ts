@@ -44,17 +44,22 @@ describe('api-gateway idempotency (in-process, real infrastructure)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
   }
 
-  it(`runs ${CONCURRENT} concurrent identical requests once: one 202, the others 409 request-in-progress; exactly one RequestBooking reaches Kafka`, async () => {
+  it(`runs ${CONCURRENT} concurrent identical requests once: one 202, 409 request-in-progress while it runs (then the 202 replayed); exactly one RequestBooking reaches Kafka`, async () => {
     const resourceId = `room-${randomUUID()}`;
     const idempotencyKey = randomUUID();
     const before = probeExecutions.count;
-    const responses = await Promise.all(Array.from({ length: CONCURRENT }, () => post({ resourceId, amountMinor: 1250, delay_ms: 400 }, idempotencyKey)));
-    const statuses = responses.map((response) => response.status).sort();
-    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(CONCURRENT - 1);
-    const conflict = responses.find((response) => response.status === 409);
-    expect(conflict?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await conflict?.json()).toMatchObject({ type: '/problems/request-in-progress', status: 409 });
+    // The handler takes 2 s: requests arriving meanwhile must get 409; any arriving after it (a loaded machine) get the replay.
+    const responses = await Promise.all(Array.from({ length: CONCURRENT }, () => post({ resourceId, amountMinor: 1250, delay_ms: 2_000 }, idempotencyKey)));
+    const answers = await Promise.all(responses.map(async (response) => ({ status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true', type: response.headers.get('content-type'), text: await response.text() })));
+    const first = answers.filter((answer) => answer.status === 202 && !answer.replayed);
+    expect(first).toHaveLength(1);
+    const conflicts = answers.filter((answer) => answer.status === 409);
+    expect(conflicts.length).toBeGreaterThan(0);
+    for (const conflict of conflicts) {
+      expect(conflict.type).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(conflict.text)).toMatchObject({ type: '/problems/request-in-progress', status: 409 });
+    }
+    for (const answer of answers.filter((candidate) => candidate.status !== 409 && candidate !== first[0])) expect(answer).toEqual({ ...first[0], replayed: true });
     expect(probeExecutions.count - before).toBe(1);
     await settle(resourceId, 1);
     expect(commandsFor(resourceId)).toBe(1);
@@ -144,6 +149,41 @@ describe('api-gateway idempotency (in-process, real infrastructure)', () => {
     expect(probeExecutions.count).toBe(before + 1);
     await settle(lostBody.resourceId, 0);
     expect(commandsFor(lostBody.resourceId)).toBe(0);
+  });
+
+  it(`POST /v1/bookings: ${CONCURRENT} concurrent identical requests make one booking and exactly one RequestBooking on Kafka; every other answer is 409 or the same 202 replayed`, async () => {
+    const resourceId = `room-${randomUUID()}`;
+    const body = { resourceId, slot: { startsAt: '2031-01-02T10:00:00.000Z', endsAt: '2031-01-02T11:00:00.000Z' }, price: { amountMinor: 12_500, currency: 'EUR' }, customerId: 'cus_1' };
+    const idempotencyKey = randomUUID();
+    const send = (): Promise<Response> => fetch(`${gateway.baseUrl}/v1/bookings`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body: JSON.stringify(body) });
+    const responses = await Promise.all(Array.from({ length: CONCURRENT }, send));
+    const answers = await Promise.all(responses.map(async (response) => ({ status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true', location: response.headers.get('location'), text: await response.text() })));
+    const first = answers.filter((answer) => answer.status === 202 && !answer.replayed);
+    expect(first).toHaveLength(1);
+    for (const answer of answers.filter((candidate) => candidate !== first[0])) {
+      if (answer.status === 202) expect(answer).toEqual({ ...first[0], replayed: true });
+      else expect(answer.status).toBe(409);
+    }
+    const views = await gateway.pool.query<{ booking_id: string }>('SELECT booking_id FROM booking_views WHERE resource_id = $1', [resourceId]);
+    expect(views.rows).toHaveLength(1);
+    expect(first[0]?.location).toBe(`/v1/bookings/${views.rows[0]?.booking_id}`);
+    await settle(resourceId, 1);
+    expect(commandsFor(resourceId)).toBe(1);
+    const replay = await send();
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.text()).toBe(first[0]?.text);
+  });
+
+  it('POST /v1/bookings requires an Idempotency-Key (428) and refuses the same key with another body (422)', async () => {
+    const body = { resourceId: 'room-k', slot: { startsAt: '2031-01-02T10:00:00.000Z', endsAt: '2031-01-02T11:00:00.000Z' }, price: { amountMinor: 100, currency: 'EUR' }, customerId: 'cus_1' };
+    const send = (payload: unknown, idempotencyKey?: string): Promise<Response> =>
+      fetch(`${gateway.baseUrl}/v1/bookings`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }) }, body: JSON.stringify(payload) });
+    expect((await send(body)).status).toBe(428);
+    const idempotencyKey = randomUUID();
+    expect((await send(body, idempotencyKey)).status).toBe(202);
+    const reused = await send({ ...body, price: { amountMinor: 101, currency: 'EUR' } }, idempotencyKey);
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toMatchObject({ type: '/problems/idempotency-key-reused' });
   });
 
   it('prunes records past their retention (and past their lease) in bounded batches, in platform scope, as the runtime role', async () => {

@@ -7,6 +7,7 @@ import { BookingCommands } from '../../application/booking-commands';
 import { DEFAULT_CANCEL_REASON } from '../../application/cancel-booking/cancel-booking';
 import { DEFAULT_HOLD_SECONDS } from '../../application/request-booking/request-booking';
 import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/principal';
+import { Idempotent } from '../../idempotency';
 import { changeKey } from '../../read-models/changes-channel';
 import { ReadModelChangeListener } from '../../read-models/change-listener';
 import { ReadModels } from '../../read-models/read-models';
@@ -59,7 +60,7 @@ export class BookingsController {
   @HttpCode(202)
   @RequirePermission('bookings:write')
   @ApiOperation({ summary: 'Request a booking', description: 'Sends RequestBooking to booking; the booking exists at once as REQUESTED, then HELD or REJECTED, then CONFIRMED when payment authorizes.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Passed to booking as the request key; the booking id is always chosen here.' })
+  @Idempotent({ required: true })
   @ApiAcceptedResponse({ type: BookingView, headers: LOCATION })
   @ApiProblems(400, 401, 403, 409, 422)
   async create(@Body() body: CreateBookingBody, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) response: Response): Promise<BookingView> {
@@ -84,6 +85,7 @@ export class BookingsController {
   @Post(':id/cancel')
   @HttpCode(202)
   @RequirePermission('bookings:write')
+  @Idempotent({ required: false })
   @ApiOperation({ summary: 'Cancel a booking', description: 'Sends CancelBooking; booking releases the slot and voids or refunds by policy.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiAcceptedResponse({ type: BookingView, headers: LOCATION })
@@ -98,6 +100,7 @@ export class BookingsController {
   @Post(':id/complete')
   @HttpCode(202)
   @RequirePermission('bookings:write')
+  @Idempotent({ required: false })
   @ApiOperation({ summary: 'Report a booking delivered', description: 'Sends CompleteBooking; booking completes a CONFIRMED booking and the ledger releases escrow.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiAcceptedResponse({ type: BookingView, headers: LOCATION })
