@@ -26,3 +26,7 @@ GRANT UPDATE (state, claim_token, lease_until, response_status, response_headers
 -- Per-key rate windows (migration 6): counted by upsert, a key's past windows deleted when its next opens.
 GRANT SELECT, INSERT, DELETE ON api_key_rate_windows TO :runtime_role;
 GRANT UPDATE (requests) ON api_key_rate_windows TO :runtime_role;
+
+-- The ledger's journal as read from ledger.events.v1 (migration 7): entries are immutable, so
+-- the consumer only inserts; nothing updates or deletes them.
+GRANT SELECT, INSERT ON ledger_entry_views, ledger_posting_views TO :runtime_role;
