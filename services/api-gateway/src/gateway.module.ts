@@ -6,6 +6,7 @@ import { BookingCommands } from './application/booking-commands';
 import { SCOPED_TRANSACTIONS } from './application/ports';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
+import { DEFAULT_KEY_RATE_LIMIT, KEY_RATE_LIMIT, KeyRateLimiter } from './auth/key-rate-limiter';
 import { StaffTokenVerifier } from './auth/staff-token';
 import { WhoAmIController } from './auth/whoami.controller';
 import { ApiKeysController } from './http/api-keys/api-keys.controller';
@@ -52,7 +53,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -3,6 +3,7 @@ import type { IdempotencySettings } from './idempotency/idempotency.interceptor'
 import { DEFAULT_IDEMPOTENCY_SETTINGS, readIdempotencySettings } from './idempotency/idempotency-settings';
 import { readStaffTokenSettings } from './auth/staff-token-settings';
 import type { StaffTokenSettings } from './auth/staff-token';
+import { readKeyRateLimit, type KeyRateLimitSettings } from './auth/key-rate-limiter';
 
 const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 
@@ -18,6 +19,8 @@ export interface GatewaySettings {
   readonly idempotency: IdempotencySettings;
   /** Staff JWTs (GATEWAY_STAFF_JWKS[_FILE], issuer, audience); undefined: staff tokens are refused. */
   readonly staffTokens?: StaffTokenSettings;
+  /** Per-key request limit across instances (GATEWAY_KEY_RATE_LIMIT per GATEWAY_KEY_RATE_WINDOW_SECONDS); default 60000 per 60 s. */
+  readonly keyRateLimit?: KeyRateLimitSettings;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024, idempotency: DEFAULT_IDEMPOTENCY_SETTINGS };
@@ -29,6 +32,7 @@ export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
     bodyLimit_bytes: settings.integer('API_BODY_LIMIT_BYTES', { min: 1_024, max: 1_048_576, default: DEFAULT_GATEWAY_SETTINGS.bodyLimit_bytes }),
     idempotency: readIdempotencySettings(settings),
     ...optionalStaffTokens(readStaffTokenSettings(settings)),
+    keyRateLimit: readKeyRateLimit(settings),
   };
 }
 

@@ -7,6 +7,7 @@ import { SERVICE_DEPENDENCIES, type ServiceDependencies } from '@txn/service-kit
 import { ProblemException } from '../http/problem';
 import { SecurityEvents, type AccessDeniedFacts } from '../security/security-events';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { KeyRateLimiter } from './key-rate-limiter';
 import { parseApiKey } from './api-key-secret';
 import type { Permission } from './permissions';
 import { AUTHENTICATED_ROUTE, PUBLIC_ROUTE, REQUIRED_PERMISSION, type Principal } from './principal';
@@ -48,6 +49,7 @@ export class AuthGuard implements CanActivate {
     @Inject(ApiKeyAuthenticator) private readonly apiKeys: ApiKeyAuthenticator,
     @Inject(StaffTokenVerifier) private readonly staffTokens: StaffTokenVerifier,
     @Inject(SecurityEvents) private readonly securityEvents: SecurityEvents,
+    @Inject(KeyRateLimiter) private readonly rateLimiter: KeyRateLimiter,
     @Inject(SERVICE_DEPENDENCIES) dependencies: ServiceDependencies,
   ) {
     this.logger = dependencies.logger;
@@ -67,6 +69,8 @@ export class AuthGuard implements CanActivate {
     try {
       const principal = await this.authenticate(request);
       request.principal = principal;
+      // Counted before the permission check: a key hammering routes it may not use is limited too.
+      await this.rateLimiter.take(principal, new Date());
       if (required !== undefined && !principal.permissions.has(required)) {
         const facts = { ...NOBODY, ...this.credentialOf(principal), tenantId: principal.tenantId, requiredPermission: required, status: 403, reason: 'missing_permission' };
         throw new Refused(facts, ProblemException.of('forbidden', `This credential may not do this; it needs the permission "${required}".`, { requiredPermission: required }));
