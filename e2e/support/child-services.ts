@@ -178,7 +178,7 @@ export class ChildServices {
   private async spawn(instance: string, state: ChildState): Promise<ServiceRun> {
     const { logs, stderr } = state.process;
     const firstLogLine = logs.length;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', state.service, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT_DIR, 'tools', 'decorator-metadata', 'register.cjs'), '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', state.service, 'src', 'main.ts')], {
       cwd: ROOT_DIR,
       env: { ...process.env, ...state.env },
       detached: true,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SettingsReader } from '@txn/service-kit';
 import type { WebhookSecret } from './application/receive-webhook/signature';
+import type { PspApiSettings } from './psp/stripe-event-list';
 
 const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 
@@ -19,6 +20,12 @@ export interface IngressSettings {
   readonly tolerance_s: number;
   /** Largest body accepted (WEBHOOK_BODY_LIMIT_BYTES, default 512 KiB): larger ones get 413, unstored. */
   readonly bodyLimit_bytes: number;
+  /**
+   * Reading the PSP's event list for what we missed: at start-up, then every
+   * WEBHOOK_CATCH_UP_INTERVAL_MS (default 15 min), with PSP_API_URL and PSP_API_KEY_FILE. Unset
+   * PSP_API_URL: no catch-up (said at start-up); only tests run so.
+   */
+  readonly catchUp?: { readonly psp: PspApiSettings; readonly interval_ms: number; readonly maxPages: number; readonly firstWindow_ms: number };
 }
 
 export const DEFAULT_TOLERANCE_S = 300;
@@ -40,5 +47,19 @@ export function readIngressSettings(settings: SettingsReader): IngressSettings {
     stripeSecrets: webhookSecrets(settings.secretFile('WEBHOOK_STRIPE_SECRET'), settings.optionalSecretFile('WEBHOOK_STRIPE_PREVIOUS_SECRET')),
     tolerance_s: settings.integer('WEBHOOK_TOLERANCE_S', { min: 1, max: 3_600, default: DEFAULT_TOLERANCE_S }),
     bodyLimit_bytes: settings.integer('WEBHOOK_BODY_LIMIT_BYTES', { min: 1_024, max: 4 * 1024 * 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
+    ...readCatchUp(settings),
+  };
+}
+
+function readCatchUp(settings: SettingsReader): Pick<IngressSettings, 'catchUp'> {
+  if (settings.optionalText('PSP_API_URL', /^https?:\/\/.+/) === undefined) return {};
+  return {
+    catchUp: {
+      psp: { apiUrl: settings.url('PSP_API_URL'), apiKey: settings.secretFile('PSP_API_KEY'), timeout_ms: settings.integer('PSP_TIMEOUT_MS', { min: 100, max: 60_000, default: 10_000 }) },
+      interval_ms: settings.integer('WEBHOOK_CATCH_UP_INTERVAL_MS', { min: 1_000, max: 24 * 3_600_000, default: 15 * 60_000 }),
+      maxPages: settings.integer('WEBHOOK_CATCH_UP_MAX_PAGES', { min: 1, max: 1_000, default: 100 }),
+      // How far back the first catch-up of an empty database reads (default 3 days: Stripe's retry horizon).
+      firstWindow_ms: settings.integer('WEBHOOK_CATCH_UP_FIRST_WINDOW_MS', { min: 60_000, max: 30 * 24 * 3_600_000, default: 3 * 24 * 3_600_000 }),
+    },
   };
 }

@@ -17,7 +17,7 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "The previous page's nextCursor.", example: 'eyJhdCI6IjIwMzAtMDEtMDFUMTA6MDA6MDAuMDAwWiIsImlkIjoibS0xIn0' })
+  @ApiPropertyOptional({ type: String, description: "The previous page's nextCursor.", example: 'eyJhdCI6IjIwMzAtMDEtMDFUMTA6MDA6MDAuMDAwWiIsImlkIjoibS0xIn0' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

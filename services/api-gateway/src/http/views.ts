@@ -6,18 +6,18 @@ export class MoneyView {
   @ApiProperty({ type: 'integer', format: 'int64', example: 12500, description: 'Integer minor units of the currency (12500 EUR = 125.00 EUR). Never a float.' })
   amountMinor!: number;
 
-  @ApiProperty({ example: 'EUR', pattern: '^[A-Z]{3}$', description: 'ISO 4217 alphabetic code.' })
+  @ApiProperty({ type: String, example: 'EUR', pattern: '^[A-Z]{3}$', description: 'ISO 4217 alphabetic code.' })
   currency!: string;
 }
 
 export class PositionView {
-  @ApiProperty({ example: 'booking.events.v1' })
+  @ApiProperty({ type: String, example: 'booking.events.v1' })
   topic!: string;
 
   @ApiProperty({ type: 'integer', example: 2 })
   partition!: number;
 
-  @ApiProperty({ example: '1043', description: 'Kafka offset (a decimal string: offsets are 64-bit).' })
+  @ApiProperty({ type: String, example: '1043', description: 'Kafka offset (a decimal string: offsets are 64-bit).' })
   offset!: string;
 }
 
@@ -38,7 +38,7 @@ export class FreshnessView {
   @ApiProperty({ type: PositionView, nullable: true, description: 'Where that event sat in Kafka.' })
   position!: PositionView | null;
 
-  @ApiProperty({ format: 'date-time', description: 'When the gateway applied it.' })
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the gateway applied it.' })
   appliedAt!: string;
 }
 

@@ -59,8 +59,9 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     extensions: [],
     defaultPort: 18505,
     apiPort: 18510,
-    dependsOn: ['psp-sandbox'],
-    env: ingressSecretEnv,
+    dependsOn: ['psp-sandbox', 'psp-proxy'],
+    // The catch-up reads the PSP's event list with the same account's key as payment.
+    env: (ctx) => ({ ...ingressSecretEnv(ctx), PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }),
     afterStart: (ctx, url) => registerIngressWithSandbox(ctx, url.api ?? ''),
     setupKey: (ctx) => sandboxProcessKey(ctx.config),
   },
@@ -178,7 +179,8 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
         command: process.execPath,
         // kafkajs 2.2.4 schedules a negative timeout on Node 24 (harmless, printed as plain text
         // into a JSON log); the messaging bench silences the same warning.
-        args: ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ctx.rootDir, 'services', spec.name, 'src', 'main.ts')],
+        // The decorator-metadata hook after tsx: Nest's validation and the OpenAPI document need `design:*` metadata (tools/decorator-metadata).
+        args: ['--import', 'tsx', '--import', join(ctx.rootDir, 'tools', 'decorator-metadata', 'register.cjs'), '--disable-warning=TimeoutNegativeWarning', join(ctx.rootDir, 'services', spec.name, 'src', 'main.ts')],
         env: {
           SERVICE_NAME: spec.name,
           HTTP_PORT: String(servicePort(config, spec, instance)),

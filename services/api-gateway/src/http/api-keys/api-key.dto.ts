@@ -22,7 +22,7 @@ class IsFutureDateTime implements ValidatorConstraintInterface {
 }
 
 export class CreateApiKeyBody {
-  @ApiProperty({ example: 'checkout backend', description: 'What the key is for, 1..100 characters; shown in lists.' })
+  @ApiProperty({ type: String, example: 'checkout backend', description: 'What the key is for, 1..100 characters; shown in lists.' })
   @IsString()
   @Length(1, 100)
   name!: string;
@@ -38,23 +38,23 @@ export class CreateApiKeyBody {
   @IsIn(PERMISSIONS, { each: true })
   scopes?: string[];
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2031-01-01T00:00:00Z', description: 'When the key stops working; omitted: never (revoke it instead). At most two years ahead.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2031-01-01T00:00:00Z', description: 'When the key stops working; omitted: never (revoke it instead). At most two years ahead.' })
   @IsOptional()
   @Validate(IsFutureDateTime)
   expiresAt?: string;
 }
 
 export class ApiKeyView {
-  @ApiProperty({ format: 'uuid', example: '8d7f4a52-2f5e-4a57-9d0b-3c1e5b7a9f10' })
+  @ApiProperty({ type: String, format: 'uuid', example: '8d7f4a52-2f5e-4a57-9d0b-3c1e5b7a9f10' })
   id!: string;
 
-  @ApiProperty({ example: 'acme-rooms' })
+  @ApiProperty({ type: String, example: 'acme-rooms' })
   merchantId!: string;
 
-  @ApiProperty({ example: 'k3j5m2n7p4q6', description: 'The visible part of the key (txn_sk_<prefix>_…): how logs and lists name it.' })
+  @ApiProperty({ type: String, example: 'k3j5m2n7p4q6', description: 'The visible part of the key (txn_sk_<prefix>_…): how logs and lists name it.' })
   prefix!: string;
 
-  @ApiProperty({ example: 'checkout backend' })
+  @ApiProperty({ type: String, example: 'checkout backend' })
   name!: string;
 
   @ApiProperty({ enum: KEY_ROLES, example: 'developer' })
@@ -63,10 +63,10 @@ export class ApiKeyView {
   @ApiProperty({ enum: PERMISSIONS, isArray: true, example: ['bookings:read'], description: 'Empty: everything the role may.' })
   scopes!: string[];
 
-  @ApiProperty({ example: 'staff:alice', description: 'api_key:<id> or staff:<subject>.' })
+  @ApiProperty({ type: String, example: 'staff:alice', description: 'api_key:<id> or staff:<subject>.' })
   createdBy!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
   createdAt!: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
@@ -83,7 +83,7 @@ export class ApiKeyView {
 }
 
 export class CreatedApiKeyView extends ApiKeyView {
-  @ApiProperty({ example: 'txn_sk_k3j5m2n7p4q6_Jx9…', description: 'The whole key, shown this once: only its hash is stored, it cannot be shown again.' })
+  @ApiProperty({ type: String, example: 'txn_sk_k3j5m2n7p4q6_Jx9…', description: 'The whole key, shown this once: only its hash is stored, it cannot be shown again.' })
   key!: string;
 }
 

@@ -82,24 +82,24 @@ export class MoneyBody {
   @Validate(WithinCurrencyRange)
   amountMinor!: number;
 
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217 alphabetic code, upper case.' })
+  @ApiProperty({ type: String, example: 'EUR', description: 'ISO 4217 alphabetic code, upper case.' })
   @Validate(IsSupportedCurrency)
   currency!: string;
 }
 
 export class SlotBody {
-  @ApiProperty({ format: 'date-time', example: '2030-05-01T10:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-05-01T10:00:00Z' })
   @Validate(IsRealDateTime)
   startsAt!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-05-01T11:00:00Z', description: 'Exclusive, after startsAt.' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-05-01T11:00:00Z', description: 'Exclusive, after startsAt.' })
   @Validate(IsRealDateTime)
   @Validate(EndsAfterStarts)
   endsAt!: string;
 }
 
 export class CreateBookingBody {
-  @ApiProperty({ example: 'room-12', description: 'The bookable resource.' })
+  @ApiProperty({ type: String, example: 'room-12', description: 'The bookable resource.' })
   @IsString()
   @Matches(IDENTIFIER, { message: 'resourceId must be 1..100 printable ASCII characters' })
   resourceId!: string;
@@ -116,12 +116,12 @@ export class CreateBookingBody {
   @Type(() => MoneyBody)
   price!: MoneyBody;
 
-  @ApiProperty({ example: 'cus_42', description: "The merchant's id for its customer." })
+  @ApiProperty({ type: String, example: 'cus_42', description: "The merchant's id for its customer." })
   @IsString()
   @Matches(IDENTIFIER, { message: 'customerId must be 1..100 printable ASCII characters' })
   customerId!: string;
 
-  @ApiPropertyOptional({ example: 'ada@example.com', description: 'Personal data: for the confirmation message only; never shown in reads.' })
+  @ApiPropertyOptional({ type: String, example: 'ada@example.com', description: 'Personal data: for the confirmation message only; never shown in reads.' })
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
@@ -136,7 +136,7 @@ export class CreateBookingBody {
 }
 
 export class CancelBookingBody {
-  @ApiPropertyOptional({ example: 'CUSTOMER_REQUEST', description: 'Why; default MERCHANT_REQUEST.' })
+  @ApiPropertyOptional({ type: String, example: 'CUSTOMER_REQUEST', description: 'Why; default MERCHANT_REQUEST.' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -144,12 +144,12 @@ export class CancelBookingBody {
 }
 
 export class CompleteBookingBody {
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the service was delivered; default now. Not in the future.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'When the service was delivered; default now. Not in the future.' })
   @IsOptional()
   @Validate(IsRealDateTime)
   deliveredAt?: string;
 
-  @ApiPropertyOptional({ example: 'SERVICE_DELIVERED' })
+  @ApiPropertyOptional({ type: String, example: 'SERVICE_DELIVERED' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -171,18 +171,18 @@ export class ListQuery {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "The previous page's nextCursor." })
+  @ApiPropertyOptional({ type: String, description: "The previous page's nextCursor." })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Created at or after.' })
   @IsOptional()
   @Validate(IsRealDateTime)
   createdFrom?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created before.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Created before.' })
   @IsOptional()
   @Validate(IsRealDateTime)
   createdTo?: string;

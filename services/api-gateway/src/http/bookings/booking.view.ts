@@ -18,7 +18,7 @@ export class SlotView {
 }
 
 export class BookingView {
-  @ApiProperty({ format: 'uuid', description: 'Chosen by the gateway when the booking was requested.' })
+  @ApiProperty({ type: String, format: 'uuid', description: 'Chosen by the gateway when the booking was requested.' })
   id!: string;
 
   @ApiProperty({ enum: BOOKING_VIEW_STATUSES, description: 'REQUESTED until booking answers (HELD or REJECTED).' })
@@ -60,10 +60,10 @@ export class BookingView {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
   lastCommandAt!: string | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt!: string;
 
   @ApiProperty({ type: FreshnessView })

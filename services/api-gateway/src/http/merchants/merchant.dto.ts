@@ -15,32 +15,32 @@ class IsSupportedCurrency implements ValidatorConstraintInterface {
 }
 
 export class CreateMerchantBody {
-  @ApiProperty({ example: 'acme-rooms', description: 'Chosen by the platform admin, stable forever: lower-case letters, digits, - and _, 1..63 characters. Creating the same id twice answers 409.' })
+  @ApiProperty({ type: String, example: 'acme-rooms', description: 'Chosen by the platform admin, stable forever: lower-case letters, digits, - and _, 1..63 characters. Creating the same id twice answers 409.' })
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'id must be 1..63 of a-z, 0-9, - and _, starting with a letter or digit' })
   id!: string;
 
-  @ApiProperty({ example: 'Acme Rooms Ltd', description: '1..200 characters.' })
+  @ApiProperty({ type: String, example: 'Acme Rooms Ltd', description: '1..200 characters.' })
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217 code the merchant settles in by default.' })
+  @ApiProperty({ type: String, example: 'EUR', description: 'ISO 4217 code the merchant settles in by default.' })
   @Validate(IsSupportedCurrency)
   defaultCurrency!: string;
 }
 
 export class MerchantView {
-  @ApiProperty({ example: 'acme-rooms' })
+  @ApiProperty({ type: String, example: 'acme-rooms' })
   id!: string;
 
-  @ApiProperty({ example: 'Acme Rooms Ltd' })
+  @ApiProperty({ type: String, example: 'Acme Rooms Ltd' })
   name!: string;
 
-  @ApiProperty({ example: 'EUR' })
+  @ApiProperty({ type: String, example: 'EUR' })
   defaultCurrency!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
   createdAt!: string;
 }
 

@@ -11,7 +11,7 @@ export class PaymentAttentionView {
   @ApiProperty({ enum: ATTENTION_KINDS })
   kind!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   since!: string;
 
   @ApiProperty({ type: String, nullable: true, example: 'CAPTURE', description: 'PAYMENT_OUTCOME_UNKNOWN: the PSP call whose outcome is unknown.' })
@@ -31,16 +31,16 @@ export class PaymentAttentionView {
 }
 
 export class PaymentView {
-  @ApiProperty()
+  @ApiProperty({ type: String })
   id!: string;
 
-  @ApiProperty({ description: 'The booking (saga) it pays for.' })
+  @ApiProperty({ type: String, description: 'The booking (saga) it pays for.' })
   bookingId!: string;
 
   @ApiProperty({ enum: PAYMENT_VIEW_STATUSES })
   status!: string;
 
-  @ApiProperty({ example: 'EUR' })
+  @ApiProperty({ type: String, example: 'EUR' })
   currency!: string;
 
   @ApiProperty({ type: MoneyView, nullable: true, description: 'What the payment is for.' })
@@ -73,10 +73,10 @@ export class PaymentView {
   @ApiProperty({ type: PaymentAttentionView, nullable: true, description: 'Set while a person must look at the payment.' })
   attention!: PaymentAttentionView | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt!: string;
 
   @ApiProperty({ type: FreshnessView })

@@ -26,10 +26,10 @@ export class AttentionItem {
   @ApiProperty({ enum: ATTENTION_REASONS, description: `BOOKING_NOT_ANSWERED: REQUESTED for over ${OVERDUE_GRACE_MS / 1000} s; HOLD_OVERDUE: HELD ${OVERDUE_GRACE_MS / 1000} s past its hold expiry; PAYMENT_*: payment flagged for a person.` })
   reason!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'Since when it needs attention.' })
+  @ApiProperty({ type: String, format: 'date-time', description: 'Since when it needs attention.' })
   since!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: String })
   bookingId!: string;
 
   @ApiProperty({ type: BookingView, nullable: true, description: 'The booking, when the gateway has seen it.' })
@@ -43,7 +43,7 @@ export class AttentionList {
   @ApiProperty({ type: [AttentionItem] })
   data!: AttentionItem[];
 
-  @ApiProperty({ format: 'date-time', description: 'The time "overdue" was judged at.' })
+  @ApiProperty({ type: String, format: 'date-time', description: 'The time "overdue" was judged at.' })
   asOf!: string;
 }
 

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { PspEventReceived } from '@txn/contracts';
+import { AvroCodec } from '@txn/messaging';
+import { startSuiteService, suiteResources } from '@txn/service-harness';
+import { Cleanups, collectEvents, testEnvironment, waitFor } from '@txn/testing';
+import { webhookIngressService } from '../../src/service';
+import { DEFAULT_BODY_LIMIT_BYTES, webhookSecrets, type IngressSettings } from '../../src/settings';
+
+// Events the PSP sent while the ingress could not hear them: made at the real sandbox (localstripe)
+// before the ingress starts, fetched from its event list at start-up, stored and published like a
+// webhook; a later webhook for one of them is a duplicate.
+
+const STEP_TIMEOUT_MS = 30_000;
+
+describe('webhook ingress catch-up from the PSP event list (in-process, real sandbox, PostgreSQL, Kafka)', () => {
+  const cleanups = new Cleanups();
+  afterAll(() => cleanups.runAll());
+
+  it('fetches at start-up the events made while it was away: stored as FETCHED, published once each', async () => {
+    const environment = testEnvironment();
+    const sandbox = environment.pspSandbox.url;
+    const apiKey = `sk_test_${randomUUID().replace(/-/g, '')}`;
+    const paymentId = randomUUID();
+    // Money moved at the PSP while nobody listened: an intent created and confirmed (automatic capture).
+    const form = new URLSearchParams({ amount: '2500', currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[payment_id]': paymentId, 'metadata[tenant_id]': 'merchant-1' });
+    const created = await fetch(`${sandbox}/v1/payment_intents`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
+    expect(created.status).toBe(200);
+    const intent = (await created.json()) as { id: string };
+
+    const { scope, topicOf, secret } = await suiteResources('ingress-catch-up', ['psp.events.v1'], 3, cleanups);
+    const database = await scope.database('webhook_ingress');
+    const settings: IngressSettings = {
+      apiPort: 0,
+      apiHost: '127.0.0.1',
+      stripeSecrets: webhookSecrets(`whsec_${randomUUID()}`, undefined),
+      tolerance_s: 300,
+      bodyLimit_bytes: DEFAULT_BODY_LIMIT_BYTES,
+      // The shared sandbox holds every suite's events: read only the last ten minutes of them.
+      catchUp: { psp: { apiUrl: sandbox, apiKey, timeout_ms: 10_000 }, interval_ms: 3_600_000, maxPages: 50, firstWindow_ms: 10 * 60_000 },
+    };
+    const { logs } = await startSuiteService({ service: 'webhook-ingress', database, secret, readSettings: () => ({}), definition: () => webhookIngressService(settings), topicOverrides: topicOf, consumerGroup: scope.groupId('ingress'), cleanups });
+
+    const pool = new Pool({ ...database, max: 2 });
+    cleanups.push(() => pool.end());
+    const report = await waitFor('the start-up catch-up to finish', () => logs.find((line) => line.msg === 'PSP event catch-up done'), STEP_TIMEOUT_MS);
+    expect(report).toMatchObject({ complete: true });
+    const rows = await pool.query<{ psp_event_type: string; source_kind: string; first_delivery: boolean }>(
+      "SELECT d.psp_event_type, d.source_kind, d.first_delivery FROM webhook_deliveries d JOIN psp_events e USING (psp_event_id) WHERE e.psp_object_id = $1",
+      [intent.id],
+    );
+    expect(rows.rows).toEqual([{ psp_event_type: 'payment_intent.succeeded', source_kind: 'FETCHED', first_delivery: true }]);
+
+    const published: PspEventReceived[] = [];
+    const codec = new AvroCodec({ registryUrl: environment.schemaRegistry.url, clientId: 'ingress-catch-up-test' });
+    const reader = await collectEvents({ brokers: environment.kafka.brokers, clientId: 'ingress-catch-up-test', groupId: scope.groupId('reader'), topics: [topicOf['psp.events.v1']], codec, collect: ({ value }) => published.push(value as PspEventReceived) });
+    cleanups.push(() => reader.stop());
+    const mine = (): PspEventReceived[] => published.filter((event) => event.pspObjectId === intent.id);
+    await waitFor('the fetched event on psp.events.v1', () => (mine().length > 0 ? true : undefined), STEP_TIMEOUT_MS);
+    expect(mine()).toEqual([expect.objectContaining({ pspEventType: 'payment_intent.succeeded', paymentId, verifiedWithSecretId: 'fetched:psp-api', amount: { amountMinor: 2_500n, currency: 'EUR' } })]);
+  });
+});
