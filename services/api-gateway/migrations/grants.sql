@@ -30,3 +30,7 @@ GRANT UPDATE (requests) ON api_key_rate_windows TO :runtime_role;
 -- The ledger's journal as read from ledger.events.v1 (migration 7): entries are immutable, so
 -- the consumer only inserts; nothing updates or deletes them.
 GRANT SELECT, INSERT ON ledger_entry_views, ledger_posting_views TO :runtime_role;
+
+-- Four-eyes approvals (migration 8): requested, then decided once; never deleted (the record).
+GRANT SELECT, INSERT (id, merchant_id, operation, details, status, requested_by, requested_at, expires_at) ON approvals TO :runtime_role;
+GRANT UPDATE (status, decided_by, decided_at, decision_reason, result_id) ON approvals TO :runtime_role;
