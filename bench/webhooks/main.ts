@@ -1,0 +1,136 @@
+// Webhook benchmark: the ingress as the platform runs it (a process: node --import tsx
+// services/webhook-ingress/src/main.ts) on a private database and a private topic of the real
+// PostgreSQL and Kafka, loaded on loopback by autocannon with a freshly signed Stripe event per
+// request (a unique event id each, HMAC-SHA256 over `t.body` as Stripe signs). Needs
+// `./platform up` (infrastructure only).
+//
+//   npm run bench:webhooks -- [--rate 2000] [--duration 15] [--connections 32] [--out bench/results/webhooks.json]
+//
+// Scenarios, in order: refused deliveries (a bad signature: verified and answered 400 without the
+// database; the same run's ceiling), new signed events at saturation, at --rate, and redeliveries of
+// one event (the dedup path), then the ceiling again. "Stored" = answered 200 = committed with its
+// outbox row. Figures and where the time goes: bench/webhooks/README.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import { EVENT_TYPES, PspEventReceived } from '@txn/contracts';
+import { registerSchemas } from '@txn/schema-deploy';
+import { baseServiceSettings, Cleanups, createSuiteScope, secretFiles, testEnvironment, waitFor } from '@txn/testing';
+
+const ROOT_DIR = resolve(__dirname, '..', '..');
+const SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
+
+interface Figures {
+  readonly scenario: string;
+  readonly rate_per_s: number | 'saturation';
+  readonly stored_per_s: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly latency_ms: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A Stripe event body and its signature header; `eventId` fixed for redeliveries. */
+function signed(secret: string, eventId = `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}`): { body: string; signature: string } {
+  const body = JSON.stringify({ id: eventId, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: `pi_${eventId}`, object: 'payment_intent', status: 'succeeded', amount: 1250, currency: 'eur', metadata: { tenant_id: 'bench' } } } });
+  const at = Math.floor(Date.now() / 1000);
+  return { body, signature: `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}` };
+}
+
+async function load(url: string, name: string, options: { rate?: number; duration_s: number; connections: number }, next: () => { body: string; signature: string }): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.duration_s,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const { body, signature } = next();
+          return { ...request, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+        },
+      },
+    ],
+  });
+  const figures: Figures = { scenario: name, rate_per_s: options.rate ?? 'saturation', stored_per_s: Math.round(result['2xx'] / options.duration_s), non2xx: result.non2xx, errors: result.errors + result.timeouts, latency_ms: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max } };
+  process.stdout.write(`${name.padEnd(34)} ${String(figures.rate_per_s).padStart(10)}  2xx ${String(figures.stored_per_s).padStart(6)}/s  p50 ${figures.latency_ms.p50} ms  p99 ${figures.latency_ms.p99} ms  max ${figures.latency_ms.max} ms  non-2xx ${figures.non2xx}  errors ${figures.errors}\n`);
+  return figures;
+}
+
+interface Ingress {
+  readonly url: string;
+  readonly pool: Pool;
+}
+
+async function startIngress(cleanups: Cleanups): Promise<Ingress> {
+  const environment = testEnvironment();
+  const scope = await createSuiteScope(`bench-webhooks-${process.pid}`);
+  cleanups.push(() => scope.dispose());
+  const prefix = scope.topic('x').slice(0, -1);
+  const topic = `${prefix}${PspEventReceived.topic}`;
+  await scope.createTopics([{ topic, numPartitions: 6 }]);
+  await registerSchemas(environment.schemaRegistry.url, { PspEventReceived: { subject: `${topic}-${EVENT_TYPES.PspEventReceived.fullName}`, schema: EVENT_TYPES.PspEventReceived.schema } });
+  const database = await scope.database('webhook_ingress');
+  const secrets = secretFiles('bench-webhooks-');
+  cleanups.push(() => secrets.remove());
+  const apiPort = await freePort();
+  const env = { ...process.env, ...baseServiceSettings('webhook-ingress', database, secrets.write, 'warn'), API_PORT: String(apiPort), KAFKA_TOPIC_PREFIX: prefix, WEBHOOK_STRIPE_SECRET_FILE: secrets.write('whsec', SECRET) };
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ROOT_DIR, env, detached: true, stdio: 'ignore' });
+  cleanups.push(async () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(undefined)));
+  });
+  const url = `http://127.0.0.1:${apiPort}/webhooks/stripe`;
+  await waitFor('the ingress to serve', async () => ((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined))?.status === 400 ? true : undefined), 60_000, 200);
+  const pool = new Pool({ ...database, max: 2 });
+  cleanups.push(() => pool.end());
+  return { url, pool };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '32' }, out: { type: 'string', default: 'bench/results/webhooks.json' } } });
+  const options = { duration_s: Number(values.duration), connections: Number(values.connections) };
+  const cleanups = new Cleanups();
+  try {
+    const ingress = await startIngress(cleanups);
+    await load(ingress.url, 'warm-up', { ...options, duration_s: 3 }, () => signed(SECRET));
+    const figures = [
+      await load(ingress.url, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
+      await load(ingress.url, 'new signed events', options, () => signed(SECRET)),
+      await load(ingress.url, 'new signed events', { ...options, rate: Number(values.rate) }, () => signed(SECRET)),
+      await load(ingress.url, 'redeliveries of one event', options, () => signed(SECRET, 'evt_bench_redelivered')),
+      await load(ingress.url, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
+    ];
+    const stored = await ingress.pool.query<{ events: number; deliveries: number }>('SELECT (SELECT count(*)::int FROM psp_events) AS events, (SELECT count(*)::int FROM webhook_deliveries) AS deliveries');
+    const outbox = await ingress.pool.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL').catch(() => ({ rows: [{ unsent: -1 }] }));
+    const run = { at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), options: { ...options, rate: Number(values.rate) }, figures, stored: stored.rows[0], outboxUnsentAtEnd: outbox.rows[0]?.unsent };
+    process.stdout.write(`stored: ${JSON.stringify(stored.rows[0])}, outbox rows not yet published at the end: ${String(run.outboxUnsentAtEnd)}\n`);
+    mkdirSync(dirname(values.out), { recursive: true });
+    writeFileSync(values.out, `${JSON.stringify(run, null, 2)}\n`);
+  } finally {
+    await cleanups.runAll();
+  }
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`bench:webhooks failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
