@@ -31,6 +31,9 @@ import { PspEventReceived } from './psp/PspEventReceived';
 import { AccessDenied } from './security/AccessDenied';
 import { ApiKeyCreated } from './security/ApiKeyCreated';
 import { ApiKeyRevoked } from './security/ApiKeyRevoked';
+import { ApprovalGranted } from './security/ApprovalGranted';
+import { ApprovalRefused } from './security/ApprovalRefused';
+import { ApprovalRequested } from './security/ApprovalRequested';
 import { StaffAuthenticated } from './security/StaffAuthenticated';
 
 /** eventType → contract (topic, subject, self-contained schema, reader type, codec). */
@@ -65,6 +68,9 @@ export const EVENT_TYPES = {
   AccessDenied,
   ApiKeyCreated,
   ApiKeyRevoked,
+  ApprovalGranted,
+  ApprovalRefused,
+  ApprovalRequested,
   StaffAuthenticated,
 } as const;
 
@@ -77,7 +83,7 @@ export const TOPIC_EVENT_TYPES = {
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
-  'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'StaffAuthenticated'],
+  'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
 
 export type ContractTopic = keyof typeof TOPIC_EVENT_TYPES;
@@ -98,7 +104,7 @@ export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | Payment
 export type PspEventsV1 = PspEventReceived;
 
 /** Every event type on security.events.v1. */
-export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | StaffAuthenticated;
+export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated;
 
 /** Any event of the catalogue. */
 export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

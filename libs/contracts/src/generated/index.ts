@@ -33,4 +33,7 @@ export { PspEventReceived } from './psp/PspEventReceived';
 export { AccessDenied } from './security/AccessDenied';
 export { ApiKeyCreated } from './security/ApiKeyCreated';
 export { ApiKeyRevoked } from './security/ApiKeyRevoked';
+export { ApprovalGranted } from './security/ApprovalGranted';
+export { ApprovalRefused } from './security/ApprovalRefused';
+export { ApprovalRequested } from './security/ApprovalRequested';
 export { StaffAuthenticated } from './security/StaffAuthenticated';
