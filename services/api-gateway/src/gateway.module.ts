@@ -14,15 +14,18 @@ import { Merchants } from './auth/merchants.service';
 import { ApiKeys } from './auth/api-keys.service';
 import { MerchantsController } from './http/merchants/merchants.controller';
 import { BookingsController } from './http/bookings/bookings.controller';
+import { LedgerController } from './http/ledger/ledger.controller';
 import { PaymentsController } from './http/payments/payments.controller';
 import { ProblemsController } from './http/problems.controller';
 import { AttentionController } from './http/sagas/attention.controller';
 import { idempotencyProviders } from './idempotency';
 import { BookingEventsController } from './messaging/booking-events.controller';
+import { LedgerEventsController } from './messaging/ledger-events.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
 import { GATEWAY_ENTITIES } from './persistence/entities';
 import { TenantTransactions } from './persistence/tenant-transactions';
 import { ReadModelChangeListener } from './read-models/change-listener';
+import { LedgerJournal } from './read-models/journal';
 import { ReadModels } from './read-models/read-models';
 import { SecurityEvents } from './security/security-events';
 import type { GatewaySettings } from './settings';
@@ -52,8 +55,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -84,4 +84,8 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/v1/payments/:id', access: 'payments:read', request: (f) => ({ path: `/v1/payments/${f.paymentA}` }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}` }) },
   // Sagas.
   { method: 'GET', route: '/v1/sagas/attention', access: 'sagas:read', request: () => ({ path: '/v1/sagas/attention' }) },
+  // Ledger. An account is named by its id, but another merchant's account reads as an empty list,
+  // exactly like an account of one's own that has no entries: nothing to leak, so no otherTenant row.
+  { method: 'GET', route: '/v1/ledger/balances', access: 'ledger:read', request: () => ({ path: '/v1/ledger/balances' }) },
+  { method: 'GET', route: '/v1/ledger/accounts/:accountId/entries', access: 'ledger:read', request: (f) => ({ path: `/v1/ledger/accounts/ESCROW:${f.merchantA}:EUR/entries` }) },
 ];

@@ -66,7 +66,7 @@ class EndsAfterStarts implements ValidatorConstraintInterface {
 }
 
 @ValidatorConstraint({ name: 'isRealDateTime' })
-class IsRealDateTime implements ValidatorConstraintInterface {
+export class IsRealDateTime implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
   }
