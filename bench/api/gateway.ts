@@ -15,14 +15,18 @@ export interface BenchGateway {
   readonly baseUrl: string;
   /** The run's database as its administrator sees it. */
   readonly pool: Pool;
-  /** A developer key of the merchant (bookings:read, bookings:write). */
-  readonly apiKey: string;
+  /**
+   * Developer keys of the merchant (bookings:read, bookings:write). Several: each key's rate-limit
+   * counter is one row every request of that key updates, so one key alone measures that row's
+   * lock, not the gateway (bench/api/README.md).
+   */
+  readonly apiKeys: readonly string[];
   /** The gateway's log lines at warn and above (a benchmark that saw errors says so). */
   readonly logs: readonly LogLine[];
   close(): Promise<void>;
 }
 
-export async function startBenchGateway(): Promise<BenchGateway> {
+export async function startBenchGateway(keyCount: number): Promise<BenchGateway> {
   const cleanups = new Cleanups();
   const close = (): Promise<void> => cleanups.runAll();
   try {
@@ -42,9 +46,13 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     const pool = new Pool({ ...database, max: 2 });
     cleanups.push(() => pool.end());
     await pool.query("INSERT INTO merchants (id, name, default_currency) VALUES ($1, $1, 'EUR')", [BENCH_MERCHANT]);
-    const issued = await issueApiKey();
-    await pool.query("INSERT INTO api_keys (id, merchant_id, prefix, secret_hash, name, role, created_by) VALUES ($1, $2, $3, $4, 'bench', 'developer', 'bench')", [randomUUID(), BENCH_MERCHANT, issued.prefix, issued.secretHash]);
-    return { baseUrl: `http://127.0.0.1:${String(service.apiPort)}`, pool, apiKey: issued.key, logs, close };
+    const apiKeys: string[] = [];
+    for (let index = 0; index < keyCount; index += 1) {
+      const issued = await issueApiKey();
+      await pool.query("INSERT INTO api_keys (id, merchant_id, prefix, secret_hash, name, role, created_by) VALUES ($1, $2, $3, $4, 'bench', 'developer', 'bench')", [randomUUID(), BENCH_MERCHANT, issued.prefix, issued.secretHash]);
+      apiKeys.push(issued.key);
+    }
+    return { baseUrl: `http://127.0.0.1:${String(service.apiPort)}`, pool, apiKeys, logs, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

@@ -23,17 +23,18 @@ interface Options {
   readonly rate_per_s: number;
   readonly duration_s: number;
   readonly connections: number;
+  readonly keys: number;
   readonly out: string;
 }
 
 function parseOptions(): Options {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, out: { type: 'string', default: 'bench/results/api.json' } } });
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, keys: { type: 'string', default: '16' }, out: { type: 'string', default: 'bench/results/api.json' } } });
   const integer = (name: string, text: string): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be an integer ≥ 1, got ${text}`);
     return value;
   };
-  return { rate_per_s: integer('rate', values.rate), duration_s: integer('duration', values.duration), connections: integer('connections', values.connections), out: values.out };
+  return { rate_per_s: integer('rate', values.rate), duration_s: integer('duration', values.duration), connections: integer('connections', values.connections), keys: integer('keys', values.keys), out: values.out };
 }
 
 const BOOKING_BODY = JSON.stringify({ resourceId: 'room-1', slot: { startsAt: '2027-03-01T10:00:00Z', endsAt: '2027-03-01T11:00:00Z' }, price: { amountMinor: 1250, currency: 'EUR' }, customerId: 'customer-1' });
@@ -54,14 +55,14 @@ async function someBookingId(gateway: BenchGateway): Promise<string | undefined>
 }
 
 function scenarios(gateway: BenchGateway, options: Options): { ceiling: Scenario; me: Scenario; create: (rate?: number) => Scenario; get: (id: string, rate?: number) => Scenario } {
-  const auth = { authorization: `Bearer ${gateway.apiKey}` };
+  const keys = gateway.apiKeys;
   const base = { connections: options.connections, duration_s: options.duration_s };
   const paced = (rate: number | undefined): { rate_per_s?: number } => (rate === undefined ? {} : { rate_per_s: rate });
   return {
-    ceiling: { ...base, name: 'GET /problems (ceiling)', method: 'GET', path: '/problems', headers: {} },
-    me: { ...base, name: 'GET /v1/me', method: 'GET', path: '/v1/me', headers: auth },
-    create: (rate) => ({ ...base, ...paced(rate), name: 'POST /v1/bookings', method: 'POST', path: '/v1/bookings', headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'bench-[<id>]' }, body: BOOKING_BODY }),
-    get: (id, rate) => ({ ...base, ...paced(rate), name: 'GET /v1/bookings/{id}', method: 'GET', path: `/v1/bookings/${id}`, headers: auth }),
+    ceiling: { ...base, name: 'GET /problems (ceiling)', method: 'GET', path: '/problems', headers: {}, keys: [] },
+    me: { ...base, name: 'GET /v1/me', method: 'GET', path: '/v1/me', headers: {}, keys },
+    create: (rate) => ({ ...base, ...paced(rate), name: 'POST /v1/bookings', method: 'POST', path: '/v1/bookings', headers: { 'content-type': 'application/json', 'idempotency-key': 'bench-[<id>]' }, keys, body: BOOKING_BODY }),
+    get: (id, rate) => ({ ...base, ...paced(rate), name: 'GET /v1/bookings/{id}', method: 'GET', path: `/v1/bookings/${id}`, headers: {}, keys }),
   };
 }
 
@@ -75,15 +76,20 @@ async function runAll(gateway: BenchGateway, options: Options): Promise<{ figure
     figures.push(result);
   };
   await runScenario(gateway.baseUrl, { ...plan.me, duration_s: 3 }); // warm-up: JIT, pools, the key's scrypt verification
+  const alone = (scenario: Scenario): Scenario => ({ ...scenario, name: `${scenario.name} (one at a time)`, connections: 1, duration_s: 5 });
   await run(plan.ceiling);
+  await run(alone(plan.ceiling));
+  await run(alone(plan.me));
   await run(plan.me);
-  const served = await servedOperations(gateway.baseUrl, gateway.apiKey);
+  const served = await servedOperations(gateway.baseUrl, gateway.apiKeys[0] ?? '');
   if (served.createBooking) {
+    await run(alone(plan.create()));
     await run(plan.create(options.rate_per_s));
     await run(plan.create());
   } else skipped.push('POST /v1/bookings (not served by this gateway yet)');
   const bookingId = served.getBooking ? await someBookingId(gateway) : undefined;
   if (bookingId !== undefined) {
+    await run(alone(plan.get(bookingId)));
     await run(plan.get(bookingId, options.rate_per_s));
     await run(plan.get(bookingId));
   } else skipped.push('GET /v1/bookings/{id} (not served yet, or no booking made)');
@@ -94,7 +100,7 @@ async function runAll(gateway: BenchGateway, options: Options): Promise<{ figure
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const gateway = await startBenchGateway();
+  const gateway = await startBenchGateway(options.keys);
   try {
     const startedAt = new Date().toISOString();
     const { figures, skipped } = await runAll(gateway, options);

@@ -8,6 +8,8 @@ export interface Scenario {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Credentials sent in turn (`authorization: Bearer <key>`), one per request, cycling; none: unauthenticated. */
+  readonly keys: readonly string[];
   readonly body?: string;
   /** Requests per second across all connections; undefined: as fast as the connections go (saturation). */
   readonly rate_per_s?: number;
@@ -35,6 +37,7 @@ export async function runScenario(baseUrl: string, scenario: Scenario): Promise<
     method: scenario.method,
     headers: { ...scenario.headers },
     ...(scenario.body === undefined ? {} : { body: scenario.body }),
+    ...(scenario.keys.length === 0 ? {} : { requests: scenario.keys.map((key) => ({ method: scenario.method, path: scenario.path, headers: { ...scenario.headers, authorization: `Bearer ${key}` }, ...(scenario.body === undefined ? {} : { body: scenario.body }) })) }),
     connections: scenario.connections,
     duration: scenario.duration_s,
     ...(scenario.rate_per_s === undefined ? {} : { overallRate: scenario.rate_per_s }),
@@ -59,6 +62,6 @@ export function printFigures(figures: Figures, ceiling: Figures | undefined): vo
   const ratio = ceiling === undefined || ceiling.accepted_per_s === 0 ? '' : `  (${((100 * figures.accepted_per_s) / ceiling.accepted_per_s).toFixed(0)}% of ${ceiling.scenario})`;
   const rate = figures.rate_per_s === 'saturation' ? 'saturation' : `${figures.rate_per_s}/s`;
   process.stdout.write(
-    `${figures.scenario.padEnd(34)} ${rate.padStart(10)}  accepted ${String(figures.accepted_per_s).padStart(6)}/s  p50 ${figures.latency_ms.p50} ms  p99 ${figures.latency_ms.p99} ms  max ${figures.latency_ms.max} ms  non-2xx ${figures.non2xx}  errors ${figures.errors + figures.timeouts}${ratio}\n`,
+    `${figures.scenario.padEnd(52)} ${rate.padStart(10)}  accepted ${String(figures.accepted_per_s).padStart(6)}/s  p50 ${figures.latency_ms.p50} ms  p99 ${figures.latency_ms.p99} ms  max ${figures.latency_ms.max} ms  non-2xx ${figures.non2xx}  errors ${figures.errors + figures.timeouts}${ratio}\n`,
   );
 }
