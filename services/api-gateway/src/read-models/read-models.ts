@@ -20,6 +20,17 @@ export interface Page<T> {
 /** Who is overdue: a request booking never answered, a hold past its expiry (booking's sweeper is late). */
 export const OVERDUE_GRACE_MS = 60_000;
 
+/** A booking as read: its row and its newest payment, if payment has told of one. */
+export type BookingRead = BookingViewEntity & { readonly payment: PaymentViewEntity | null };
+
+async function withPayments(manager: EntityManager, rows: BookingViewEntity[]): Promise<BookingRead[]> {
+  if (rows.length === 0) return [];
+  const payments = await manager.find(PaymentViewEntity, { where: { bookingId: In(rows.map((row) => row.bookingId)) }, order: { createdAt: 'ASC' } });
+  // Oldest first, so the newest payment of a booking is the one the map keeps.
+  const newest = new Map(payments.map((payment) => [payment.bookingId, payment]));
+  return rows.map((row) => Object.assign(row, { payment: newest.get(row.bookingId) ?? null }));
+}
+
 /** Narrows a list query by the filter and the cursor; newest first, ties by id, one row more to know if there is a next page. */
 function filtered<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, idColumn: string, filter: ListFilter): SelectQueryBuilder<T> {
   if (filter.statuses !== undefined && filter.statuses.length > 0) query.andWhere('v.status IN (:...statuses)', { statuses: filter.statuses });
@@ -51,21 +62,20 @@ export class ReadModels {
     return this.transactions.run({ kind: 'tenant', tenantId: merchantId }, work);
   }
 
-  booking(merchantId: string, bookingId: string): Promise<BookingViewEntity | null> {
-    return this.read(merchantId, (manager) => manager.findOneBy(BookingViewEntity, { bookingId }));
+  /** A booking with its newest payment (booking and payment are separate aggregates: joined here, never copied). */
+  booking(merchantId: string, bookingId: string): Promise<BookingRead | null> {
+    return this.read(merchantId, async (manager) => {
+      const row = await manager.findOneBy(BookingViewEntity, { bookingId });
+      return row === null ? null : ((await withPayments(manager, [row]))[0] ?? null);
+    });
   }
 
   payment(merchantId: string, paymentId: string): Promise<PaymentViewEntity | null> {
     return this.read(merchantId, (manager) => manager.findOneBy(PaymentViewEntity, { paymentId }));
   }
 
-  /** The payments of a booking (usually one), newest first. */
-  paymentsOfBooking(merchantId: string, bookingId: string): Promise<PaymentViewEntity[]> {
-    return this.read(merchantId, (manager) => manager.find(PaymentViewEntity, { where: { bookingId }, order: { createdAt: 'DESC' } }));
-  }
-
-  async listBookings(merchantId: string, filter: ListFilter): Promise<Page<BookingViewEntity>> {
-    const rows = await this.read(merchantId, (manager) => filtered(manager.createQueryBuilder(BookingViewEntity, 'v'), 'booking_id', filter).getMany());
+  async listBookings(merchantId: string, filter: ListFilter): Promise<Page<BookingRead>> {
+    const rows = await this.read(merchantId, async (manager) => withPayments(manager, await filtered(manager.createQueryBuilder(BookingViewEntity, 'v'), 'booking_id', filter).getMany()));
     return page(rows, filter.limit, (row) => row.bookingId);
   }
 

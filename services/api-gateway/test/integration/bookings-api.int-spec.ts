@@ -249,6 +249,9 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     }, FLOW_TIMEOUT_MS);
     expect(flagged.body).toMatchObject({ bookingId, authorizedAmount: { amountMinor: 12_500, currency: 'EUR' }, pspPaymentIntentId: 'pi_suite', attention: { kind: 'PAYMENT_OUTCOME_UNKNOWN', operation: 'CAPTURE' }, freshness: { version: 3 } });
 
+    // The booking shows its payment, joined from the payments read model (each keeps its own version).
+    expect((await call('GET', `/v1/bookings/${bookingId}`)).body).toMatchObject({ payment: { id: paymentId, status: 'OUTCOME_UNKNOWN', attention: 'PAYMENT_OUTCOME_UNKNOWN', version: 3 }, freshness: { version: 0 } });
+
     const attention = await call('GET', '/v1/sagas/attention');
     expect(attention.status).toBe(200);
     expect(attention.body['data']).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'PAYMENT_OUTCOME_UNKNOWN', bookingId, booking: expect.objectContaining({ id: bookingId }), payment: expect.objectContaining({ id: paymentId }) })]));

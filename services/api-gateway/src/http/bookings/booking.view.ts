@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BookingViewEntity } from '../../read-models/read-model.entities';
+import type { BookingViewEntity, PaymentViewEntity } from '../../read-models/read-model.entities';
 import { FreshnessView, freshnessOf, iso, money, MoneyView, PageView } from '../views';
 
-import { BOOKING_VIEW_STATUSES, type BookingViewStatus } from '../../read-models/statuses';
+import { BOOKING_VIEW_STATUSES, PAYMENT_VIEW_STATUSES, type BookingViewStatus } from '../../read-models/statuses';
 
 export { BOOKING_VIEW_STATUSES, TERMINAL_BOOKING_STATUSES, type BookingViewStatus } from '../../read-models/statuses';
 
@@ -15,6 +15,21 @@ export class SlotView {
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'Exclusive: the slot is [startsAt, endsAt).' })
   endsAt!: string | null;
+}
+
+/** The booking's payment as the payments read model knows it (GET /v1/payments/{id} for the rest). */
+export class BookingPaymentView {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ type: String, enum: PAYMENT_VIEW_STATUSES })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED'], description: 'Set while a person must look at the payment.' })
+  attention!: string | null;
+
+  @ApiProperty({ type: 'integer', description: "The payment's version (payment events order it, not booking's)." })
+  version!: number;
 }
 
 export class BookingView {
@@ -38,6 +53,9 @@ export class BookingView {
 
   @ApiProperty({ type: String, nullable: true, description: 'The payment that confirmed it.' })
   paymentId!: string | null;
+
+  @ApiProperty({ type: BookingPaymentView, nullable: true, description: 'Its newest payment, once payment has told of one.' })
+  payment!: BookingPaymentView | null;
 
   @ApiProperty({ type: MoneyView, nullable: true })
   authorizedAmount!: MoneyView | null;
@@ -75,7 +93,7 @@ export class BookingPage extends PageView {
   data!: BookingView[];
 }
 
-export function bookingView(row: BookingViewEntity): BookingView {
+export function bookingView(row: BookingViewEntity & { readonly payment?: PaymentViewEntity | null }): BookingView {
   return {
     id: row.bookingId,
     status: row.status as BookingViewStatus,
@@ -83,7 +101,8 @@ export function bookingView(row: BookingViewEntity): BookingView {
     price: money(row.priceMinor, row.currency),
     customerId: row.customerId,
     holdExpiresAt: iso(row.holdExpiresAt),
-    paymentId: row.paymentId,
+    paymentId: row.paymentId ?? row.payment?.paymentId ?? null,
+    payment: row.payment === undefined || row.payment === null ? null : { id: row.payment.paymentId, status: row.payment.status, attention: row.payment.attention, version: Number(row.payment.version) },
     authorizedAmount: money(row.authorizedMinor, row.currency),
     refundAmount: money(row.refundMinor, row.currency),
     reason: row.reason,

@@ -10,7 +10,7 @@ import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/
 import { Idempotent } from '../../idempotency';
 import { changeKey } from '../../read-models/changes-channel';
 import { ReadModelChangeListener } from '../../read-models/change-listener';
-import { ReadModels } from '../../read-models/read-models';
+import { ReadModels, type BookingRead } from '../../read-models/read-models';
 import type { BookingViewEntity } from '../../read-models/read-model.entities';
 import { ApiProblems } from '../api-responses';
 import { callerOf, merchantOf, resourceId } from '../caller';
@@ -156,7 +156,7 @@ export class BookingsController {
     const bookingId = resourceId(id, 'booking');
     const wait_s = preferredWaitSeconds(prefer);
     const named = query.afterVersion === undefined ? versionInIfNoneMatch(ifNoneMatch) : BigInt(query.afterVersion);
-    const read = (): Promise<BookingViewEntity | null> => this.readModels.booking(merchantId, bookingId);
+    const read = (): Promise<BookingRead | null> => this.readModels.booking(merchantId, bookingId);
     const subscription = this.changes.subscribe(changeKey('booking', merchantId, bookingId));
     try {
       const row = wait_s === undefined ? await read() : await readWhenChanged({ read, subscription, afterVersion: named, wait_s, terminal: TERMINAL_BOOKING_STATUSES });

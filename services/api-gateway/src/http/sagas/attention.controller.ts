@@ -51,12 +51,12 @@ function bookingItem(row: BookingViewEntity, payments: ReadonlyMap<string, Payme
   const notAnswered = row.status === 'REQUESTED';
   const since = notAnswered ? row.createdAt : (row.holdExpiresAt ?? row.updatedAt);
   const payment = payments.get(row.bookingId);
-  return { reason: notAnswered ? 'BOOKING_NOT_ANSWERED' : 'HOLD_OVERDUE', since: since.toISOString(), bookingId: row.bookingId, booking: bookingView(row), payment: payment === undefined ? null : paymentView(payment) };
+  return { reason: notAnswered ? 'BOOKING_NOT_ANSWERED' : 'HOLD_OVERDUE', since: since.toISOString(), bookingId: row.bookingId, booking: bookingView({ ...row, payment: payment ?? null }), payment: payment === undefined ? null : paymentView(payment) };
 }
 
 function paymentItem(row: PaymentViewEntity, bookings: ReadonlyMap<string, BookingViewEntity>): AttentionItem {
   const booking = bookings.get(row.bookingId);
-  return { reason: row.attention ?? 'PAYMENT_OUTCOME_UNKNOWN', since: (row.attentionSince ?? row.updatedAt).toISOString(), bookingId: row.bookingId, booking: booking === undefined ? null : bookingView(booking), payment: paymentView(row) };
+  return { reason: row.attention ?? 'PAYMENT_OUTCOME_UNKNOWN', since: (row.attentionSince ?? row.updatedAt).toISOString(), bookingId: row.bookingId, booking: booking === undefined ? null : bookingView({ ...booking, payment: row }), payment: paymentView(row) };
 }
 
 /** Sagas a person should look at: overdue bookings and flagged payments, each joined with the other half from the read models. */
