@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestBooking } from '@txn/contracts';
+import { waitFor } from '@txn/testing';
 import type { GatewayUnderTest } from './support/gateway-beside';
 import { startPlatformInProcess, type PlatformInProcess } from './support/platform-in-process';
 import { FEE_MINOR, HOUR_MS, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // The booking saga through the public API: the api-gateway, booking, payment and ledger in one
-// process on the real Kafka, PostgreSQL, registry and localstripe. A merchant's developer key
+// process on the real Kafka, PostgreSQL, registry and localstripe. A merchant's owner key
 // creates a booking over HTTP, follows it with Prefer: wait (no polling loop of ours: each GET
 // returns when the gateway's read model changes), completes it, and reads the payment captured.
 // (The generated typed client replaces these fetch calls once it exists.)
@@ -54,7 +55,8 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
     platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa', gateway: true });
     if (platform.gateway === undefined) throw new Error('the platform started without the gateway');
     gateway = platform.gateway;
-    key = await gateway.keyFor(platform.tenantId, 'developer');
+    // The owner reads bookings, payments and the ledger (a developer key may not read the ledger).
+    key = await gateway.keyFor(platform.tenantId, 'owner');
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -62,7 +64,7 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
   });
 
   it(
-    'creates a booking over HTTP with an API key, sees it CONFIRMED by waiting, completes it, and reads it COMPLETED with its payment CAPTURED',
+    'creates a booking over HTTP with an API key, sees it CONFIRMED by waiting, completes it, and reads it COMPLETED with its payment CAPTURED and the escrow released in the ledger',
     async () => {
       const resourceId = `room-${randomUUID().slice(0, 8)}`;
       await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'API room']);
@@ -86,6 +88,9 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
       const captured = await follow(`/v1/payments/${paymentId}`, (payment) => payment.status === 'CAPTURED', ['FAILED', 'VOIDED', 'CAPTURE_FAILED', 'REFUNDED']);
       expect(captured).toMatchObject({ bookingId, capturedAmount: { amountMinor: Number(PRICE_MINOR), currency: 'EUR' }, platformFee: { amountMinor: Number(FEE_MINOR) }, attention: null });
 
+      // Booking unlocks completion once it has seen the capture: the payment's freshness names that event.
+      const capturedEventId = (captured['freshness'] as { lastEventId: string }).lastEventId;
+      await waitFor('booking handled the capture', () => (platform.booking.logs.some((line) => line.msg === 'message handled' && line.eventId === capturedEventId) ? true : undefined), STEP_TIMEOUT_MS);
       const complete = await call('POST', `/v1/bookings/${bookingId}/complete`, { body: { reason: 'SERVICE_DELIVERED' } });
       expect(complete.status).toBe(202);
       expect(complete.body).toMatchObject({ status: 'CONFIRMED', lastCommand: 'CompleteBooking' });
@@ -98,6 +103,18 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
       await platform.waitForEvent(bookingId, 'EscrowReleased', STEP_TIMEOUT_MS);
       const listed = await call('GET', '/v1/bookings?status=COMPLETED');
       expect((listed.body['data'] as { id: string }[]).map((booking) => booking.id)).toContain(bookingId);
+
+      // The books through the API: the escrow is released (its net back to zero) and every entry balances.
+      const escrow = `ESCROW:${platform.tenantId}:EUR`;
+      const balances = await waitFor('the release in the gateway\'s journal', async () => {
+        const answer = await call('GET', '/v1/ledger/balances');
+        const rows = answer.body['balances'] as { accountId: string; net: { amountMinor: number } }[];
+        return rows.find((row) => row.accountId === escrow)?.net.amountMinor === 0 ? rows : undefined;
+      }, STEP_TIMEOUT_MS);
+      expect(balances.reduce((sum, row) => sum + row.net.amountMinor, 0)).toBe(0);
+      const lines = (await call('GET', `/v1/ledger/accounts/${escrow}/entries`)).body['data'] as { entryType: string; runningBalance: { amountMinor: number } }[];
+      expect(lines.map((line) => line.entryType)).toEqual(['CAPTURE_TO_ESCROW', 'ESCROW_RELEASE']);
+      expect(lines.map((line) => line.runningBalance.amountMinor)).toEqual([-Number(PRICE_MINOR - FEE_MINOR), 0]);
     },
     SAGA_TEST_TIMEOUT_MS,
   );
