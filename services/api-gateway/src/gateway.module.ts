@@ -10,6 +10,9 @@ import { DEFAULT_KEY_RATE_LIMIT, KEY_RATE_LIMIT, KeyRateLimiter } from './auth/k
 import { StaffTokenVerifier } from './auth/staff-token';
 import { WhoAmIController } from './auth/whoami.controller';
 import { ApiKeysController } from './http/api-keys/api-keys.controller';
+import { ApprovalsController } from './http/approvals/approvals.controller';
+import { ApprovalDecisions } from './auth/approval-decisions';
+import { Approvals } from './auth/approvals.service';
 import { Merchants } from './auth/merchants.service';
 import { ApiKeys } from './auth/api-keys.service';
 import { MerchantsController } from './http/merchants/merchants.controller';
@@ -55,8 +58,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Actor } from '@txn/contracts';
 import { ApiKeyEntity } from './api-key.entity';
+import type { ApprovalEntity, CreateApiKeyDetails } from './approval.entity';
+import { Approvals } from './approvals.service';
 import { issueApiKey } from './api-key-secret';
-import { isPermission, ROLE_PERMISSIONS, type Permission, type Role } from './permissions';
-import type { Principal } from './principal';
+import { isPermission, ROLE_PERMISSIONS, type Role } from './permissions';
+import { principalLabel, type Principal } from './principal';
 import { MerchantEntity } from '../persistence/merchant.entity';
 import { TenantTransactions } from '../persistence/tenant-transactions';
 import { SecurityEvents } from '../security/security-events';
@@ -13,10 +16,6 @@ import { pageOf, type PageQuery } from '../http/page-query';
 import { ProblemException } from '../http/problem';
 import { apiKeyView, KEY_ROLES, type ApiKeyView, type CreatedApiKeyView, type CreateApiKeyBody } from '../http/api-keys/api-key.dto';
 
-/** Who did it, as the key rows and events record it. */
-export function principalLabel(principal: Principal): string {
-  return principal.kind === 'staff' ? `staff:${principal.id}` : `api_key:${principal.id}`;
-}
 
 /** The roles a principal may give a key: those whose every permission it holds itself. */
 export function grantableRoles(principal: Principal): Role[] {
@@ -33,38 +32,49 @@ export class ApiKeys {
   constructor(
     @Inject(TenantTransactions) private readonly transactions: TenantTransactions,
     @Inject(SecurityEvents) private readonly securityEvents: SecurityEvents,
+    @Inject(Approvals) private readonly approvals: Approvals,
   ) {}
 
-  async create(principal: Principal, body: CreateApiKeyBody): Promise<CreatedApiKeyView> {
+  /**
+   * Creates the key at once, or, for an owner key asked for by staff, records a four-eyes request
+   * instead (the key is made when someone else approves it; decision 0024).
+   */
+  async create(principal: Principal, body: CreateApiKeyBody): Promise<CreatedApiKeyView | { approval: ApprovalEntity }> {
     const merchantId = merchantOf(principal);
-    const role = body.role as Role;
-    const allowed = grantableRoles(principal);
-    if (!allowed.includes(role)) throw ProblemException.of('forbidden', `This credential may not create a ${role} key: a key's role is never above its creator's.`, { grantableRoles: allowed });
-    const scopes = [...new Set(body.scopes ?? [])].filter(isPermission);
-    const outside = scopes.filter((scope) => !ROLE_PERMISSIONS[role].has(scope));
-    if (outside.length > 0) throw new ProblemException({ ...ProblemException.of('validation-failed', `Scopes narrow the role; ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not the ${role}'s.`).problem, errors: [{ pointer: '/scopes', detail: `not permissions of the role ${role}: ${outside.join(', ')}` }] });
-    const issued = await issueApiKey();
+    const spec = checkedKeySpec(principal, body);
     const now = new Date();
-    const row = await this.transactions.run({ kind: 'tenant', tenantId: merchantId }, async (manager) => {
+    if (principal.kind === 'staff' && spec.role === 'owner') {
+      const approval = await this.transactions.run({ kind: 'tenant', tenantId: merchantId }, async (manager) => {
+        await this.requireMerchant(manager, merchantId);
+        return this.approvals.request(manager, principal, merchantId, spec, now);
+      });
+      return { approval };
+    }
+    return this.transactions.run({ kind: 'tenant', tenantId: merchantId }, async (manager) => {
       await this.requireMerchant(manager, merchantId);
-      const id = randomUUID();
-      // Explicit columns: the runtime role may insert only these (grants.sql), and TypeORM's insert names them all.
-      await manager.query('INSERT INTO api_keys (id, merchant_id, prefix, secret_hash, name, role, scopes, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        id,
-        merchantId,
-        issued.prefix,
-        issued.secretHash,
-        body.name,
-        role,
-        scopes as Permission[],
-        principalLabel(principal),
-        body.expiresAt === undefined ? null : new Date(body.expiresAt),
-      ]);
-      const created = await manager.findOneByOrFail(ApiKeyEntity, { id });
-      await this.securityEvents.apiKeyCreated(manager, created, principal.actor, now);
-      return created;
+      return this.insertKey(manager, merchantId, spec, principalLabel(principal), principal.actor, now);
     });
-    return { ...apiKeyView(row), key: issued.key };
+  }
+
+  /** Writes the key and its ApiKeyCreated in the caller's transaction; the whole key is in the answer only. */
+  async insertKey(manager: EntityManager, merchantId: string, spec: CreateApiKeyDetails, createdBy: string, actor: Actor, now: Date): Promise<CreatedApiKeyView> {
+    const issued = await issueApiKey();
+    const id = randomUUID();
+    // Explicit columns: the runtime role may insert only these (grants.sql), and TypeORM's insert names them all.
+    await manager.query('INSERT INTO api_keys (id, merchant_id, prefix, secret_hash, name, role, scopes, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      id,
+      merchantId,
+      issued.prefix,
+      issued.secretHash,
+      spec.name,
+      spec.role,
+      spec.scopes,
+      createdBy,
+      spec.expiresAt === null ? null : new Date(spec.expiresAt),
+    ]);
+    const created = await manager.findOneByOrFail(ApiKeyEntity, { id });
+    await this.securityEvents.apiKeyCreated(manager, created, actor, now);
+    return { ...apiKeyView(created), key: issued.key };
   }
 
   async list(principal: Principal, query: PageQuery): Promise<{ data: ApiKeyView[]; nextCursor: string | null }> {
@@ -97,6 +107,17 @@ export class ApiKeys {
   private async requireMerchant(manager: EntityManager, merchantId: string): Promise<void> {
     if ((await manager.countBy(MerchantEntity, { id: merchantId })) === 0) throw ProblemException.of('not-found', `There is no merchant ${merchantId}.`);
   }
+}
+
+/** The key a principal asks for, checked: a role not above its own, scopes within the role. */
+export function checkedKeySpec(principal: Principal, body: CreateApiKeyBody): CreateApiKeyDetails {
+  const role = body.role as Role;
+  const allowed = grantableRoles(principal);
+  if (!allowed.includes(role)) throw ProblemException.of('forbidden', `This credential may not create a ${role} key: a key's role is never above its creator's.`, { grantableRoles: allowed });
+  const scopes = [...new Set(body.scopes ?? [])].filter(isPermission);
+  const outside = scopes.filter((scope) => !ROLE_PERMISSIONS[role].has(scope));
+  if (outside.length > 0) throw new ProblemException({ ...ProblemException.of('validation-failed', `Scopes narrow the role; ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not the ${role}'s.`).problem, errors: [{ pointer: '/scopes', detail: `not permissions of the role ${role}: ${outside.join(', ')}` }] });
+  return { name: body.name, role, scopes, expiresAt: body.expiresAt ?? null };
 }
 
 function notFound(id: string): ProblemException {

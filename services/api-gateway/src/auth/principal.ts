@@ -15,6 +15,11 @@ export interface Principal {
   readonly actor: Actor;
 }
 
+/** Who did it, as rows and events record it: `staff:<subject>` or `api_key:<id>`. */
+export function principalLabel(principal: Principal): string {
+  return principal.kind === 'staff' ? `staff:${principal.id}` : `api_key:${principal.id}`;
+}
+
 export const REQUIRED_PERMISSION = 'txn:required-permission';
 export const PUBLIC_ROUTE = 'txn:public-route';
 export const AUTHENTICATED_ROUTE = 'txn:authenticated-route';

@@ -29,15 +29,15 @@ export class PageQuery {
  * created between two pages is never shown twice nor skipped before the cursor). `alias.createdAt`
  * and `alias.id` must be the entity's properties; an index on (created_at, id) serves it.
  */
-export async function pageOf<T extends ObjectLiteral & { createdAt: Date; id: string }>(manager: EntityManager, entity: new () => T, query: PageQuery): Promise<{ rows: T[]; nextCursor: string | null }> {
+export async function pageOf<T extends ObjectLiteral & { id: string }, K extends keyof T & string>(manager: EntityManager, entity: new () => T, query: PageQuery, timeColumn: K = 'createdAt' as K): Promise<{ rows: T[]; nextCursor: string | null }> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const builder = manager.createQueryBuilder(entity, 'row').orderBy('row.createdAt', 'DESC').addOrderBy('row.id', 'DESC').take(limit + 1);
+  const builder = manager.createQueryBuilder(entity, 'row').orderBy(`row.${timeColumn}`, 'DESC').addOrderBy('row.id', 'DESC').take(limit + 1);
   if (query.cursor !== undefined) {
     const cursor = decodeCursor(query.cursor);
-    builder.where('(row.createdAt, row.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+    builder.where(`(row.${timeColumn}, row.id) < (:at, :id)`, { at: cursor.at, id: cursor.id });
   }
   const found = await builder.getMany();
   const rows = found.slice(0, limit);
   const last = rows.at(-1);
-  return { rows, nextCursor: found.length > limit && last !== undefined ? encodeCursor({ at: last.createdAt, id: last.id }) : null };
+  return { rows, nextCursor: found.length > limit && last !== undefined ? encodeCursor({ at: last[timeColumn] as Date, id: last.id }) : null };
 }

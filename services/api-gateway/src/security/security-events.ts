@@ -3,11 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { AccessDenied, ApiKeyCreated, ApiKeyRevoked, StaffAuthenticated, type Actor, type Envelope } from '@txn/contracts';
+import { AccessDenied, ApiKeyCreated, ApiKeyRevoked, ApprovalGranted, ApprovalRefused, ApprovalRequested, StaffAuthenticated, type Actor, type Envelope } from '@txn/contracts';
 import { EventPublisher } from '@txn/nest-messaging';
 import { SERVICE_DEPENDENCIES, type ServiceDependencies } from '@txn/service-kit';
 import { fromEntityManager } from '@txn/sql';
 import type { ApiKeyEntity } from '../auth/api-key.entity';
+import type { ApprovalEntity } from '../auth/approval.entity';
 import { TenantTransactions } from '../persistence/tenant-transactions';
 import { AccessDeniedLimiter } from './access-denied-limiter';
 
@@ -86,6 +87,23 @@ export class SecurityEvents {
       revokedBy: key.revokedBy ?? actor.id,
     });
     this.writtenTotal.inc({ event: 'ApiKeyRevoked' });
+  }
+
+  async approvalRequested(manager: EntityManager, approval: ApprovalEntity, summary: string, actor: Actor, now: Date): Promise<void> {
+    const envelope = this.envelope('ApprovalRequested', approval.merchantId, actor, approval.id, now);
+    await this.publisher.publish(fromEntityManager(manager), ApprovalRequested, { envelope, approvalId: approval.id, merchantId: approval.merchantId, operation: approval.operation, summary, requestedBy: approval.requestedBy, expiresAt: approval.expiresAt });
+    this.writtenTotal.inc({ event: 'ApprovalRequested' });
+  }
+
+  /** The decision on a request (its row already says APPROVED or REFUSED), in the decision's transaction. */
+  async approvalDecided(manager: EntityManager, approval: ApprovalEntity, actor: Actor, now: Date): Promise<void> {
+    const common = { approvalId: approval.id, merchantId: approval.merchantId, operation: approval.operation, requestedBy: approval.requestedBy, decidedBy: approval.decidedBy ?? actor.id };
+    if (approval.status === 'APPROVED') {
+      await this.publisher.publish(fromEntityManager(manager), ApprovalGranted, { envelope: this.envelope('ApprovalGranted', approval.merchantId, actor, approval.id, now), ...common, resultId: approval.resultId });
+    } else {
+      await this.publisher.publish(fromEntityManager(manager), ApprovalRefused, { envelope: this.envelope('ApprovalRefused', approval.merchantId, actor, approval.id, now), ...common, reason: approval.decisionReason });
+    }
+    this.writtenTotal.inc({ event: approval.status === 'APPROVED' ? 'ApprovalGranted' : 'ApprovalRefused' });
   }
 
   /** Never throws: a refusal is answered whether or not its event could be written. */

@@ -65,13 +65,21 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       return (await response.json()) as Record<string, string>;
     };
     for (const id of ['rbac-a', 'rbac-b']) await json('POST', { path: '/v1/merchants', body: { id, name: id, defaultCurrency: 'EUR' } }, { token: admin, headers: {} });
-    const key = (merchant: string, role: string): Promise<Record<string, string>> => json('POST', { path: '/v1/api-keys', body: { name: `rbac ${role}`, role } }, as(merchant));
+    const approver = await staff.mint({ sub: 'rbac-approver', roles: ['platform-admin'] });
+    // An owner key asked for by staff takes four eyes: requested by the admin, approved by another.
+    const key = async (merchant: string, role: string): Promise<Record<string, string>> => {
+      const created = await json('POST', { path: '/v1/api-keys', body: { name: `rbac ${role}`, role } }, as(merchant));
+      if (role !== 'owner') return created;
+      return (await json('POST', { path: `/v1/approvals/${created.id ?? ''}/approve` }, { token: approver, headers: { 'txn-merchant': merchant } })).key as unknown as Record<string, string>;
+    };
     const booking = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/bookings', body: BOOKING_BODY() }, as(merchant))).id ?? '';
     const payment = async (merchant: string): Promise<string> => {
       const id = randomUUID();
       await gateway.pool.query("INSERT INTO payment_views (merchant_id, payment_id, booking_id, status, currency, amount_minor, created_at, updated_at, version) VALUES ($1, $2, $3, 'AUTHORIZED', 'EUR', 1000, now(), now(), 1)", [merchant, id, randomUUID()]);
       return id;
     };
+    const requester = await staff.mint({ sub: 'rbac-requester', roles: ['platform-admin'] });
+    const approval = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/api-keys', body: { name: 'four eyes', role: 'owner' } }, { token: requester, headers: { 'txn-merchant': merchant } })).id ?? '';
     fixture = {
       merchantA: 'rbac-a',
       merchantB: 'rbac-b',
@@ -81,6 +89,8 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       paymentB: await payment('rbac-b'),
       targetKeyA: (await key('rbac-a', 'auditor')).id ?? '',
       targetKeyB: (await key('rbac-b', 'auditor')).id ?? '',
+      approvalA: await approval('rbac-a'),
+      approvalB: await approval('rbac-b'),
     };
     for (const role of ROLES) credentials.set(role, role === 'platform-admin' ? as('rbac-a') : { token: (await key('rbac-a', role)).key ?? '', headers: {} });
   });

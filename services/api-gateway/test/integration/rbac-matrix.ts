@@ -23,6 +23,9 @@ export interface MatrixFixture {
   /** A key of each merchant that no test credential uses (so revoking it locks nobody out). */
   readonly targetKeyA: string;
   readonly targetKeyB: string;
+  /** A four-eyes request of each merchant, made by a staff user none of the matrix's credentials is. */
+  readonly approvalA: string;
+  readonly approvalB: string;
 }
 
 export interface MatrixRequest {
@@ -73,6 +76,11 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/v1/api-keys', access: 'keys:manage', request: () => ({ path: '/v1/api-keys' }) },
   { method: 'GET', route: '/v1/api-keys/:id', access: 'keys:manage', request: (f) => ({ path: `/v1/api-keys/${f.targetKeyA}` }), otherTenant: (f) => ({ path: `/v1/api-keys/${f.targetKeyB}` }) },
   { method: 'POST', route: '/v1/api-keys/:id/revoke', access: 'keys:manage', request: (f) => ({ path: `/v1/api-keys/${f.targetKeyA}/revoke` }), otherTenant: (f) => ({ path: `/v1/api-keys/${f.targetKeyB}/revoke` }) },
+  // Four-eyes approvals (approve/refuse: the first decision wins, later ones are 409, still "allowed").
+  { method: 'GET', route: '/v1/approvals', access: 'approvals:decide', request: () => ({ path: '/v1/approvals' }) },
+  { method: 'GET', route: '/v1/approvals/:id', access: 'approvals:decide', request: (f) => ({ path: `/v1/approvals/${f.approvalA}` }), otherTenant: (f) => ({ path: `/v1/approvals/${f.approvalB}` }) },
+  { method: 'POST', route: '/v1/approvals/:id/approve', access: 'approvals:decide', request: (f) => ({ path: `/v1/approvals/${f.approvalA}/approve` }), otherTenant: (f) => ({ path: `/v1/approvals/${f.approvalB}/approve` }) },
+  { method: 'POST', route: '/v1/approvals/:id/refuse', access: 'approvals:decide', request: (f) => ({ path: `/v1/approvals/${f.approvalA}/refuse`, body: {} }), otherTenant: (f) => ({ path: `/v1/approvals/${f.approvalB}/refuse`, body: {} }) },
   // Bookings.
   { method: 'POST', route: '/v1/bookings', access: 'bookings:write', request: () => ({ path: '/v1/bookings', body: BOOKING_BODY() }) },
   { method: 'GET', route: '/v1/bookings', access: 'bookings:read', request: () => ({ path: '/v1/bookings' }) },

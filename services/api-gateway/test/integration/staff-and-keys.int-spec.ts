@@ -33,10 +33,18 @@ describe('api-gateway staff tokens, merchants, API keys and security events (in-
 
   const securityEvents = (eventType: string, where: (record: SeenRecord) => boolean = () => true): SeenRecord[] => gateway.seen.filter((record) => record.eventType === eventType && where(record));
 
+  /** A key made by a platform-admin; an owner key takes four eyes (requested by alice, approved by dave). */
   async function keyFor(merchant: string, role: string, scopes?: string[]): Promise<{ id: string; key: string; prefix: string }> {
     const created = await call('POST', '/v1/api-keys', admin, { name: `${role} key`, role, ...(scopes === undefined ? {} : { scopes }) }, { 'txn-merchant': merchant });
-    expect(created.status).toBe(201);
-    return created.body as { id: string; key: string; prefix: string };
+    if (role !== 'owner') {
+      expect(created.status).toBe(201);
+      return created.body as { id: string; key: string; prefix: string };
+    }
+    expect(created.status).toBe(202);
+    const approver = await staff.mint({ sub: 'dave', roles: ['platform-admin'] });
+    const approved = await call('POST', `/v1/approvals/${String(created.body.id)}/approve`, approver, undefined, { 'txn-merchant': merchant });
+    expect(approved.status).toBe(200);
+    return approved.body.key as { id: string; key: string; prefix: string };
   }
 
   it('lets a platform-admin create, list and read merchants; the same id twice is a 409; other roles may not', async () => {
@@ -140,5 +148,38 @@ describe('api-gateway staff tokens, merchants, API keys and security events (in-
     const counted = await gateway.service.dependencies.metrics.getSingleMetric('gateway_access_denied_suppressed_total')?.get();
     expect(counted?.values.find((v) => v.labels.reason === 'missing_permission')?.value).toBeGreaterThanOrEqual(1);
     expect(securityEvents('AccessDenied', (r) => r.value.reason === 'missing_permission')).toHaveLength(1);
+  });
+  it('four eyes: an owner key asked for by staff is a request that someone else approves (the key then made, once) or refuses, never the requester; expired requests cannot be decided', async () => {
+    const asked = await call('POST', '/v1/api-keys', admin, { name: 'ops owner', role: 'owner' }, { 'txn-merchant': 'staff-m1' });
+    expect(asked).toMatchObject({ status: 202, body: { operation: 'create_api_key', status: 'PENDING', requestedBy: 'staff:alice', details: { name: 'ops owner', role: 'owner', scopes: [] } } });
+    expect(JSON.stringify(asked.body)).not.toContain('txn_sk_');
+    const approvalId = String(asked.body.id);
+    // The requester cannot approve it, whatever their roles.
+    expect(await call('POST', `/v1/approvals/${approvalId}/approve`, admin, undefined, { 'txn-merchant': 'staff-m1' })).toMatchObject({ status: 403, body: { type: '/problems/forbidden' } });
+    // Another merchant's people never see it.
+    const otherOwner = await keyFor('staff-m2', 'owner');
+    expect((await call('POST', `/v1/approvals/${approvalId}/approve`, otherOwner.key)).status).toBe(404);
+
+    const carol = await staff.mint({ sub: 'carol', roles: ['platform-admin'] });
+    const approved = await call('POST', `/v1/approvals/${approvalId}/approve`, carol, undefined, { 'txn-merchant': 'staff-m1' });
+    expect(approved).toMatchObject({ status: 200, body: { approval: { status: 'APPROVED', decidedBy: 'staff:carol', requestedBy: 'staff:alice' }, key: { role: 'owner', createdBy: 'staff:alice', key: expect.stringMatching(/^txn_sk_/) } } });
+    const created = (approved.body.key as { id: string; key: string });
+    expect(await call('GET', '/v1/me', created.key)).toMatchObject({ status: 200, body: { roles: ['owner'], merchantId: 'staff-m1' } });
+    expect(await call('POST', `/v1/approvals/${approvalId}/refuse`, carol, {}, { 'txn-merchant': 'staff-m1' })).toMatchObject({ status: 409, body: { currentStatus: 'APPROVED' } });
+
+    const second = await call('POST', '/v1/api-keys', admin, { name: 'refused owner', role: 'owner' }, { 'txn-merchant': 'staff-m1' });
+    const merchantOwner = await keyFor('staff-m1', 'owner');
+    expect(await call('POST', `/v1/approvals/${String(second.body.id)}/refuse`, merchantOwner.key, { reason: 'not ours' })).toMatchObject({ status: 200, body: { status: 'REFUSED', decidedBy: `api_key:${merchantOwner.id}`, decisionReason: 'not ours', resultId: null } });
+
+    const third = await call('POST', '/v1/api-keys', admin, { name: 'late owner', role: 'owner' }, { 'txn-merchant': 'staff-m1' });
+    await gateway.pool.query("UPDATE approvals SET requested_at = now() - interval '2 days', expires_at = now() - interval '1 day' WHERE id = $1", [third.body.id]);
+    expect(await call('GET', `/v1/approvals/${String(third.body.id)}`, merchantOwner.key)).toMatchObject({ status: 200, body: { status: 'EXPIRED' } });
+    expect(await call('POST', `/v1/approvals/${String(third.body.id)}/approve`, carol, undefined, { 'txn-merchant': 'staff-m1' })).toMatchObject({ status: 409, body: { currentStatus: 'EXPIRED' } });
+
+    await waitFor('ApprovalRequested, ApprovalGranted and ApprovalRefused on security.events.v1', () =>
+      securityEvents('ApprovalGranted', (r) => r.value.approvalId === approvalId).length === 1 && securityEvents('ApprovalRefused', (r) => r.value.approvalId === second.body.id).length === 1 && securityEvents('ApprovalRequested').length >= 3 ? true : undefined,
+    20_000);
+    expect(securityEvents('ApprovalGranted', (r) => r.value.approvalId === approvalId)[0]?.value).toMatchObject({ merchantId: 'staff-m1', requestedBy: 'staff:alice', decidedBy: 'staff:carol', resultId: created.id, envelope: { actor: { type: 'SERVICE', id: 'staff:carol' } } });
+    expect(securityEvents('ApiKeyCreated', (r) => r.value.keyId === created.id)).toHaveLength(1);
   });
 });

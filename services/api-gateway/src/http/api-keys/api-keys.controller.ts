@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/principal';
 import { ApiProblems } from '../api-responses';
 import { resourceId } from '../caller';
+import { ApprovalView, approvalView } from '../approvals/approval.dto';
 import { PageQuery } from '../page-query';
 import { ApiKeyPage, ApiKeyView, CreatedApiKeyView, CreateApiKeyBody } from './api-key.dto';
 import { ApiKeys } from '../../auth/api-keys.service';
@@ -20,11 +22,15 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @RequirePermission('keys:manage')
-  @ApiOperation({ summary: 'Create an API key', description: 'Answers the whole key once (only its scrypt hash is stored) with its id and prefix; ApiKeyCreated goes to security.events.v1 in the same transaction. The role may not be above the creator\u2019s (403 lists `grantableRoles`).' })
+  @ApiOperation({ summary: 'Create an API key', description: 'Answers the whole key once (only its scrypt hash is stored) with its id and prefix; ApiKeyCreated goes to security.events.v1 in the same transaction. The role may not be above the creator\u2019s (403 lists `grantableRoles`). An owner key asked for by staff needs a second person: 202 with a four-eyes request.' })
   @ApiCreatedResponse({ type: CreatedApiKeyView })
+  @ApiAcceptedResponse({ type: ApprovalView, description: 'An owner key asked for by staff: a four-eyes request (Location: /v1/approvals/{id}); the key is created when someone else approves it.' })
   @ApiProblems(400, 401, 403, 404)
-  create(@Body() body: CreateApiKeyBody, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyView> {
-    return this.apiKeys.create(principal, body);
+  async create(@Body() body: CreateApiKeyBody, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<CreatedApiKeyView | ApprovalView> {
+    const result = await this.apiKeys.create(principal, body);
+    if (!('approval' in result)) return result;
+    response.status(202).setHeader('Location', `/v1/approvals/${result.approval.id}`);
+    return approvalView(result.approval, new Date());
   }
 
   @Get()

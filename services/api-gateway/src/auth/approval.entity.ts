@@ -1,0 +1,50 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** What an approved create_api_key does: the key's spec, never a secret (the key is made on approval). */
+export interface CreateApiKeyDetails {
+  readonly name: string;
+  readonly role: string;
+  readonly scopes: string[];
+  readonly expiresAt: string | null;
+}
+
+/** A four-eyes request: one person asks, a different one with approvals:decide decides, before it expires. */
+@Entity({ name: 'approvals' })
+export class ApprovalEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'text', name: 'merchant_id' })
+  merchantId!: string;
+
+  @Column({ type: 'text' })
+  operation!: 'create_api_key';
+
+  @Column({ type: 'jsonb' })
+  details!: CreateApiKeyDetails;
+
+  /** As stored; a PENDING request past expiresAt is shown as EXPIRED and can no longer be decided. */
+  @Column({ type: 'text' })
+  status!: 'PENDING' | 'APPROVED' | 'REFUSED';
+
+  @Column({ type: 'text', name: 'requested_by' })
+  requestedBy!: string;
+
+  @Column({ type: 'timestamptz', name: 'requested_at' })
+  requestedAt!: Date;
+
+  @Column({ type: 'timestamptz', name: 'expires_at' })
+  expiresAt!: Date;
+
+  @Column({ type: 'text', name: 'decided_by', nullable: true })
+  decidedBy!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'decided_at', nullable: true })
+  decidedAt!: Date | null;
+
+  @Column({ type: 'text', name: 'decision_reason', nullable: true })
+  decisionReason!: string | null;
+
+  @Column({ type: 'text', name: 'result_id', nullable: true })
+  resultId!: string | null;
+}
