@@ -29,7 +29,7 @@ describe('readWhenChanged', () => {
   const subscription = (onNext: () => void): ChangeSubscription => ({
     next: () => {
       onNext();
-      return Promise.resolve(true);
+      return Promise.resolve('notified');
     },
     close: () => undefined,
   });
@@ -59,8 +59,25 @@ describe('readWhenChanged', () => {
     expect(woken).not.toHaveBeenCalled();
   });
 
+  it('stops waiting at shutdown with the row as it is', async () => {
+    let reads = 0;
+    const closing: ChangeSubscription = { next: () => Promise.resolve('closed'), close: () => undefined };
+    const row = await readWhenChanged<Versioned>({
+      read: () => {
+        reads += 1;
+        return Promise.resolve({ version: 1n, status: 'HELD' });
+      },
+      subscription: closing,
+      afterVersion: undefined,
+      wait_s: 30,
+      terminal: new Set(),
+    });
+    expect(row).toEqual({ version: 1n, status: 'HELD' });
+    expect(reads).toBe(2);
+  });
+
   it('gives up at the deadline with the row as it is', async () => {
-    const timedOut: ChangeSubscription = { next: (timeout_ms) => new Promise((resolve) => setTimeout(() => resolve(false), timeout_ms)), close: () => undefined };
+    const timedOut: ChangeSubscription = { next: (timeout_ms) => new Promise((resolve) => setTimeout(() => resolve('timeout'), timeout_ms)), close: () => undefined };
     const started = Date.now();
     const row = await readWhenChanged<Versioned>({ read: () => Promise.resolve({ version: 1n, status: 'HELD' }), subscription: timedOut, afterVersion: undefined, wait_s: 1, terminal: new Set() });
     expect(row).toEqual({ version: 1n, status: 'HELD' });

@@ -49,8 +49,10 @@ export async function readWhenChanged<T extends Versioned>(request: WaitRequest<
   if (row === null) return null;
   const base = request.afterVersion ?? row.version;
   while (row.version <= base && !request.terminal.has(row.status) && Date.now() < deadline) {
-    await request.subscription.next(Math.min(FALLBACK_REREAD_MS, deadline - Date.now()));
+    const woken = await request.subscription.next(Math.min(FALLBACK_REREAD_MS, deadline - Date.now()));
     row = (await request.read()) ?? row;
+    // Shutting down: answer what we have now rather than re-read until the deadline.
+    if (woken === 'closed') break;
   }
   return row;
 }

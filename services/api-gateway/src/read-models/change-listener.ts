@@ -12,9 +12,12 @@ interface Waiter {
   wake: (() => void) | undefined;
 }
 
-/** What a waiting request holds: `next` resolves true when the row was notified, false at the timeout. */
+/** Why a wait ended: the row was notified, the time ran out, or the instance is shutting down (stop waiting). */
+export type WakeReason = 'notified' | 'timeout' | 'closed';
+
+/** What a waiting request holds: `next` resolves when the row is notified, at the timeout, or at shutdown. */
 export interface ChangeSubscription {
-  next(timeout_ms: number): Promise<boolean>;
+  next(timeout_ms: number): Promise<WakeReason>;
   close(): void;
 }
 
@@ -60,20 +63,21 @@ export class ReadModelChangeListener implements OnModuleInit, OnApplicationShutd
     };
   }
 
-  private nextOf(waiter: Waiter, timeout_ms: number): Promise<boolean> {
-    if (waiter.signalled || this.closed) {
+  private nextOf(waiter: Waiter, timeout_ms: number): Promise<WakeReason> {
+    if (this.closed) return Promise.resolve('closed');
+    if (waiter.signalled) {
       waiter.signalled = false;
-      return Promise.resolve(!this.closed);
+      return Promise.resolve('notified');
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => finish(false), Math.max(0, timeout_ms));
-      const finish = (signalled: boolean): void => {
+      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeout_ms));
+      const finish = (reason: WakeReason): void => {
         clearTimeout(timer);
         waiter.wake = undefined;
         waiter.signalled = false;
-        resolve(signalled);
+        resolve(reason);
       };
-      waiter.wake = () => finish(true);
+      waiter.wake = () => finish(this.closed ? 'closed' : 'notified');
     });
   }
 
