@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SCOPE_TRANSACTION_SQL, scopeParameters, type TenantScope } from '../persistence/tenant-transactions';
+import { TENANT_ID_SETTING, PLATFORM_ADMIN_SETTING, scopeParameters, type TenantScope } from '../persistence/tenant-transactions';
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
+
+const SCOPE_WITHOUT_FLUSH_SQL = `SELECT set_config('${TENANT_ID_SETTING}', $1, true), set_config('${PLATFORM_ADMIN_SETTING}', $2, true), set_config('synchronous_commit', 'off', true)`;
 
 /** Whose keys these are: a merchant's, or one staff user's (platform scope). */
 export interface KeyOwner {
@@ -106,9 +108,17 @@ export class IdempotencyStore {
     return result.affected === 1;
   }
 
+  /**
+   * The records' own transactions commit without waiting for the WAL flush (synchronous_commit
+   * off, in the same statement that scopes them: no extra round trip). Safe here: the handler's
+   * transaction, which commits synchronously, flushes the WAL up to its commit and so every earlier
+   * claim and take-over with it — the fence can never pass on a claim a crash could lose. A
+   * crash of PostgreSQL can lose only a recent `completed`, and that key's retries are then
+   * answered as an outcome lost (a recorded 500), never executed twice (decision 0026).
+   */
   private within<T>(owner: KeyOwner, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(SCOPE_TRANSACTION_SQL, scopeParameters(owner.scope));
+      await manager.query(SCOPE_WITHOUT_FLUSH_SQL, scopeParameters(owner.scope));
       return work(manager);
     });
   }
