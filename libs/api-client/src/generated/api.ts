@@ -80,7 +80,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Answers the whole key once (only its scrypt hash is stored) with its id and prefix; ApiKeyCreated goes to security.events.v1 in the same transaction. The role may not be above the creator’s (403 lists `grantableRoles`).
+         * @description Answers the whole key once (only its scrypt hash is stored) with its id and prefix; ApiKeyCreated goes to security.events.v1 in the same transaction. The role may not be above the creator’s (403 lists `grantableRoles`). An owner key asked for by staff needs a second person: 202 with a four-eyes request.
          */
         post: operations["ApiKeys_create"];
         delete?: never;
@@ -120,6 +120,83 @@ export interface paths {
          * @description Refused from this moment on every gateway instance; ApiKeyRevoked goes to security.events.v1 in the same transaction. Revoking a revoked key answers it unchanged.
          */
         post: operations["ApiKeys_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approval requests
+         * @description Newest first, decided and expired ones included; cursor pagination (limit ≤ 100).
+         */
+        get: operations["Approvals_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an approval request */
+        get: operations["Approvals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a request (not your own)
+         * @description Carries the operation out in the same transaction (ApprovalGranted and ApiKeyCreated on security.events.v1) and answers the created key, whole, once. 403 for the requester; 409 when already decided or expired (`currentStatus`).
+         */
+        post: operations["Approvals_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse a request (not your own)
+         * @description Nothing is done; ApprovalRefused on security.events.v1. 403 for the requester; 409 when already decided or expired.
+         */
+        post: operations["Approvals_refuse"];
         delete?: never;
         options?: never;
         head?: never;
@@ -262,6 +339,46 @@ export interface paths {
          * @description Bookings overdue (never answered, or held past expiry) and payments flagged for a person (outcome unknown, refund failed), oldest first.
          */
         get: operations["Attention_attention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Balances at a point in time
+         * @description Every account of the merchant with postings at or before `at`: debits, credits and net; `reflects` names the newest entry included and its Kafka position.
+         */
+        get: operations["Ledger_balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/accounts/{accountId}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's entries with running balances
+         * @description Oldest first, cursor pagination. An account with no entries (or another merchant’s) is an empty list.
+         */
+        get: operations["Ledger_entries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -439,6 +556,70 @@ export interface components {
              */
             key: string;
         };
+        ApprovalDetailsView: {
+            /** @example ops owner key */
+            name: string;
+            /** @example owner */
+            role: string;
+            /** @example [] */
+            scopes: string[];
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expiresAt: string | null;
+        };
+        ApprovalView: {
+            /**
+             * Format: uuid
+             * @example 0b7e4c1a-6f2d-4c3e-9a51-2d8f0e6b7c9a
+             */
+            id: string;
+            /** @example acme-rooms */
+            merchantId: string;
+            /**
+             * @example create_api_key
+             * @enum {string}
+             */
+            operation: "create_api_key";
+            /** @description What approval would do (for create_api_key: the key to create; never a secret). */
+            details: components["schemas"]["ApprovalDetailsView"];
+            /**
+             * @description EXPIRED: nobody decided before expiresAt.
+             * @example PENDING
+             * @enum {string}
+             */
+            status: "PENDING" | "APPROVED" | "REFUSED" | "EXPIRED";
+            /** @example staff:alice */
+            requestedBy: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T10:00:00.000Z
+             */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-02T10:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * @description Someone other than requestedBy.
+             * @example null
+             */
+            decidedBy: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            decidedAt: string | null;
+            /** @example null */
+            decisionReason: string | null;
+            /**
+             * @description What approval created (the key id).
+             * @example null
+             */
+            resultId: string | null;
+        };
         ApiKeyView: {
             /**
              * Format: uuid
@@ -500,6 +681,23 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor?: string | null;
             data: components["schemas"]["ApiKeyView"][];
+        };
+        ApprovalPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["ApprovalView"][];
+        };
+        ApprovedView: {
+            approval: components["schemas"]["ApprovalView"];
+            /** @description The key the approval created, whole, shown this once. */
+            key: components["schemas"]["CreatedApiKeyView"];
+        };
+        RefuseBody: {
+            /**
+             * @description Why, 1..200 characters.
+             * @example not requested by the merchant
+             */
+            reason?: string;
         };
         SlotBody: {
             /**
@@ -575,6 +773,19 @@ export interface components {
              */
             currency: string;
         };
+        BookingPaymentView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "PENDING" | "REQUIRES_ACTION" | "AUTHORIZED" | "FAILED" | "OUTCOME_UNKNOWN" | "CAPTURED" | "CAPTURE_FAILED" | "VOIDED" | "PARTIALLY_REFUNDED" | "REFUNDED";
+            /**
+             * @description Set while a person must look at the payment.
+             * @enum {string|null}
+             */
+            attention: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | null;
+            /** @description The payment's version (payment events order it, not booking's). */
+            version: number;
+        };
         PositionView: {
             /** @example booking.events.v1 */
             topic: string;
@@ -634,6 +845,8 @@ export interface components {
             holdExpiresAt: string | null;
             /** @description The payment that confirmed it. */
             paymentId: string | null;
+            /** @description Its newest payment, once payment has told of one. */
+            payment: components["schemas"]["BookingPaymentView"] | null;
             authorizedAmount: components["schemas"]["MoneyView"] | null;
             /** @description What the cancellation policy gives back, when captured money was refunded. */
             refundAmount: components["schemas"]["MoneyView"] | null;
@@ -762,6 +975,70 @@ export interface components {
              * @description The time "overdue" was judged at.
              */
             asOf: string;
+        };
+        SignedMoneyView: {
+            /**
+             * Format: int64
+             * @description Integer minor units; negative when credits exceed debits.
+             * @example -11110
+             */
+            amountMinor: number;
+            /** @example EUR */
+            currency: string;
+        };
+        BalanceView: {
+            /** @example ESCROW:merchant-a:EUR */
+            accountId: string;
+            /** @example EUR */
+            currency: string;
+            debits: components["schemas"]["MoneyView"];
+            credits: components["schemas"]["MoneyView"];
+            /** @description Debits minus credits. */
+            net: components["schemas"]["SignedMoneyView"];
+        };
+        JournalReflectsView: {
+            /** @description Entries included. */
+            entryCount: number;
+            /** @description The newest entry included. */
+            lastEntryId: string | null;
+            /** Format: date-time */
+            lastPostedAt: string | null;
+            /** @description Where that entry's event sat in Kafka. */
+            position: components["schemas"]["PositionView"] | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last applied an entry (a lagging consumer shows here).
+             */
+            lastAppliedAt: string | null;
+        };
+        BalancesView: {
+            /** Format: date-time */
+            at: string;
+            balances: components["schemas"]["BalanceView"][];
+            reflects: components["schemas"]["JournalReflectsView"];
+        };
+        AccountEntryView: {
+            entryId: string;
+            /** @description The posting's line within its entry. */
+            line: number;
+            /** @example CAPTURE_TO_ESCROW */
+            entryType: string;
+            reason: string;
+            /** @enum {string} */
+            side: "DEBIT" | "CREDIT";
+            amount: components["schemas"]["MoneyView"];
+            /** Format: date-time */
+            postedAt: string;
+            /** @description A reversing entry names the entry it reverses. */
+            reversesEntryId: string | null;
+            paymentId: string | null;
+            bookingId: string | null;
+            /** @description The account's debits minus credits in this currency up to and including this line. */
+            runningBalance: components["schemas"]["SignedMoneyView"];
+        };
+        AccountEntriesPage: {
+            data: components["schemas"]["AccountEntryView"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -1055,6 +1332,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyView"];
                 };
             };
+            /** @description An owner key asked for by staff: a four-eyes request (Location: /v1/approvals/{id}); the key is created when someone else approves it. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalView"];
+                };
+            };
             /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
             400: {
                 headers: {
@@ -1198,6 +1484,267 @@ export interface operations {
             };
             /** @description No such resource for the calling merchant (another merchant’s looks the same). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Approvals_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Approvals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Approvals_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovedView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Approvals_refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefuseBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,6 +2392,135 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or acts for no merchant. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Ledger_balances: {
+        parameters: {
+            query?: {
+                /** @description Balances as of this time (entries posted at or before it); default now. */
+                at?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalancesView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Ledger_entries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountEntriesPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

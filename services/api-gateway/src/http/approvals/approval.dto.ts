@@ -6,10 +6,10 @@ import { PageView } from '../views';
 const STATUSES = ['PENDING', 'APPROVED', 'REFUSED', 'EXPIRED'] as const;
 
 export class ApprovalDetailsView {
-  @ApiProperty({ example: 'ops owner key' })
+  @ApiProperty({ type: String, example: 'ops owner key' })
   name!: string;
 
-  @ApiProperty({ example: 'owner' })
+  @ApiProperty({ type: String, example: 'owner' })
   role!: string;
 
   @ApiProperty({ type: [String], example: [] })
@@ -20,10 +20,10 @@ export class ApprovalDetailsView {
 }
 
 export class ApprovalView {
-  @ApiProperty({ format: 'uuid', example: '0b7e4c1a-6f2d-4c3e-9a51-2d8f0e6b7c9a' })
+  @ApiProperty({ type: String, format: 'uuid', example: '0b7e4c1a-6f2d-4c3e-9a51-2d8f0e6b7c9a' })
   id!: string;
 
-  @ApiProperty({ example: 'acme-rooms' })
+  @ApiProperty({ type: String, example: 'acme-rooms' })
   merchantId!: string;
 
   @ApiProperty({ enum: ['create_api_key'], example: 'create_api_key' })
@@ -35,13 +35,13 @@ export class ApprovalView {
   @ApiProperty({ enum: STATUSES, example: 'PENDING', description: 'EXPIRED: nobody decided before expiresAt.' })
   status!: string;
 
-  @ApiProperty({ example: 'staff:alice' })
+  @ApiProperty({ type: String, example: 'staff:alice' })
   requestedBy!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
   requestedAt!: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-01-02T10:00:00.000Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2030-01-02T10:00:00.000Z' })
   expiresAt!: string;
 
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Someone other than requestedBy.' })
@@ -71,7 +71,7 @@ export class ApprovedView {
 }
 
 export class RefuseBody {
-  @ApiPropertyOptional({ example: 'not requested by the merchant', description: 'Why, 1..200 characters.' })
+  @ApiPropertyOptional({ type: String, example: 'not requested by the merchant', description: 'Why, 1..200 characters.' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
