@@ -26,7 +26,8 @@ export interface BenchGateway {
   close(): Promise<void>;
 }
 
-export async function startBenchGateway(keyCount: number): Promise<BenchGateway> {
+/** `rateLimit: false` turns the per-key limiter off (to show what its counter row costs). */
+export async function startBenchGateway(keyCount: number, rateLimit = true): Promise<BenchGateway> {
   const cleanups = new Cleanups();
   const close = (): Promise<void> => cleanups.runAll();
   try {
@@ -37,7 +38,7 @@ export async function startBenchGateway(keyCount: number): Promise<BenchGateway>
       database,
       secret,
       readSettings: () => ({}),
-      definition: () => apiGatewayService({ ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0 }),
+      definition: () => apiGatewayService({ ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0, ...(rateLimit ? {} : { keyRateLimit: { requestsPerWindow: 0, window_s: 60 } }) }),
       topicOverrides: topicOf,
       consumerGroup: scope.groupId('api-gateway'),
       logLevel: 'warn',

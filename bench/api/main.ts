@@ -4,7 +4,8 @@
 // and the outbox row, record the response — and its relay to Kafka), loaded by autocannon on
 // loopback in a worker thread. Needs `./platform up` (infrastructure only).
 //
-//   npm run bench:api -- [--rate 500] [--duration 15] [--connections 64] [--out bench/results/api.json]
+//   npm run bench:api -- [--rate 500] [--duration 15] [--connections 64] [--keys 16] [--rate-limit on|off]
+//                        [--out bench/results/api.json]
 //
 // Scenarios, in order: GET /problems at saturation (the ceiling: no auth, no database, the
 // framework alone), GET /v1/me at saturation (authentication: key lookup + cached scrypt), then
@@ -24,17 +25,18 @@ interface Options {
   readonly duration_s: number;
   readonly connections: number;
   readonly keys: number;
+  readonly rateLimit: boolean;
   readonly out: string;
 }
 
 function parseOptions(): Options {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, keys: { type: 'string', default: '16' }, out: { type: 'string', default: 'bench/results/api.json' } } });
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, keys: { type: 'string', default: '16' }, 'rate-limit': { type: 'string', default: 'on' }, out: { type: 'string', default: 'bench/results/api.json' } } });
   const integer = (name: string, text: string): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be an integer ≥ 1, got ${text}`);
     return value;
   };
-  return { rate_per_s: integer('rate', values.rate), duration_s: integer('duration', values.duration), connections: integer('connections', values.connections), keys: integer('keys', values.keys), out: values.out };
+  return { rate_per_s: integer('rate', values.rate), duration_s: integer('duration', values.duration), connections: integer('connections', values.connections), keys: integer('keys', values.keys), rateLimit: values['rate-limit'] !== 'off', out: values.out };
 }
 
 const BOOKING_BODY = JSON.stringify({ resourceId: 'room-1', slot: { startsAt: '2027-03-01T10:00:00Z', endsAt: '2027-03-01T11:00:00Z' }, price: { amountMinor: 1250, currency: 'EUR' }, customerId: 'customer-1' });
@@ -102,7 +104,7 @@ async function runAll(gateway: BenchGateway, options: Options): Promise<{ figure
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const gateway = await startBenchGateway(options.keys);
+  const gateway = await startBenchGateway(options.keys, options.rateLimit);
   try {
     const startedAt = new Date().toISOString();
     const { figures, skipped } = await runAll(gateway, options);
