@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Pool } from 'pg';
-import { CancelBooking, CompleteBooking, EVENT_TYPES, RequestBooking, type Actor, type ContractTopic, type Envelope, type EventContract } from '@txn/contracts';
+import type { ApiClient } from '@txn/api-client';
+import { EVENT_TYPES, type ContractTopic, type Envelope } from '@txn/contracts';
 import {
   componentsFor,
   ensureServiceDatabase,
@@ -17,21 +18,23 @@ import {
   type PostgresCredentials,
   type ServiceDatabaseCredentials,
 } from '@txn/infra-local';
-import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
+import { AvroCodec } from '@txn/messaging';
 import { formatMoney, isCurrencyCode } from '@txn/money';
+import { cancelBookingThroughApi, completeBookingThroughApi, demoMerchantClient, requestBookingThroughApi } from './demo-api';
 import { runLedgerCommand } from './ledger';
 
 // `./platform demo`: sagas through the running platform (the services as processes, the real
 // topics), then each saga's timeline read back from the topics, the services' databases, the PSP
-// and the ledger. The booking service has no API yet, so the demo merchant's resource is inserted
-// with the booking service's own role (idempotent) and commands are published as the gateway will.
+// and the ledger. Bookings, completions and cancellations go through the public API (the gateway,
+// with a developer key of the demo merchant: demo-api.ts). No command creates resources yet, so the
+// demo merchant's resource is inserted into booking's database as its owner (idempotent).
 
 export const DEMO_USAGE = `usage: ./platform demo [happy] [declined] [refund]
   Runs bookings through the running platform (\`./platform up\` first) and prints each saga's
   timeline: events in order with topic and status changes, PSP calls, ledger entries and balances.
     happy     request → held → authorized → confirmed → captured → completed → escrow released
     declined  the PSP declines the card (a one-shot card_declined fault at the PSP proxy) → cancelled
-    refund    captured, then the customer cancels two days ahead → full refund, reversing entry
+    refund    captured, then cancelled (for the customer) two days ahead → full refund, reversing entry
   Default: happy declined.`;
 
 const SCENARIOS = ['happy', 'declined', 'refund'] as const;
@@ -40,14 +43,12 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = ['happy', 'declined'];
 
 const DEMO_TENANT = 'demo-merchant';
 const DEMO_RESOURCE = 'demo-room';
-const DEMO_CUSTOMER: Actor = { type: 'USER', id: 'demo-customer' };
-const DEMO_MERCHANT_KEY: Actor = { type: 'API_KEY', id: 'demo-merchant-key' };
+const DEMO_CUSTOMER_ID = 'demo-customer';
 const PRICE_MINOR = 12_345n;
 const CURRENCY = 'EUR';
 const SLOT_MS = 3_600_000;
 /** Slots start at least this far ahead: a customer's cancellation then gets the full refund (default policy: 100 % until 24 h before). */
 const MIN_NOTICE_MS = 48 * 3_600_000;
-const HOLD_MS = 15 * 60_000;
 /** One saga step on an idle machine takes well under a second; this is the "something is wrong" bound. */
 const STEP_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 100;
@@ -76,7 +77,8 @@ interface Connections {
   readonly payment: Pool;
   readonly ledger: PostgresCredentials & { readonly pool: Pool };
   readonly codec: AvroCodec;
-  readonly publisher: RecordPublisher;
+  /** The public API with the demo merchant's key: every command goes through the gateway. */
+  readonly api: ApiClient;
   readonly seen: SeenEvent[];
   readonly pspApiKey: string;
 }
@@ -148,18 +150,7 @@ async function startReader(config: PlatformConfig, codec: AvroCodec, seen: SeenE
 }
 
 // ---------------------------------------------------------------------------------------------
-// Driving a saga: commands as the gateway will publish them; everything else is the services'.
-
-function envelopeFor(eventType: string, bookingId: string, actor: Actor): Envelope {
-  return { eventId: randomUUID(), eventType, occurredAt: new Date(), producer: 'platform-demo', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: DEMO_TENANT };
-}
-
-async function send<T extends { readonly envelope: Envelope }>(c: Connections, contract: EventContract<T>, command: T, key: string): Promise<void> {
-  const value = await c.codec.encode(contract.subject, contract.schema, command);
-  await c.publisher.publish([
-    { topic: contract.topic, key, value, headers: { [MESSAGE_HEADERS.eventId]: command.envelope.eventId, [MESSAGE_HEADERS.eventType]: contract.eventType, [MESSAGE_HEADERS.correlationId]: command.envelope.correlationId } },
-  ]);
-}
+// Driving a saga: through the public API (demo-api.ts); everything else is the services'.
 
 function eventOf(c: Connections, bookingId: string, eventType: string, matches: (event: SeenEvent) => boolean = () => true): Promise<SeenEvent> {
   return pollUntil(`${eventType} for booking ${bookingId}`, () => c.seen.find((event) => event.value.envelope.correlationId === bookingId && event.eventType === eventType && matches(event)));
@@ -193,20 +184,8 @@ async function nextFreeSlot(c: Connections): Promise<Date> {
 }
 
 async function requestBooking(c: Connections): Promise<string> {
-  const bookingId = randomUUID();
   const startsAt = await nextFreeSlot(c);
-  const request: RequestBooking = {
-    envelope: envelopeFor('RequestBooking', bookingId, DEMO_CUSTOMER),
-    bookingId,
-    requestIdempotencyKey: randomUUID(),
-    customerId: DEMO_CUSTOMER.id,
-    customerEmail: null,
-    slot: { resourceId: DEMO_RESOURCE, startsAt, endsAt: new Date(startsAt.getTime() + SLOT_MS) },
-    price: { amountMinor: PRICE_MINOR, currency: CURRENCY },
-    holdExpiresAt: new Date(Date.now() + HOLD_MS),
-  };
-  await send(c, RequestBooking, request, bookingId);
-  return bookingId;
+  return requestBookingThroughApi(c.api, { resourceId: DEMO_RESOURCE, startsAt, endsAt: new Date(startsAt.getTime() + SLOT_MS), amountMinor: PRICE_MINOR, currency: CURRENCY, customerId: DEMO_CUSTOMER_ID });
 }
 
 /** Booking accepts CompleteBooking / a refunding CancelBooking only once it has recorded the capture. */
@@ -221,8 +200,7 @@ async function captureRecordedByBooking(c: Connections, bookingId: string): Prom
 async function runHappy(c: Connections): Promise<string> {
   const bookingId = await requestBooking(c);
   await captureRecordedByBooking(c, bookingId);
-  const completion: CompleteBooking = { envelope: envelopeFor('CompleteBooking', bookingId, DEMO_MERCHANT_KEY), bookingId, deliveredAt: new Date(), reason: null };
-  await send(c, CompleteBooking, completion, bookingId);
+  await completeBookingThroughApi(c.api, bookingId);
   await eventOf(c, bookingId, 'EscrowReleased');
   await eventOf(c, bookingId, 'EntryPosted', (event) => event.value.entryType === 'ESCROW_RELEASE');
   return bookingId;
@@ -261,8 +239,7 @@ async function runDeclined(c: Connections): Promise<string> {
 async function runRefund(c: Connections): Promise<string> {
   const bookingId = await requestBooking(c);
   await captureRecordedByBooking(c, bookingId);
-  const cancellation: CancelBooking = { envelope: envelopeFor('CancelBooking', bookingId, DEMO_CUSTOMER), bookingId, reason: 'CUSTOMER_REQUEST' };
-  await send(c, CancelBooking, cancellation, bookingId);
+  await cancelBookingThroughApi(c.api, bookingId, 'CUSTOMER_REQUEST');
   await eventOf(c, bookingId, 'PaymentRefunded');
   await eventOf(c, bookingId, 'EntryPosted', (event) => event.value.entryType === 'REFUND');
   return bookingId;
@@ -469,10 +446,9 @@ export async function runDemoCommand(args: readonly string[], config: PlatformCo
     const seen: SeenEvent[] = [];
     const reader = await startReader(config, codec, seen);
     closers.push(() => reader.disconnect());
-    const publisher = await createKafkaPublisher({ clientId: 'platform-demo', brokers: kafkaBrokers(config) });
-    closers.push(() => publisher.close());
+    const api = await demoMerchantClient(config, DEMO_TENANT);
     const pspApiKey = platformPspApiKey(config);
-    const c: Connections = { config, booking: pools.booking, payment: pools.payment, ledger: { ...ledgerDb, pool: pools.ledger }, codec, publisher, seen, pspApiKey };
+    const c: Connections = { config, booking: pools.booking, payment: pools.payment, ledger: { ...ledgerDb, pool: pools.ledger }, codec, api, seen, pspApiKey };
 
     await ensureDemoResource(bookingDb);
     write(`demo merchant ${DEMO_TENANT}, resource ${DEMO_RESOURCE}; saga topics: ${SAGA_TOPICS.join(', ')}`);
