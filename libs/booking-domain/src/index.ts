@@ -57,3 +57,4 @@ export {
   type RefundPolicy,
   type RefundPolicyFacts,
 } from './refund-policy';
+export { decideResource, RESOURCE_ID, type Resource, type ResourceDecision } from './resource';

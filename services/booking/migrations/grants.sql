@@ -11,8 +11,8 @@
 -- A booking ends in a status, it is never removed: no DELETE.
 GRANT SELECT, INSERT, UPDATE ON bookings TO :runtime_role;
 
--- Resources are managed outside the service (no command creates them yet): read, and locked FOR KEY
--- SHARE while a booking is made, which needs UPDATE on one column: `name`, the harmless one.
+-- Resources: read, and locked FOR KEY SHARE while a booking is made, which needs UPDATE on one
+-- column; `name` is also what RegisterResource renames. Never deleted: bookings name them.
 GRANT SELECT ON resources TO :runtime_role;
 GRANT UPDATE (name) ON resources TO :runtime_role;
 
@@ -24,3 +24,6 @@ GRANT SELECT, INSERT ON unapplied_messages TO :runtime_role;
 
 -- Read by ./platform sagas overdue (as this role).
 GRANT SELECT ON overdue_sagas TO :runtime_role;
+
+-- RegisterResource creates resources (the row's columns only; created_at is the database's).
+GRANT INSERT (tenant_id, resource_id, name) ON resources TO :runtime_role;

@@ -1,18 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
 import type { BookingDecision } from '@txn/booking-domain';
-import type { Actor } from '@txn/contracts';
+import { ResourceRegistered, type Actor } from '@txn/contracts';
 import { DECISION_SETTLER, decisionSettlerProvider, EventPublisher, type DecisionSettler } from '@txn/nest-messaging';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { fromPgClient, transactionsOn } from '@txn/sql';
 import { BOOKING_CONTEXT, type BookingContext } from './application/booking-context';
 import { bookingDecisionStore, type BookingWrite } from './application/booking-decided';
 import { expireHoldsIteration } from './application/expire-holds/expire-holds';
+import { RESOURCE_CONTEXT, type ResourceContext } from './application/register-resource/resource-context';
 import { DeadlineMetrics } from './application/watch-deadlines/deadline-metrics';
 import { watchDeadlinesIteration } from './application/watch-deadlines/watch-deadlines';
 import { BookingCommandsController } from './messaging/booking-commands.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
+import { ResourceCommandsController } from './messaging/resource-commands.controller';
 import { bookingStore } from './persistence/booking-store';
+import { resourceStore } from './persistence/resource-store';
 import type { BookingSettings } from './settings';
+
+/** The settle path's counter (booking_decisions_total), shared by the resource commands, which have no settle path. */
+function decisionsCounter(metrics: Registry): Counter<'message_type' | 'outcome' | 'reason'> {
+  const existing = metrics.getSingleMetric('booking_decisions_total');
+  if (existing !== undefined) return existing as Counter<'message_type' | 'outcome' | 'reason'>;
+  return new Counter({ name: 'booking_decisions_total', help: 'Decisions of the booking service by message type and outcome and, when not applied, why.', labelNames: ['message_type', 'outcome', 'reason'], registers: [metrics] });
+}
 
 /** Booking's wiring: its store behind the ports, the one settler, the controllers, and the periodic work. */
 @Module({})
@@ -32,8 +43,20 @@ export class BookingModule {
     const transactions = transactionsOn(pool);
     return {
       module: BookingModule,
-      controllers: [BookingCommandsController, PaymentEventsController],
+      controllers: [BookingCommandsController, PaymentEventsController, ResourceCommandsController],
       providers: [
+        {
+          provide: RESOURCE_CONTEXT,
+          inject: [DECISION_SETTLER, EventPublisher],
+          // After the settler, so that the decisions counter is the one it registered.
+          useFactory: (_settler: unknown, outbox: EventPublisher): ResourceContext => ({
+            resources: resourceStore,
+            events: { publish: (tx, event) => outbox.publish(tx, ResourceRegistered, event) },
+            producer: config.serviceName,
+            decisions: decisionsCounter(metrics),
+            logger,
+          }),
+        },
         { provide: BOOKING_CONTEXT, useValue: context },
         decisionSettlerProvider({ service: config.serviceName, store: bookingDecisionStore(bookingStore, deadlinePolicy), logger, metrics }),
         {

@@ -4,6 +4,7 @@
 import { BookingDeadlineReached } from './booking/BookingDeadlineReached';
 import { CancelBooking } from './booking/CancelBooking';
 import { CompleteBooking } from './booking/CompleteBooking';
+import { RegisterResource } from './booking/RegisterResource';
 import { RequestBooking } from './booking/RequestBooking';
 import { BookingCancelled } from './booking/BookingCancelled';
 import { BookingCompleted } from './booking/BookingCompleted';
@@ -11,6 +12,7 @@ import { BookingConfirmed } from './booking/BookingConfirmed';
 import { BookingExpired } from './booking/BookingExpired';
 import { BookingHeld } from './booking/BookingHeld';
 import { BookingRejected } from './booking/BookingRejected';
+import { ResourceRegistered } from './booking/ResourceRegistered';
 import { EntryPosted } from './ledger/EntryPosted';
 import { EscrowReleased } from './ledger/EscrowReleased';
 import { HoldPlaced } from './ledger/HoldPlaced';
@@ -41,6 +43,7 @@ export const EVENT_TYPES = {
   BookingDeadlineReached,
   CancelBooking,
   CompleteBooking,
+  RegisterResource,
   RequestBooking,
   BookingCancelled,
   BookingCompleted,
@@ -48,6 +51,7 @@ export const EVENT_TYPES = {
   BookingExpired,
   BookingHeld,
   BookingRejected,
+  ResourceRegistered,
   EntryPosted,
   EscrowReleased,
   HoldPlaced,
@@ -78,8 +82,8 @@ export type EventType = keyof typeof EVENT_TYPES;
 
 /** topic → the event types it carries. */
 export const TOPIC_EVENT_TYPES = {
-  'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RequestBooking'],
-  'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected'],
+  'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking'],
+  'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
@@ -89,10 +93,10 @@ export const TOPIC_EVENT_TYPES = {
 export type ContractTopic = keyof typeof TOPIC_EVENT_TYPES;
 
 /** Every event type on booking.commands.v1. */
-export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | CompleteBooking | RequestBooking;
+export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | CompleteBooking | RegisterResource | RequestBooking;
 
 /** Every event type on booking.events.v1. */
-export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected;
+export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected | ResourceRegistered;
 
 /** Every event type on ledger.events.v1. */
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
