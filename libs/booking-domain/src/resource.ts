@@ -19,7 +19,7 @@ export type ResourceDecision =
 /**
  * RegisterResource: only the merchant (an API key) or the platform (SERVICE, SYSTEM; staff act as
  * SERVICE) may make a resource exist; a customer (USER) may not. The same id and name again is
- * unchanged (a redelivered or repeated command changes nothing); another name renames it.
+ * unchanged (a repeated command changes nothing, and is answered); another name renames it.
  */
 export function decideResource(existing: Resource | undefined, command: { readonly resourceId: string; readonly name: string }, actor: Actor, tenantId: string): ResourceDecision {
   if (actor.type === 'USER') return { kind: 'refused', code: 'NOT_MERCHANT' };

@@ -34,3 +34,8 @@ GRANT SELECT, INSERT ON ledger_entry_views, ledger_posting_views TO :runtime_rol
 -- Four-eyes approvals (migration 8): requested, then decided once; never deleted (the record).
 GRANT SELECT, INSERT (id, merchant_id, operation, details, status, requested_by, requested_at, expires_at) ON approvals TO :runtime_role;
 GRANT UPDATE (status, decided_by, decided_at, decision_reason, result_id) ON approvals TO :runtime_role;
+
+-- Resources as the API shows them: written by POST /v1/resources (REQUESTED, a rename asked for)
+-- and by ResourceRegistered; never deleted.
+GRANT SELECT, INSERT ON resource_views TO :runtime_role;
+GRANT UPDATE (name, status, requested_name, last_event_id, last_event_at, updated_at) ON resource_views TO :runtime_role;

@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceDependencies } from '@txn/service-kit';
 import { BookingCommands } from './application/booking-commands';
+import { ResourceCommands } from './application/resource-commands';
+import { ResourceReads } from './read-models/resource-views';
 import { SCOPED_TRANSACTIONS } from './application/ports';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
@@ -23,6 +25,8 @@ import { ProblemsController } from './http/problems.controller';
 import { AttentionController } from './http/sagas/attention.controller';
 import { idempotencyProviders } from './idempotency';
 import { BookingEventsController } from './messaging/booking-events.controller';
+import { ResourceEventsController } from './messaging/resource-events.controller';
+import { ResourcesController } from './http/resources/resources.controller';
 import { LedgerEventsController } from './messaging/ledger-events.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
 import { GATEWAY_ENTITIES } from './persistence/entities';
@@ -58,8 +62,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ResourceCommands, ResourceReads, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -387,6 +387,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's resources, by id */
+        get: operations["Resources_list"];
+        put?: never;
+        /**
+         * Register (or rename) a bookable resource
+         * @description Sends RegisterResource to booking; the resource is REQUESTED at once and REGISTERED when booking has made it exist.
+         */
+        post: operations["Resources_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource */
+        get: operations["Resources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1039,6 +1077,43 @@ export interface components {
         AccountEntriesPage: {
             data: components["schemas"]["AccountEntryView"][];
             nextCursor: string | null;
+        };
+        RegisterResourceBody: {
+            /**
+             * @description The merchant's own id for the resource: 1..100 of A-Z a-z 0-9 _ . -. Registering it again with another name renames it.
+             * @example court-3
+             */
+            resourceId: string;
+            /**
+             * @description What people call it, 1..200 characters.
+             * @example Court 3
+             */
+            name: string;
+        };
+        ResourceView: {
+            /** @example court-3 */
+            id: string;
+            /** @example Court 3 */
+            name: string;
+            /**
+             * @description REQUESTED until booking registered it; bookings may name it once REGISTERED.
+             * @enum {string}
+             */
+            status: "REQUESTED" | "REGISTERED";
+            /** @description A rename asked for and not registered yet. */
+            requestedName?: string | null;
+            /**
+             * Format: date-time
+             * @description When booking's last ResourceRegistered for it happened.
+             */
+            lastEventAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ResourcePage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["ResourceView"][];
         };
     };
     responses: never;
@@ -2499,6 +2574,212 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Resources_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourcePage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Resources_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterResourceBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description The resource. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight.
+             *
+             *     A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Understood but cannot be carried out (e.g. an idempotency key reused with another body).
+             *
+             *     This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Resources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceView"];
                 };
             };
             /** @description No credential, or one not accepted. */

@@ -2,7 +2,8 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ApprovalEntity } from '../auth/approval.entity';
 import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entity';
 import { BookingViewEntity, PaymentViewEntity } from '../read-models/read-model.entities';
+import { ResourceViewEntity } from '../read-models/resource-view.entity';
 import { MerchantEntity } from './merchant.entity';
 
 /** Every TypeORM entity of the gateway (the DataSource's list). */
-export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity, ApprovalEntity, IdempotencyRecordEntity, BookingViewEntity, PaymentViewEntity] as const;
+export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity, ApprovalEntity, IdempotencyRecordEntity, BookingViewEntity, PaymentViewEntity, ResourceViewEntity] as const;

@@ -78,6 +78,7 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       await gateway.pool.query("INSERT INTO payment_views (merchant_id, payment_id, booking_id, status, currency, amount_minor, created_at, updated_at, version) VALUES ($1, $2, $3, 'AUTHORIZED', 'EUR', 1000, now(), now(), 1)", [merchant, id, randomUUID()]);
       return id;
     };
+    const resource = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/resources', body: { resourceId: `court-${merchant}`, name: 'Court' } }, as(merchant))).id ?? '';
     const requester = await staff.mint({ sub: 'rbac-requester', roles: ['platform-admin'] });
     const approval = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/api-keys', body: { name: 'four eyes', role: 'owner' } }, { token: requester, headers: { 'txn-merchant': merchant } })).id ?? '';
     fixture = {
@@ -91,6 +92,8 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       targetKeyB: (await key('rbac-b', 'auditor')).id ?? '',
       approvalA: await approval('rbac-a'),
       approvalB: await approval('rbac-b'),
+      resourceA: await resource('rbac-a'),
+      resourceB: await resource('rbac-b'),
     };
     for (const role of ROLES) credentials.set(role, role === 'platform-admin' ? as('rbac-a') : { token: (await key('rbac-a', role)).key ?? '', headers: {} });
   });

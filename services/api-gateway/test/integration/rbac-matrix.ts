@@ -26,6 +26,9 @@ export interface MatrixFixture {
   /** A four-eyes request of each merchant, made by a staff user none of the matrix's credentials is. */
   readonly approvalA: string;
   readonly approvalB: string;
+  /** A bookable resource of each (REQUESTED: no booking service runs in the suite). */
+  readonly resourceA: string;
+  readonly resourceB: string;
 }
 
 export interface MatrixRequest {
@@ -82,6 +85,9 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'POST', route: '/v1/approvals/:id/approve', access: 'approvals:decide', request: (f) => ({ path: `/v1/approvals/${f.approvalA}/approve` }), otherTenant: (f) => ({ path: `/v1/approvals/${f.approvalB}/approve` }) },
   { method: 'POST', route: '/v1/approvals/:id/refuse', access: 'approvals:decide', request: (f) => ({ path: `/v1/approvals/${f.approvalA}/refuse`, body: {} }), otherTenant: (f) => ({ path: `/v1/approvals/${f.approvalB}/refuse`, body: {} }) },
   // Bookings.
+  { method: 'POST', route: '/v1/resources', access: 'resources:write', request: () => ({ path: '/v1/resources', body: { resourceId: 'court-x', name: 'Court X' } }) },
+  { method: 'GET', route: '/v1/resources', access: 'resources:read', request: () => ({ path: '/v1/resources' }) },
+  { method: 'GET', route: '/v1/resources/:resourceId', access: 'resources:read', request: (f) => ({ path: `/v1/resources/${f.resourceA}` }), otherTenant: (f) => ({ path: `/v1/resources/${f.resourceB}` }) },
   { method: 'POST', route: '/v1/bookings', access: 'bookings:write', request: () => ({ path: '/v1/bookings', body: BOOKING_BODY() }) },
   { method: 'GET', route: '/v1/bookings', access: 'bookings:read', request: () => ({ path: '/v1/bookings' }) },
   { method: 'GET', route: '/v1/bookings/:id', access: 'bookings:read', request: (f) => ({ path: `/v1/bookings/${f.bookingA}` }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}` }) },

@@ -4,8 +4,8 @@ import { DEFAULT_BOOKING_SETTINGS } from '../../src/settings';
 import { BookingMessages, HOUR_MS, startBookingInProcess, type BookingInProcess } from './support';
 
 // RegisterResource on the booking service in-process (real PostgreSQL, Kafka, registry): a
-// merchant makes a resource exist, then books it; the same command again changes nothing; a
-// customer may not.
+// merchant makes a resource exist, then books it; the same command again changes nothing but is
+// answered; a customer may not.
 
 const TENANT = 'merchant-resources';
 const MERCHANT_KEY = { type: 'API_KEY', id: 'key-resources' } as const;
@@ -46,14 +46,14 @@ describe('booking resources (in-process, real PostgreSQL, Kafka, registry)', () 
     expect(await booking.waitForEvent(request.bookingId, 'BookingHeld')).toMatchObject({ value: { statusAfter: 'HELD' } });
   });
 
-  it('answers the same registration stale, renames on another name, and refuses a customer', async () => {
+  it('confirms the same registration again (created false), renames on another name, and refuses a customer', async () => {
     const resourceId = `room-${randomUUID().slice(0, 8)}`;
     const first = register(resourceId, 'Room');
     await booking.send(RegisterResource, first, resourceId);
     expect(await booking.waitForOutcome(first.envelope.eventId)).toEqual(['applied']);
     const again = register(resourceId, 'Room');
     await booking.send(RegisterResource, again, resourceId);
-    expect(await booking.waitForOutcome(again.envelope.eventId)).toEqual(['stale']);
+    expect(await booking.waitForOutcome(again.envelope.eventId)).toEqual(['applied']);
     const renamed = register(resourceId, 'Blue room');
     await booking.send(RegisterResource, renamed, resourceId);
     expect(await booking.waitForOutcome(renamed.envelope.eventId)).toEqual(['applied']);
@@ -62,8 +62,8 @@ describe('booking resources (in-process, real PostgreSQL, Kafka, registry)', () 
     expect(await booking.waitForOutcome(byCustomer.envelope.eventId)).toEqual(['rejected']);
     const rows = await booking.pool.query('SELECT name FROM resources WHERE resource_id = $1', [resourceId]);
     expect(rows.rows).toEqual([{ name: 'Blue room' }]);
-    // Created, then renamed; the repeat and the refusal published nothing.
-    expect(await outboxOf(resourceId)).toEqual(['ResourceRegistered', 'ResourceRegistered']);
+    // Created, confirmed, renamed; the refusal published nothing.
+    expect(await outboxOf(resourceId)).toEqual(['ResourceRegistered', 'ResourceRegistered', 'ResourceRegistered']);
     expect(await booking.metricValue('booking_decisions_total', { message_type: 'RegisterResource', outcome: 'rejected', reason: 'NOT_MERCHANT' })).toBe(1);
   });
 });

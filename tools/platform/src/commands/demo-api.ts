@@ -78,3 +78,19 @@ export async function cancelBookingThroughApi(client: ApiClient, bookingId: stri
   const answer = await client.POST('/v1/bookings/{id}/cancel', { params: { path: { id: bookingId }, header: { 'Idempotency-Key': `demo-cancel-${bookingId}` } }, body: { reason } });
   if (answer.response.status !== 202) throw new DemoApiError(`POST /v1/bookings/${bookingId}/cancel: ${problemText(answer.response.status, answer.error)}`);
 }
+
+const RESOURCE_WAIT_MS = 30_000;
+const RESOURCE_POLL_MS = 200;
+
+/** POST /v1/resources, then wait until booking has registered it (bookings may only name a registered resource). */
+export async function registerResourceThroughApi(client: ApiClient, resourceId: string, name: string): Promise<void> {
+  const answer = await client.POST('/v1/resources', { body: { resourceId, name } });
+  if (answer.response.status !== 202) throw new DemoApiError(`POST /v1/resources: ${problemText(answer.response.status, answer.error)}`);
+  const deadline = Date.now() + RESOURCE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const read = await client.GET('/v1/resources/{resourceId}', { params: { path: { resourceId } } });
+    if (read.data?.status === 'REGISTERED') return;
+    await new Promise((resolve) => setTimeout(resolve, RESOURCE_POLL_MS));
+  }
+  throw new DemoApiError(`resource ${resourceId} not REGISTERED by booking within ${RESOURCE_WAIT_MS / 1000} s`);
+}

@@ -16,18 +16,16 @@ import {
   Supervisor,
   type PlatformConfig,
   type PostgresCredentials,
-  type ServiceDatabaseCredentials,
 } from '@txn/infra-local';
 import { AvroCodec } from '@txn/messaging';
 import { formatMoney, isCurrencyCode } from '@txn/money';
-import { cancelBookingThroughApi, completeBookingThroughApi, demoMerchantClient, requestBookingThroughApi } from './demo-api';
+import { cancelBookingThroughApi, completeBookingThroughApi, demoMerchantClient, registerResourceThroughApi, requestBookingThroughApi } from './demo-api';
 import { runLedgerCommand } from './ledger';
 
 // `./platform demo`: sagas through the running platform (the services as processes, the real
 // topics), then each saga's timeline read back from the topics, the services' databases, the PSP
-// and the ledger. Bookings, completions and cancellations go through the public API (the gateway,
-// with a developer key of the demo merchant: demo-api.ts). No command creates resources yet, so the
-// demo merchant's resource is inserted into booking's database as its owner (idempotent).
+// and the ledger. The resource, bookings, completions and cancellations go through the public API
+// (the gateway, with a developer key of the demo merchant: demo-api.ts).
 
 export const DEMO_USAGE = `usage: ./platform demo [happy] [declined] [refund]
   Runs bookings through the running platform (\`./platform up\` first) and prints each saga's
@@ -154,21 +152,6 @@ async function startReader(config: PlatformConfig, codec: AvroCodec, seen: SeenE
 
 function eventOf(c: Connections, bookingId: string, eventType: string, matches: (event: SeenEvent) => boolean = () => true): Promise<SeenEvent> {
   return pollUntil(`${eventType} for booking ${bookingId}`, () => c.seen.find((event) => event.value.envelope.correlationId === bookingId && event.eventType === eventType && matches(event)));
-}
-
-/**
- * The merchant resource the demo books, created once. The booking service has no command that
- * creates resources yet, and its runtime role may not insert them (migrations/grants.sql): seed
- * data goes in as the schema's owner, like a migration would.
- */
-async function ensureDemoResource(booking: ServiceDatabaseCredentials): Promise<void> {
-  const { host, port, database, owner } = booking;
-  const pool = new Pool({ host, port, database, user: owner.user, password: owner.password, max: 1, connectionTimeoutMillis: HTTP_TIMEOUT_MS, application_name: 'platform-demo' });
-  try {
-    await pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, resource_id) DO NOTHING', [DEMO_TENANT, DEMO_RESOURCE, 'Demo room']);
-  } finally {
-    await pool.end();
-  }
 }
 
 /** The next free hour of the demo room, at least two days ahead (earlier runs keep their slots). */
@@ -450,7 +433,7 @@ export async function runDemoCommand(args: readonly string[], config: PlatformCo
     const pspApiKey = platformPspApiKey(config);
     const c: Connections = { config, booking: pools.booking, payment: pools.payment, ledger: { ...ledgerDb, pool: pools.ledger }, codec, api, seen, pspApiKey };
 
-    await ensureDemoResource(bookingDb);
+    await registerResourceThroughApi(api, DEMO_RESOURCE, 'Demo room');
     write(`demo merchant ${DEMO_TENANT}, resource ${DEMO_RESOURCE}; saga topics: ${SAGA_TOPICS.join(', ')}`);
     write();
     let ok = true;

@@ -5,14 +5,14 @@ import { defineEventContract, type AvroRecordSchema } from '../../event-contract
 import type { Envelope } from '../types';
 
 /**
- * A bookable resource exists (created) or was renamed; bookings may now name it. Key: the resource id.
+ * A bookable resource exists (created), was renamed, or is confirmed as asked; bookings may now name it. Key: the resource id.
  * Avro record txn.booking.ResourceRegistered.
  */
 export interface ResourceRegistered {
   readonly envelope: Envelope;
   readonly resourceId: string;
   readonly name: string;
-  /** True when this made the resource; false for a rename. */
+  /** True when this made the resource; false for a rename or a confirmation. */
   readonly created: boolean;
 }
 
@@ -20,7 +20,7 @@ const schema: AvroRecordSchema = {
   "type": "record",
   "name": "ResourceRegistered",
   "namespace": "txn.booking",
-  "doc": "A bookable resource exists (created) or was renamed; bookings may now name it. Key: the resource id.",
+  "doc": "A bookable resource exists (created), was renamed, or is confirmed as asked; bookings may now name it. Key: the resource id.",
   "x-topic": "booking.events.v1",
   "fields": [
     {
@@ -127,7 +127,7 @@ const schema: AvroRecordSchema = {
     {
       "name": "created",
       "type": "boolean",
-      "doc": "True when this made the resource; false for a rename."
+      "doc": "True when this made the resource; false for a rename or a confirmation."
     }
   ]
 };

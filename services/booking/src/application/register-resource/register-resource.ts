@@ -16,13 +16,13 @@ export interface RegisterResourceDependencies {
 }
 
 export interface RegisterResourceOutcome {
-  readonly outcome: 'applied' | 'stale' | 'rejected';
+  readonly outcome: 'applied' | 'rejected';
   readonly decision: ResourceDecision;
 }
 
 /**
- * RegisterResource: a resource of the envelope's tenant made to exist (or renamed), and
- * ResourceRegistered published in the same transaction. The row is locked for the decision; an
+ * RegisterResource: a resource of the envelope's tenant made to exist (or renamed, or confirmed as
+ * it is), and ResourceRegistered published in the same transaction. The row is locked for the decision; an
  * insert that loses a race with a concurrent registration of the same id decides again.
  */
 export async function registerResource(tx: SqlTransaction, command: RegisterResource, dependencies: RegisterResourceDependencies): Promise<RegisterResourceOutcome> {
@@ -32,7 +32,8 @@ export async function registerResource(tx: SqlTransaction, command: RegisterReso
     decision = decideResource(await dependencies.resources.findForUpdate(tx, tenantId, command.resourceId), command, actor, tenantId);
   }
   if (decision.kind === 'refused') return { outcome: 'rejected', decision };
-  if (decision.kind === 'unchanged') return { outcome: 'stale', decision };
+  // Unchanged still answers with ResourceRegistered (created: false): whoever asked (the gateway
+  // showing REQUESTED) hears that the resource is registered as asked.
   if (decision.kind === 'rename') await dependencies.resources.rename(tx, decision.resource);
   await dependencies.events.publish(tx, resourceRegistered(command, decision.resource.name, decision.kind === 'create', dependencies));
   return { outcome: 'applied', decision };
