@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PlatformConfig } from '@txn/infra-local';
+import { freePort } from '@txn/testing';
 
 // Which PSP sandbox the benchmark drives. The platform's own (`shared`) is used by every test
 // suite at once and keeps every object ever made, so figures taken on it depend on what other
@@ -35,16 +35,6 @@ const REQUEST_TIMEOUT_MS = 5_000;
 /** serve.py gives requests in flight 5 s on SIGTERM, then writes its state. */
 const STOP_TIMEOUT_MS = 10_000;
 const PROBE_API_KEY = 'sk_test_bench_sandbox_probe';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 async function ready(url: string): Promise<boolean> {
   try {

@@ -13,7 +13,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +20,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { EVENT_TYPES, PspEventReceived } from '@txn/contracts';
 import { registerSchemas } from '@txn/schema-deploy';
-import { baseServiceSettings, Cleanups, createSuiteScope, secretFiles, testEnvironment, waitFor } from '@txn/testing';
+import { baseServiceSettings, Cleanups, createSuiteScope, freePort, secretFiles, testEnvironment, waitFor } from '@txn/testing';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
 const SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
@@ -33,17 +32,6 @@ interface Figures {
   readonly non2xx: number;
   readonly errors: number;
   readonly latency_ms: { readonly p50: number; readonly p99: number; readonly max: number };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A Stripe event body and its signature header; `eventId` fixed for redeliveries. */

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { componentsFor, loadPlatformConfig, Supervisor, type Component, type ComponentContext, type PlatformConfig } from '@txn/infra-local';
+import { freePort } from '@txn/testing';
 
 // A PostgreSQL and a Kafka broker of one suite's own, started by the same supervisor and components
 // as `./platform up` (their own state folder and ports), so that a test can SIGKILL the broker or
@@ -28,20 +27,8 @@ export interface PrivateInfrastructure {
   close(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
 const EXIT_TIMEOUT_MS = 10_000;
 const EXIT_POLL_MS = 50;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /**
  * The broker's jars are the platform's (resolved from Maven Central once): linked, not fetched

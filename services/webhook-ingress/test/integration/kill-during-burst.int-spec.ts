@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { EVENT_TYPES, PspEventReceived } from '@txn/contracts';
 import { AvroCodec } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
-import { baseServiceSettings, Cleanups, collectEvents, createSuiteScope, secretFiles, testEnvironment, waitFor } from '@txn/testing';
+import { baseServiceSettings, Cleanups, collectEvents, createSuiteScope, freePort, secretFiles, testEnvironment, waitFor } from '@txn/testing';
 
 // The ingress as the platform runs it (a process: node --import tsx services/webhook-ingress/src/main.ts),
 // SIGKILLed in the middle of a burst of signed deliveries: every delivery it acknowledged is stored
@@ -20,17 +19,6 @@ const CONCURRENCY = 16;
 const KILL_AFTER_ACKNOWLEDGED = 60;
 const READY_TIMEOUT_MS = 60_000;
 const STEP_TIMEOUT_MS = 30_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function signedDelivery(index: number): { eventId: string; body: Buffer; signature: string } {
   const eventId = `evt_burst_${index}_${randomUUID().slice(0, 8)}`;

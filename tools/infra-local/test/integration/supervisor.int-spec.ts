@@ -1,26 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@txn/testing';
+import { freePort, waitFor } from '@txn/testing';
 import type { Component } from '../../src/component';
 import { loadPlatformConfig, type PlatformConfig } from '../../src/config';
 import { httpProbe } from '../../src/http-probe';
 import { processStartTicks } from '../../src/process-record';
 import { ComponentError, Supervisor } from '../../src/supervisor';
-
-/** A free loopback port, found by letting the kernel pick one. */
-async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePromise(typeof address === 'object' && address !== null ? address.port : -1));
-    });
-  });
-}
 
 const HTTP_SERVER = (port: number, delay_ms = 0): string =>
   `setTimeout(() => require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1'), ${delay_ms})`;
