@@ -19,9 +19,17 @@ if [ ! -x "$node_bin" ] || [ "$("$node_bin" --version)" != "v$node_version" ]; t
 fi
 export PATH="$(dirname "$node_bin"):$root/node_modules/.bin:$PATH"
 
-# npm ci only when the lock file changed since the last successful install.
+# npm ci only when the lock file or any workspace manifest changed since the last successful
+# install. The manifests are in the stamp so that a workspace added without updating the lock
+# file fails here, on the developer's machine, exactly as `npm ci` on a clean checkout would.
 stamp="$root/node_modules/.install-stamp"
-lock_sum="$(sha256sum "$root/package-lock.json" 2>/dev/null | cut -d' ' -f1 || true)"
+install_inputs() {
+  (cd "$root" && ls package-lock.json package.json {libs,services,tools}/*/package.json e2e/package.json bench/package.json 2>/dev/null | sort)
+}
+lock_sum=""
+if [ -f "$root/package-lock.json" ]; then
+  lock_sum="$(cd "$root" && install_inputs | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ] || [ -z "$lock_sum" ]; then
   if [ -f "$root/package-lock.json" ]; then
     say "npm ci (lock file changed or first install)"
@@ -30,6 +38,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ] || [ -z "$lock_sum"
     say "npm install (no lock file yet)"
     (cd "$root" && npm install --no-audit --no-fund --loglevel=error >&2)
   fi
-  sha256sum "$root/package-lock.json" | cut -d' ' -f1 > "$stamp"
+  (cd "$root" && install_inputs | xargs sha256sum | sha256sum | cut -d' ' -f1) > "$stamp"
 fi
 printf '%s\n' "$(dirname "$node_bin")"
