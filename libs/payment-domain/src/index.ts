@@ -36,6 +36,7 @@ export {
   type PaymentStatus,
   type PspCall,
   type PspOperation,
+  type PspSync,
   type Refund,
   type RefundStatus,
   type UnknownOutcome,
@@ -47,3 +48,16 @@ export { recordRefundResult, requestRefund, type RefundRequest, type RefundResul
 export { outcomeQueryDue, resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot, type PspRefundSnapshot } from './outcome-query';
 export { onBookingConfirmed, onBookingReleased } from './saga';
 export { FEE_RULES, feeSchedule, feeTermsFor, isFeeRule, platformFeeOf, type FeeRule, type FeeSchedule, type FeeTerms } from './fees';
+export {
+  EXTERNAL_REFUND_REASON,
+  notePspEvent,
+  pspSyncDue,
+  reconcileWithPsp,
+  requestPspSync,
+  type ObservedRefund,
+  type PspBreakFinding,
+  type PspBreakKind,
+  type PspEventFacts,
+  type PspObservation,
+  type PspSyncOutcome,
+} from './psp-sync';

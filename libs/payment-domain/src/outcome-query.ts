@@ -24,7 +24,7 @@ export type PspIntentSnapshot =
 /** Payments whose next outcome query is due at `now` (the service's poller selects these, with a LIMIT). */
 export function outcomeQueryDue(payment: Payment, now: Date): boolean {
   const due = (at: Date | null): boolean => at !== null && at.getTime() <= now.getTime();
-  return (payment.unknown !== null && payment.inFlight === null && due(payment.unknown.nextQueryAt)) ||
+  return (payment.unknown !== null && payment.inFlight === null && due(payment.unknown.nextQueryAt)) || due(payment.pspSync?.nextQueryAt ?? null) ||
     payment.refunds.some((refund) => refund.status === 'OUTCOME_UNKNOWN' && due(refund.query?.nextQueryAt ?? null));
 }
 

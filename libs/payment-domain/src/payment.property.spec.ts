@@ -8,14 +8,36 @@ import { resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot } f
 import { isTerminalPayment, MAX_REFUNDS_PER_PAYMENT, needsAttention, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PspCall } from './payment';
 import { recordRefundResult, requestRefund } from './refunds';
 import { onBookingConfirmed, onBookingReleased } from './saga';
+import { notePspEvent, reconcileWithPsp, type ObservedRefund } from './psp-sync';
 import { PAYMENT_TRANSITIONS } from './transition';
 
 const ACTOR: Actor = { type: 'SERVICE', id: 'payment' };
+const PSP: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
 const PAYMENT_ID = '7d3c1d3e-0000-4000-8000-000000000001';
 const AMOUNT_MINOR = 10_000n;
 const EUR = (minor: bigint) => money(minor, 'EUR');
 const REFUND_IDS = ['r1', 'r2', 'r3', 'r4'];
 const PI = 'pi_1';
+
+/** PSP events as the ingress normalises them: [type, object type, status]. */
+const PSP_EVENTS = [
+  ['payment_intent.amount_capturable_updated', 'payment_intent', 'requires_capture'],
+  ['payment_intent.succeeded', 'payment_intent', 'succeeded'],
+  ['payment_intent.canceled', 'payment_intent', 'canceled'],
+  ['payment_intent.payment_failed', 'payment_intent', 'requires_payment_method'],
+  ['payment_intent.requires_action', 'payment_intent', 'requires_action'],
+  ['charge.captured', 'charge', 'succeeded'],
+  ['charge.refunded', 'charge', 'succeeded'],
+  ['refund.updated', 'refund', 'succeeded'],
+  ['customer.created', 'customer', null],
+] as const;
+/** Refunds a PSP may list: ours (metadata refund_id r1..) and ones made on its dashboard. */
+const observedRefund = fc.record({
+  pspRefundId: fc.constantFrom('re_r1', 're_r2', 're_x1', 're_x2'),
+  ours: fc.boolean(),
+  status: fc.constantFrom('succeeded', 'succeeded', 'pending', 'failed', 'canceled'),
+  amountMinor: fc.bigInt({ min: 1n, max: AMOUNT_MINOR }),
+});
 
 /** Random facts and commands, in any order, any number of times: what at-least-once delivery and a flaky PSP can produce. */
 // Weighted so that runs get past authorization and capture often enough to exercise refunds.
@@ -31,6 +53,8 @@ const action = fc.oneof(
   { weight: 2, arbitrary: fc.record({ type: fc.constant('refundQuery' as const), refundId: fc.constantFrom(...REFUND_IDS), pspRefundStatus: fc.constantFrom('unreachable', 'not_found', 'pending', 'succeeded', 'failed') }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('bookingConfirmed' as const) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('bookingReleased' as const), refundMinor: fc.option(fc.bigInt({ min: 0n, max: AMOUNT_MINOR }), { nil: null }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('pspEvent' as const), event: fc.constantFrom(...PSP_EVENTS) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('pspSync' as const), pspStatus: fc.constantFrom('unreachable', 'not_found', 'requires_action', 'requires_capture', 'succeeded', 'canceled', 'declined'), share_bp: fc.integer({ min: 1, max: 10_000 }), refunds: fc.array(observedRefund, { maxLength: 4 }) }) },
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
@@ -80,6 +104,21 @@ function apply(payment: Payment, a: Action, now: Date): PaymentDecision {
       return resolveRefundByQuery(payment, a.refundId, a.pspRefundStatus === 'succeeded' ? { pspRefundStatus: 'succeeded', pspRefundId: `re_${a.refundId}` } : a.pspRefundStatus === 'failed' ? { pspRefundStatus: 'failed', failureCode: 'x' } : { pspRefundStatus: a.pspRefundStatus }, ctx);
     case 'bookingConfirmed': return onBookingConfirmed(payment, ctx);
     case 'bookingReleased': return onBookingReleased(payment, { reason: 'BOOKING_CANCELLED', refundAmount: a.refundMinor === null ? null : EUR(a.refundMinor), refundId: 'r-release' }, ctx);
+    case 'pspEvent': {
+      const event: readonly [string, string, string | null] = a.event;
+      const [pspEventType, pspObjectType, pspStatus] = event;
+      return notePspEvent(payment, { pspEventId: 'evt_1', pspEventType, pspObjectType, pspStatus, pspRefundId: pspObjectType === 'refund' ? 're_r1' : null, amount: pspEventType === 'charge.refunded' ? EUR(AMOUNT_MINOR) : null }, ctx);
+    }
+    case 'pspSync': {
+      const refunds: ObservedRefund[] = a.refunds.map((refund, index) => ({
+        pspRefundId: refund.pspRefundId,
+        refundId: refund.ours ? refund.pspRefundId.slice(3) : null,
+        status: refund.status,
+        amount: EUR(refund.amountMinor),
+        createdAt: new Date(START.getTime() + index),
+      }));
+      return reconcileWithPsp(payment, { intent: snapshot(a.pspStatus, payment, a.share_bp), refunds, requestsSeen: payment.pspSync?.requests ?? 0, pspActor: PSP }, ctx).decision;
+    }
   }
 }
 
@@ -93,6 +132,8 @@ function expectedKey(payment: Payment, call: PspCall): string {
 /** How often each (status, refund statuses) combination was visited: the generator's coverage. */
 /** How often each (status, refund statuses) combination was visited: the generator's coverage. */
 const reached = new Map<string, number>();
+/** What syncs with the PSP produced: the generator's coverage of psp-sync.ts. */
+const syncEffects = new Set<string>();
 
 const refundPhaseAction = fc.oneof(
   { weight: 4, arbitrary: fc.record({ type: fc.constant('refund' as const), refundId: fc.constantFrom(...REFUND_IDS), amountMinor: fc.oneof(fc.bigInt({ min: -10n, max: AMOUNT_MINOR + 10n }), fc.constant('rest' as const)) }) },
@@ -144,12 +185,14 @@ function checkInvariants(start: Payment, run: readonly (readonly [Action, number
       expect(PAYMENT_TRANSITIONS[status]).toContain(event.payload.statusAfter);
       status = event.payload.statusAfter;
       // An unknown outcome never becomes a failure without the PSP saying "declined".
-      if (event.eventType === 'PaymentFailed') expect(a.type === 'authorization' ? a.kind : a.type === 'query' ? a.pspStatus : '').toBe('declined');
+      // (A sync may also find the intent cancelled before we heard it authorized: the authorization failed.)
+      if (event.eventType === 'PaymentFailed') expect(a.type === 'authorization' ? a.kind : a.type === 'query' ? a.pspStatus : a.type === 'pspSync' && a.pspStatus === 'canceled' ? 'declined' : a.type === 'pspSync' ? a.pspStatus : '').toBe('declined');
       if (event.eventType === 'PaymentRefunded') expect(event.payload.totalRefunded.amountMinor <= (payment.capturedAmount?.amountMinor ?? 0n)).toBe(true);
       // A refused refund moves no money and no status, and only a PSP "failed" answer produces it.
       if (event.eventType === 'PaymentRefundFailed') {
         expect(event.payload.statusAfter).toBe(event.payload.statusBefore);
-        expect(a.type === 'refundResult' ? a.kind : a.type === 'refundQuery' ? a.pspRefundStatus : '').toBe('failed');
+        const pspSaidFailed = a.type === 'pspSync' && a.refunds.some((refund) => refund.status === 'failed' || refund.status === 'canceled');
+        expect(a.type === 'refundResult' ? a.kind : a.type === 'refundQuery' ? a.pspRefundStatus : pspSaidFailed ? 'failed' : '').toBe('failed');
       }
     }
     // Every refund the PSP refused in this step was announced, and the payment flagged for a person.
@@ -163,6 +206,10 @@ function checkInvariants(start: Payment, run: readonly (readonly [Action, number
     expect(refundedMinor(payment) <= (payment.capturedAmount?.amountMinor ?? 0n)).toBe(true);
     expect(refundableMinor(payment) >= 0n).toBe(true);
     expect(payment.refunds.length <= MAX_REFUNDS_PER_PAYMENT).toBe(true);
+    if (a.type === 'pspSync') for (const event of decision.events) syncEffects.add(`${event.eventType}${event.actor.type === 'SYSTEM' ? ' by the PSP' : ''}`);
+    // A change the PSP made by itself is announced with the PSP as its actor; everything else is ours.
+    for (const event of decision.events) expect([ACTOR, PSP]).toContainEqual(event.actor);
+    if (a.type !== 'pspSync') for (const event of decision.events) expect(event.actor).toEqual(ACTOR);
     // Keys: derived, and the same every time the same call is (re)issued.
     for (const call of decision.calls) {
       expect(call.idempotencyKey).toBe(expectedKey(payment, call));
@@ -189,6 +236,10 @@ describe('payment state machine under any sequence of facts and commands', () =>
     // Guard against a generator that silently stops reaching the interesting states.
     for (const status of ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'VOIDED', 'FAILED', 'OUTCOME_UNKNOWN', 'CAPTURE_FAILED', 'REQUIRES_ACTION']) {
       expect([...reached.keys()].some((entry) => entry.startsWith(`${status}|`))).toBe(true);
+    }
+    // (Each path of psp-sync.ts is also pinned by an example in psp-sync.spec.ts; this guards the generator only.)
+    for (const effect of ['PaymentAuthorized', 'PaymentCaptured by the PSP', 'PaymentFailed']) {
+      expect([...syncEffects]).toContain(effect);
     }
   });
 });

@@ -59,6 +59,20 @@ export interface UnknownOutcome extends OutcomeQuery {
   readonly cause: string;
 }
 
+/**
+ * The PSP told us something (a webhook) that our state does not reflect yet: the PSP's object is
+ * fetched and applied (psp-sync.ts), on the outcome queries' bounded schedule, starting at once.
+ */
+export interface PspSync extends OutcomeQuery {
+  /** Why: the PSP event that was news (its type and id), or what else asked for the sync. */
+  readonly cause: string;
+  /**
+   * How many times the sync was asked for. A fetch applies and closes the sync only if no news
+   * came while it was under way (the count is unchanged); else it applies and asks once more.
+   */
+  readonly requests: number;
+}
+
 export type RefundStatus = 'IN_FLIGHT' | 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN';
 
 export interface Refund {
@@ -117,6 +131,8 @@ export interface Payment {
   readonly bookingRelease: BookingRelease | null;
   /** Why the void under way (or done) was requested: the PaymentVoided reason. */
   readonly voidReason: string | null;
+  /** Set while a PSP event waits to be checked against the PSP's own object. */
+  readonly pspSync: PspSync | null;
 }
 
 /** What a payment emits: its contracts' payloads, as domain events. */
@@ -197,7 +213,7 @@ export function pendingPspCalls(payment: Payment): readonly PspCall[] {
  * the PSP refused while the customer is still owed money. The alert query and metric read this.
  */
 export function needsAttention(payment: Payment): boolean {
-  const unresolved = (payment.unknown !== null && payment.unknown.alertedAt !== null) || payment.refunds.some((refund) => refund.query !== null && refund.query.alertedAt !== null);
+  const unresolved = (payment.unknown !== null && payment.unknown.alertedAt !== null) || (payment.pspSync !== null && payment.pspSync.alertedAt !== null) || payment.refunds.some((refund) => refund.query !== null && refund.query.alertedAt !== null);
   // A refused refund leaves the customer owed money until someone refunds again (or explains why not).
   const owed = payment.status !== 'REFUNDED' && payment.refunds.some((refund) => refund.status === 'FAILED');
   return unresolved || owed;

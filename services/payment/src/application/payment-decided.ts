@@ -22,13 +22,15 @@ export function paymentSubject(payment: Pick<Payment, 'paymentId' | 'tenantId' |
 
 /**
  * When the outcome poller should next ask the PSP about this payment: the earliest scheduled
- * query of its unknown lifecycle call or unknown refunds, with the remaining delay divided by
+ * query of its unknown lifecycle call or unknown refunds, or of a PSP event's sync, with the remaining delay divided by
  * `divisor` (1 in production; tests compress the schedule).
  */
 export function queryDueAt(payment: Payment, now: Date, divisor: number): Date | null {
   const times: number[] = [];
   const unknownAt = payment.unknown?.nextQueryAt ?? null;
   if (unknownAt !== null && payment.inFlight === null) times.push(unknownAt.getTime());
+  const syncAt = payment.pspSync?.nextQueryAt ?? null;
+  if (syncAt !== null) times.push(syncAt.getTime());
   for (const refund of payment.refunds) {
     const refundAt = refund.query?.nextQueryAt ?? null;
     if (refund.status === 'OUTCOME_UNKNOWN' && refundAt !== null) times.push(refundAt.getTime());

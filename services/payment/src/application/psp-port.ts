@@ -18,6 +18,8 @@ export interface IntentView {
   readonly authorizedAt: Date | null;
   /** When the PSP drops an uncaptured authorization (Stripe: the charge's payment_method_details.card.capture_before); null when it did not say. */
   readonly captureBefore: Date | null;
+  /** Our payment id from the intent's metadata (null: not an intent of ours). */
+  readonly paymentId: string | null;
 }
 
 /** Where to look for an authorization's PaymentIntent when its id is not known: our metadata, and when the PSP may have created it. */
@@ -32,6 +34,14 @@ export interface RefundView {
   /** Stripe's status: pending, requires_action, succeeded, failed, canceled. */
   readonly status: string;
   readonly failureReason: string | null;
+}
+
+/** A refund as the PSP lists it on an intent. */
+export interface ListedRefund extends RefundView {
+  readonly amount: Money;
+  /** Our refund id from its metadata; null for a refund made outside the platform. */
+  readonly refundId: string | null;
+  readonly createdAt: Date;
 }
 
 /** Why a call did not give a usable object (see classifyPspError). */
@@ -73,6 +83,8 @@ export interface PaymentServiceProvider {
    */
   findAuthorization(search: AuthorizationSearch): Promise<PspAnswer<IntentView>>;
   refund(intentId: string, amount: Money, refundId: string, idempotencyKey: string): Promise<PspAnswer<RefundView>>;
+  /** Every refund of the intent (a payment has at most 20 of ours; more than a page holds is unknown). */
+  listRefunds(intentId: string): Promise<PspAnswer<readonly ListedRefund[]>>;
   /** Our refund (metadata.refund_id) among the intent's refunds; not_found when absent. */
   findRefund(intentId: string, refundId: string): Promise<PspAnswer<RefundView>>;
 }

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { money, type Money } from '@txn/money';
 import { classifyPspError } from './classify';
-import type { AuthorizationSearch, AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
 import type { PspSettings } from '../settings';
 
 /**
@@ -65,6 +65,7 @@ export function toIntentView(intent: Stripe.PaymentIntent): IntentView {
     // The charge is the authorization; an intent confirmed at create has the same second.
     authorizedAt: dateOf(charge?.created) ?? dateOf(intent.created),
     captureBefore: dateOf(charge?.payment_method_details?.card?.capture_before),
+    paymentId: typeof intent.metadata?.payment_id === 'string' ? intent.metadata.payment_id : null,
   };
 }
 
@@ -100,6 +101,23 @@ function foundAuthorization(found: readonly Stripe.PaymentIntent[]): PspAnswer<I
 
 function toRefundView(refund: Stripe.Refund): RefundView {
   return { id: refund.id, status: refund.status ?? 'pending', failureReason: refund.failure_reason ?? null };
+}
+
+function toListedRefund(refund: Stripe.Refund): ListedRefund {
+  return {
+    ...toRefundView(refund),
+    amount: money(BigInt(refund.amount), refund.currency.toUpperCase()),
+    refundId: typeof refund.metadata?.refund_id === 'string' ? refund.metadata.refund_id : null,
+    createdAt: new Date(refund.created * SECOND_MS),
+  };
+}
+
+async function listRefunds(stripe: Stripe, intentId: string): Promise<PspAnswer<readonly ListedRefund[]>> {
+  const page = await answer(stripe.refunds.list({ payment_intent: intentId, limit: REFUND_PAGE_SIZE }), (list) => list);
+  if (!page.ok) return page;
+  // Beyond one page the list is not the whole truth: say so rather than apply half of it.
+  if (page.value.has_more) return { ok: false, failure: { kind: 'unknown', cause: `PSP_REFUNDS_TRUNCATED: more than ${REFUND_PAGE_SIZE} refunds on ${intentId}` } };
+  return { ok: true, value: page.value.data.map(toListedRefund) };
 }
 
 async function answer<T, V>(call: Promise<T>, view: (value: T) => V): Promise<PspAnswer<V>> {
@@ -139,6 +157,7 @@ export function createStripePsp(settings: PspSettings): PaymentServiceProvider {
     findAuthorization: (search) => findAuthorization(stripe, search),
     refund: (intentId, amount, refundId, key) =>
       answer(stripe.refunds.create({ payment_intent: intentId, amount: toStripeAmount(amount), metadata: { refund_id: refundId } }, { idempotencyKey: key }), toRefundView),
+    listRefunds: (intentId) => listRefunds(stripe, intentId),
     findRefund: async (intentId, refundId) => {
       const page = await answer(stripe.refunds.list({ payment_intent: intentId, limit: REFUND_PAGE_SIZE }), (list) => list.data);
       if (!page.ok) return page;

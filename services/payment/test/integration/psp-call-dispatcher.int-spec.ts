@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { BookingHeld } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { paymentIdOf } from '../../src/application/payment-id';
-import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, RefundView } from '../../src/application/psp-port';
+import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, ListedRefund, RefundView } from '../../src/application/psp-port';
 import { BookingFacts, FLOW_TIMEOUT_MS, startPaymentInProcess, type PaymentInProcess } from './support';
 
 // The PSP call dispatcher as a bounded pipeline: the payment service in-process on the real
@@ -71,7 +71,7 @@ class HeldAnswersPsp implements PaymentServiceProvider {
       if (this.toThrow.has(request.bookingId)) throw new TypeError(`adapter bug for ${request.bookingId}`);
       if (this.toHold.has(request.bookingId)) await new Promise<void>((resolvePromise) => this.releases.set(request.bookingId, resolvePromise));
       const authorizedAt = new Date();
-      return { ok: true, value: { id: `pi_held_${request.paymentId.slice(0, 8)}`, status: 'requires_capture', amount: request.amount, chargeId: null, actionType: null, lastError: null, authorizedAt, captureBefore: null } };
+      return { ok: true, value: { id: `pi_held_${request.paymentId.slice(0, 8)}`, status: 'requires_capture', amount: request.amount, chargeId: null, actionType: null, lastError: null, authorizedAt, captureBefore: null, paymentId: request.paymentId } };
     } finally {
       this.inFlight -= 1;
     }
@@ -95,6 +95,10 @@ class HeldAnswersPsp implements PaymentServiceProvider {
 
   refund(): Promise<PspAnswer<RefundView>> {
     return Promise.resolve(notUsed('refund'));
+  }
+
+  listRefunds(): Promise<PspAnswer<readonly ListedRefund[]>> {
+    return Promise.resolve(notUsed('listRefunds'));
   }
 
   findRefund(): Promise<PspAnswer<RefundView>> {

@@ -5,7 +5,7 @@ import { createPayment, recordAuthorizationResult, type Payment, type PspCall } 
 import type { SqlTransaction } from '@txn/sql';
 import { paymentIdOf } from '../../src/application/payment-id';
 import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } from '../../src/application/ports';
-import type { AuthorizationSearch, AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
 import type { Money } from '@txn/money';
 
 // Typed fakes for payment's unit specs: the ports in memory.
@@ -174,7 +174,10 @@ export class FakePsp implements PaymentServiceProvider {
     lastError: null,
     authorizedAt: PSP_AUTHORIZED_AT,
     captureBefore: PSP_CAPTURE_BEFORE,
+    paymentId: null,
   };
+  /** What listRefunds answers. */
+  refunds: ListedRefund[] = [];
   failure: PspFailure | undefined;
   /** What a search for an authorization finds: the intent, or nothing. */
   searchFinds: 'intent' | 'nothing' | 'several' = 'intent';
@@ -211,6 +214,9 @@ export class FakePsp implements PaymentServiceProvider {
   }
   refund(intentId: string, _amount: Money, refundId: string): Promise<PspAnswer<RefundView>> {
     return this.answer(`refund ${intentId} ${refundId}`, { id: 're_1', status: 'succeeded', failureReason: null });
+  }
+  listRefunds(intentId: string): Promise<PspAnswer<readonly ListedRefund[]>> {
+    return this.answer(`listRefunds ${intentId}`, this.refunds);
   }
   findRefund(intentId: string, refundId: string): Promise<PspAnswer<RefundView>> {
     return this.answer(`findRefund ${intentId} ${refundId}`, { id: 're_1', status: 'succeeded', failureReason: null });
