@@ -37,7 +37,7 @@ const ADMIN_TIMEOUT_MS = 10_000;
 /** The consumer groups and what each reads (contract topics), as the services' definitions say. */
 const GROUP_TOPICS = {
   booking: ['booking.commands.v1', 'payment.events.v1'],
-  payment: ['booking.events.v1'],
+  payment: ['booking.events.v1', 'psp.events.v1'],
   ledger: ['payment.events.v1', 'booking.events.v1'],
 } as const;
 

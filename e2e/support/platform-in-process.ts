@@ -53,6 +53,8 @@ export interface PlatformInProcess {
   sagaOf(bookingId: string): SeenEvent[];
   /** The first event of the type in the saga (that `matches`, when given), waiting up to `timeout_ms`. */
   waitForEvent(bookingId: string, eventType: string, timeout_ms: number, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent>;
+  /** localstripe itself under the suite's key, past the proxy: a person acting at the PSP's dashboard. */
+  readonly pspDashboard: Stripe;
   /** The PaymentIntents localstripe itself holds for one payment (by our metadata.payment_id). */
   intentsAtSandbox(paymentId: string): Promise<Stripe.PaymentIntent[]>;
   proxyStats(): PspProxyStats;
@@ -146,6 +148,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       sagaOf,
       waitForEvent: (bookingId, eventType, timeout_ms, matches = () => true) =>
         waitFor(`${eventType} in the saga of booking ${bookingId}`, () => sagaOf(bookingId).find((event) => event.eventType === eventType && matches(event)), timeout_ms),
+      pspDashboard: intents.sandbox,
       intentsAtSandbox: (paymentId) => intents.list((intent) => intent.metadata.payment_id === paymentId),
       proxyStats: () => proxy.stats(),
       close,

@@ -12,7 +12,8 @@ import { STRIPE_API_VERSION } from '@txn/payment';
 // database, the dead letters parked, and a way to count the PaymentIntents the PSP itself holds.
 
 /** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
-export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1'] as const satisfies readonly ContractTopic[];
+// psp.events.v1 too: payment consumes it, and a suite's payment must never read the shared topic.
+export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1'] as const satisfies readonly ContractTopic[];
 export type SagaTopic = (typeof SAGA_TOPICS)[number];
 
 /** A decoded record as a reader of the saga's topics saw it. */
@@ -50,6 +51,8 @@ export interface SandboxIntents {
   readonly apiKey: string;
   /** Every intent made after the suite started that `matches`, read from localstripe itself. */
   list(matches: (intent: Stripe.PaymentIntent) => boolean): Promise<Stripe.PaymentIntent[]>;
+  /** localstripe itself under the suite's key, past the fault proxy: what a person at the PSP's dashboard does. */
+  readonly sandbox: Stripe;
 }
 
 export async function sandboxIntents(suiteId: string): Promise<SandboxIntents> {
@@ -60,6 +63,7 @@ export async function sandboxIntents(suiteId: string): Promise<SandboxIntents> {
   const marker = (await sandbox.paymentIntents.create({ amount: 100, currency: 'eur', metadata: { e2e_marker: suiteId } })).id;
   return {
     apiKey,
+    sandbox,
     async list(matches) {
       const found: Stripe.PaymentIntent[] = [];
       let after = marker;

@@ -18,3 +18,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON psp_calls TO :runtime_role;
 
 -- Refused and stale messages, recorded once for a person (ON CONFLICT DO NOTHING).
 GRANT SELECT, INSERT ON unapplied_messages TO :runtime_role;
+
+-- Breaks are raised (ON CONFLICT DO NOTHING) and resolved by a person or reconciliation, never removed.
+GRANT SELECT, INSERT, UPDATE ON psp_breaks TO :runtime_role;
+
+-- Unmatched PSP events are checked on a schedule and closed with their outcome, never removed.
+GRANT SELECT, INSERT, UPDATE ON psp_unmatched_events TO :runtime_role;

@@ -11,8 +11,12 @@ import { paymentDecisionStore, type PaymentWrite } from './application/payment-d
 import type { Payments } from './application/ports';
 import type { PaymentServiceProvider } from './application/psp-port';
 import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
+import { PspBreakRecorder, registerOpenBreakMetrics } from './application/apply-psp-events/break-recorder';
+import { UnmatchedEventSweep } from './application/apply-psp-events/unmatched-sweep';
 import { BookingEventsController } from './messaging/booking-events.controller';
+import { PspEventsController } from './messaging/psp-events.controller';
 import { paymentStore } from './persistence/payment-store';
+import { openBreaksOn, pspBreakStore, unmatchedEventStore } from './persistence/psp-break-store';
 import { callNotifications, parkedCallsOn, pspCallStore } from './persistence/psp-call-store';
 import type { PaymentSettings } from './settings';
 
@@ -21,11 +25,16 @@ const LEASE_MARGIN_MS = 5_000;
 /** Payments asked about per poller sweep (each is one PSP request, made concurrently). */
 const OUTCOME_BATCH_SIZE = 20;
 const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
+/** Unmatched PSP events checked per sweep, and how many failed checks before one is raised as a break anyway. */
+const UNMATCHED_BATCH_SIZE = 20;
+const UNMATCHED_MAX_CHECKS = 5;
+/** The actor of changes the PSP made by itself: what webhook-ingress names the PSP in its events. */
+const PSP_ACTOR: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
 
 type PaymentSettler = DecisionSettler<PaymentDecision, PaymentWrite>;
 
 /** The dispatcher (PSP calls after commit) and the outcome poller, run while the application runs. */
-function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, settler: PaymentSettler, actor: Actor, payments: Payments): Runnable[] {
+function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, psp: PaymentServiceProvider, settler: PaymentSettler, actor: Actor, payments: Payments, breaks: PspBreakRecorder): Runnable[] {
   const { config, logger, metrics, pool } = dependencies;
   const lease_ms = settings.psp.timeout_ms + LEASE_MARGIN_MS;
   const transactions = transactionsOn(pool);
@@ -48,9 +57,12 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
     clock,
   });
   registerParkedCallMetrics({ parked: parkedCallsOn(pool), metrics, logger });
-  const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, maxClaims: settings.callRetryPolicy.maxAttempts, lease_ms, clock });
+  const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, maxClaims: settings.callRetryPolicy.maxAttempts, lease_ms, clock, breaks, pspActor: PSP_ACTOR });
   const polling = periodically('outcome poll', settings.outcomePollInterval_ms, () => poller.iteration(), logger);
-  return [dispatcher, polling];
+  const sweep = new UnmatchedEventSweep({ transactions, payments, psp, settler, logger, metrics, actor, lease_ms, clock, unmatched: unmatchedEventStore, breaks, batchSize: UNMATCHED_BATCH_SIZE, maxChecks: UNMATCHED_MAX_CHECKS });
+  const sweeping = periodically('unmatched PSP events', settings.outcomePollInterval_ms, () => sweep.iteration(), logger);
+  registerOpenBreakMetrics({ open: openBreaksOn(pool), metrics, logger, clock });
+  return [dispatcher, polling, sweeping];
 }
 
 /** Payment's wiring: its stores behind the ports, the one settler, the controller, and the PSP work. */
@@ -64,15 +76,16 @@ export class PaymentModule {
     const feeTermsOf = (tenantId: string): FeeTerms => feeTermsFor(feeSchedule, tenantId);
     logger.info({ feeScheduleVersion: feeSchedule.version, defaultFeeBps: feeSchedule.defaultBps, merchantRates: feeSchedule.byMerchant.size }, 'payment fee schedule');
     const payments = paymentStore(feeTermsOf);
-    const context: PaymentContext = { payments, actor, paymentMethodOf, feeTermsOf, clock };
+    const breaks = new PspBreakRecorder(pspBreakStore, logger, metrics);
+    const context: PaymentContext = { payments, actor, paymentMethodOf, feeTermsOf, clock, unmatched: unmatchedEventStore, breaks };
     const store = paymentDecisionStore(payments, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
     return {
       module: PaymentModule,
-      controllers: [BookingEventsController],
+      controllers: [BookingEventsController, PspEventsController],
       providers: [
         { provide: PAYMENT_CONTEXT, useValue: context },
         decisionSettlerProvider({ service: config.serviceName, store, logger, metrics }),
-        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor, payments) },
+        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor, payments, breaks) },
         PeriodicWorkLifecycle,
       ],
     };

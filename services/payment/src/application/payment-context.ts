@@ -1,6 +1,7 @@
 import type { Actor } from '@txn/contracts';
 import type { FeeTerms } from '@txn/payment-domain';
-import type { Payments } from './ports';
+import type { Payments, UnmatchedPspEvents } from './ports';
+import type { PspBreakRecorder } from './apply-psp-events/break-recorder';
 
 /** What payment's message use cases share, built once by the module; `clock` is the service's one clock. */
 export interface PaymentContext {
@@ -12,6 +13,9 @@ export interface PaymentContext {
   /** The fee schedule's terms for a merchant now: fixed on each payment when it is created. */
   feeTermsOf(tenantId: string): FeeTerms;
   readonly clock: () => Date;
+  /** PSP events no payment names yet, kept to check against the PSP. */
+  readonly unmatched: UnmatchedPspEvents;
+  readonly breaks: PspBreakRecorder;
 }
 
 export const PAYMENT_CONTEXT = Symbol('payment-context');

@@ -1,4 +1,4 @@
-import type { Payment, PspCall } from '@txn/payment-domain';
+import type { Payment, PspBreakKind, PspCall } from '@txn/payment-domain';
 import type { UnappliedRecord } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
 
@@ -41,6 +41,50 @@ export interface Payments {
   parkStuckQueries(tx: SqlTransaction, now: Date, maxClaims: number, limit: number): Promise<string[]>;
   /** A person must look at the payment (a PSP call of it was parked); the flag stays until a decision finds nothing to look at. */
   flagNeedsAttention(tx: SqlTransaction, paymentId: string): Promise<void>;
+  /** The payment whose PaymentIntent or charge this is, if any (how a PSP event without our metadata finds its payment). */
+  findIdByPspObject(tx: SqlTransaction, ids: { readonly pspPaymentIntentId: string | null; readonly pspChargeId: string | null }): Promise<string | undefined>;
+}
+
+/** A difference between the PSP and us, as stored for a person (psp_breaks). */
+export interface PspBreak {
+  readonly kind: PspBreakKind;
+  readonly paymentId: string | null;
+  readonly tenantId: string | null;
+  readonly pspObjectId: string;
+  readonly pspEventId: string | null;
+  readonly detail: string;
+}
+
+/** Breaks: raised once per finding, open until a person or reconciliation resolves them. */
+export interface PspBreaks {
+  /** Raises the break in the caller's transaction; false when a break of this id is already raised. */
+  raise(tx: SqlTransaction, breakId: string, found: PspBreak): Promise<boolean>;
+}
+
+/** Open breaks by kind and the age of the oldest, read at scrape time. */
+export interface OpenBreaks {
+  openByKind(): Promise<{ readonly counts: ReadonlyMap<string, number>; readonly oldestRaisedAt: Date | null }>;
+}
+
+/** A PSP event about an object no payment names yet. */
+export interface UnmatchedPspEvent {
+  readonly pspEventId: string;
+  readonly pspEventType: string;
+  readonly pspObjectType: string;
+  readonly pspObjectId: string;
+  readonly pspPaymentIntentId: string | null;
+  readonly pspChargeId: string | null;
+  readonly tenantId: string | null;
+}
+
+/** Unmatched PSP events, checked against the PSP on a bounded schedule until matched or raised as a break. */
+export interface UnmatchedPspEvents {
+  /** Keeps the event to check at `checkAt` (a repeat of the same PSP event is ignored). */
+  keep(tx: SqlTransaction, event: UnmatchedPspEvent, checkAt: Date): Promise<void>;
+  /** Up to `limit` due events, claimed by pushing their next check out by `lease_ms` and counting the check. */
+  claimDue(tx: SqlTransaction, now: Date, limit: number, lease_ms: number): Promise<readonly (UnmatchedPspEvent & { readonly checks: number })[]>;
+  /** Closed: matched to a payment, or raised as a break. */
+  close(tx: SqlTransaction, pspEventId: string, outcome: 'MATCHED' | 'BREAK', paymentId: string | null): Promise<void>;
 }
 
 /** A call from the work list, claimed by one dispatcher for `lease_ms`. */

@@ -280,6 +280,15 @@ async function flagNeedsAttention(tx: SqlTransaction, paymentId: string): Promis
   await tx.query('UPDATE payments SET needs_attention = true, updated_at = now() WHERE payment_id = $1', [paymentId]);
 }
 
+async function findIdByPspObject(tx: SqlTransaction, ids: { readonly pspPaymentIntentId: string | null; readonly pspChargeId: string | null }): Promise<string | undefined> {
+  if (ids.pspPaymentIntentId === null && ids.pspChargeId === null) return undefined;
+  const rows = await tx.query<{ payment_id: string }>(
+    'SELECT payment_id FROM payments WHERE psp_payment_intent_id = $1 OR psp_charge_id = $2 ORDER BY created_at LIMIT 1',
+    [ids.pspPaymentIntentId, ids.pspChargeId],
+  );
+  return rows[0]?.payment_id;
+}
+
 /** Why a message changed nothing, next to the inbox row that says it was handled. */
 const recordUnapplied = unappliedMessagesIn('payment_id');
 
@@ -293,5 +302,6 @@ export function paymentStore(legacyFeeTerms: LegacyFeeTerms): Payments {
     claimDueQueries,
     parkStuckQueries,
     flagNeedsAttention,
+    findIdByPspObject,
   };
 }

@@ -66,6 +66,11 @@ export class FakePayments implements Payments {
     if (row !== undefined) this.rows.set(paymentId, { ...row, indexes: { ...row.indexes, needsAttention: true } });
     return Promise.resolve();
   }
+
+  findIdByPspObject(_tx: SqlTransaction, ids: { readonly pspPaymentIntentId: string | null; readonly pspChargeId: string | null }): Promise<string | undefined> {
+    const found = [...this.rows.values()].find(({ stored }) => (ids.pspPaymentIntentId !== null && stored.payment.pspPaymentIntentId === ids.pspPaymentIntentId) || (ids.pspChargeId !== null && stored.payment.pspChargeId === ids.pspChargeId));
+    return Promise.resolve(found?.stored.payment.paymentId);
+  }
 }
 
 /** A row of the fake work list: what psp_calls holds. */

@@ -1,11 +1,13 @@
 import { DecisionSettler, type OutboxWriter, type PendingEvent } from '@txn/nest-messaging';
-import { AUTHORIZATION_CREATE_WINDOW_MS, PSP_CLOCK_MARGIN_MS, recordAuthorizationResult, type Payment } from '@txn/payment-domain';
+import { AUTHORIZATION_CREATE_WINDOW_MS, PSP_CLOCK_MARGIN_MS, recordAuthorizationResult, requestPspSync, type Payment } from '@txn/payment-domain';
 import { jsonLogSink, type LogLine } from '@txn/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { FakePayments, FakePspCalls, FakePsp, NOW, PAYMENT_SERVICE, pendingPayment, PSP_AUTHORIZED_AT, PSP_CAPTURE_BEFORE, TX } from '../../../test/unit/fake-payments';
 import { paymentDecisionStore } from '../payment-decided';
 import { OutcomePoller } from './outcome-poller';
+import { PspBreakRecorder } from '../apply-psp-events/break-recorder';
+import type { PspBreak } from '../ports';
 
 /** A poller on fakes whose clock is `at`, with what it published, enqueued, counted and logged. */
 function pollerAt(at: Date, payments = new FakePayments()) {
@@ -17,8 +19,11 @@ function pollerAt(at: Date, payments = new FakePayments()) {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'info', formatters: { level: (label) => ({ level: label }) } }, jsonLogSink(logs));
   const settler = new DecisionSettler({ service: 'payment', outbox, store: paymentDecisionStore(payments, calls, { queryTimeDivisor: 1, clock: () => at }), logger, metrics });
-  const poller = new OutcomePoller({ transactions: (work) => work(TX), payments, psp, settler, logger, metrics, actor: PAYMENT_SERVICE, lease_ms: 1_000, clock: () => at, batchSize: 10, maxClaims: 3 });
-  return { poller, payments, psp, calls, published, metrics, logs };
+  const raised: PspBreak[] = [];
+  const breaks = new PspBreakRecorder({ raise: async (_tx, _id, found) => (raised.push(found), true) }, logger, metrics);
+  const pspActor = { type: 'SYSTEM', id: 'psp:stripe' } as const;
+  const poller = new OutcomePoller({ transactions: (work) => work(TX), payments, psp, settler, logger, metrics, actor: PAYMENT_SERVICE, lease_ms: 1_000, clock: () => at, batchSize: 10, maxClaims: 3, breaks, pspActor });
+  return { poller, payments, psp, calls, published, metrics, logs, raised };
 }
 
 /** A pending payment whose authorization answer was lost (timeout), with or without the intent's id. */
@@ -29,6 +34,23 @@ function lostAuthorization(pspPaymentIntentId: string | null): Payment {
 }
 
 describe('the outcome poller', () => {
+  it('syncs a payment a PSP event was news about: fetches the intent and its refunds, applies them, raises what does not fit', async () => {
+    const { poller, payments, psp, published, raised } = pollerAt(NOW);
+    const authorized = recordAuthorizationResult(pendingPayment(), { kind: 'authorized', via: 'PSP_RESPONSE', pspPaymentIntentId: 'pi_1', authorizedAmount: { amountMinor: 12_000n, currency: 'EUR' }, authorizationExpiresAt: null, authorizedAt: null }, { now: NOW, actor: PAYMENT_SERVICE }).state;
+    const stored = payments.put(requestPspSync(authorized, 'payment_intent.succeeded evt_1', { now: NOW, actor: PAYMENT_SERVICE }).state);
+    payments.due = [stored.payment.paymentId];
+    psp.intent = { ...psp.intent, status: 'succeeded', chargeId: 'ch_1' };
+    psp.refunds = [
+      { id: 're_dash', status: 'succeeded', failureReason: null, amount: { amountMinor: 2_000n, currency: 'EUR' }, refundId: null, createdAt: NOW },
+      { id: 're_big', status: 'succeeded', failureReason: null, amount: { amountMinor: 11_000n, currency: 'EUR' }, refundId: null, createdAt: new Date(NOW.getTime() + 1) },
+    ];
+    expect(await poller.pollOnce()).toBe(1);
+    expect(psp.asked).toEqual(['retrieve pi_1', 'listRefunds pi_1']);
+    expect(published.map((pending) => [pending.event.envelope.eventType, pending.event.envelope.actor.id])).toEqual([['PaymentCaptured', 'psp:stripe'], ['PaymentRefunded', 'psp:stripe']]);
+    expect(payments.rows.get(stored.payment.paymentId)?.stored.payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', pspSync: null });
+    expect(raised).toMatchObject([{ kind: 'REFUND_EXCEEDS_CAPTURE', paymentId: stored.payment.paymentId, pspObjectId: 'pi_1' }]);
+  });
+
   it('asks the PSP about a payment whose answer was lost and settles what the PSP says, through the one settle path', async () => {
     const { poller, payments, psp, published, metrics } = pollerAt(NOW);
     const stored = payments.put(lostAuthorization('pi_1'));

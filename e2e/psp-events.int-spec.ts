@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { PspEventReceived, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
+import { uuidV5 } from '@txn/domain-kernel';
+import { verifyLedger } from '@txn/ledger';
+import { waitFor } from '@txn/testing';
+import { startPlatformInProcess, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
+import { HOUR_MS, PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
+
+// Payment applying the PSP's events (psp.events.v1, as webhook-ingress publishes them) on the real
+// Kafka, PostgreSQL, registry and localstripe, the saga's own PSP calls behind the fault proxy and
+// "the PSP's dashboard" being localstripe itself under the suite's key. The outcome poller keeps
+// its production schedule (first query after a minute): whatever is resolved here within seconds
+// was resolved by the webhook.
+
+const START_TIMEOUT_MS = 180_000;
+const TEST_TIMEOUT_MS = 120_000;
+const SLOT_LEAD_MS = 48 * HOUR_MS;
+const HOLD_MS = 15 * 60_000;
+const REDELIVERIES = 5;
+/** What webhook-ingress names the PSP (its envelope actor), and the namespace of its envelope ids. */
+const PSP_ACTOR: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
+const INGRESS_EVENT_NAMESPACE = '3d0b7f5e-2c1a-4e8b-9f6d-5a4c3b2e1d0f';
+const DASHBOARD_REFUND_MINOR = 2_000n;
+
+interface PspEventSpec {
+  readonly type: string;
+  readonly objectType: string;
+  readonly objectId: string;
+  readonly intentId: string | null;
+  readonly chargeId?: string | null;
+  readonly paymentId?: string | null;
+  readonly tenantId?: string;
+  readonly status?: string | null;
+  readonly amountMinor?: bigint | null;
+}
+
+describe('payment applies the PSP events by state (booking, payment, ledger in-process; real Kafka, PostgreSQL, registry, localstripe)', () => {
+  let platform: PlatformInProcess;
+
+  /** A PspEventReceived exactly as the ingress publishes it: its envelope id derived from the PSP's event id. */
+  function pspEvent(spec: PspEventSpec): PspEventReceived {
+    const pspEventId = `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    const envelope: Envelope = {
+      eventId: uuidV5(INGRESS_EVENT_NAMESPACE, `stripe:${pspEventId}`),
+      eventType: 'PspEventReceived',
+      occurredAt: new Date(),
+      producer: 'webhook-ingress',
+      aggregateId: spec.objectId,
+      aggregateVersion: 1n,
+      correlationId: spec.paymentId ?? spec.objectId,
+      causationId: null,
+      actor: PSP_ACTOR,
+      tenantId: spec.tenantId ?? 'unknown',
+    };
+    return {
+      envelope,
+      provider: 'stripe',
+      pspEventId,
+      pspEventType: spec.type,
+      pspObjectType: spec.objectType,
+      pspObjectId: spec.objectId,
+      pspCreatedAt: new Date(),
+      livemode: false,
+      verifiedWithSecretId: 'current',
+      pspPaymentIntentId: spec.intentId,
+      pspChargeId: spec.chargeId ?? null,
+      pspRefundId: null,
+      paymentId: spec.paymentId ?? null,
+      pspStatus: spec.status ?? null,
+      amount: spec.amountMinor === undefined || spec.amountMinor === null ? null : { amountMinor: spec.amountMinor, currency: 'EUR' },
+      failureCode: null,
+      rawPayload: '{}',
+    };
+  }
+
+  async function deliver(event: PspEventReceived, times = 1): Promise<void> {
+    for (let copy = 0; copy < times; copy += 1) await platform.send(PspEventReceived, event, event.pspObjectId);
+  }
+
+  async function requestBooking(customerId: string): Promise<string> {
+    const resourceId = `room-${randomUUID().slice(0, 8)}`;
+    await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'E2E room']);
+    const bookingId = randomUUID();
+    const startsAt = new Date(Date.now() + SLOT_LEAD_MS);
+    const actor: Actor = { type: 'USER', id: customerId };
+    const request: RequestBooking = {
+      envelope: { eventId: randomUUID(), eventType: 'RequestBooking', occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: platform.tenantId },
+      bookingId,
+      requestIdempotencyKey: randomUUID(),
+      customerId,
+      customerEmail: null,
+      slot: { resourceId, startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
+      price: { amountMinor: PRICE_MINOR, currency: 'EUR' },
+      holdExpiresAt: new Date(Date.now() + HOLD_MS),
+    };
+    await platform.send(RequestBooking, request, bookingId);
+    return bookingId;
+  }
+
+  const step = (bookingId: string, eventType: string, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent> => platform.waitForEvent(bookingId, eventType, STEP_TIMEOUT_MS, matches);
+  const countOf = (bookingId: string, eventType: string): number => platform.sagaOf(bookingId).filter((event) => event.eventType === eventType).length;
+
+  /** Every inbox row of payment for this PSP event: one, whatever the redeliveries. */
+  async function handledOnce(event: PspEventReceived): Promise<void> {
+    await waitFor(`payment handled ${event.pspEventType}`, async () => {
+      const { rows } = await platform.payment.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE event_id = $1', [event.envelope.eventId]);
+      return rows[0]?.n === 1 ? true : undefined;
+    }, STEP_TIMEOUT_MS);
+  }
+
+  async function openBreaks(): Promise<{ kind: string; payment_id: string | null; psp_object_id: string; detail: string }[]> {
+    const { rows } = await platform.payment.pool.query<{ kind: string; payment_id: string | null; psp_object_id: string; detail: string }>('SELECT kind, payment_id, psp_object_id, detail FROM psp_breaks WHERE resolved_at IS NULL ORDER BY raised_at');
+    return rows;
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa' });
+  }, START_TIMEOUT_MS);
+
+  afterEach(() => platform?.proxy.faults.clear());
+
+  afterAll(async () => {
+    await platform?.close();
+  }, START_TIMEOUT_MS);
+
+  it('a lost capture answer is resolved at once by the webhook (reverse order, 5 deliveries: one capture); a dashboard refund is the PSP\'s act and the ledger follows; a dispute is a break', async () => {
+    // The PSP captures, and the answer is lost on the way back: the payment's capture outcome is unknown.
+    platform.proxy.faults.inject({ kind: 'timeout_after_work', method: 'POST', path: '/v1/payment_intents/*/capture', times: 1 });
+    const bookingId = await requestBooking('customer-webhook-capture');
+    const authorized = await step(bookingId, 'PaymentAuthorized');
+    const paymentId = authorized.value.paymentId as string;
+    const intentId = authorized.value.pspPaymentIntentId as string;
+    await step(bookingId, 'PaymentOutcomeUnknown', (event) => event.value.operation === 'CAPTURE');
+
+    // The PSP's webhooks arrive newest first, the newest five times over.
+    const [intentAtPsp] = await platform.intentsAtSandbox(paymentId);
+    expect(intentAtPsp).toMatchObject({ id: intentId, status: 'succeeded' });
+    const succeeded = pspEvent({ type: 'payment_intent.succeeded', objectType: 'payment_intent', objectId: intentId, intentId, paymentId, tenantId: platform.tenantId, status: 'succeeded', amountMinor: PRICE_MINOR });
+    const capturable = pspEvent({ type: 'payment_intent.amount_capturable_updated', objectType: 'payment_intent', objectId: intentId, intentId, paymentId, tenantId: platform.tenantId, status: 'requires_capture', amountMinor: PRICE_MINOR });
+    await deliver(succeeded, REDELIVERIES);
+    await deliver(capturable);
+
+    const captured = await step(bookingId, 'PaymentCaptured');
+    expect(captured.value).toMatchObject({ statusBefore: 'OUTCOME_UNKNOWN', statusAfter: 'CAPTURED', reason: 'PSP_WEBHOOK', capturedAmount: { amountMinor: PRICE_MINOR } });
+    await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'CAPTURE_TO_ESCROW');
+    await handledOnce(succeeded);
+    await handledOnce(capturable);
+    const { rows: unapplied } = await platform.payment.pool.query<{ reason: string }>('SELECT reason FROM unapplied_messages WHERE event_id = $1', [capturable.envelope.eventId]);
+    expect(unapplied).toEqual([{ reason: 'ALREADY_REFLECTED' }]);
+
+    // A refund made on the PSP's dashboard, reported on the charge (no metadata of ours on it), five times.
+    const chargeId = captured.value.pspChargeId as string;
+    const dashboardRefund = await platform.pspDashboard.refunds.create({ payment_intent: intentId, amount: Number(DASHBOARD_REFUND_MINOR) });
+    const refunded = pspEvent({ type: 'charge.refunded', objectType: 'charge', objectId: chargeId, intentId, chargeId, status: 'succeeded', amountMinor: DASHBOARD_REFUND_MINOR });
+    await deliver(refunded, REDELIVERIES);
+    const refund = await step(bookingId, 'PaymentRefunded');
+    expect(refund.value).toMatchObject({ statusAfter: 'PARTIALLY_REFUNDED', reason: 'PSP_EXTERNAL_REFUND', pspRefundId: dashboardRefund.id, refundedAmount: { amountMinor: DASHBOARD_REFUND_MINOR } });
+    expect(refund.value.envelope.actor).toEqual(PSP_ACTOR);
+    await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'REFUND');
+    await handledOnce(refunded);
+
+    // A dispute: recorded as a break for a person, the payment flagged; nothing moves.
+    const dispute = pspEvent({ type: 'charge.dispute.created', objectType: 'dispute', objectId: `dp_${randomUUID().slice(0, 8)}`, intentId, chargeId, status: 'needs_response', amountMinor: PRICE_MINOR });
+    await deliver(dispute);
+    await handledOnce(dispute);
+    expect((await openBreaks()).filter((found) => found.payment_id === paymentId)).toMatchObject([{ kind: 'DISPUTE_OPENED', psp_object_id: dispute.pspObjectId }]);
+    const { rows: payment } = await platform.payment.pool.query('SELECT status, needs_attention, psp_sync, unknown_outcome FROM payments WHERE payment_id = $1', [paymentId]);
+    expect(payment).toEqual([{ status: 'PARTIALLY_REFUNDED', needs_attention: true, psp_sync: null, unknown_outcome: null }]);
+
+    // One capture, one refund, in our events and at the PSP.
+    expect([countOf(bookingId, 'PaymentCaptured'), countOf(bookingId, 'PaymentRefunded')]).toEqual([1, 1]);
+    const intents = await platform.intentsAtSandbox(paymentId);
+    expect(intents.map((intent) => [intent.status, intent.amount])).toEqual([['succeeded', Number(PRICE_MINOR)]]);
+    const report = await verifyLedger(platform.ledger.pool);
+    expect(report.findings).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a charge the platform never created is a break, never applied', async () => {
+    // Made at the PSP by someone else: no metadata of ours.
+    const foreign = await platform.pspDashboard.paymentIntents.create({ amount: 4_200, currency: 'eur', payment_method: 'pm_card_visa', capture_method: 'manual', confirm: true });
+    const chargeId = typeof foreign.latest_charge === 'string' ? foreign.latest_charge : (foreign.latest_charge?.id ?? `ch_${foreign.id}`);
+    const charge = pspEvent({ type: 'charge.succeeded', objectType: 'charge', objectId: chargeId, intentId: foreign.id, chargeId, status: 'succeeded', amountMinor: 4_200n });
+    const seenBefore = platform.seen.filter((event) => event.topic === 'payment.events.v1').length;
+    await deliver(charge);
+    const found = await waitFor('the break for the foreign charge', async () => (await openBreaks()).find((row) => row.psp_object_id === chargeId), STEP_TIMEOUT_MS);
+    expect(found).toMatchObject({ kind: 'UNKNOWN_PSP_OBJECT', payment_id: null, detail: `charge.succeeded: PaymentIntent ${foreign.id} carries no payment of ours` });
+    const { rows: kept } = await platform.payment.pool.query('SELECT outcome, checks FROM psp_unmatched_events WHERE psp_event_id = $1', [charge.pspEventId]);
+    expect(kept).toEqual([{ outcome: 'BREAK', checks: 1 }]);
+    const metrics = await platform.payment.service.dependencies.metrics.getSingleMetricAsString('payment_psp_breaks_open');
+    expect(metrics).toMatch(/payment_psp_breaks_open\{kind="UNKNOWN_PSP_OBJECT"[^}]*\} [1-9]/);
+    expect(platform.seen.filter((event) => event.topic === 'payment.events.v1').length).toBe(seenBefore);
+  }, TEST_TIMEOUT_MS);
+});
