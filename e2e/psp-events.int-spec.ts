@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PspEventReceived, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
+import { CompleteBooking, PspEventReceived, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { uuidV5 } from '@txn/domain-kernel';
 import { verifyLedger } from '@txn/ledger';
 import { waitFor } from '@txn/testing';
@@ -123,7 +123,7 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     await platform?.close();
   }, START_TIMEOUT_MS);
 
-  it('a lost capture answer is resolved at once by the webhook (reverse order, 5 deliveries: one capture); a dashboard refund is the PSP\'s act and the ledger follows; a dispute is a break', async () => {
+  it('a lost capture answer is resolved at once by the webhook (reverse order, 5 deliveries: one capture); a dashboard refund is the PSP\'s act and the ledger follows; a dispute is a break and its escrow is not released', async () => {
     // The PSP captures, and the answer is lost on the way back: the payment's capture outcome is unknown.
     platform.proxy.faults.inject({ kind: 'timeout_after_work', method: 'POST', path: '/v1/payment_intents/*/capture', times: 1 });
     const bookingId = await requestBooking('customer-webhook-capture');
@@ -159,16 +159,29 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'REFUND');
     await handledOnce(refunded);
 
-    // A dispute: recorded as a break for a person, the payment flagged; nothing moves.
+    // A dispute: a break for a person, the payment flagged, announced by the PSP; the ledger holds the escrow back.
     const dispute = pspEvent({ type: 'charge.dispute.created', objectType: 'dispute', objectId: `dp_${randomUUID().slice(0, 8)}`, intentId, chargeId, status: 'needs_response', amountMinor: PRICE_MINOR });
-    await deliver(dispute);
+    await deliver(dispute, 2);
+    const disputed = await step(bookingId, 'PaymentDisputed');
+    expect(disputed.value).toMatchObject({ statusBefore: 'PARTIALLY_REFUNDED', statusAfter: 'PARTIALLY_REFUNDED', pspDisputeId: dispute.pspObjectId, reason: 'charge.dispute.created' });
+    expect(disputed.value.envelope.actor).toEqual(PSP_ACTOR);
     await handledOnce(dispute);
     expect((await openBreaks()).filter((found) => found.payment_id === paymentId)).toMatchObject([{ kind: 'DISPUTE_OPENED', psp_object_id: dispute.pspObjectId }]);
+    await waitFor('the escrow held back', async () => {
+      const { rows } = await platform.ledger.pool.query<{ disputed_at: Date | null }>('SELECT disputed_at FROM escrows WHERE escrow_id = $1', [paymentId]);
+      return rows[0]?.disputed_at ?? undefined;
+    }, STEP_TIMEOUT_MS);
+    // The merchant says the service was delivered: the booking completes, the disputed escrow is not released.
+    const merchant: Actor = { type: 'API_KEY', id: 'merchant-e2e-key' };
+    await platform.send(CompleteBooking, { envelope: { eventId: randomUUID(), eventType: 'CompleteBooking', occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor: merchant, tenantId: platform.tenantId }, bookingId, deliveredAt: new Date(), reason: null }, bookingId);
+    await step(bookingId, 'BookingCompleted');
+    expect((await step(bookingId, 'LedgerBreakRaised')).value).toMatchObject({ kind: 'RELEASE_BLOCKED', code: 'ESCROW_DISPUTED' });
+    expect(countOf(bookingId, 'EscrowReleased')).toBe(0);
     const { rows: payment } = await platform.payment.pool.query('SELECT status, needs_attention, psp_sync, unknown_outcome FROM payments WHERE payment_id = $1', [paymentId]);
     expect(payment).toEqual([{ status: 'PARTIALLY_REFUNDED', needs_attention: true, psp_sync: null, unknown_outcome: null }]);
 
     // One capture, one refund, in our events and at the PSP.
-    expect([countOf(bookingId, 'PaymentCaptured'), countOf(bookingId, 'PaymentRefunded')]).toEqual([1, 1]);
+    expect([countOf(bookingId, 'PaymentCaptured'), countOf(bookingId, 'PaymentRefunded'), countOf(bookingId, 'PaymentDisputed')]).toEqual([1, 1, 1]);
     const intents = await platform.intentsAtSandbox(paymentId);
     expect(intents.map((intent) => [intent.status, intent.amount])).toEqual([['succeeded', Number(PRICE_MINOR)]]);
     const report = await verifyLedger(platform.ledger.pool);

@@ -17,6 +17,8 @@ export type LedgerErrorCode =
   | 'HOLD_NOT_EXPIRED'
   | 'POST_EXCEEDS_HOLD'
   | 'ESCROW_NOT_FUNDED'
+  /** The customer disputed the charge: the escrow is held back from release until a person settles it. */
+  | 'ESCROW_DISPUTED'
   | 'REFUND_EXCEEDS_CAPTURE'
   | 'INVALID_FEE'
   // What only the books as stored can tell: a hold or escrow never seen.

@@ -97,6 +97,15 @@ describe('the money flow in the ledger', () => {
     expect(books.verify()).toEqual([]);
   });
 
+  it('a disputed escrow is not released: the merchant is not paid while the chargeback is open', () => {
+    const books = new Books();
+    const escrow = authorizeAndCapture(books, { amountMinor: 10_000n, currency: 'EUR' }, { amountMinor: 10_000n, currency: 'EUR' }, 1_200);
+    const disputed: Escrow = { ...escrow, disputedAt: new Date('2026-12-02T10:00:00Z') };
+    expect(releaseEscrow(disputed, 'completed-evt', 'BOOKING_COMPLETED')).toMatchObject({ outcome: 'refused', refused: 'ESCROW_DISPUTED' });
+    // A refund still comes out of it (the customer may be given the money back while disputed).
+    expect(refundEscrow(disputed, 'refund-evt', { amountMinor: 1_000n, currency: 'EUR' }, 'GOODWILL')).toMatchObject({ outcome: 'applied' });
+  });
+
   it('a cancellation before delivery refunds out of escrow, and the platform gives its fee back in proportion', () => {
     const books = new Books();
     let escrow = authorizeAndCapture(books, { amountMinor: 10_000n, currency: 'EUR' }, { amountMinor: 10_000n, currency: 'EUR' }, 1_200);

@@ -27,6 +27,8 @@ export interface Escrow {
   readonly refundedMinor: bigint;
   readonly refundedPlatformFeeMinor: bigint;
   readonly releaseEntryId: string | null;
+  /** Set by a dispute (PaymentDisputed): the escrow is not released while it is set. */
+  readonly disputedAt: Date | null;
 }
 
 function account(code: AccountCode, tenantId: string, currency: CurrencyCode): string {
@@ -118,6 +120,7 @@ export function captureToEscrow(
       refundedMinor: 0n,
       refundedPlatformFeeMinor: 0n,
       releaseEntryId: null,
+      disputedAt: null,
     }),
   });
 }
@@ -153,6 +156,9 @@ export interface EscrowRelease {
 export function releaseEscrow(escrow: Escrow, entryId: string, reason: string): Checked<EscrowRelease, LedgerErrorCode> {
   if (escrow.status !== 'FUNDED') {
     return ledgerError('ESCROW_NOT_FUNDED', `escrow ${escrow.escrowId} is ${escrow.status}, nothing to release`);
+  }
+  if (escrow.disputedAt !== null) {
+    return ledgerError('ESCROW_DISPUTED', `escrow ${escrow.escrowId} is held back: its charge was disputed at ${escrow.disputedAt.toISOString()}`);
   }
   const { tenantId } = escrow;
   const currency = escrow.split.captured.currency;

@@ -20,9 +20,11 @@ export type BreakKind =
   /** A completed booking whose escrow cannot be released (already refunded, another release under its id). */
   | 'RELEASE_BLOCKED'
   /** A fact whose ids or currency the ledger cannot read: nothing can be booked, only kept. */
-  | 'FACT_UNREADABLE';
+  | 'FACT_UNREADABLE'
+  /** A dispute of a booking whose escrow is not there to hold back (never funded, or already released to the merchant). */
+  | 'DISPUTE_UNPLACED';
 
-export const BREAK_KINDS: readonly BreakKind[] = ['CAPTURE_UNPLACED', 'REFUND_UNPLACED', 'AUTHORIZATION_UNPLACED', 'VOID_UNPLACED', 'RELEASE_BLOCKED', 'FACT_UNREADABLE'];
+export const BREAK_KINDS: readonly BreakKind[] = ['CAPTURE_UNPLACED', 'REFUND_UNPLACED', 'AUTHORIZATION_UNPLACED', 'VOID_UNPLACED', 'RELEASE_BLOCKED', 'FACT_UNREADABLE', 'DISPUTE_UNPLACED'];
 
 /** A fact the books could not place, kept until reconciliation or a person explains it. */
 export interface LedgerBreak {

@@ -41,6 +41,7 @@ export function createPayment(facts: NewPayment, ctx: IntentContext): PaymentDec
     bookingRelease: null,
     voidReason: null,
     pspSync: null,
+    dispute: null,
   };
   const inFlight = { operation: 'AUTHORIZE', idempotencyKey: lifecycleKey(payment, 'AUTHORIZE'), requestedAt: ctx.now } as const;
   return applied(payment, { ...payment, inFlight }, ctx, [], [lifecycleCall(payment, inFlight)]);

@@ -2,6 +2,7 @@ import type {
   PaymentAuthorized,
   PaymentCaptured,
   PaymentCaptureFailed,
+  PaymentDisputed,
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefunded,
@@ -133,12 +134,19 @@ export interface Payment {
   readonly voidReason: string | null;
   /** Set while a PSP event waits to be checked against the PSP's own object. */
   readonly pspSync: PspSync | null;
+  /** A chargeback the customer opened at the PSP: a person responds; until then the payment needs attention. */
+  readonly dispute: Dispute | null;
+}
+
+export interface Dispute {
+  readonly pspDisputeId: string;
+  readonly openedAt: Date;
 }
 
 /** What a payment emits: its contracts' payloads, as domain events. */
 export type PaymentEvent = DomainEventsOf<{
   PaymentAuthorized: PaymentAuthorized; PaymentRequiresAction: PaymentRequiresAction; PaymentFailed: PaymentFailed; PaymentOutcomeUnknown: PaymentOutcomeUnknown; PaymentCaptured: PaymentCaptured;
-  PaymentCaptureFailed: PaymentCaptureFailed; PaymentVoided: PaymentVoided; PaymentRefunded: PaymentRefunded; PaymentRefundFailed: PaymentRefundFailed;
+  PaymentCaptureFailed: PaymentCaptureFailed; PaymentVoided: PaymentVoided; PaymentRefunded: PaymentRefunded; PaymentRefundFailed: PaymentRefundFailed; PaymentDisputed: PaymentDisputed;
 }>;
 
 /** An applied payment decision also lists the PSP calls to make after the transaction commits. */
@@ -216,5 +224,5 @@ export function needsAttention(payment: Payment): boolean {
   const unresolved = (payment.unknown !== null && payment.unknown.alertedAt !== null) || (payment.pspSync !== null && payment.pspSync.alertedAt !== null) || payment.refunds.some((refund) => refund.query !== null && refund.query.alertedAt !== null);
   // A refused refund leaves the customer owed money until someone refunds again (or explains why not).
   const owed = payment.status !== 'REFUNDED' && payment.refunds.some((refund) => refund.status === 'FAILED');
-  return unresolved || owed;
+  return unresolved || owed || payment.dispute !== null;
 }

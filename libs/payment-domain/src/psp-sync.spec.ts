@@ -3,9 +3,9 @@ import { money } from '@txn/money';
 import { createPayment, recordAuthorizationResult } from './authorization';
 import { recordCaptureResult, requestCapture, requestVoid } from './capture-and-void';
 import type { PspIntentSnapshot } from './outcome-query';
-import type { Payment, PaymentDecision } from './payment';
+import { needsAttention, type Payment, type PaymentDecision, type PaymentEvent } from './payment';
 import { requestRefund } from './refunds';
-import { EXTERNAL_REFUND_REASON, notePspEvent, reconcileWithPsp, type ObservedRefund, type PspEventFacts, type PspSyncOutcome } from './psp-sync';
+import { EXTERNAL_REFUND_REASON, notePspEvent, reconcileWithPsp, recordDispute, type ObservedRefund, type PspEventFacts, type PspSyncOutcome } from './psp-sync';
 
 const US: Actor = { type: 'SERVICE', id: 'payment' };
 const PSP: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
@@ -29,6 +29,10 @@ const CANCELED: PspIntentSnapshot = { pspStatus: 'canceled', pspPaymentIntentId:
 const REQUIRES_CAPTURE: PspIntentSnapshot = { pspStatus: 'requires_capture', pspPaymentIntentId: PI, authorizedAmount: EUR(10_000n), authorizationExpiresAt: null, authorizedAt: null };
 const refundAtPsp = (pspRefundId: string, refundId: string | null, amountMinor: bigint, status = 'succeeded'): ObservedRefund => ({ pspRefundId, refundId, status, amount: EUR(amountMinor), createdAt: NOW });
 
+function eventsOf(decision: PaymentDecision): readonly PaymentEvent[] {
+  return decision.outcome === 'applied' ? decision.events : [];
+}
+
 /** A PSP event that is news, then the sync that applies what the PSP holds. */
 function sync(payment: Payment, intent: PspIntentSnapshot, refunds: readonly ObservedRefund[] = []): PspSyncOutcome {
   const asked = state(notePspEvent(payment, event('payment_intent.updated', 'charge', 'x', { pspEventType: 'charge.refunded', amount: EUR(1n) }), ctx));
@@ -50,7 +54,7 @@ describe('a PSP event is a hint; what the PSP holds is applied', () => {
   it('settles our own capture from the PSP when its answer has not come (the saga and the webhook are one writer)', () => {
     const capturing = state(requestCapture(authorized(), ctx));
     const { decision, breaks } = sync(capturing, SUCCEEDED);
-    expect(decision.events.map((e) => [e.eventType, e.actor])).toEqual([['PaymentCaptured', US]]);
+    expect(eventsOf(decision).map((e) => [e.eventType, e.actor])).toEqual([['PaymentCaptured', US]]);
     expect(state(decision)).toMatchObject({ status: 'CAPTURED', inFlight: null, pspSync: null });
     expect(breaks).toEqual([]);
     // The saga's own answer, arriving afterwards, is stale: one capture.
@@ -59,7 +63,7 @@ describe('a PSP event is a hint; what the PSP holds is applied', () => {
 
   it('applies a cancellation made at the PSP as the PSP\'s act, and never un-voids afterwards', () => {
     const { decision } = sync(authorized(), CANCELED);
-    expect(decision.events.map((e) => [e.eventType, e.actor, (e.payload as { reason: string }).reason])).toEqual([['PaymentVoided', PSP, 'PSP_WEBHOOK']]);
+    expect(eventsOf(decision).map((e) => [e.eventType, e.actor, (e.payload as { reason: string }).reason])).toEqual([['PaymentVoided', PSP, 'PSP_WEBHOOK']]);
     const voided = state(decision);
     expect(requestCapture(voided, ctx).outcome).toBe('stale');
     expect(sync(voided, REQUIRES_CAPTURE).breaks).toEqual([{ kind: 'STATUS_MISMATCH', detail: "payment is VOIDED, the PSP's intent is requires_capture" }]);
@@ -67,29 +71,38 @@ describe('a PSP event is a hint; what the PSP holds is applied', () => {
 
   it('books a refund made on the PSP dashboard as a refund by the PSP, once, however often it is seen', () => {
     const { decision } = sync(captured(), SUCCEEDED, [refundAtPsp('re_dash', null, 2_500n)]);
-    expect(decision.events.map((e) => [e.eventType, e.actor, (e.payload as { reason: string }).reason])).toEqual([['PaymentRefunded', PSP, EXTERNAL_REFUND_REASON]]);
+    expect(eventsOf(decision).map((e) => [e.eventType, e.actor, (e.payload as { reason: string }).reason])).toEqual([['PaymentRefunded', PSP, EXTERNAL_REFUND_REASON]]);
     const refunded = state(decision);
     expect(refunded).toMatchObject({ status: 'PARTIALLY_REFUNDED', refunds: [{ status: 'SUCCEEDED', pspRefundId: 're_dash', amount: EUR(2_500n) }] });
-    expect(sync(refunded, SUCCEEDED, [refundAtPsp('re_dash', null, 2_500n)]).decision.events).toEqual([]);
+    expect(eventsOf(sync(refunded, SUCCEEDED, [refundAtPsp('re_dash', null, 2_500n)]).decision)).toEqual([]);
   });
 
   it('settles our refund from the PSP\'s list, and raises a break for a dashboard refund that does not fit', () => {
     const refunding = state(requestRefund(captured(), { refundId: 'r-ours', amount: EUR(8_000n), reason: 'CANCELLED' }, ctx));
     const { decision, breaks } = sync(refunding, SUCCEEDED, [refundAtPsp('re_ours', 'r-ours', 8_000n), refundAtPsp('re_dash', null, 5_000n)]);
-    expect(decision.events.map((e) => e.eventType)).toEqual(['PaymentRefunded']);
+    expect(eventsOf(decision).map((e) => e.eventType)).toEqual(['PaymentRefunded']);
     expect(state(decision).refunds).toMatchObject([{ refundId: 'r-ours', status: 'SUCCEEDED', pspRefundId: 're_ours' }]);
     expect(breaks).toMatchObject([{ kind: 'REFUND_EXCEEDS_CAPTURE' }]);
   });
 
   it('walks an authorization we never heard of through to the capture the PSP made (events in order)', () => {
     const { decision } = sync(pending(), SUCCEEDED);
-    expect(decision.events.map((e) => [e.eventType, e.aggregateVersion])).toEqual([['PaymentAuthorized', 1n], ['PaymentCaptured', 2n]]);
+    expect(eventsOf(decision).map((e) => [e.eventType, e.aggregateVersion])).toEqual([['PaymentAuthorized', 1n], ['PaymentCaptured', 2n]]);
   });
 
   it('captured while we asked for a void: the money was taken, and the released booking refunds it', () => {
     const voiding = state(requestVoid(authorized(), 'BOOKING_EXPIRED', ctx));
     const { decision } = sync(voiding, SUCCEEDED);
-    expect(decision.events.map((e) => [e.eventType, e.actor])).toEqual([['PaymentCaptured', PSP]]);
+    expect(eventsOf(decision).map((e) => [e.eventType, e.actor])).toEqual([['PaymentCaptured', PSP]]);
+  });
+
+  it('announces a dispute of captured money once, as the PSP\'s act, and the payment needs a person from then on', () => {
+    const dispute = { pspDisputeId: 'dp_1', pspEventType: 'charge.dispute.created', pspChargeId: 'ch_1', amount: EUR(10_000n), status: 'needs_response' };
+    const decision = recordDispute(captured(), dispute, { ...ctx, pspActor: PSP });
+    expect(eventsOf(decision).map((e) => [e.eventType, e.actor, e.payload.statusBefore, e.payload.statusAfter])).toEqual([['PaymentDisputed', PSP, 'CAPTURED', 'CAPTURED']]);
+    expect(needsAttention(state(decision))).toBe(true);
+    expect(recordDispute(state(decision), dispute, { ...ctx, pspActor: PSP })).toMatchObject({ outcome: 'stale', stale: 'DISPUTE_ALREADY_RECORDED' });
+    expect(recordDispute(authorized(), dispute, { ...ctx, pspActor: PSP })).toMatchObject({ outcome: 'stale', stale: 'NOTHING_CAPTURED_TO_HOLD' });
   });
 
   it('counts an unreachable PSP as a query on the bounded schedule, and keeps a sync asked again during the fetch', () => {

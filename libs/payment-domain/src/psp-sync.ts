@@ -5,7 +5,7 @@ import { recordAuthorizationResult } from './authorization';
 import { recordCaptureResult, recordVoidResult } from './capture-and-void';
 import { pspIdempotencyKey } from './idempotency-key';
 import type { PspIntentSnapshot } from './outcome-query';
-import { awaitedOperation, MAX_REFUNDS_PER_PAYMENT, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PaymentStatus, type PspSync, type Refund } from './payment';
+import { awaitedOperation, MAX_REFUNDS_PER_PAYMENT, pspIntentId, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PaymentStatus, type PspSync, type Refund } from './payment';
 import { recordRefundResult } from './refunds';
 import { applied, lifecycleKey, nextQuery } from './transition';
 
@@ -30,8 +30,8 @@ export interface PspEventFacts {
   readonly pspObjectType: string;
   readonly pspStatus: string | null;
   readonly pspRefundId: string | null;
-  /** A charge.refunded event's amount is the charge's total refunded. */
-  readonly amount: Money | null;
+  /** A charge.refunded event's amount is the charge's total refunded (only compared: any currency text). */
+  readonly amount: { readonly amountMinor: bigint; readonly currency: string } | null;
 }
 
 /** A refund as the PSP lists it on our PaymentIntent. */
@@ -213,6 +213,43 @@ function settleAuthorization(payment: Payment, intent: PspIntentSnapshot, ctx: S
     default:
       return unchanged(payment);
   }
+}
+
+/** A dispute the PSP reports (charge.dispute.created), as the ingress normalised it. */
+export interface DisputeFacts {
+  readonly pspDisputeId: string;
+  readonly pspEventType: string;
+  readonly pspChargeId: string | null;
+  readonly amount: Money | null;
+  readonly status: string | null;
+}
+
+/**
+ * The customer opened a chargeback: announced (the ledger holds the escrow back from release) with
+ * the PSP as the actor, and the payment needs a person until the dispute is answered. Only a
+ * payment with money captured and not all refunded can hold anything back; for any other the
+ * dispute is a break only (the application raises it either way).
+ */
+export function recordDispute(payment: Payment, dispute: DisputeFacts, ctx: IntentContext & { readonly pspActor: Actor }): PaymentDecision {
+  if (payment.dispute?.pspDisputeId === dispute.pspDisputeId) return stale(payment, 'DISPUTE_ALREADY_RECORDED');
+  if (payment.status !== 'CAPTURED' && payment.status !== 'PARTIALLY_REFUNDED') return stale(payment, 'NOTHING_CAPTURED_TO_HOLD');
+  const after: Payment = { ...payment, dispute: { pspDisputeId: dispute.pspDisputeId, openedAt: ctx.now } };
+  const draft = {
+    eventType: 'PaymentDisputed',
+    payload: {
+      paymentId: payment.paymentId,
+      bookingId: payment.bookingId,
+      statusBefore: payment.status,
+      statusAfter: payment.status,
+      reason: dispute.pspEventType,
+      pspDisputeId: dispute.pspDisputeId,
+      pspPaymentIntentId: pspIntentId(payment),
+      pspChargeId: dispute.pspChargeId ?? payment.pspChargeId,
+      disputedAmount: dispute.amount,
+      disputeStatus: dispute.status,
+    },
+  } as const;
+  return applied(payment, after, { ...ctx, actor: ctx.pspActor }, [draft]);
 }
 
 /** The payment's lifecycle against the PSP's intent; what no transition explains becomes a break. */

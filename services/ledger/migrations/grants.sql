@@ -25,7 +25,7 @@ GRANT UPDATE (status, reason, posted_amount_minor, entry_id, closed_by_event_id,
 
 -- The split fixed at capture never changes; refunds and the release do.
 GRANT SELECT, INSERT ON escrows TO :runtime_role;
-GRANT UPDATE (status, refunded_minor, refunded_platform_fee_minor, release_entry_id, version, updated_at) ON escrows TO :runtime_role;
+GRANT UPDATE (status, refunded_minor, refunded_platform_fee_minor, release_entry_id, disputed_at, version, updated_at) ON escrows TO :runtime_role;
 
 -- A completion seen before its capture waits here; the capture locks it (FOR UPDATE) and removes it.
 GRANT SELECT, INSERT, UPDATE, DELETE ON escrow_release_requests TO :runtime_role;

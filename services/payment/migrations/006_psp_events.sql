@@ -2,7 +2,9 @@
 --
 -- A PSP event our state does not reflect asks for a sync: the PSP's objects are fetched and
 -- applied on the outcome queries' schedule (query_due_at covers it). Null when none is waiting.
-ALTER TABLE payments ADD COLUMN psp_sync jsonb NULL;
+ALTER TABLE payments ADD COLUMN psp_sync jsonb NULL,
+  -- A chargeback opened at the PSP (PaymentDisputed): the payment needs a person until it is answered.
+  ADD COLUMN dispute jsonb NULL;
 
 -- Intent and charge ids are how a PSP event without our metadata (a charge.*, a refund.*) finds its payment.
 CREATE INDEX payments_psp_intent_idx ON payments (psp_payment_intent_id) WHERE psp_payment_intent_id IS NOT NULL;

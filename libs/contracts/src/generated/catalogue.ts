@@ -23,6 +23,7 @@ import { LedgerRejected } from './ledger/LedgerRejected';
 import { PaymentAuthorized } from './payment/PaymentAuthorized';
 import { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
 import { PaymentCaptured } from './payment/PaymentCaptured';
+import { PaymentDisputed } from './payment/PaymentDisputed';
 import { PaymentFailed } from './payment/PaymentFailed';
 import { PaymentOutcomeUnknown } from './payment/PaymentOutcomeUnknown';
 import { PaymentRefundFailed } from './payment/PaymentRefundFailed';
@@ -62,6 +63,7 @@ export const EVENT_TYPES = {
   PaymentAuthorized,
   PaymentCaptureFailed,
   PaymentCaptured,
+  PaymentDisputed,
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefundFailed,
@@ -85,7 +87,7 @@ export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
-  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
+  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
   'psp.events.v1': ['PspEventReceived'],
   'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
@@ -102,7 +104,7 @@ export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfi
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
 /** Every event type on payment.events.v1. */
-export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided;
+export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentDisputed | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided;
 
 /** Every event type on psp.events.v1. */
 export type PspEventsV1 = PspEventReceived;

@@ -25,6 +25,7 @@ export { LedgerRejected } from './ledger/LedgerRejected';
 export { PaymentAuthorized } from './payment/PaymentAuthorized';
 export { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
 export { PaymentCaptured } from './payment/PaymentCaptured';
+export { PaymentDisputed } from './payment/PaymentDisputed';
 export { PaymentFailed } from './payment/PaymentFailed';
 export { PaymentOutcomeUnknown } from './payment/PaymentOutcomeUnknown';
 export { PaymentRefundFailed } from './payment/PaymentRefundFailed';

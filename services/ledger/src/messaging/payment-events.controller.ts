@@ -1,11 +1,12 @@
 import { Controller, Inject, UseInterceptors } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { PaymentAuthorized, PaymentCaptured, PaymentRefunded, PaymentVoided } from '@txn/contracts';
+import type { PaymentAuthorized, PaymentCaptured, PaymentDisputed, PaymentRefunded, PaymentVoided } from '@txn/contracts';
 import { InboxContext, SettleDecisions } from '@txn/nest-messaging';
 import { LEDGER_CONTEXT, type LedgerContext, type LedgerDeps } from '../application/ledger-context';
 import type { LedgerDecided } from '../application/ledger-decided';
 import { onPaymentAuthorized } from '../application/on-payment-authorized/on-payment-authorized';
 import { onPaymentCaptured } from '../application/on-payment-captured/on-payment-captured';
+import { onPaymentDisputed } from '../application/on-payment-disputed/on-payment-disputed';
 import { onPaymentRefunded } from '../application/on-payment-refunded/on-payment-refunded';
 import { onPaymentVoided } from '../application/on-payment-voided/on-payment-voided';
 
@@ -37,6 +38,11 @@ export class PaymentEventsController {
   @EventPattern('PaymentRefunded')
   refunded(@Payload() event: PaymentRefunded, @Ctx() inbox: InboxContext): Promise<LedgerDecided> {
     return onPaymentRefunded(inbox.tx, event, this.deps());
+  }
+
+  @EventPattern('PaymentDisputed')
+  disputed(@Payload() event: PaymentDisputed, @Ctx() inbox: InboxContext): Promise<LedgerDecided> {
+    return onPaymentDisputed(inbox.tx, event, this.deps());
   }
 
   private deps(): LedgerDeps {

@@ -168,15 +168,15 @@ async function closeHold(tx: SqlTransaction, hold: Hold, closedByEventId: string
 }
 
 function escrowValues(escrow: Escrow): unknown[] {
-  return [escrow.status, escrow.refundedMinor.toString(), escrow.refundedPlatformFeeMinor.toString(), escrow.releaseEntryId?.toLowerCase() ?? null];
+  return [escrow.status, escrow.refundedMinor.toString(), escrow.refundedPlatformFeeMinor.toString(), escrow.releaseEntryId?.toLowerCase() ?? null, escrow.disputedAt];
 }
 
 async function insertEscrow(tx: SqlTransaction, { escrow, version }: StoredEscrow): Promise<void> {
   const { split } = escrow;
   await tx.query(
     `INSERT INTO escrows (escrow_id, tenant_id, payment_id, booking_id, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps,
-                          fee_rule, fee_schedule_version, capture_entry_id, version, status, refunded_minor, refunded_platform_fee_minor, release_entry_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+                          fee_rule, fee_schedule_version, capture_entry_id, version, status, refunded_minor, refunded_platform_fee_minor, release_entry_id, disputed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
     [
       escrow.escrowId,
       escrow.tenantId,
@@ -199,7 +199,7 @@ async function insertEscrow(tx: SqlTransaction, { escrow, version }: StoredEscro
 /** The escrow's new state; `before` guards against a write without the row lock. */
 async function updateEscrow(tx: SqlTransaction, before: StoredEscrow, after: StoredEscrow): Promise<void> {
   const rows = await tx.query(
-    `UPDATE escrows SET status = $4, refunded_minor = $5, refunded_platform_fee_minor = $6, release_entry_id = $7, version = $3, updated_at = now()
+    `UPDATE escrows SET status = $4, refunded_minor = $5, refunded_platform_fee_minor = $6, release_entry_id = $7, disputed_at = $8, version = $3, updated_at = now()
       WHERE escrow_id = $1 AND version = $2
      RETURNING version`,
     [after.escrow.escrowId, before.version.toString(), after.version.toString(), ...escrowValues(after.escrow)],

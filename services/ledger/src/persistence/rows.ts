@@ -126,11 +126,12 @@ export interface EscrowRow {
   readonly refunded_minor: string;
   readonly refunded_platform_fee_minor: string;
   readonly release_entry_id: string | null;
+  readonly disputed_at: Date | null;
   readonly version: string;
 }
 
 export const ESCROW_COLUMNS =
-  'escrow_id, tenant_id, payment_id, booking_id, status, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps, fee_rule, fee_schedule_version, capture_entry_id, refunded_minor, refunded_platform_fee_minor, release_entry_id, version';
+  'escrow_id, tenant_id, payment_id, booking_id, status, currency, captured_minor, platform_fee_minor, merchant_share_minor, fee_bps, fee_rule, fee_schedule_version, capture_entry_id, refunded_minor, refunded_platform_fee_minor, release_entry_id, disputed_at, version';
 
 export function escrowOf(row: EscrowRow): StoredEscrow {
   const currency = currencyOf(row.currency);
@@ -154,6 +155,7 @@ export function escrowOf(row: EscrowRow): StoredEscrow {
       refundedMinor: BigInt(row.refunded_minor),
       refundedPlatformFeeMinor: BigInt(row.refunded_platform_fee_minor),
       releaseEntryId: row.release_entry_id,
+      disputedAt: row.disputed_at,
     },
     version: BigInt(row.version),
   };

@@ -15,6 +15,6 @@ export class PspEventsController {
   @EventPattern('PspEventReceived')
   received(@Payload() fact: PspEventReceived, @Ctx() inbox: InboxContext): Promise<PaymentDecided> {
     const { payments, unmatched, breaks, actor, clock } = this.context;
-    return onPspEvent(inbox.tx, fact, { payments, unmatched, breaks, actor, now: clock() });
+    return onPspEvent(inbox.tx, fact, { payments, unmatched, breaks, actor, now: clock(), pspActor: fact.envelope.actor });
   }
 }

@@ -29,6 +29,7 @@ interface PaymentRow {
   readonly booking_release: JsonRelease | null;
   readonly void_reason: string | null;
   readonly psp_sync: JsonSync | null;
+  readonly dispute: JsonDispute | null;
 }
 
 interface RefundRow {
@@ -65,6 +66,10 @@ interface JsonSync extends JsonQuery {
   readonly cause: string;
   readonly requests: number;
 }
+interface JsonDispute {
+  readonly pspDisputeId: string;
+  readonly openedAt: string;
+}
 interface JsonRelease {
   readonly reason: string;
   readonly refundAmountMinor: string | null;
@@ -80,7 +85,7 @@ const WRITTEN_ONCE = 'authorization_requested_at';
  * What a load reads: the columns, and when the authorization was first asked for (a payment from
  * before migration 005 has none: its creation, which came before any attempt).
  */
-const LOADED = `${COLUMNS}, authorized_at, psp_sync, COALESCE(authorization_requested_at, created_at) AS authorization_requested_at`;
+const LOADED = `${COLUMNS}, authorized_at, psp_sync, dispute, COALESCE(authorization_requested_at, created_at) AS authorization_requested_at`;
 
 const date = (text: string | null): Date | null => (text === null ? null : new Date(text));
 const queryToJson = (query: OutcomeQuery): JsonQuery => ({
@@ -142,6 +147,7 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[], legacy: Legacy
     bookingRelease: release === null ? null : { reason: release.reason, refundId: release.refundId, refundAmount: amountOf(release.refundAmountMinor, row.currency) },
     voidReason: row.void_reason,
     pspSync: row.psp_sync === null ? null : { ...queryFromJson(row.psp_sync), cause: row.psp_sync.cause, requests: row.psp_sync.requests },
+    dispute: row.dispute === null ? null : { pspDisputeId: row.dispute.pspDisputeId, openedAt: new Date(row.dispute.openedAt) },
   };
   return { payment, customerId: row.customer_id, paymentMethod: row.payment_method };
 }
@@ -194,13 +200,14 @@ function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[
     indexes.needsAttention,
     payment.authorizedAt,
     syncJson === null ? null : JSON.stringify(syncJson),
+    payment.dispute === null ? null : JSON.stringify({ pspDisputeId: payment.dispute.pspDisputeId, openedAt: payment.dispute.openedAt.toISOString() } satisfies JsonDispute),
   ];
 }
 
 async function insertPayment(tx: SqlTransaction, stored: StoredPayment, indexes: PaymentIndexes): Promise<void> {
   await tx.query(
-    `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention, authorized_at, psp_sync, ${WRITTEN_ONCE})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
+    `INSERT INTO payments (${COLUMNS}, query_due_at, needs_attention, authorized_at, psp_sync, dispute, ${WRITTEN_ONCE})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
     [...paymentValues(stored, indexes), stored.payment.authorizationRequestedAt],
   );
   await saveRefunds(tx, stored.payment);
@@ -211,12 +218,12 @@ async function updatePayment(tx: SqlTransaction, stored: StoredPayment, previous
   const rows = await tx.query(
     `UPDATE payments SET status = $8, version = $9, psp_payment_intent_id = $10, authorized_minor = $11, authorization_expires_at = $12,
        captured_minor = $13, psp_charge_id = $14, in_flight = $15, unknown_outcome = $16, booking_release = $17, void_reason = $18,
-       query_due_at = $22, needs_attention = $23, authorized_at = $24, psp_sync = $25, updated_at = now(),
+       query_due_at = $22, needs_attention = $23, authorized_at = $24, psp_sync = $25, dispute = $26, updated_at = now(),
        -- A stored decision is progress: the outcome poller's count of claims without one starts again.
        outcome_query_claims = 0,
        -- A payment from before migration 004 gets its terms recorded at its first change; after that they never change.
        fee_bps = $19, fee_rule = $20, fee_schedule_version = $21
-     WHERE payment_id = $1 AND version = $26 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
+     WHERE payment_id = $1 AND version = $27 AND booking_id = $2 AND tenant_id = $3 AND customer_id = $4 AND payment_method = $5
        AND amount_minor = $6 AND currency = $7
        AND (fee_bps IS NULL OR (fee_bps = $19 AND fee_rule = $20 AND fee_schedule_version = $21))
      RETURNING 1`,

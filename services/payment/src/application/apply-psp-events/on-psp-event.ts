@@ -1,6 +1,7 @@
 import type { Actor, PspEventReceived } from '@txn/contracts';
 import { stale } from '@txn/domain-kernel';
-import { notePspEvent, type Payment } from '@txn/payment-domain';
+import { money } from '@txn/money';
+import { notePspEvent, recordDispute, type Payment } from '@txn/payment-domain';
 import type { SqlTransaction } from '@txn/sql';
 import { paymentSubject, type PaymentDecided } from '../payment-decided';
 import type { Payments, StoredPayment, UnmatchedPspEvents } from '../ports';
@@ -12,6 +13,8 @@ export interface PspEventDeps {
   readonly breaks: PspBreakRecorder;
   readonly now: Date;
   readonly actor: Actor;
+  /** The actor of what the PSP did by itself (the dispute's PaymentDisputed). */
+  readonly pspActor: Actor;
 }
 
 /** What the ingress sends when the object carries none of our metadata (webhook-ingress UNKNOWN_TENANT). */
@@ -60,7 +63,10 @@ export async function onPspEvent(tx: SqlTransaction, fact: PspEventReceived, dep
   if (fact.pspObjectType === 'dispute') {
     await deps.breaks.raise(tx, { kind: 'DISPUTE_OPENED', paymentId: payment.paymentId, tenantId: payment.tenantId, pspObjectId: fact.pspObjectId, pspEventId: fact.pspEventId, detail: `${fact.pspEventType} on ${fact.pspChargeId ?? 'its charge'}` });
     await deps.payments.flagNeedsAttention(tx, payment.paymentId);
-    return { decision: stale<Payment>(payment, 'DISPUTE_RAISED_AS_BREAK'), subject, write: { before: stored } };
+    if (fact.pspEventType !== 'charge.dispute.created') return { decision: stale<Payment>(payment, 'DISPUTE_RAISED_AS_BREAK'), subject, write: { before: stored } };
+    const amount = fact.amount === null ? null : money(fact.amount.amountMinor, fact.amount.currency);
+    const dispute = { pspDisputeId: fact.pspObjectId, pspEventType: fact.pspEventType, pspChargeId: fact.pspChargeId, amount, status: fact.pspStatus };
+    return { decision: recordDispute(payment, dispute, { now: deps.now, actor: deps.actor, pspActor: deps.pspActor }), subject, write: { before: stored } };
   }
   const facts = { pspEventId: fact.pspEventId, pspEventType: fact.pspEventType, pspObjectType: fact.pspObjectType, pspStatus: fact.pspStatus, pspRefundId: fact.pspRefundId, amount: fact.amount };
   return { decision: notePspEvent(payment, facts, { now: deps.now, actor: deps.actor }), subject, write: { before: stored } };
