@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { CompleteBooking, PspEventReceived, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { uuidV5 } from '@txn/domain-kernel';
 import { verifyLedger } from '@txn/ledger';
@@ -186,6 +188,62 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     expect(intents.map((intent) => [intent.status, intent.amount])).toEqual([['succeeded', Number(PRICE_MINOR)]]);
     const report = await verifyLedger(platform.ledger.pool);
     expect(report.findings).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  /** Asks the running payment service for a reconciliation run, as `./platform recon run` does, and waits for it. */
+  async function reconcile(from: Date): Promise<Record<string, unknown>> {
+    const requestId = randomUUID();
+    await platform.payment.pool.query('INSERT INTO recon_requests (request_id, window_from, window_to) VALUES ($1, $2, $3)', [requestId, from, new Date()]);
+    return waitFor('the reconciliation run', async () => {
+      const { rows } = await platform.payment.pool.query<Record<string, unknown>>('SELECT r.* FROM recon_requests q JOIN recon_runs r ON r.run_id = q.run_id WHERE q.request_id = $1', [requestId]);
+      return rows[0];
+    }, STEP_TIMEOUT_MS);
+  }
+
+  /** `./platform recon run` as the program it is, on the suite's payment database; its exit code and last line. */
+  function reconCommand(args: readonly string[]): Promise<{ code: number | null; last: Record<string, unknown> }> {
+    const { user, password, host, port, database } = platform.payment.pool.options;
+    const url = `postgres://${encodeURIComponent(String(user))}:${encodeURIComponent(String(password))}@${String(host)}:${String(port)}/${String(database)}`;
+    return new Promise((resolvePromise) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'services', 'payment', 'src', 'recon-main.ts'), ...args], { env: { ...process.env, PAYMENT_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'], timeout: STEP_TIMEOUT_MS });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.on('close', (code) => resolvePromise({ code, last: JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown> }));
+    });
+  }
+
+  it('a webhook lost entirely: reconciliation finds the difference and fixes it through the normal path; the next run closes the break; a run that cannot read the PSP fails loudly', async () => {
+    const from = new Date(Date.now() - 60_000);
+    platform.proxy.faults.inject({ kind: 'timeout_after_work', method: 'POST', path: '/v1/payment_intents/*/capture', times: 1 });
+    const bookingId = await requestBooking('customer-lost-webhook');
+    const paymentId = (await step(bookingId, 'PaymentAuthorized')).value.paymentId as string;
+    await step(bookingId, 'PaymentOutcomeUnknown', (event) => event.value.operation === 'CAPTURE');
+
+    const first = await reconcile(from);
+    expect(first).toMatchObject({ outcome: 'BREAKS', trigger: 'COMMAND', error: null });
+    expect(Number(first.psp_intents)).toBeGreaterThan(0);
+    expect(Number(first.syncs_requested)).toBeGreaterThanOrEqual(1);
+    const { rows: raised } = await platform.payment.pool.query('SELECT kind, detail, resolved_at FROM psp_breaks WHERE payment_id = $1', [paymentId]);
+    expect(raised).toEqual([{ kind: 'STATUS_MISMATCH', detail: "the PSP's intent is succeeded, the payment OUTCOME_UNKNOWN", resolved_at: null }]);
+    const captured = await step(bookingId, 'PaymentCaptured');
+    expect(captured.value).toMatchObject({ statusBefore: 'OUTCOME_UNKNOWN', statusAfter: 'CAPTURED', reason: 'RECONCILIATION' });
+    await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'CAPTURE_TO_ESCROW');
+
+    // The next run, asked for by the command: both sides agree on this payment now, its break is closed.
+    const next = await reconCommand(['run', '--since', from.toISOString()]);
+    expect(next.code === 0 || next.code === 1).toBe(true);
+    expect(next.last).toMatchObject({ verdict: expect.stringMatching(/^(CLEAN|BREAKS)$/), trigger: 'COMMAND', error: null });
+    const { rows: closed } = await platform.payment.pool.query<{ resolution: string | null }>('SELECT resolution FROM psp_breaks WHERE payment_id = $1', [paymentId]);
+    expect(closed).toEqual([{ resolution: expect.stringMatching(/^converged: reconciliation run [0-9a-f-]{36} found the PSP and the payment agreeing$/) }]);
+
+    // The PSP's list cannot be read: the run fails and says why; it never reports "no breaks".
+    platform.proxy.faults.inject({ kind: 'error_before_work', method: 'GET', path: '/v1/payment_intents', times: 1 });
+    const failed = await reconcile(from);
+    expect(failed).toMatchObject({ outcome: 'FAILED', findings: null, error: expect.stringContaining("the PSP's list of intents could not be read to its end") });
+    const runs = await platform.payment.service.dependencies.metrics.getSingleMetricAsString('payment_recon_runs_total');
+    expect(runs).toMatch(/payment_recon_runs_total\{trigger="COMMAND",outcome="FAILED"[^}]*\} 1/);
+    expect(countOf(bookingId, 'PaymentCaptured')).toBe(1);
   }, TEST_TIMEOUT_MS);
 
   it('a charge the platform never created is a break, never applied', async () => {

@@ -49,6 +49,7 @@ export { recordRefundResult, requestRefund, type RefundRequest, type RefundResul
 export { outcomeQueryDue, resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot, type PspRefundSnapshot } from './outcome-query';
 export { onBookingConfirmed, onBookingReleased } from './saga';
 export { FEE_RULES, feeSchedule, feeTermsFor, isFeeRule, platformFeeOf, type FeeRule, type FeeSchedule, type FeeTerms } from './fees';
+export { reconcilePayments, type PaymentRecord, type PspIntentRecord, type ReconBreakKind, type ReconFinding, type ReconOutcome } from './reconciliation';
 export {
   EXTERNAL_REFUND_REASON,
   notePspEvent,

@@ -67,6 +67,8 @@ export interface UnknownOutcome extends OutcomeQuery {
 export interface PspSync extends OutcomeQuery {
   /** Why: the PSP event that was news (its type and id), or what else asked for the sync. */
   readonly cause: string;
+  /** How the news came: the sync's events say so (their reason). */
+  readonly via: 'PSP_WEBHOOK' | 'RECONCILIATION';
   /**
    * How many times the sync was asked for. A fetch applies and closes the sync only if no news
    * came while it was under way (the count is unchanged); else it applies and asks once more.

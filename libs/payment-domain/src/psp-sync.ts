@@ -131,12 +131,12 @@ function reflects(payment: Payment, claim: EventClaim, facts: PspEventFacts): bo
 }
 
 /** Ask for the PSP's objects to be fetched and applied; a sync already waiting is asked again (its fetch may predate this news). */
-export function requestPspSync(payment: Payment, cause: string, ctx: IntentContext): PaymentDecision {
+export function requestPspSync(payment: Payment, cause: string, ctx: IntentContext, via: PspSync['via'] = 'PSP_WEBHOOK'): PaymentDecision {
   const pending = payment.pspSync;
   const pspSync: PspSync =
     pending === null || pending.alertedAt !== null
-      ? { since: ctx.now, attempts: 0, nextQueryAt: ctx.now, alertedAt: null, cause, requests: 1 }
-      : { ...pending, nextQueryAt: ctx.now, cause, requests: pending.requests + 1 };
+      ? { since: ctx.now, attempts: 0, nextQueryAt: ctx.now, alertedAt: null, cause, requests: 1, via }
+      : { ...pending, nextQueryAt: ctx.now, cause, requests: pending.requests + 1, via };
   return applied(payment, { ...payment, pspSync }, ctx, []);
 }
 
@@ -164,11 +164,11 @@ function andThen(first: PaymentDecision, next: (payment: Payment) => PaymentDeci
 
 const unchanged = (payment: Payment): PaymentDecision => stale(payment, 'PSP_AGREES');
 
-/** The intent's context, and who acted when the PSP changed something by itself. */
+/** The intent's context, who acted when the PSP changed something by itself, and how the news came. */
 interface SyncContext extends IntentContext {
   readonly pspActor: Actor;
+  readonly via: PspSync['via'];
 }
-const VIA = 'PSP_WEBHOOK';
 
 /**
  * The PSP captured what we did not ask it to capture (its dashboard, after our void was asked, or
@@ -178,13 +178,13 @@ const VIA = 'PSP_WEBHOOK';
 function externalCapture(payment: Payment, intent: Extract<PspIntentSnapshot, { pspStatus: 'succeeded' }>, ctx: SyncContext, breaks: PspBreakFinding[]): PaymentDecision {
   if (payment.status !== 'AUTHORIZED' && payment.status !== 'CAPTURE_FAILED' && payment.status !== 'OUTCOME_UNKNOWN') return mismatch(payment, intent, breaks);
   const inFlight = { operation: 'CAPTURE', idempotencyKey: lifecycleKey(payment, 'CAPTURE'), requestedAt: ctx.now } as const;
-  return recordCaptureResult({ ...payment, inFlight, unknown: null }, { kind: 'captured', via: VIA, pspChargeId: intent.pspChargeId, capturedAmount: intent.capturedAmount }, { ...ctx, actor: ctx.pspActor });
+  return recordCaptureResult({ ...payment, inFlight, unknown: null }, { kind: 'captured', via: ctx.via, pspChargeId: intent.pspChargeId, capturedAmount: intent.capturedAmount }, { ...ctx, actor: ctx.pspActor });
 }
 
 /** The PSP cancelled the intent without our asking (its dashboard, or the bank dropped the authorization). */
 function externalCancel(payment: Payment, ctx: SyncContext): PaymentDecision {
   const inFlight = { operation: 'VOID', idempotencyKey: lifecycleKey(payment, 'VOID'), requestedAt: ctx.now } as const;
-  return recordVoidResult({ ...payment, inFlight, unknown: null, voidReason: payment.voidReason ?? 'PSP_CANCELED' }, { kind: 'voided', via: VIA }, { ...ctx, actor: ctx.pspActor });
+  return recordVoidResult({ ...payment, inFlight, unknown: null, voidReason: payment.voidReason ?? 'PSP_CANCELED' }, { kind: 'voided', via: ctx.via }, { ...ctx, actor: ctx.pspActor });
 }
 
 function mismatch(payment: Payment, intent: PspIntentSnapshot, breaks: PspBreakFinding[]): PaymentDecision {
@@ -196,18 +196,18 @@ function mismatch(payment: Payment, intent: PspIntentSnapshot, breaks: PspBreakF
 function settleAuthorization(payment: Payment, intent: PspIntentSnapshot, ctx: SyncContext, breaks: PspBreakFinding[]): PaymentDecision {
   switch (intent.pspStatus) {
     case 'requires_capture':
-      return recordAuthorizationResult(payment, { kind: 'authorized', via: VIA, ...intent }, ctx);
+      return recordAuthorizationResult(payment, { kind: 'authorized', via: ctx.via, ...intent }, ctx);
     case 'requires_action':
-      return payment.status === 'REQUIRES_ACTION' ? unchanged(payment) : recordAuthorizationResult(payment, { kind: 'requires_action', via: VIA, ...intent }, ctx);
+      return payment.status === 'REQUIRES_ACTION' ? unchanged(payment) : recordAuthorizationResult(payment, { kind: 'requires_action', via: ctx.via, ...intent }, ctx);
     case 'declined':
-      return recordAuthorizationResult(payment, { kind: 'declined', via: VIA, ...intent }, ctx);
+      return recordAuthorizationResult(payment, { kind: 'declined', via: ctx.via, ...intent }, ctx);
     case 'canceled':
       // Never authorized as far as we heard: the authorization failed. Once announced (3-D Secure, an unknown outcome), it is voided.
-      if (payment.status === 'PENDING') return recordAuthorizationResult(payment, { kind: 'declined', via: VIA, pspPaymentIntentId: intent.pspPaymentIntentId, failureCode: 'PAYMENT_INTENT_CANCELED', declineCode: null }, ctx);
+      if (payment.status === 'PENDING') return recordAuthorizationResult(payment, { kind: 'declined', via: ctx.via, pspPaymentIntentId: intent.pspPaymentIntentId, failureCode: 'PAYMENT_INTENT_CANCELED', declineCode: null }, ctx);
       return externalCancel({ ...payment, pspPaymentIntentId: intent.pspPaymentIntentId }, ctx);
     case 'succeeded': {
       // Authorized and captured before we heard either: both facts, in order.
-      const authorization = recordAuthorizationResult(payment, { kind: 'authorized', via: VIA, pspPaymentIntentId: intent.pspPaymentIntentId, authorizedAmount: intent.capturedAmount, authorizationExpiresAt: null, authorizedAt: null }, ctx);
+      const authorization = recordAuthorizationResult(payment, { kind: 'authorized', via: ctx.via, pspPaymentIntentId: intent.pspPaymentIntentId, authorizedAmount: intent.capturedAmount, authorizationExpiresAt: null, authorizedAt: null }, ctx);
       return andThen(authorization, (authorized) => (authorized.capturedAmount === null && awaitedOperation(authorized) === null ? externalCapture(authorized, intent, ctx, breaks) : unchanged(authorized)));
     }
     default:
@@ -257,12 +257,12 @@ function syncLifecycle(payment: Payment, intent: PspIntentSnapshot, ctx: SyncCon
   const awaited = awaitedOperation(payment);
   if (awaited === 'AUTHORIZE') return settleAuthorization(payment, intent, ctx, breaks);
   if (awaited === 'CAPTURE') {
-    if (intent.pspStatus === 'succeeded') return recordCaptureResult(payment, { kind: 'captured', via: VIA, pspChargeId: intent.pspChargeId, capturedAmount: intent.capturedAmount }, ctx);
-    if (intent.pspStatus === 'canceled') return recordCaptureResult(payment, { kind: 'refused', via: VIA, failureCode: 'PAYMENT_INTENT_CANCELED' }, ctx);
+    if (intent.pspStatus === 'succeeded') return recordCaptureResult(payment, { kind: 'captured', via: ctx.via, pspChargeId: intent.pspChargeId, capturedAmount: intent.capturedAmount }, ctx);
+    if (intent.pspStatus === 'canceled') return recordCaptureResult(payment, { kind: 'refused', via: ctx.via, failureCode: 'PAYMENT_INTENT_CANCELED' }, ctx);
     return unchanged(payment);
   }
   if (awaited === 'VOID') {
-    if (intent.pspStatus === 'canceled') return recordVoidResult(payment, { kind: 'voided', via: VIA }, ctx);
+    if (intent.pspStatus === 'canceled') return recordVoidResult(payment, { kind: 'voided', via: ctx.via }, ctx);
     // Captured while we asked for a void: the money was taken; a released booking refunds it by policy.
     if (intent.pspStatus === 'succeeded') return externalCapture(payment, intent, ctx, breaks);
     return unchanged(payment);
@@ -314,7 +314,7 @@ function externalRefund(payment: Payment, observed: ObservedRefund, ctx: SyncCon
     requestedAt: ctx.now,
     query: null,
   };
-  return recordRefundResult({ ...payment, refunds: [...payment.refunds, refund] }, refund.refundId, { kind: 'succeeded', via: VIA, pspRefundId: observed.pspRefundId }, { ...ctx, actor: ctx.pspActor });
+  return recordRefundResult({ ...payment, refunds: [...payment.refunds, refund] }, refund.refundId, { kind: 'succeeded', via: ctx.via, pspRefundId: observed.pspRefundId }, { ...ctx, actor: ctx.pspActor });
 }
 
 function syncRefund(payment: Payment, observed: ObservedRefund, ctx: SyncContext, breaks: PspBreakFinding[]): PaymentDecision {
@@ -322,8 +322,8 @@ function syncRefund(payment: Payment, observed: ObservedRefund, ctx: SyncContext
   const failedAtPsp = observed.status === 'failed' || observed.status === 'canceled';
   if (ours === undefined) return observed.status === 'succeeded' ? externalRefund(payment, observed, ctx, breaks) : unchanged(payment);
   if (ours.status === 'IN_FLIGHT' || ours.status === 'OUTCOME_UNKNOWN') {
-    if (observed.status === 'succeeded') return recordRefundResult(payment, ours.refundId, { kind: 'succeeded', via: VIA, pspRefundId: observed.pspRefundId }, ctx);
-    if (failedAtPsp) return recordRefundResult(payment, ours.refundId, { kind: 'failed', via: VIA, failureCode: `PSP_REFUND_${observed.status.toUpperCase()}` }, ctx);
+    if (observed.status === 'succeeded') return recordRefundResult(payment, ours.refundId, { kind: 'succeeded', via: ctx.via, pspRefundId: observed.pspRefundId }, ctx);
+    if (failedAtPsp) return recordRefundResult(payment, ours.refundId, { kind: 'failed', via: ctx.via, failureCode: `PSP_REFUND_${observed.status.toUpperCase()}` }, ctx);
     return unchanged(payment);
   }
   if ((ours.status === 'SUCCEEDED' && failedAtPsp) || (ours.status === 'FAILED' && observed.status === 'succeeded')) {
@@ -354,7 +354,7 @@ export function reconcileWithPsp(payment: Payment, observation: PspObservation, 
     return { decision: applied(payment, { ...payment, pspSync: { ...pending, ...nextQuery(pending, ctx.now) } }, ctx, []), breaks: [] };
   }
   const breaks: PspBreakFinding[] = [];
-  const sync: SyncContext = { ...ctx, pspActor: observation.pspActor };
+  const sync: SyncContext = { ...ctx, pspActor: observation.pspActor, via: pending.via };
   let decision = syncLifecycle(payment, intent, sync, breaks);
   const oldestFirst = [...observation.refunds].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.pspRefundId.localeCompare(b.pspRefundId));
   for (const observed of oldestFirst) decision = andThen(decision, (current) => syncRefund(current, observed, sync, breaks));

@@ -24,3 +24,9 @@ GRANT SELECT, INSERT, UPDATE ON psp_breaks TO :runtime_role;
 
 -- Unmatched PSP events are checked on a schedule and closed with their outcome, never removed.
 GRANT SELECT, INSERT, UPDATE ON psp_unmatched_events TO :runtime_role;
+
+-- Reconciliation runs are recorded once each, never changed.
+GRANT SELECT, INSERT ON recon_runs TO :runtime_role;
+
+-- Asked for by the recon command (INSERT), claimed and answered by the service (UPDATE).
+GRANT SELECT, INSERT, UPDATE ON recon_requests TO :runtime_role;

@@ -13,6 +13,8 @@ import type { PaymentServiceProvider } from './application/psp-port';
 import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
 import { PspBreakRecorder, registerOpenBreakMetrics } from './application/apply-psp-events/break-recorder';
 import { UnmatchedEventSweep } from './application/apply-psp-events/unmatched-sweep';
+import { Reconciliation } from './application/reconcile/reconciliation';
+import { reconciliationStore } from './persistence/reconciliation-store';
 import { BookingEventsController } from './messaging/booking-events.controller';
 import { PspEventsController } from './messaging/psp-events.controller';
 import { paymentStore } from './persistence/payment-store';
@@ -28,6 +30,9 @@ const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 /** Unmatched PSP events checked per sweep, and how many failed checks before one is raised as a break anyway. */
 const UNMATCHED_BATCH_SIZE = 20;
 const UNMATCHED_MAX_CHECKS = 5;
+/** One reconciliation run reads at most this many PSP pages (100 intents each) and payments; beyond, it fails and says so. */
+const RECON_MAX_PSP_PAGES = 200;
+const RECON_MAX_PAYMENTS = 20_000;
 /** The actor of changes the PSP made by itself: what webhook-ingress names the PSP in its events. */
 const PSP_ACTOR: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
 
@@ -62,7 +67,15 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
   const sweep = new UnmatchedEventSweep({ transactions, payments, psp, settler, logger, metrics, actor, lease_ms, clock, unmatched: unmatchedEventStore, breaks, batchSize: UNMATCHED_BATCH_SIZE, maxChecks: UNMATCHED_MAX_CHECKS });
   const sweeping = periodically('unmatched PSP events', settings.outcomePollInterval_ms, () => sweep.iteration(), logger);
   registerOpenBreakMetrics({ open: openBreaksOn(pool), metrics, logger, clock });
-  return [dispatcher, polling, sweeping];
+  const reconciliation = new Reconciliation({
+    transactions, payments, psp, settler, logger, metrics, actor, lease_ms, clock, breaks,
+    records: reconciliationStore(pool),
+    ...settings.recon,
+    maxPspPages: RECON_MAX_PSP_PAGES,
+    maxPayments: RECON_MAX_PAYMENTS,
+  });
+  const reconciling = periodically('reconciliation', settings.recon.poll_ms, () => reconciliation.iteration(), logger);
+  return [dispatcher, polling, sweeping, reconciling];
 }
 
 /** Payment's wiring: its stores behind the ports, the one settler, the controller, and the PSP work. */

@@ -33,6 +33,19 @@ export interface PaymentSettings {
    * domain's own `resolveBy`.
    */
   readonly outcomeQueryTimeDivisor: number;
+  /** Reconciliation with the PSP (docs/decisions/0029). */
+  readonly recon: ReconSettings;
+}
+
+export interface ReconSettings {
+  /** A scheduled run this often across all instances (PAYMENT_RECON_INTERVAL_MS, default 15 min; 0: none, only `./platform recon run`). */
+  readonly interval_ms: number;
+  /** Its window: authorizations from this long ago (PAYMENT_RECON_LOOKBACK_MS, default 25 h, the PSP's key lifetime and an hour)… */
+  readonly lookback_ms: number;
+  /** …up to this long ago (PAYMENT_RECON_SETTLE_MS, default 2 min: what is still on its way is not judged). */
+  readonly settle_ms: number;
+  /** How often the service looks for runs asked for by `./platform recon run` (PAYMENT_RECON_POLL_INTERVAL_MS, default 2 s). */
+  readonly poll_ms: number;
 }
 
 export interface PspSettings {
@@ -52,6 +65,10 @@ export const DEFAULT_CALL_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_CALL_BATCH_SIZE = 16;
 export const MAX_CALL_BATCH_SIZE = 100;
 export const DEFAULT_OUTCOME_POLL_INTERVAL_MS = 1_000;
+export const DEFAULT_RECON_INTERVAL_MS = 15 * 60_000;
+export const DEFAULT_RECON_LOOKBACK_MS = 25 * 3_600_000;
+export const DEFAULT_RECON_SETTLE_MS = 2 * 60_000;
+export const DEFAULT_RECON_POLL_INTERVAL_MS = 2_000;
 export const MAX_OUTCOME_QUERY_TIME_DIVISOR = 100_000;
 /** A retry waits at most an hour: a longer pause would hide a stuck call from the people watching. */
 export const MAX_CALL_RETRY_MS = 3_600_000;
@@ -116,5 +133,11 @@ export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
     callRetryPolicy: readCallRetryPolicy(settings),
     outcomePollInterval_ms: settings.integer('PAYMENT_OUTCOME_POLL_INTERVAL_MS', { min: 10, max: 60_000, default: DEFAULT_OUTCOME_POLL_INTERVAL_MS }),
     outcomeQueryTimeDivisor: settings.integer('PAYMENT_OUTCOME_QUERY_TIME_DIVISOR', { min: 1, max: MAX_OUTCOME_QUERY_TIME_DIVISOR, default: 1 }),
+    recon: {
+      interval_ms: settings.integer('PAYMENT_RECON_INTERVAL_MS', { min: 0, max: 7 * 24 * 3_600_000, default: DEFAULT_RECON_INTERVAL_MS }),
+      lookback_ms: settings.integer('PAYMENT_RECON_LOOKBACK_MS', { min: 60_000, max: 31 * 24 * 3_600_000, default: DEFAULT_RECON_LOOKBACK_MS }),
+      settle_ms: settings.integer('PAYMENT_RECON_SETTLE_MS', { min: 0, max: 24 * 3_600_000, default: DEFAULT_RECON_SETTLE_MS }),
+      poll_ms: settings.integer('PAYMENT_RECON_POLL_INTERVAL_MS', { min: 100, max: 600_000, default: DEFAULT_RECON_POLL_INTERVAL_MS }),
+    },
   };
 }

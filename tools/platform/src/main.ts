@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
+import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
 import { registerSchemasForUp, runSchemasCommand } from './commands/schemas';
 import { runTokenCommand } from './commands/token';
@@ -36,6 +37,7 @@ const USAGE = `usage: ./platform <command>
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
   sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
   ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
+  recon run [--since 24h] | breaks  reconcile the PSP with payments now / list open breaks
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -159,6 +161,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runSagasCommand(rest, config);
     case 'ledger':
       return runLedgerCommand(rest, config);
+    case 'recon':
+      return runReconCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':

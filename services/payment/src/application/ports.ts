@@ -1,4 +1,4 @@
-import type { Payment, PspBreakKind, PspCall } from '@txn/payment-domain';
+import type { Payment, PaymentRecord, PspBreakKind, PspCall, ReconBreakKind } from '@txn/payment-domain';
 import type { UnappliedRecord } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
 
@@ -47,7 +47,7 @@ export interface Payments {
 
 /** A difference between the PSP and us, as stored for a person (psp_breaks). */
 export interface PspBreak {
-  readonly kind: PspBreakKind;
+  readonly kind: PspBreakKind | ReconBreakKind;
   readonly paymentId: string | null;
   readonly tenantId: string | null;
   readonly pspObjectId: string;
@@ -128,4 +128,47 @@ export interface CallWakeups {
   /** Calls `wake` after every commit that enqueued calls; reconnects by itself. Idempotent. */
   listen(wake: () => void): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The reconciliation's window and why it runs. */
+export interface ReconWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** One reconciliation run as recorded (recon_runs); the counts are null when the run failed before it had them. */
+export interface ReconRun {
+  readonly runId: string;
+  readonly trigger: 'SCHEDULE' | 'COMMAND';
+  readonly window: ReconWindow;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly outcome: 'CLEAN' | 'BREAKS' | 'FAILED';
+  readonly pspIntents: number | null;
+  readonly pspPages: number | null;
+  readonly payments: number | null;
+  readonly agreeing: number | null;
+  readonly inFlight: number | null;
+  readonly findings: number | null;
+  readonly syncsRequested: number | null;
+  readonly breaksResolved: number | null;
+  readonly pspReadAt: Date | null;
+  readonly paymentsReadAt: Date | null;
+  readonly error: string | null;
+}
+
+/** What reconciliation reads and records in payment's database. */
+export interface ReconciliationRecords {
+  /** Runs `work` unless another run holds the reconciliation lock (then 'BUSY'): one run at a time across instances. */
+  exclusively<T>(work: () => Promise<T>): Promise<T | 'BUSY'>;
+  /** Payments whose authorization was asked for in the window, at most `limit` (+1 to tell there are more), and when they were read. */
+  paymentsInWindow(window: ReconWindow, limit: number): Promise<{ readonly payments: readonly PaymentRecord[]; readonly readAt: Date }>;
+  /** Resolves the open breaks (all but disputes and foreign objects) of payments both sides now agree on; returns how many. */
+  resolveAgreeing(tx: SqlTransaction, paymentIds: readonly string[], resolution: string): Promise<number>;
+  recordRun(run: ReconRun): Promise<void>;
+  /** When the last scheduled run finished (any outcome), and the last run that did not fail. */
+  lastRuns(): Promise<{ readonly lastScheduledAt: Date | null; readonly lastSucceededAt: Date | null }>;
+  /** The oldest command request not answered (claimed for `lease_ms`), if any. */
+  claimRequest(now: Date, lease_ms: number): Promise<{ readonly requestId: string; readonly window: ReconWindow } | undefined>;
+  answerRequest(requestId: string, runId: string): Promise<void>;
 }

@@ -36,6 +36,18 @@ export interface RefundView {
   readonly failureReason: string | null;
 }
 
+/** An intent as a list of the account's intents gives it, with what its charge has given back. */
+export interface ListedIntent extends IntentView {
+  readonly refundedMinor: bigint;
+  readonly createdAt: Date;
+}
+
+/** Every intent created in a window, the list followed to its end. */
+export interface IntentListing {
+  readonly intents: readonly ListedIntent[];
+  readonly pages: number;
+}
+
 /** A refund as the PSP lists it on an intent. */
 export interface ListedRefund extends RefundView {
   readonly amount: Money;
@@ -83,6 +95,11 @@ export interface PaymentServiceProvider {
    */
   findAuthorization(search: AuthorizationSearch): Promise<PspAnswer<IntentView>>;
   refund(intentId: string, amount: Money, refundId: string, idempotencyKey: string): Promise<PspAnswer<RefundView>>;
+  /**
+   * Every intent of the account created in the window, page by page to the list's end; more than
+   * `maxPages` pages is a failure (`unknown`), never a partial answer.
+   */
+  listIntents(createdFrom: Date, createdTo: Date, maxPages: number): Promise<PspAnswer<IntentListing>>;
   /** Every refund of the intent (a payment has at most 20 of ours; more than a page holds is unknown). */
   listRefunds(intentId: string): Promise<PspAnswer<readonly ListedRefund[]>>;
   /** Our refund (metadata.refund_id) among the intent's refunds; not_found when absent. */

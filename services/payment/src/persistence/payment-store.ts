@@ -65,6 +65,8 @@ interface JsonUnknown extends JsonQuery {
 interface JsonSync extends JsonQuery {
   readonly cause: string;
   readonly requests: number;
+  /** Absent in syncs stored before reconciliation could ask for them. */
+  readonly via?: PspSync['via'];
 }
 interface JsonDispute {
   readonly pspDisputeId: string;
@@ -146,7 +148,7 @@ function toStored(row: PaymentRow, refunds: readonly RefundRow[], legacy: Legacy
     refunds: [...refunds].sort((a, b) => a.sequence - b.sequence).map(toRefund),
     bookingRelease: release === null ? null : { reason: release.reason, refundId: release.refundId, refundAmount: amountOf(release.refundAmountMinor, row.currency) },
     voidReason: row.void_reason,
-    pspSync: row.psp_sync === null ? null : { ...queryFromJson(row.psp_sync), cause: row.psp_sync.cause, requests: row.psp_sync.requests },
+    pspSync: row.psp_sync === null ? null : { ...queryFromJson(row.psp_sync), cause: row.psp_sync.cause, requests: row.psp_sync.requests, via: row.psp_sync.via ?? 'PSP_WEBHOOK' },
     dispute: row.dispute === null ? null : { pspDisputeId: row.dispute.pspDisputeId, openedAt: new Date(row.dispute.openedAt) },
   };
   return { payment, customerId: row.customer_id, paymentMethod: row.payment_method };
@@ -172,7 +174,7 @@ function paymentValues(stored: StoredPayment, indexes: PaymentIndexes): unknown[
   const unknown: JsonUnknown | null =
     payment.unknown === null ? null : { ...queryToJson(payment.unknown), operation: payment.unknown.operation, idempotencyKey: payment.unknown.idempotencyKey, cause: payment.unknown.cause };
   const sync: PspSync | null = payment.pspSync;
-  const syncJson: JsonSync | null = sync === null ? null : { ...queryToJson(sync), cause: sync.cause, requests: sync.requests };
+  const syncJson: JsonSync | null = sync === null ? null : { ...queryToJson(sync), cause: sync.cause, requests: sync.requests, via: sync.via };
   const releaseJson: JsonRelease | null = release === null ? null : { reason: release.reason, refundId: release.refundId, refundAmountMinor: release.refundAmount?.amountMinor.toString() ?? null };
   return [
     payment.paymentId,

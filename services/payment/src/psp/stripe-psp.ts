@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { money, type Money } from '@txn/money';
 import { classifyPspError } from './classify';
-import type { AuthorizationSearch, AuthorizeRequest, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentListing, IntentView, ListedIntent, ListedRefund, PaymentServiceProvider, PspAnswer, RefundView } from '../application/psp-port';
 import type { PspSettings } from '../settings';
 
 /**
@@ -120,6 +120,24 @@ async function listRefunds(stripe: Stripe, intentId: string): Promise<PspAnswer<
   return { ok: true, value: page.value.data.map(toListedRefund) };
 }
 
+async function listIntents(stripe: Stripe, createdFrom: Date, createdTo: Date, maxPages: number): Promise<PspAnswer<IntentListing>> {
+  const created = { gte: Math.floor(createdFrom.getTime() / SECOND_MS), lte: Math.ceil(createdTo.getTime() / SECOND_MS) };
+  const intents: ListedIntent[] = [];
+  let startingAfter: string | undefined;
+  for (let page = 1; page <= maxPages; page += 1) {
+    const params: Stripe.PaymentIntentListParams = { created, limit: INTENT_PAGE_SIZE, expand: ['data.latest_charge'], ...(startingAfter === undefined ? {} : { starting_after: startingAfter }) };
+    const listed = await answer(stripe.paymentIntents.list(params), (list) => list);
+    if (!listed.ok) return listed;
+    for (const intent of listed.value.data) {
+      const charge = typeof intent.latest_charge === 'object' && intent.latest_charge !== null ? intent.latest_charge : null;
+      intents.push({ ...toIntentView(intent), refundedMinor: BigInt(charge?.amount_refunded ?? 0), createdAt: new Date(intent.created * SECOND_MS) });
+    }
+    startingAfter = listed.value.data.at(-1)?.id;
+    if (!listed.value.has_more || startingAfter === undefined) return { ok: true, value: { intents, pages: page } };
+  }
+  return { ok: false, failure: { kind: 'unknown', cause: `PSP_LIST_TRUNCATED: more than ${maxPages * INTENT_PAGE_SIZE} intents created in the window` } };
+}
+
 async function answer<T, V>(call: Promise<T>, view: (value: T) => V): Promise<PspAnswer<V>> {
   try {
     return { ok: true, value: view(await call) };
@@ -158,6 +176,7 @@ export function createStripePsp(settings: PspSettings): PaymentServiceProvider {
     refund: (intentId, amount, refundId, key) =>
       answer(stripe.refunds.create({ payment_intent: intentId, amount: toStripeAmount(amount), metadata: { refund_id: refundId } }, { idempotencyKey: key }), toRefundView),
     listRefunds: (intentId) => listRefunds(stripe, intentId),
+    listIntents: (from, to, maxPages) => listIntents(stripe, from, to, maxPages),
     findRefund: async (intentId, refundId) => {
       const page = await answer(stripe.refunds.list({ payment_intent: intentId, limit: REFUND_PAGE_SIZE }), (list) => list.data);
       if (!page.ok) return page;

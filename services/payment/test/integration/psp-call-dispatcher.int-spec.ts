@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { BookingHeld } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { paymentIdOf } from '../../src/application/payment-id';
-import type { AuthorizeRequest, IntentView, PaymentServiceProvider, PspAnswer, ListedRefund, RefundView } from '../../src/application/psp-port';
+import type { AuthorizeRequest, IntentListing, IntentView, PaymentServiceProvider, PspAnswer, ListedRefund, RefundView } from '../../src/application/psp-port';
 import { BookingFacts, FLOW_TIMEOUT_MS, startPaymentInProcess, type PaymentInProcess } from './support';
 
 // The PSP call dispatcher as a bounded pipeline: the payment service in-process on the real
@@ -95,6 +95,10 @@ class HeldAnswersPsp implements PaymentServiceProvider {
 
   refund(): Promise<PspAnswer<RefundView>> {
     return Promise.resolve(notUsed('refund'));
+  }
+
+  listIntents(): Promise<PspAnswer<IntentListing>> {
+    return Promise.resolve(notUsed('listIntents'));
   }
 
   listRefunds(): Promise<PspAnswer<readonly ListedRefund[]>> {

@@ -5,7 +5,7 @@ import { createPayment, recordAuthorizationResult, type Payment, type PspCall } 
 import type { SqlTransaction } from '@txn/sql';
 import { paymentIdOf } from '../../src/application/payment-id';
 import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } from '../../src/application/ports';
-import type { AuthorizationSearch, AuthorizeRequest, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
+import type { AuthorizationSearch, AuthorizeRequest, IntentListing, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
 import type { Money } from '@txn/money';
 
 // Typed fakes for payment's unit specs: the ports in memory.
@@ -219,6 +219,9 @@ export class FakePsp implements PaymentServiceProvider {
   }
   refund(intentId: string, _amount: Money, refundId: string): Promise<PspAnswer<RefundView>> {
     return this.answer(`refund ${intentId} ${refundId}`, { id: 're_1', status: 'succeeded', failureReason: null });
+  }
+  listIntents(): Promise<PspAnswer<IntentListing>> {
+    return this.answer('listIntents', { intents: [], pages: 1 });
   }
   listRefunds(intentId: string): Promise<PspAnswer<readonly ListedRefund[]>> {
     return this.answer(`listRefunds ${intentId}`, this.refunds);

@@ -6,7 +6,17 @@ import type { OpenBreaks, PspBreak, PspBreaks } from '../ports';
 
 /** Names a break by what was found, so the same finding raised twice (a redelivery, a second sync) is one break. */
 const BREAK_ID_NAMESPACE = '6f1d2c3b-8a7e-5f40-b1c2-d3e4f5a6b7c8';
-const BREAK_KINDS = ['STATUS_MISMATCH', 'REFUND_EXCEEDS_CAPTURE', 'UNKNOWN_PSP_OBJECT', 'DISPUTE_OPENED'] as const;
+const BREAK_KINDS = [
+  'STATUS_MISMATCH',
+  'REFUND_EXCEEDS_CAPTURE',
+  'UNKNOWN_PSP_OBJECT',
+  'DISPUTE_OPENED',
+  'MISSING_IN_PAYMENTS',
+  'MISSING_AT_PSP',
+  'AMOUNT_MISMATCH',
+  'CURRENCY_MISMATCH',
+  'DUPLICATE',
+] as const;
 
 /**
  * Raises breaks between the PSP and us where a person sees them: a row in psp_breaks (the same
