@@ -245,7 +245,7 @@ export function recordDispute(payment: Payment, dispute: DisputeFacts, ctx: Inte
       pspDisputeId: dispute.pspDisputeId,
       pspPaymentIntentId: pspIntentId(payment),
       pspChargeId: dispute.pspChargeId ?? payment.pspChargeId,
-      disputedAmount: dispute.amount,
+      disputedAmount: dispute.amount ?? payment.capturedAmount ?? payment.amount,
       disputeStatus: dispute.status,
     },
   } as const;

@@ -817,10 +817,10 @@ export interface components {
             /** @enum {string} */
             status: "PENDING" | "REQUIRES_ACTION" | "AUTHORIZED" | "FAILED" | "OUTCOME_UNKNOWN" | "CAPTURED" | "CAPTURE_FAILED" | "VOIDED" | "PARTIALLY_REFUNDED" | "REFUNDED";
             /**
-             * @description Set while a person must look at the payment.
+             * @description Set while a person must look at the payment (PAYMENT_DISPUTED: a chargeback is open at the PSP).
              * @enum {string|null}
              */
-            attention: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | null;
+            attention: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | "PAYMENT_DISPUTED" | null;
             /** @description The payment's version (payment events order it, not booking's). */
             version: number;
         };
@@ -933,7 +933,7 @@ export interface components {
         };
         PaymentAttentionView: {
             /** @enum {string} */
-            kind: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED";
+            kind: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | "PAYMENT_DISPUTED";
             /** Format: date-time */
             since: string;
             /**
@@ -994,7 +994,7 @@ export interface components {
              * @description BOOKING_NOT_ANSWERED: REQUESTED for over 60 s; HOLD_OVERDUE: HELD 60 s past its hold expiry; PAYMENT_*: payment flagged for a person.
              * @enum {string}
              */
-            reason: "BOOKING_NOT_ANSWERED" | "HOLD_OVERDUE" | "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED";
+            reason: "BOOKING_NOT_ANSWERED" | "HOLD_OVERDUE" | "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | "PAYMENT_DISPUTED";
             /**
              * Format: date-time
              * @description Since when it needs attention.

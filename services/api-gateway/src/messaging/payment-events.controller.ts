@@ -4,6 +4,7 @@ import type {
   PaymentAuthorized,
   PaymentCaptured,
   PaymentCaptureFailed,
+  PaymentDisputed,
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefunded,
@@ -58,6 +59,11 @@ export class PaymentEventsController {
   @EventPattern('PaymentRefunded')
   refunded(@Payload() event: PaymentRefunded, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
     return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefunded, positionOf(inbox));
+  }
+
+  @EventPattern('PaymentDisputed')
+  disputed(@Payload() event: PaymentDisputed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentDisputed, positionOf(inbox));
   }
 
   @EventPattern('PaymentRefundFailed')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BookingCancelled, BookingConfirmed, BookingHeld, PaymentAuthorized, PaymentCaptured, PaymentOutcomeUnknown, type RequestBooking } from '@txn/contracts';
+import { BookingCancelled, BookingConfirmed, BookingHeld, PaymentAuthorized, PaymentCaptured, PaymentDisputed, PaymentOutcomeUnknown, type RequestBooking } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { issueApiKey } from '../../src/auth/api-key-secret';
 import { FALLBACK_REREAD_MS } from '../../src/http/prefer-wait';
@@ -266,5 +266,20 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     expect(captured.elapsed_ms).toBeLessThan(10_000);
     const listed = await call('GET', '/v1/payments?status=CAPTURED&limit=5');
     expect(listed.body['data']).toEqual(expect.arrayContaining([expect.objectContaining({ id: paymentId })]));
+
+    // A chargeback: the payment is flagged for a person, and a later event (here an unknown refund outcome) does not unflag it.
+    await gateway.sender.send(PaymentDisputed, events.disputed(paymentId, bookingId, 5n), paymentId);
+    const disputed = await waitFor('PAYMENT_DISPUTED', async () => {
+      const answer = await call('GET', `/v1/payments/${paymentId}`);
+      return (answer.body['attention'] as { kind?: string } | null)?.kind === 'PAYMENT_DISPUTED' ? answer : undefined;
+    }, FLOW_TIMEOUT_MS);
+    expect(disputed.body).toMatchObject({ status: 'CAPTURED', freshness: { version: 5 } });
+    await gateway.sender.send(PaymentOutcomeUnknown, { ...events.outcomeUnknown(paymentId, bookingId, 6n), statusBefore: 'CAPTURED', statusAfter: 'CAPTURED', operation: 'REFUND' }, paymentId);
+    const after = await waitFor('version 6', async () => {
+      const answer = await call('GET', `/v1/payments/${paymentId}`);
+      return (answer.body['freshness'] as { version?: number }).version === 6 ? answer : undefined;
+    }, FLOW_TIMEOUT_MS);
+    expect(after.body['attention']).toMatchObject({ kind: 'PAYMENT_DISPUTED' });
+    expect((await call('GET', '/v1/sagas/attention')).body['data']).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'PAYMENT_DISPUTED', bookingId })]));
   });
 });

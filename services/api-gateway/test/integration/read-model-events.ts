@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, BookingCancelled, BookingConfirmed, BookingHeld, Envelope, PaymentAuthorized, PaymentCaptured, PaymentOutcomeUnknown } from '@txn/contracts';
+import type { Actor, BookingCancelled, BookingConfirmed, BookingHeld, Envelope, PaymentAuthorized, PaymentCaptured, PaymentDisputed, PaymentOutcomeUnknown } from '@txn/contracts';
 
 // Booking's and payment's events as those services write them, for the read-model suites: each
 // a fresh event id, the aggregate's version as given, the merchant as tenant.
@@ -104,6 +104,22 @@ export class ReadModelEvents {
       pspIdempotencyKey: `pay_${paymentId}_capture`,
       amount: { amountMinor: 12_500n, currency: 'EUR' },
       resolveBy: new Date(Date.now() + 3_600_000),
+    };
+  }
+
+  disputed(paymentId: string, bookingId: string, version: bigint): PaymentDisputed {
+    return {
+      envelope: this.envelope('PaymentDisputed', paymentId, version, bookingId, { type: 'SYSTEM', id: 'psp:stripe' }),
+      paymentId,
+      bookingId,
+      statusBefore: 'CAPTURED',
+      statusAfter: 'CAPTURED',
+      reason: 'charge.dispute.created',
+      pspDisputeId: 'dp_suite',
+      pspPaymentIntentId: 'pi_suite',
+      pspChargeId: 'ch_suite',
+      disputedAmount: { amountMinor: 12_500n, currency: 'EUR' },
+      disputeStatus: 'needs_response',
     };
   }
 }

@@ -5,6 +5,7 @@ describe('what a payment event does to the attention flag', () => {
     ['PaymentOutcomeUnknown', 'outcome-unknown'],
     ['PaymentRefundFailed', 'refund-failed'],
     ['PaymentRefunded', 'refund-succeeded'],
+    ['PaymentDisputed', 'disputed'],
     ['PaymentCaptured', 'moved-on'],
     ['PaymentAuthorized', 'moved-on'],
     ['PaymentVoided', 'moved-on'],

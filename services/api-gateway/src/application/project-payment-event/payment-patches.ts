@@ -2,6 +2,7 @@ import type {
   PaymentAuthorized,
   PaymentCaptured,
   PaymentCaptureFailed,
+  PaymentDisputed,
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefunded,
@@ -20,7 +21,8 @@ export type PaymentEvent =
   | PaymentCaptureFailed
   | PaymentVoided
   | PaymentRefunded
-  | PaymentRefundFailed;
+  | PaymentRefundFailed
+  | PaymentDisputed;
 
 function intent(id: string | null): Patch {
   return id === null ? {} : { psp_payment_intent_id: id };
@@ -29,7 +31,8 @@ function intent(id: string | null): Patch {
 /**
  * What each payment event changes, and what it does to the flag that asks a person to look:
  * an unknown outcome is flagged until any later event resolves it; a failed refund stays flagged
- * until a refund goes through (no money moved, the customer is still owed it).
+ * until a refund goes through (no money moved, the customer is still owed it); a dispute stays
+ * flagged whatever follows (it is answered at the PSP).
  */
 export const PAYMENT_PATCHES = {
   PaymentAuthorized: (event: PaymentAuthorized): Patch => ({
@@ -63,13 +66,16 @@ export const PAYMENT_PATCHES = {
     refund_failed_code: event.failureCode,
     refund_failed_minor: event.requestedAmount.amountMinor,
   }),
+  // payment always states the amount (the capture's when the PSP does not say); the row's currency is required.
+  PaymentDisputed: (event: PaymentDisputed): Patch => ({ ...intent(event.pspPaymentIntentId), ...(event.disputedAmount === null ? {} : { currency: event.disputedAmount.currency }), psp_dispute_id: event.pspDisputeId }),
 } as const;
 
-export type AttentionChange = 'outcome-unknown' | 'refund-failed' | 'refund-succeeded' | 'moved-on';
+export type AttentionChange = 'outcome-unknown' | 'refund-failed' | 'refund-succeeded' | 'disputed' | 'moved-on';
 
 export function attentionChange(eventType: PaymentEvent['envelope']['eventType']): AttentionChange {
   if (eventType === 'PaymentOutcomeUnknown') return 'outcome-unknown';
   if (eventType === 'PaymentRefundFailed') return 'refund-failed';
   if (eventType === 'PaymentRefunded') return 'refund-succeeded';
+  if (eventType === 'PaymentDisputed') return 'disputed';
   return 'moved-on';
 }

@@ -5,9 +5,13 @@ import { attentionChange, type AttentionChange, type PaymentEvent } from './paym
 
 /** How each change moves the attention flag; run only after the event was applied (a stale one changes nothing). */
 const ATTENTION_SQL: Readonly<Record<AttentionChange, string>> = {
-  'outcome-unknown': `attention = 'PAYMENT_OUTCOME_UNKNOWN', attention_since = $3`,
-  'refund-failed': `attention = 'PAYMENT_REFUND_FAILED', attention_since = $3`,
-  'refund-succeeded': `attention = NULL, attention_since = NULL`,
+  'outcome-unknown': `attention = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention ELSE 'PAYMENT_OUTCOME_UNKNOWN' END,
+                      attention_since = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention_since ELSE $3 END`,
+  'refund-failed': `attention = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention ELSE 'PAYMENT_REFUND_FAILED' END,
+                    attention_since = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention_since ELSE $3 END`,
+  'refund-succeeded': `attention = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention ELSE NULL END,
+                       attention_since = CASE WHEN attention = 'PAYMENT_DISPUTED' THEN attention_since ELSE NULL END`,
+  disputed: `attention = 'PAYMENT_DISPUTED', attention_since = $3`,
   'moved-on': `attention = CASE WHEN attention = 'PAYMENT_OUTCOME_UNKNOWN' THEN NULL ELSE attention END,
                attention_since = CASE WHEN attention = 'PAYMENT_OUTCOME_UNKNOWN' THEN NULL ELSE attention_since END`,
 };

@@ -25,7 +25,7 @@ export class BookingPaymentView {
   @ApiProperty({ type: String, enum: PAYMENT_VIEW_STATUSES })
   status!: string;
 
-  @ApiProperty({ type: String, nullable: true, enum: ['PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED'], description: 'Set while a person must look at the payment.' })
+  @ApiProperty({ type: String, nullable: true, enum: ['PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED', 'PAYMENT_DISPUTED'], description: 'Set while a person must look at the payment (PAYMENT_DISPUTED: a chargeback is open at the PSP).' })
   attention!: string | null;
 
   @ApiProperty({ type: 'integer', description: "The payment's version (payment events order it, not booking's)." })

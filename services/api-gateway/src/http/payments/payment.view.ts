@@ -5,7 +5,7 @@ import { FreshnessView, freshnessOf, iso, money, MoneyView, PageView } from '../
 import { PAYMENT_VIEW_STATUSES } from '../../read-models/statuses';
 
 export { PAYMENT_VIEW_STATUSES, TERMINAL_PAYMENT_STATUSES } from '../../read-models/statuses';
-export const ATTENTION_KINDS = ['PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED'] as const;
+export const ATTENTION_KINDS = ['PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED', 'PAYMENT_DISPUTED'] as const;
 
 export class PaymentAttentionView {
   @ApiProperty({ enum: ATTENTION_KINDS })

@@ -10,7 +10,7 @@ import { merchantOf } from '../caller';
 import { BookingView, bookingView } from '../bookings/booking.view';
 import { PaymentView, paymentView } from '../payments/payment.view';
 
-export const ATTENTION_REASONS = ['BOOKING_NOT_ANSWERED', 'HOLD_OVERDUE', 'PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED'] as const;
+export const ATTENTION_REASONS = ['BOOKING_NOT_ANSWERED', 'HOLD_OVERDUE', 'PAYMENT_OUTCOME_UNKNOWN', 'PAYMENT_REFUND_FAILED', 'PAYMENT_DISPUTED'] as const;
 
 export class AttentionQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'At most this many of each kind (bookings, payments).' })
