@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Stripe from 'stripe';
-import { CancelBooking, CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
+import { CancelBooking, CompleteBooking, type Actor, type Envelope, type RequestBooking } from '@txn/contracts';
 import type { ServiceConfig } from '@txn/service-kit';
 import { testEnvironment, waitFor } from '@txn/testing';
 import { verifyLedger } from '@txn/ledger';
 import { STRIPE_API_VERSION, type PaymentSettings } from '@txn/payment';
+import { requestBookingOn } from './support/booking-requests';
 import { startPlatformInProcess, type LogLine, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { readRawRecord, republish } from './support/raw-records';
-import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
+import { FEE_MINOR, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // The saga's compensation and failure paths end to end: booking, payment and ledger in one
 // process on the real Kafka, PostgreSQL, registry and localstripe, the PSP behind the in-process
@@ -28,8 +29,6 @@ const PSP_TIMEOUT_MS = 30_000;
 const SHORT_HOLD_MS = 8_000;
 /** The authorize answer arrives this long after the PSP was asked: always after SHORT_HOLD_MS. */
 const AUTHORIZE_DELAY_MS = 12_000;
-/** Far from the slot: the default refund policy gives 100 % until 24 h before the start. */
-const SLOT_LEAD_MS = 48 * HOUR_MS;
 const GOOD_PAYMENT_METHOD = 'pm_card_visa';
 const MERCHANT_KEY: Actor = { type: 'API_KEY', id: 'merchant-e2e-key' };
 const SANDBOX_TIMEOUT_MS = 10_000;
@@ -48,24 +47,8 @@ describe('booking saga compensation end to end (booking, payment, ledger in-proc
     return { eventId: randomUUID(), eventType, occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: platform.tenantId };
   }
 
-  async function requestBooking(customerId: string, holdFor_ms = 15 * 60_000): Promise<RequestBooking> {
-    const resourceId = `room-${randomUUID().slice(0, 8)}`;
-    await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'E2E room']);
-    const bookingId = randomUUID();
-    const startsAt = new Date(Date.now() + SLOT_LEAD_MS);
-    const request: RequestBooking = {
-      envelope: envelope('RequestBooking', bookingId, { type: 'USER', id: customerId }),
-      bookingId,
-      requestIdempotencyKey: randomUUID(),
-      customerId,
-      customerEmail: null,
-      slot: { resourceId, startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
-      price: { amountMinor: PRICE_MINOR, currency: 'EUR' },
-      holdExpiresAt: new Date(Date.now() + holdFor_ms),
-    };
-    await platform.send(RequestBooking, request, bookingId);
-    return request;
-  }
+
+  const requestBooking = (customerId: string, holdFor_ms?: number): Promise<RequestBooking> => requestBookingOn(platform, customerId, holdFor_ms);
 
   const step = (bookingId: string, eventType: string, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent> =>
     platform.waitForEvent(bookingId, eventType, STEP_TIMEOUT_MS, matches);

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
+import { CompleteBooking, type Actor, type Envelope } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { verifyLedger } from '@txn/ledger';
 import { committedOffsets, endOffsets, setGroupOffsets, waitForCommitPast } from './support/consumer-offsets';
 import { ledgerConsumerGroup, startLedgerAgain } from './support/ledger-restart';
+import { requestBookingOn } from './support/booking-requests';
 import { startPlatformInProcess, type PlatformInProcess, type PlatformOptions, type SeenEvent } from './support/platform-in-process';
 import { restartPaymentWith, type RestartedService } from './support/platform-restart';
 import { aggregatesOf, handledOutcomes, routeDelta, waitForHandled } from './support/saga-views';
-import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
+import { FEE_MINOR, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // PSP faults and cross-topic reordering on the saga's paths that compensation.int-spec.ts does not
 // take: booking, payment and ledger in one process on the real Kafka, PostgreSQL, registry and
@@ -17,9 +18,6 @@ import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, OUTCOME_QUERY_TIME_DIVISOR, P
 
 /** Three services' migrations, group joins, schema registration, then payment restarted once. */
 const START_TIMEOUT_MS = 180_000;
-/** Far from the slot, and a hold long enough that no test races the expiry sweeper. */
-const SLOT_LEAD_MS = 48 * HOUR_MS;
-const HOLD_MS = 15 * 60_000;
 const GOOD_PAYMENT_METHOD = 'pm_card_visa';
 const MERCHANT_KEY: Actor = { type: 'API_KEY', id: 'merchant-e2e-key' };
 const PLATFORM_OPTIONS: PlatformOptions = { paymentMethodOf: () => GOOD_PAYMENT_METHOD };
@@ -39,24 +37,8 @@ describe('booking saga under PSP faults and reordered topics (booking, payment, 
     return { eventId: randomUUID(), eventType, occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: platform.tenantId };
   }
 
-  async function requestBooking(customerId: string): Promise<string> {
-    const resourceId = `room-${randomUUID().slice(0, 8)}`;
-    await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'E2E room']);
-    const bookingId = randomUUID();
-    const startsAt = new Date(Date.now() + SLOT_LEAD_MS);
-    const request: RequestBooking = {
-      envelope: envelope('RequestBooking', bookingId, { type: 'USER', id: customerId }),
-      bookingId,
-      requestIdempotencyKey: randomUUID(),
-      customerId,
-      customerEmail: null,
-      slot: { resourceId, startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
-      price: { amountMinor: PRICE_MINOR, currency: 'EUR' },
-      holdExpiresAt: new Date(Date.now() + HOLD_MS),
-    };
-    await platform.send(RequestBooking, request, bookingId);
-    return bookingId;
-  }
+
+  const requestBooking = async (customerId: string): Promise<string> => (await requestBookingOn(platform, customerId)).bookingId;
 
   const step = (bookingId: string, eventType: string, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent> =>
     platform.waitForEvent(bookingId, eventType, STEP_TIMEOUT_MS, matches);

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CompleteBooking, PspEventReceived, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
+import { CompleteBooking, PspEventReceived, type Actor, type Envelope } from '@txn/contracts';
 import { uuidV5 } from '@txn/domain-kernel';
 import { verifyLedger } from '@txn/ledger';
 import { waitFor } from '@txn/testing';
+import { requestBookingOn, testEnvelope } from './support/booking-requests';
 import { startPlatformInProcess, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
-import { HOUR_MS, PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
+import { PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 // Payment applying the PSP's events (psp.events.v1, as webhook-ingress publishes them) on the real
 // Kafka, PostgreSQL, registry and localstripe, the saga's own PSP calls behind the fault proxy and
@@ -16,8 +17,6 @@ import { HOUR_MS, PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
 
 const START_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 120_000;
-const SLOT_LEAD_MS = 48 * HOUR_MS;
-const HOLD_MS = 15 * 60_000;
 const REDELIVERIES = 5;
 /** What webhook-ingress names the PSP (its envelope actor), and the namespace of its envelope ids. */
 const PSP_ACTOR: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
@@ -79,25 +78,8 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     for (let copy = 0; copy < times; copy += 1) await platform.send(PspEventReceived, event, event.pspObjectId);
   }
 
-  async function requestBooking(customerId: string): Promise<string> {
-    const resourceId = `room-${randomUUID().slice(0, 8)}`;
-    await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'E2E room']);
-    const bookingId = randomUUID();
-    const startsAt = new Date(Date.now() + SLOT_LEAD_MS);
-    const actor: Actor = { type: 'USER', id: customerId };
-    const request: RequestBooking = {
-      envelope: { eventId: randomUUID(), eventType: 'RequestBooking', occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor, tenantId: platform.tenantId },
-      bookingId,
-      requestIdempotencyKey: randomUUID(),
-      customerId,
-      customerEmail: null,
-      slot: { resourceId, startsAt, endsAt: new Date(startsAt.getTime() + HOUR_MS) },
-      price: { amountMinor: PRICE_MINOR, currency: 'EUR' },
-      holdExpiresAt: new Date(Date.now() + HOLD_MS),
-    };
-    await platform.send(RequestBooking, request, bookingId);
-    return bookingId;
-  }
+
+  const requestBooking = async (customerId: string): Promise<string> => (await requestBookingOn(platform, customerId)).bookingId;
 
   const step = (bookingId: string, eventType: string, matches?: (event: SeenEvent) => boolean): Promise<SeenEvent> => platform.waitForEvent(bookingId, eventType, STEP_TIMEOUT_MS, matches);
   const countOf = (bookingId: string, eventType: string): number => platform.sagaOf(bookingId).filter((event) => event.eventType === eventType).length;
@@ -175,7 +157,7 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     }, STEP_TIMEOUT_MS);
     // The merchant says the service was delivered: the booking completes, the disputed escrow is not released.
     const merchant: Actor = { type: 'API_KEY', id: 'merchant-e2e-key' };
-    await platform.send(CompleteBooking, { envelope: { eventId: randomUUID(), eventType: 'CompleteBooking', occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor: merchant, tenantId: platform.tenantId }, bookingId, deliveredAt: new Date(), reason: null }, bookingId);
+    await platform.send(CompleteBooking, { envelope: testEnvelope(platform, 'CompleteBooking', bookingId, merchant), bookingId, deliveredAt: new Date(), reason: null }, bookingId);
     await step(bookingId, 'BookingCompleted');
     expect((await step(bookingId, 'LedgerBreakRaised')).value).toMatchObject({ kind: 'RELEASE_BLOCKED', code: 'ESCROW_DISPUTED' });
     expect(countOf(bookingId, 'EscrowReleased')).toBe(0);
