@@ -6,6 +6,9 @@ import { uuidV5 } from '@txn/domain-kernel';
 import { verifyLedger } from '@txn/ledger';
 import { waitFor } from '@txn/testing';
 import { requestBookingOn, testEnvelope } from './support/booking-requests';
+import { committedOffsets, setGroupOffsets } from './support/consumer-offsets';
+import { ledgerConsumerGroup, startLedgerAgain } from './support/ledger-restart';
+import type { RestartedService } from './support/platform-restart';
 import { startPlatformInProcess, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
 import { PRICE_MINOR, STEP_TIMEOUT_MS } from './support/saga-figures';
 
@@ -22,6 +25,8 @@ const REDELIVERIES = 5;
 const PSP_ACTOR: Actor = { type: 'SYSTEM', id: 'psp:stripe' };
 const INGRESS_EVENT_NAMESPACE = '3d0b7f5e-2c1a-4e8b-9f6d-5a4c3b2e1d0f';
 const DASHBOARD_REFUND_MINOR = 2_000n;
+/** Reconciliation judges a payment against the ledger and the booking once it has not changed for this long. */
+const BOOKS_SETTLE_MS = 1_500;
 
 interface PspEventSpec {
   readonly type: string;
@@ -37,6 +42,7 @@ interface PspEventSpec {
 
 describe('payment applies the PSP events by state (booking, payment, ledger in-process; real Kafka, PostgreSQL, registry, localstripe)', () => {
   let platform: PlatformInProcess;
+  let restartedLedger: RestartedService | undefined;
 
   /** A PspEventReceived exactly as the ingress publishes it: its envelope id derived from the PSP's event id. */
   function pspEvent(spec: PspEventSpec): PspEventReceived {
@@ -98,12 +104,13 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
   }
 
   beforeAll(async () => {
-    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa' });
+    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa', paymentEnvironment: { PAYMENT_RECON_BOOKS_SETTLE_MS: String(BOOKS_SETTLE_MS) } });
   }, START_TIMEOUT_MS);
 
   afterEach(() => platform?.proxy.faults.clear());
 
   afterAll(async () => {
+    await restartedLedger?.close();
     await platform?.close();
   }, START_TIMEOUT_MS);
 
@@ -217,7 +224,7 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     expect(next.code === 0 || next.code === 1).toBe(true);
     expect(next.last).toMatchObject({ verdict: expect.stringMatching(/^(CLEAN|BREAKS)$/), trigger: 'COMMAND', error: null });
     const { rows: closed } = await platform.payment.pool.query<{ resolution: string | null }>('SELECT resolution FROM psp_breaks WHERE payment_id = $1', [paymentId]);
-    expect(closed).toEqual([{ resolution: expect.stringMatching(/^converged: reconciliation run [0-9a-f-]{36} found the PSP and the payment agreeing$/) }]);
+    expect(closed).toEqual([{ resolution: expect.stringMatching(/^reconciliation run [0-9a-f-]{36} found the PSP, the payment, the ledger and the booking agreeing on it$/) }]);
 
     // The PSP's list cannot be read: the run fails and says why; it never reports "no breaks".
     platform.proxy.faults.inject({ kind: 'error_before_work', method: 'GET', path: '/v1/payment_intents', times: 1 });
@@ -241,6 +248,73 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     expect(kept).toEqual([{ outcome: 'BREAK', checks: 1 }]);
     const metrics = await platform.payment.service.dependencies.metrics.getSingleMetricAsString('payment_psp_breaks_open');
     expect(metrics).toMatch(/payment_psp_breaks_open\{kind="UNKNOWN_PSP_OBJECT"[^}]*\} [1-9]/);
-    expect(platform.seen.filter((event) => event.topic === 'payment.events.v1').length).toBe(seenBefore);
+    // Nothing of the charge reaches a payment: the only payment event is the break's own announcement.
+    await waitFor('the break announced', async () => platform.seen.filter((event) => event.topic === 'payment.events.v1').slice(seenBefore).find((event) => event.eventType === 'ReconciliationBreakRaised' && event.value.pspObjectId === chargeId), STEP_TIMEOUT_MS);
+    const published = platform.seen.filter((event) => event.topic === 'payment.events.v1').slice(seenBefore);
+    expect(published.map((event) => [event.eventType, event.value.kind, event.value.pspObjectId])).toEqual([['ReconciliationBreakRaised', 'UNKNOWN_PSP_OBJECT', chargeId]]);
+  }, TEST_TIMEOUT_MS);
+
+  // Last in the file: it stops the harness's ledger and leaves a restarted one running (closed in afterAll).
+  it('a capture the ledger could not place: booked to SUSPENSE, found by reconciliation and explained from the three sides; the completed booking whose escrow was never released is a saga break; both published', async () => {
+    const from = new Date(Date.now() - 60_000);
+    const group = ledgerConsumerGroup(platform);
+    const paymentTopic = platform.ledger.service.dependencies.topicOf('payment.events.v1');
+    // The ledger is away while the saga runs; it will resume past this payment's authorization, as
+    // if that fact had been lost: the capture then finds no hold.
+    await platform.ledger.service.close();
+    const bookingId = await requestBooking('customer-unplaced-capture');
+    const authorized = await step(bookingId, 'PaymentAuthorized');
+    const paymentId = String(authorized.value.paymentId);
+    await step(bookingId, 'PaymentCaptured');
+    const merchant: Actor = { type: 'API_KEY', id: 'merchant-e2e-key' };
+    await platform.send(CompleteBooking, { envelope: testEnvelope(platform, 'CompleteBooking', bookingId, merchant), bookingId, deliveredAt: new Date(), reason: null }, bookingId);
+    await step(bookingId, 'BookingCompleted');
+    const committed = await committedOffsets(group, paymentTopic);
+    expect(BigInt(committed[authorized.partition] ?? '0')).toBeLessThanOrEqual(BigInt(authorized.offset));
+    await setGroupOffsets(group, paymentTopic, { ...committed, [authorized.partition]: String(BigInt(authorized.offset) + 1n) }, STEP_TIMEOUT_MS);
+    restartedLedger = await startLedgerAgain(platform);
+
+    const raised = await step(bookingId, 'LedgerBreakRaised');
+    expect(raised.value).toMatchObject({ kind: 'CAPTURE_UNPLACED', code: 'HOLD_NOT_FOUND', factEventType: 'PaymentCaptured', paymentId });
+    await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'SUSPENSE');
+    // Payment's projection of the ledger's events holds the suspense line before the run is asked for.
+    await waitFor('the suspense entry in payment\'s view of the books', async () => {
+      const { rows } = await platform.payment.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM recon_ledger_entries WHERE payment_id = $1 AND suspense_credit_minor > 0', [paymentId]);
+      return rows[0]?.n === 1 ? true : undefined;
+    }, STEP_TIMEOUT_MS);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, BOOKS_SETTLE_MS + 500));
+
+    const run = await reconcile(from);
+    expect(run).toMatchObject({ outcome: 'BREAKS', error: null });
+    expect(Number(run.ledger_entries)).toBeGreaterThan(0);
+    const { rows: breaks } = await platform.payment.pool.query<{ break_id: string; kind: string; leg: string; detail: string; explanation: string | null; evidence: Record<string, Record<string, unknown> | unknown[]> }>(
+      'SELECT break_id, kind, leg, detail, explanation, evidence FROM psp_breaks WHERE payment_id = $1 AND resolved_at IS NULL ORDER BY kind',
+      [paymentId],
+    );
+    expect(breaks.map((found) => [found.kind, found.leg, found.detail])).toEqual([
+      ['IN_SUSPENSE', 'PAYMENTS_LEDGER', `${PRICE_MINOR} EUR of this payment is on SUSPENSE`],
+      ['MISSING_IN_LEDGER', 'SAGA', `the booking is COMPLETED and the ledger never released its escrow (${PRICE_MINOR} EUR captured)`],
+    ]);
+    // The suite's other sagas (a dashboard refund, a dispute, a capture fixed by reconciliation) agree with their books.
+    const { rows: elsewhere } = await platform.payment.pool.query("SELECT kind, leg, detail FROM psp_breaks WHERE leg <> 'PSP_PAYMENTS' AND payment_id <> $1", [paymentId]);
+    expect(elsewhere).toEqual([]);
+    const [suspense, saga] = breaks;
+    expect(suspense?.explanation).toContain('the PSP and the payment agree');
+    expect(suspense?.explanation).toContain('the ledger raised CAPTURE_UNPLACED (HOLD_NOT_FOUND) on PaymentCaptured');
+    expect(suspense?.explanation).toContain('the ledger never placed a hold for the authorization');
+    expect(saga?.explanation).toBe(`its capture is on SUSPENSE (${PRICE_MINOR} EUR), so there is no escrow to release`);
+    // The evidence of every side, as the run saw them.
+    expect(suspense?.evidence).toMatchObject({ psp: [{ status: 'succeeded', amountMinor: String(PRICE_MINOR) }], payment: { status: 'CAPTURED' }, ledger: { suspenseMinor: String(PRICE_MINOR), holdPlaced: false }, booking: { status: 'COMPLETED' } });
+    // Published for finance and the audit trail: one event per break, in the saga's correlation.
+    for (const found of breaks) {
+      const event = await step(bookingId, 'ReconciliationBreakRaised', (seen) => seen.value.breakId === found.break_id);
+      expect(event.value).toMatchObject({ kind: found.kind, leg: found.leg, paymentId, statusAfter: 'OPEN' });
+    }
+    // Found again by the next run: the same breaks, not new ones.
+    await reconcile(from);
+    expect((await platform.payment.pool.query('SELECT count(*)::int AS n FROM psp_breaks WHERE payment_id = $1', [paymentId])).rows).toEqual([{ n: 2 }]);
+    expect(countOf(bookingId, 'ReconciliationBreakRaised')).toBe(2);
+    const report = await verifyLedger(platform.ledger.pool);
+    expect(report.findings).toEqual([]);
   }, TEST_TIMEOUT_MS);
 });

@@ -65,3 +65,14 @@ export {
   type PspObservation,
   type PspSyncOutcome,
 } from './psp-sync';
+export {
+  reconcileBooks,
+  type BookingView,
+  type BooksBreakKind,
+  type BooksFinding,
+  type BooksJudgement,
+  type BooksLeg,
+  type BooksOutcome,
+  type BooksPaymentRecord,
+  type LedgerView,
+} from './books-reconciliation';

@@ -30,3 +30,11 @@ GRANT SELECT, INSERT ON recon_runs TO :runtime_role;
 
 -- Asked for by the recon command (INSERT), claimed and answered by the service (UPDATE).
 GRANT SELECT, INSERT, UPDATE ON recon_requests TO :runtime_role;
+
+-- Projections of the ledger's and bookings' events for reconciliation: entries, holds and breaks
+-- are inserted once each (ON CONFLICT DO NOTHING); a booking's status moves forward (UPDATE).
+GRANT SELECT, INSERT ON recon_ledger_entries TO :runtime_role;
+GRANT SELECT, INSERT ON recon_ledger_holds TO :runtime_role;
+GRANT SELECT, INSERT ON recon_ledger_breaks TO :runtime_role;
+GRANT SELECT, INSERT, UPDATE ON recon_bookings TO :runtime_role;
+GRANT SELECT ON recon_views TO :runtime_role;

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Actor } from '@txn/contracts';
-import { DECISION_SETTLER, decisionSettlerProvider, type DecisionSettler } from '@txn/nest-messaging';
+import { DECISION_SETTLER, decisionSettlerProvider, EventPublisher, type DecisionSettler } from '@txn/nest-messaging';
 import { feeTermsFor, type FeeTerms, type PaymentDecision } from '@txn/payment-domain';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
@@ -15,8 +15,10 @@ import { PspBreakRecorder, registerOpenBreakMetrics } from './application/apply-
 import { UnmatchedEventSweep } from './application/apply-psp-events/unmatched-sweep';
 import { Reconciliation } from './application/reconcile/reconciliation';
 import { reconciliationStore } from './persistence/reconciliation-store';
-import { BookingEventsController } from './messaging/booking-events.controller';
+import { BookingEventsController, BookingStatusController } from './messaging/booking-events.controller';
+import { LedgerEventsController } from './messaging/ledger-events.controller';
 import { PspEventsController } from './messaging/psp-events.controller';
+import { reconProjectionStore } from './persistence/recon-projection-store';
 import { paymentStore } from './persistence/payment-store';
 import { openBreaksOn, pspBreakStore, unmatchedEventStore } from './persistence/psp-break-store';
 import { callNotifications, parkedCallsOn, pspCallStore } from './persistence/psp-call-store';
@@ -89,16 +91,24 @@ export class PaymentModule {
     const feeTermsOf = (tenantId: string): FeeTerms => feeTermsFor(feeSchedule, tenantId);
     logger.info({ feeScheduleVersion: feeSchedule.version, defaultFeeBps: feeSchedule.defaultBps, merchantRates: feeSchedule.byMerchant.size }, 'payment fee schedule');
     const payments = paymentStore(feeTermsOf);
-    const breaks = new PspBreakRecorder(pspBreakStore, logger, metrics);
-    const context: PaymentContext = { payments, actor, paymentMethodOf, feeTermsOf, clock, unmatched: unmatchedEventStore, breaks };
+    const breaksOf = (outbox: EventPublisher): PspBreakRecorder => new PspBreakRecorder(pspBreakStore, logger, metrics, { outbox, service: config.serviceName, actor, clock });
     const store = paymentDecisionStore(payments, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
     return {
       module: PaymentModule,
-      controllers: [BookingEventsController, PspEventsController],
+      controllers: [BookingEventsController, BookingStatusController, PspEventsController, LedgerEventsController],
       providers: [
-        { provide: PAYMENT_CONTEXT, useValue: context },
+        { provide: PspBreakRecorder, inject: [EventPublisher], useFactory: breaksOf },
+        {
+          provide: PAYMENT_CONTEXT,
+          inject: [PspBreakRecorder],
+          useFactory: (breaks: PspBreakRecorder): PaymentContext => ({ payments, actor, paymentMethodOf, feeTermsOf, clock, unmatched: unmatchedEventStore, breaks, projections: reconProjectionStore }),
+        },
         decisionSettlerProvider({ service: config.serviceName, store, logger, metrics }),
-        { provide: PERIODIC_WORK, inject: [DECISION_SETTLER], useFactory: (settler: PaymentSettler) => pspWork(dependencies, settings, psp, settler, actor, payments, breaks) },
+        {
+          provide: PERIODIC_WORK,
+          inject: [DECISION_SETTLER, PspBreakRecorder],
+          useFactory: (settler: PaymentSettler, breaks: PspBreakRecorder) => pspWork(dependencies, settings, psp, settler, actor, payments, breaks),
+        },
         PeriodicWorkLifecycle,
       ],
     };

@@ -69,7 +69,8 @@ async function run(pool: Pool, args: readonly string[]): Promise<number> {
     const { rows } = await pool.query<RunRow>('SELECT r.* FROM recon_requests q JOIN recon_runs r ON r.run_id = q.run_id WHERE q.request_id = $1', [requestId]);
     const done = rows[0];
     if (done !== undefined) {
-      const { rows: raised } = await pool.query('SELECT kind, payment_id, tenant_id, psp_object_id, detail, raised_at FROM psp_breaks WHERE resolved_at IS NULL AND raised_at >= $1 ORDER BY raised_at', [done.started_at]);
+      // Every break still open after the run (found again or raised now), the evidence left to `breaks`.
+      const { rows: raised } = await pool.query('SELECT kind, leg, payment_id, tenant_id, psp_object_id, detail, explanation, raised_at, raised_at >= $1 AS new FROM psp_breaks WHERE resolved_at IS NULL ORDER BY raised_at LIMIT $2', [done.started_at, MAX_BREAKS_LISTED]);
       for (const found of raised) process.stdout.write(`${jsonLine(found)}\n`);
       process.stdout.write(`${jsonLine({ verdict: done.outcome, ...done })}\n`);
       return done.outcome === 'CLEAN' ? 0 : done.outcome === 'BREAKS' ? 1 : 3;
@@ -83,7 +84,7 @@ async function run(pool: Pool, args: readonly string[]): Promise<number> {
 async function breaks(pool: Pool, args: readonly string[]): Promise<number> {
   const limit = integer(option(args, '--limit'), MAX_BREAKS_LISTED, MAX_BREAKS_LISTED, '--limit');
   const { rows } = await pool.query<{ kind: string }>(
-    'SELECT break_id, kind, payment_id, tenant_id, psp_object_id, psp_event_id, detail, raised_at FROM psp_breaks WHERE resolved_at IS NULL ORDER BY raised_at LIMIT $1',
+    'SELECT break_id, kind, leg, payment_id, tenant_id, psp_object_id, psp_event_id, detail, explanation, evidence, raised_at FROM psp_breaks WHERE resolved_at IS NULL ORDER BY raised_at LIMIT $1',
     [limit],
   );
   for (const found of rows) process.stdout.write(`${jsonLine(found)}\n`);

@@ -46,6 +46,11 @@ export interface ReconSettings {
   readonly settle_ms: number;
   /** How often the service looks for runs asked for by `./platform recon run` (PAYMENT_RECON_POLL_INTERVAL_MS, default 2 s). */
   readonly poll_ms: number;
+  /**
+   * A payment changed less than this long before a run is not judged against the ledger and the
+   * booking: its events may still be on their way (PAYMENT_RECON_BOOKS_SETTLE_MS, default 30 s).
+   */
+  readonly booksSettle_ms: number;
 }
 
 export interface PspSettings {
@@ -68,7 +73,8 @@ export const DEFAULT_OUTCOME_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_RECON_INTERVAL_MS = 15 * 60_000;
 export const DEFAULT_RECON_LOOKBACK_MS = 25 * 3_600_000;
 export const DEFAULT_RECON_SETTLE_MS = 2 * 60_000;
-export const DEFAULT_RECON_POLL_INTERVAL_MS = 2_000;
+export const DEFAULT_RECON_BOOKS_SETTLE_MS = 30_000;
+const DEFAULT_RECON_POLL_INTERVAL_MS = 2_000;
 export const MAX_OUTCOME_QUERY_TIME_DIVISOR = 100_000;
 /** A retry waits at most an hour: a longer pause would hide a stuck call from the people watching. */
 export const MAX_CALL_RETRY_MS = 3_600_000;
@@ -138,6 +144,7 @@ export function readPaymentSettings(settings: SettingsReader): PaymentSettings {
       lookback_ms: settings.integer('PAYMENT_RECON_LOOKBACK_MS', { min: 60_000, max: 31 * 24 * 3_600_000, default: DEFAULT_RECON_LOOKBACK_MS }),
       settle_ms: settings.integer('PAYMENT_RECON_SETTLE_MS', { min: 0, max: 24 * 3_600_000, default: DEFAULT_RECON_SETTLE_MS }),
       poll_ms: settings.integer('PAYMENT_RECON_POLL_INTERVAL_MS', { min: 100, max: 600_000, default: DEFAULT_RECON_POLL_INTERVAL_MS }),
+      booksSettle_ms: settings.integer('PAYMENT_RECON_BOOKS_SETTLE_MS', { min: 0, max: 24 * 3_600_000, default: DEFAULT_RECON_BOOKS_SETTLE_MS }),
     },
   };
 }

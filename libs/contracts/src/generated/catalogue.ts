@@ -30,6 +30,8 @@ import { PaymentRefundFailed } from './payment/PaymentRefundFailed';
 import { PaymentRefunded } from './payment/PaymentRefunded';
 import { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 import { PaymentVoided } from './payment/PaymentVoided';
+import { ReconciliationBreakRaised } from './payment/ReconciliationBreakRaised';
+import { ReconciliationBreakResolved } from './payment/ReconciliationBreakResolved';
 import { PspEventReceived } from './psp/PspEventReceived';
 import { AccessDenied } from './security/AccessDenied';
 import { ApiKeyCreated } from './security/ApiKeyCreated';
@@ -70,6 +72,8 @@ export const EVENT_TYPES = {
   PaymentRefunded,
   PaymentRequiresAction,
   PaymentVoided,
+  ReconciliationBreakRaised,
+  ReconciliationBreakResolved,
   PspEventReceived,
   AccessDenied,
   ApiKeyCreated,
@@ -87,7 +91,7 @@ export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
-  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided'],
+  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided', 'ReconciliationBreakRaised', 'ReconciliationBreakResolved'],
   'psp.events.v1': ['PspEventReceived'],
   'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
@@ -104,7 +108,7 @@ export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfi
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
 /** Every event type on payment.events.v1. */
-export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentDisputed | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided;
+export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentDisputed | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided | ReconciliationBreakRaised | ReconciliationBreakResolved;
 
 /** Every event type on psp.events.v1. */
 export type PspEventsV1 = PspEventReceived;

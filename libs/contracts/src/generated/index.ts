@@ -32,6 +32,8 @@ export { PaymentRefundFailed } from './payment/PaymentRefundFailed';
 export { PaymentRefunded } from './payment/PaymentRefunded';
 export { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 export { PaymentVoided } from './payment/PaymentVoided';
+export { ReconciliationBreakRaised } from './payment/ReconciliationBreakRaised';
+export { ReconciliationBreakResolved } from './payment/ReconciliationBreakResolved';
 export { PspEventReceived } from './psp/PspEventReceived';
 export { AccessDenied } from './security/AccessDenied';
 export { ApiKeyCreated } from './security/ApiKeyCreated';

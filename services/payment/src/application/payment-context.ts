@@ -1,6 +1,6 @@
 import type { Actor } from '@txn/contracts';
 import type { FeeTerms } from '@txn/payment-domain';
-import type { Payments, UnmatchedPspEvents } from './ports';
+import type { Payments, ReconProjections, UnmatchedPspEvents } from './ports';
 import type { PspBreakRecorder } from './apply-psp-events/break-recorder';
 
 /** What payment's message use cases share, built once by the module; `clock` is the service's one clock. */
@@ -16,6 +16,8 @@ export interface PaymentContext {
   /** PSP events no payment names yet, kept to check against the PSP. */
   readonly unmatched: UnmatchedPspEvents;
   readonly breaks: PspBreakRecorder;
+  /** What reconciliation keeps of the ledger's and bookings' events. */
+  readonly projections: ReconProjections;
 }
 
 export const PAYMENT_CONTEXT = Symbol('payment-context');

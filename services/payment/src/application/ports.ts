@@ -1,4 +1,4 @@
-import type { Payment, PaymentRecord, PspBreakKind, PspCall, ReconBreakKind } from '@txn/payment-domain';
+import type { BooksBreakKind, BooksLeg, BookingView, BooksPaymentRecord, LedgerView, Payment, PaymentRecord, PspBreakKind, PspCall, ReconBreakKind } from '@txn/payment-domain';
 import type { UnappliedRecord } from '@txn/nest-messaging';
 import type { SqlTransaction } from '@txn/sql';
 
@@ -47,18 +47,41 @@ export interface Payments {
 
 /** A difference between the PSP and us, as stored for a person (psp_breaks). */
 export interface PspBreak {
-  readonly kind: PspBreakKind | ReconBreakKind;
+  readonly kind: PspBreakKind | ReconBreakKind | BooksBreakKind;
+  /** Which records disagree; PSP_PAYMENTS when not said. */
+  readonly leg?: 'PSP_PAYMENTS' | BooksLeg;
   readonly paymentId: string | null;
+  /** The payment's booking (the saga its events correlate with), when known. */
+  readonly bookingId?: string | null;
   readonly tenantId: string | null;
   readonly pspObjectId: string;
   readonly pspEventId: string | null;
   readonly detail: string;
+  /** Why, as far as the sides tell it. */
+  readonly explanation?: string | null;
+  /** What each side showed (stored as JSON). */
+  readonly evidence?: Readonly<Record<string, unknown>> | null;
+}
+
+/** A break a resolution closed. */
+export interface ResolvedBreak {
+  readonly breakId: string;
+  readonly kind: string;
+  readonly leg: string;
+  readonly paymentId: string | null;
+  readonly bookingId: string | null;
+  readonly tenantId: string | null;
 }
 
 /** Breaks: raised once per finding, open until a person or reconciliation resolves them. */
 export interface PspBreaks {
   /** Raises the break in the caller's transaction; false when a break of this id is already raised. */
   raise(tx: SqlTransaction, breakId: string, found: PspBreak): Promise<boolean>;
+  /**
+   * Resolves the open breaks of these payments (all but disputes and foreign objects, which a person
+   * closes) except the ones named in `keep` (what the run found again).
+   */
+  resolveOf(tx: SqlTransaction, paymentIds: readonly string[], keep: readonly string[], resolution: string): Promise<readonly ResolvedBreak[]>;
 }
 
 /** Open breaks by kind and the age of the oldest, read at scrape time. */
@@ -152,23 +175,89 @@ export interface ReconRun {
   readonly findings: number | null;
   readonly syncsRequested: number | null;
   readonly breaksResolved: number | null;
+  readonly ledgerEntries: number | null;
+  readonly bookings: number | null;
+  readonly notYetJudged: number | null;
+  readonly ledgerCutoffAt: Date | null;
   readonly pspReadAt: Date | null;
   readonly paymentsReadAt: Date | null;
   readonly error: string | null;
+}
+
+/** One snapshot of payment's database for a run: the payments of the window and what the ledger's and bookings' events said of them. */
+export interface ReconSnapshot {
+  readonly payments: readonly (PaymentRecord & BooksPaymentRecord)[];
+  readonly readAt: Date;
+  /** Keyed by payment id. */
+  readonly ledger: ReadonlyMap<string, LedgerView>;
+  /** Keyed by booking id. */
+  readonly bookings: ReadonlyMap<string, BookingView>;
+  /** Ledger entries the projection holds for these payments, and the newest ledger event it holds at all (the ledger side's cut-off). */
+  readonly ledgerEntries: number;
+  readonly ledgerCutoffAt: Date | null;
+  /** When the projections started. */
+  readonly viewsSince: Date;
 }
 
 /** What reconciliation reads and records in payment's database. */
 export interface ReconciliationRecords {
   /** Runs `work` unless another run holds the reconciliation lock (then 'BUSY'): one run at a time across instances. */
   exclusively<T>(work: () => Promise<T>): Promise<T | 'BUSY'>;
-  /** Payments whose authorization was asked for in the window, at most `limit` (+1 to tell there are more), and when they were read. */
-  paymentsInWindow(window: ReconWindow, limit: number): Promise<{ readonly payments: readonly PaymentRecord[]; readonly readAt: Date }>;
-  /** Resolves the open breaks (all but disputes and foreign objects) of payments both sides now agree on; returns how many. */
-  resolveAgreeing(tx: SqlTransaction, paymentIds: readonly string[], resolution: string): Promise<number>;
+  /**
+   * Payments whose authorization was asked for in the window, at most `limit` (+1 to tell there are
+   * more), with what the ledger's and bookings' events said of them, all in one snapshot.
+   */
+  paymentsInWindow(window: ReconWindow, limit: number): Promise<ReconSnapshot>;
   recordRun(run: ReconRun): Promise<void>;
   /** When the last scheduled run finished (any outcome), and the last run that did not fail. */
   lastRuns(): Promise<{ readonly lastScheduledAt: Date | null; readonly lastSucceededAt: Date | null }>;
   /** The oldest command request not answered (claimed for `lease_ms`), if any. */
   claimRequest(now: Date, lease_ms: number): Promise<{ readonly requestId: string; readonly window: ReconWindow } | undefined>;
   answerRequest(requestId: string, runId: string): Promise<void>;
+}
+
+/** A journal entry's PSP clearing and SUSPENSE lines of one currency, as reconciliation keeps them. */
+export interface ProjectedLedgerEntry {
+  readonly entryId: string;
+  readonly currency: string;
+  readonly paymentId: string;
+  readonly bookingId: string | null;
+  readonly tenantId: string;
+  readonly entryType: string;
+  readonly reversesEntryId: string | null;
+  readonly clearingDebitMinor: bigint;
+  readonly clearingCreditMinor: bigint;
+  readonly suspenseDebitMinor: bigint;
+  readonly suspenseCreditMinor: bigint;
+  readonly occurredAt: Date;
+}
+
+export interface ProjectedLedgerBreak {
+  readonly breakId: string;
+  readonly paymentId: string | null;
+  readonly bookingId: string | null;
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly code: string;
+  readonly factEventType: string;
+  readonly reason: string;
+  readonly suspenseEntryId: string | null;
+  readonly occurredAt: Date;
+}
+
+export interface ProjectedBooking {
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly status: string;
+  readonly version: bigint;
+  readonly statusAt: Date;
+}
+
+/** Reconciliation's projections of the ledger's and bookings' events, written in the inbox transaction; each write is idempotent. */
+export interface ReconProjections {
+  ledgerEntry(tx: SqlTransaction, line: ProjectedLedgerEntry): Promise<void>;
+  ledgerHold(tx: SqlTransaction, hold: { readonly holdId: string; readonly paymentId: string; readonly occurredAt: Date }): Promise<void>;
+  ledgerBreak(tx: SqlTransaction, raised: ProjectedLedgerBreak): Promise<void>;
+  /** Moves the booking's status forward: an event of a lower version than the stored one changes nothing. */
+  booking(tx: SqlTransaction, booking: ProjectedBooking): Promise<void>;
 }

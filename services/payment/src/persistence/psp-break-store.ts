@@ -1,15 +1,25 @@
 import type { Pool } from 'pg';
 import type { SqlTransaction } from '@txn/sql';
-import type { OpenBreaks, PspBreak, PspBreaks, UnmatchedPspEvent, UnmatchedPspEvents } from '../application/ports';
+import type { OpenBreaks, PspBreak, PspBreaks, ResolvedBreak, UnmatchedPspEvent, UnmatchedPspEvents } from '../application/ports';
 
 export const pspBreakStore: PspBreaks = {
   async raise(tx: SqlTransaction, breakId: string, found: PspBreak): Promise<boolean> {
     const rows = await tx.query(
-      `INSERT INTO psp_breaks (break_id, kind, payment_id, tenant_id, psp_object_id, psp_event_id, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (break_id) DO NOTHING RETURNING 1`,
-      [breakId, found.kind, found.paymentId, found.tenantId, found.pspObjectId, found.pspEventId, found.detail],
+      `INSERT INTO psp_breaks (break_id, kind, leg, payment_id, tenant_id, psp_object_id, psp_event_id, detail, explanation, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (break_id) DO NOTHING RETURNING 1`,
+      [breakId, found.kind, found.leg ?? 'PSP_PAYMENTS', found.paymentId, found.tenantId, found.pspObjectId, found.pspEventId, found.detail, found.explanation ?? null, found.evidence === undefined || found.evidence === null ? null : JSON.stringify(found.evidence)],
     );
     return rows.length === 1;
+  },
+  async resolveOf(tx: SqlTransaction, paymentIds: readonly string[], keep: readonly string[], resolution: string): Promise<readonly ResolvedBreak[]> {
+    if (paymentIds.length === 0) return [];
+    const rows = await tx.query<{ break_id: string; kind: string; leg: string; payment_id: string | null; booking_id: string | null; tenant_id: string | null }>(
+      `UPDATE psp_breaks SET resolved_at = now(), resolution = $3
+        WHERE payment_id = ANY($1::uuid[]) AND NOT (break_id = ANY($2::uuid[])) AND resolved_at IS NULL AND kind NOT IN ('DISPUTE_OPENED', 'UNKNOWN_PSP_OBJECT')
+        RETURNING break_id, kind, leg, payment_id, tenant_id, (SELECT p.booking_id FROM payments p WHERE p.payment_id = psp_breaks.payment_id) AS booking_id`,
+      [paymentIds, keep, resolution],
+    );
+    return rows.map((row) => ({ breakId: row.break_id, kind: row.kind, leg: row.leg, paymentId: row.payment_id, bookingId: row.booking_id, tenantId: row.tenant_id }));
   },
 };
 

@@ -61,7 +61,7 @@ export async function onPspEvent(tx: SqlTransaction, fact: PspEventReceived, dep
   const { payment } = stored;
   const subject = paymentSubject(payment, payment);
   if (fact.pspObjectType === 'dispute') {
-    await deps.breaks.raise(tx, { kind: 'DISPUTE_OPENED', paymentId: payment.paymentId, tenantId: payment.tenantId, pspObjectId: fact.pspObjectId, pspEventId: fact.pspEventId, detail: `${fact.pspEventType} on ${fact.pspChargeId ?? 'its charge'}` });
+    await deps.breaks.raise(tx, { kind: 'DISPUTE_OPENED', paymentId: payment.paymentId, bookingId: payment.bookingId, tenantId: payment.tenantId, pspObjectId: fact.pspObjectId, pspEventId: fact.pspEventId, detail: `${fact.pspEventType} on ${fact.pspChargeId ?? 'its charge'}` });
     await deps.payments.flagNeedsAttention(tx, payment.paymentId);
     if (fact.pspEventType !== 'charge.dispute.created') return { decision: stale<Payment>(payment, 'DISPUTE_RAISED_AS_BREAK'), subject, write: { before: stored } };
     const amount = fact.amount === null ? null : money(fact.amount.amountMinor, fact.amount.currency);

@@ -20,7 +20,7 @@ function pollerAt(at: Date, payments = new FakePayments()) {
   const logger = pino({ level: 'info', formatters: { level: (label) => ({ level: label }) } }, jsonLogSink(logs));
   const settler = new DecisionSettler({ service: 'payment', outbox, store: paymentDecisionStore(payments, calls, { queryTimeDivisor: 1, clock: () => at }), logger, metrics });
   const raised: PspBreak[] = [];
-  const breaks = new PspBreakRecorder({ raise: async (_tx, _id, found) => (raised.push(found), true) }, logger, metrics);
+  const breaks = new PspBreakRecorder({ raise: async (_tx, _id, found) => (raised.push(found), true), resolveOf: async () => [] }, logger, metrics, { outbox, service: 'payment', actor: PAYMENT_SERVICE, clock: () => at });
   const pspActor = { type: 'SYSTEM', id: 'psp:stripe' } as const;
   const poller = new OutcomePoller({ transactions: (work) => work(TX), payments, psp, settler, logger, metrics, actor: PAYMENT_SERVICE, lease_ms: 1_000, clock: () => at, batchSize: 10, maxClaims: 3, breaks, pspActor });
   return { poller, payments, psp, calls, published, metrics, logs, raised };
@@ -46,7 +46,7 @@ describe('the outcome poller', () => {
     ];
     expect(await poller.pollOnce()).toBe(1);
     expect(psp.asked).toEqual(['retrieve pi_1', 'listRefunds pi_1']);
-    expect(published.map((pending) => [pending.event.envelope.eventType, pending.event.envelope.actor.id])).toEqual([['PaymentCaptured', 'psp:stripe'], ['PaymentRefunded', 'psp:stripe']]);
+    expect(published.map((pending) => [pending.event.envelope.eventType, pending.event.envelope.actor.id])).toEqual([['ReconciliationBreakRaised', 'payment'], ['PaymentCaptured', 'psp:stripe'], ['PaymentRefunded', 'psp:stripe']]);
     expect(payments.rows.get(stored.payment.paymentId)?.stored.payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', pspSync: null });
     expect(raised).toMatchObject([{ kind: 'REFUND_EXCEEDS_CAPTURE', paymentId: stored.payment.paymentId, pspObjectId: 'pi_1' }]);
   });

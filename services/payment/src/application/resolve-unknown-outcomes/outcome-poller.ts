@@ -188,7 +188,7 @@ export class OutcomePoller {
       case 'sync': {
         const { decision, breaks } = reconcileWithPsp(payment, finding.observation, ctx);
         const pspObjectId = payment.pspPaymentIntentId ?? ('pspPaymentIntentId' in finding.observation.intent ? (finding.observation.intent.pspPaymentIntentId ?? payment.paymentId) : payment.paymentId);
-        for (const found of breaks) await this.options.breaks.raise(tx, { ...found, paymentId: payment.paymentId, tenantId: payment.tenantId, pspObjectId, pspEventId: null });
+        for (const found of breaks) await this.options.breaks.raise(tx, { ...found, paymentId: payment.paymentId, bookingId: payment.bookingId, tenantId: payment.tenantId, pspObjectId, pspEventId: null });
         return decision;
       }
     }
