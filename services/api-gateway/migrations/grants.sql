@@ -39,3 +39,8 @@ GRANT UPDATE (status, decided_by, decided_at, decision_reason, result_id) ON app
 -- and by ResourceRegistered; never deleted.
 GRANT SELECT, INSERT ON resource_views TO :runtime_role;
 GRANT UPDATE (name, status, requested_name, last_event_id, last_event_at, updated_at) ON resource_views TO :runtime_role;
+
+-- Reconciliation's breaks as finance reads them (migration 11): raised once (INSERT), resolved
+-- once (UPDATE of the resolution); never deleted.
+GRANT SELECT, INSERT ON recon_break_views TO :runtime_role;
+GRANT UPDATE (status, resolved_at, resolution, topic, "partition", "offset", applied_at) ON recon_break_views TO :runtime_role;

@@ -20,6 +20,8 @@ import { ApiKeys } from './auth/api-keys.service';
 import { MerchantsController } from './http/merchants/merchants.controller';
 import { BookingsController } from './http/bookings/bookings.controller';
 import { LedgerController } from './http/ledger/ledger.controller';
+import { ReconciliationController } from './http/reconciliation/breaks.controller';
+import { ReconBreaks } from './read-models/recon-breaks';
 import { PaymentsController } from './http/payments/payments.controller';
 import { ProblemsController } from './http/problems.controller';
 import { AttentionController } from './http/sagas/attention.controller';
@@ -62,8 +64,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ResourceCommands, ResourceReads, ReadModels, LedgerJournal, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, ResourceCommands, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

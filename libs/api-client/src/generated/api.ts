@@ -425,6 +425,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reconciliation/breaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation's breaks
+         * @description Differences between the PSP, payments, the ledger and the bookings, with the evidence of each side; oldest first, filtered by status, kind and leg, cursor pagination.
+         */
+        get: operations["Reconciliation_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -524,7 +544,7 @@ export interface components {
              *       "bookings:write"
              *     ]
              */
-            scopes?: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            scopes?: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
             /**
              * Format: date-time
              * @description When the key stops working; omitted: never (revoke it instead). At most two years ahead.
@@ -558,7 +578,7 @@ export interface components {
              *       "bookings:read"
              *     ]
              */
-            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
             /**
              * @description api_key:<id> or staff:<subject>.
              * @example staff:alice
@@ -684,7 +704,7 @@ export interface components {
              *       "bookings:read"
              *     ]
              */
-            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide")[];
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
             /**
              * @description api_key:<id> or staff:<subject>.
              * @example staff:alice
@@ -1114,6 +1134,44 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor?: string | null;
             data: components["schemas"]["ResourceView"][];
+        };
+        ReconBreakView: {
+            /** Format: uuid */
+            breakId: string;
+            /** @example IN_SUSPENSE */
+            kind: string;
+            /**
+             * @description Which records disagree: the PSP and payments, payments and the ledger, or the saga (booking, payment and ledger statuses).
+             * @enum {string}
+             */
+            leg: "PSP_PAYMENTS" | "PAYMENTS_LEDGER" | "SAGA";
+            /** @enum {string} */
+            status: "OPEN" | "RESOLVED";
+            paymentId: string | null;
+            /** @description The PSP object it is about (an intent, a charge), or the payment. */
+            pspObjectId: string | null;
+            detail: string | null;
+            /** @description Why, as far as the PSP, payments and the ledger tell it. */
+            explanation: string | null;
+            /** @description What each side showed when it was found. */
+            evidence: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            raisedAt: string | null;
+            /** Format: date-time */
+            resolvedAt: string | null;
+            /** @description How it was explained (the reconciliation run that found the sides agreeing). */
+            resolution: string | null;
+        };
+        ReconBreaksPage: {
+            data: components["schemas"]["ReconBreakView"][];
+            nextCursor: string | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last applied a break event (a lagging consumer shows here).
+             */
+            lastAppliedAt: string | null;
         };
     };
     responses: never;
@@ -2802,6 +2860,70 @@ export interface operations {
             };
             /** @description No such resource for the calling merchant (another merchant’s looks the same). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Reconciliation_list: {
+        parameters: {
+            query?: {
+                /** @description Default: both. */
+                status?: "OPEN" | "RESOLVED";
+                /** @description MISSING_AT_PSP, MISSING_IN_PAYMENTS, MISSING_IN_LEDGER, MISSING_IN_BOOKINGS, AMOUNT_MISMATCH, CURRENCY_MISMATCH, STATUS_MISMATCH, DUPLICATE, IN_SUSPENSE, REFUND_EXCEEDS_CAPTURE, UNKNOWN_PSP_OBJECT, DISPUTE_OPENED. */
+                kind?: string;
+                leg?: "PSP_PAYMENTS" | "PAYMENTS_LEDGER" | "SAGA";
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconBreaksPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   'webhooks:manage',
   'audit:read',
   'approvals:decide',
+  'recon:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -30,17 +31,17 @@ const READ_ALL: readonly Permission[] = ['resources:read', 'bookings:read', 'pay
 /**
  * - owner: everything in the merchant, including keys, policies, refunds, approvals.
  * - developer: builds on the API: resources and bookings, keys, webhooks; no refunds, no ledger.
- * - finance: money: payments, refunds, ledger, policies; no keys.
+ * - finance: money: payments, refunds, ledger, policies, reconciliation's breaks; no keys.
  * - support: helps customers: reads, cancels and completes bookings (bookings:write); no refunds.
  * - auditor: reads everything, the audit trail included; changes nothing.
  * - platform-admin: the platform's staff: merchants, and any merchant's data when acting for it.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  owner: new Set<Permission>([...READ_ALL, 'keys:manage', 'resources:write', 'bookings:write', 'payments:refund', 'policies:write', 'webhooks:manage', 'audit:read', 'approvals:decide']),
+  owner: new Set<Permission>([...READ_ALL, 'keys:manage', 'resources:write', 'bookings:write', 'payments:refund', 'policies:write', 'webhooks:manage', 'audit:read', 'approvals:decide', 'recon:read']),
   developer: new Set<Permission>(['resources:read', 'resources:write', 'bookings:read', 'bookings:write', 'payments:read', 'sagas:read', 'keys:manage', 'webhooks:manage']),
-  finance: new Set<Permission>([...READ_ALL, 'payments:refund', 'policies:write', 'approvals:decide']),
+  finance: new Set<Permission>([...READ_ALL, 'payments:refund', 'policies:write', 'approvals:decide', 'recon:read']),
   support: new Set<Permission>(['resources:read', 'bookings:read', 'bookings:write', 'payments:read', 'sagas:read']),
-  auditor: new Set<Permission>([...READ_ALL, 'audit:read']),
+  auditor: new Set<Permission>([...READ_ALL, 'audit:read', 'recon:read']),
   'platform-admin': new Set<Permission>([...PERMISSIONS]),
 };
 

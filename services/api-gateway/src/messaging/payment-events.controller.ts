@@ -11,14 +11,17 @@ import type {
   PaymentRefundFailed,
   PaymentRequiresAction,
   PaymentVoided,
+  ReconciliationBreakRaised,
+  ReconciliationBreakResolved,
 } from '@txn/contracts';
 import { InboxContext } from '@txn/nest-messaging';
 import { PAYMENT_PATCHES } from '../application/project-payment-event/payment-patches';
 import { projectPaymentEvent } from '../application/project-payment-event/project-payment-event';
+import { projectBreakRaised, projectBreakResolved } from '../application/project-recon-break/project-recon-break';
 import type { ProjectionOutcome } from '../read-models/event-facts';
 import { positionOf } from './booking-events.controller';
 
-/** payment.events.v1 → the payments read model (every type the topic carries). */
+/** payment.events.v1 → the payments read model, and reconciliation's breaks for finance (every type the topic carries). */
 @Controller()
 export class PaymentEventsController {
   @EventPattern('PaymentAuthorized')
@@ -69,5 +72,15 @@ export class PaymentEventsController {
   @EventPattern('PaymentRefundFailed')
   refundFailed(@Payload() event: PaymentRefundFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
     return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefundFailed, positionOf(inbox));
+  }
+
+  @EventPattern('ReconciliationBreakRaised')
+  breakRaised(@Payload() event: ReconciliationBreakRaised, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectBreakRaised(inbox.tx, event, positionOf(inbox));
+  }
+
+  @EventPattern('ReconciliationBreakResolved')
+  breakResolved(@Payload() event: ReconciliationBreakResolved, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return projectBreakResolved(inbox.tx, event, positionOf(inbox));
   }
 }

@@ -102,4 +102,6 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   // exactly like an account of one's own that has no entries: nothing to leak, so no otherTenant row.
   { method: 'GET', route: '/v1/ledger/balances', access: 'ledger:read', request: () => ({ path: '/v1/ledger/balances' }) },
   { method: 'GET', route: '/v1/ledger/accounts/:accountId/entries', access: 'ledger:read', request: (f) => ({ path: `/v1/ledger/accounts/ESCROW:${f.merchantA}:EUR/entries` }) },
+  // Reconciliation's breaks: a list in the caller's merchant scope, nothing named by id.
+  { method: 'GET', route: '/v1/reconciliation/breaks', access: 'recon:read', request: () => ({ path: '/v1/reconciliation/breaks?status=OPEN' }) },
 ];

@@ -9,6 +9,7 @@ import { LedgerReadModels007 } from './007-ledger-read-models';
 import { Approvals008 } from './008-approvals';
 import { Resources009 } from './009-resources';
 import { PaymentDisputes010 } from './010-payment-disputes';
+import { ReconciliationBreaks011 } from './011-reconciliation-breaks';
 
 /** The gateway's TypeORM migrations, by version (1 is the inbox and outbox tables). Grants: migrations/grants.sql. */
-export const GATEWAY_MIGRATIONS: readonly CodeMigration[] = [typeormMigration(2, new Merchants002()), typeormMigration(3, new ApiKeys003()), typeormMigration(4, new ReadModels004()), typeormMigration(5, new Idempotency005()), typeormMigration(6, new KeyRateLimits006()), typeormMigration(7, new LedgerReadModels007()), typeormMigration(8, new Approvals008()), typeormMigration(9, new Resources009()), typeormMigration(10, new PaymentDisputes010())];
+export const GATEWAY_MIGRATIONS: readonly CodeMigration[] = [typeormMigration(2, new Merchants002()), typeormMigration(3, new ApiKeys003()), typeormMigration(4, new ReadModels004()), typeormMigration(5, new Idempotency005()), typeormMigration(6, new KeyRateLimits006()), typeormMigration(7, new LedgerReadModels007()), typeormMigration(8, new Approvals008()), typeormMigration(9, new Resources009()), typeormMigration(10, new PaymentDisputes010()), typeormMigration(11, new ReconciliationBreaks011())];
