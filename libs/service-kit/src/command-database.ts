@@ -31,3 +31,32 @@ export function commandConnection(service: string, command: string, env: NodeJS.
 export function jsonLine(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
+
+const DURATION = /^(\d{1,6})([smhd])$/;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A command's `--name value`; undefined when absent; throws when the value is missing. */
+export function commandOption(args: readonly string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at === -1) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} takes a value`);
+  return value;
+}
+
+/** `24h`, `90m` (that long before `now`), or an ISO time. */
+export function commandInstant(text: string, now: Date, name: string): Date {
+  const duration = DURATION.exec(text);
+  if (duration !== null) return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2] ?? 's'] ?? 1_000));
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw new Error(`${name}: "${text}" is neither a duration (24h, 90m) nor an ISO time`);
+  return at;
+}
+
+/** A whole number 1..max, or `fallback` when absent. */
+export function commandInteger(text: string | undefined, fallback: number, max: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new Error(`${name} takes 1..${max}, got ${text}`);
+  return value;
+}

@@ -35,4 +35,4 @@ export {
 export { SHUTDOWN_TIMEOUT_MS, stopOnSignals } from './shutdown';
 export { periodically, PeriodicWork, type IterationOutcome, type PeriodicWorkOptions } from './periodic-work';
 export { PERIODIC_WORK, PeriodicWorkLifecycle, type Runnable } from './periodic-lifecycle';
-export { commandConnection, jsonLine } from './command-database';
+export { commandConnection, commandInstant, commandInteger, commandOption, jsonLine } from './command-database';

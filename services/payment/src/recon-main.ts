@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { commandConnection, jsonLine } from '@txn/service-kit';
+import { commandConnection, commandInstant as instant, commandInteger as integer, commandOption as option, jsonLine } from '@txn/service-kit';
 
 /**
  * Reconciliation from the command line (docs/decisions/0029). Only payment's database is needed:
@@ -22,32 +22,6 @@ const DEFAULT_WAIT_S = 300;
 const MAX_WAIT_S = 3_600;
 const WAIT_POLL_MS = 500;
 const MAX_BREAKS_LISTED = 1_000;
-const DURATION = /^(\d{1,6})([smhd])$/;
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function option(args: readonly string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at === -1) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} takes a value`);
-  return value;
-}
-
-/** `24h`, `90m`, or an ISO time. */
-function instant(text: string, now: Date, name: string): Date {
-  const duration = DURATION.exec(text);
-  if (duration !== null) return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2] ?? 's'] ?? 1_000));
-  const at = new Date(text);
-  if (Number.isNaN(at.getTime())) throw new Error(`${name}: "${text}" is neither a duration (24h, 90m) nor an ISO time`);
-  return at;
-}
-
-function integer(text: string | undefined, fallback: number, max: number, name: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new Error(`${name} takes 1..${max}, got ${text}`);
-  return value;
-}
 
 interface RunRow {
   readonly run_id: string;

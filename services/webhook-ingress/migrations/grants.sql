@@ -7,3 +7,6 @@ GRANT SELECT, INSERT ON webhook_deliveries TO :runtime_role;
 GRANT USAGE ON SEQUENCE webhook_deliveries_delivery_id_seq TO :runtime_role;
 -- The dedup row is written once per event.
 GRANT SELECT, INSERT ON psp_events TO :runtime_role;
+
+-- Asked for by the catch-up command (INSERT), claimed and answered by the running ingress (UPDATE).
+GRANT SELECT, INSERT, UPDATE ON catch_up_requests TO :runtime_role;

@@ -6,12 +6,21 @@ import { transactionsOn } from '@txn/sql';
 import { IngressMetrics } from './http/ingress-metrics';
 import { StripeWebhookController } from './http/stripe-webhook.controller';
 import { INGRESS_CONTEXT, type IngressContext } from './ingress-context';
+import { catchUpRequestsOn } from './persistence/catch-up-requests';
 import { deliveryStore } from './persistence/delivery-store';
+import type { CatchUpRequests } from './application/ports';
 import { stripeEventList } from './psp/stripe-event-list';
 import type { IngressSettings } from './settings';
 
-/** The catch-up as periodic work: at start, then every interval; a run that hit its page bound goes on at once. */
-function catchUpWork(context: IngressContext): Runnable[] {
+/** How often the ingress looks for a catch-up asked for by the command, and how long a claim is its own. */
+const REQUEST_POLL_MS = 2_000;
+const REQUEST_LEASE_MS = 10 * 60_000;
+
+/**
+ * The catch-up as periodic work: at start, then every interval; a run that hit its page bound goes
+ * on at once. And the command's requests (`./platform ingress catch-up`), claimed by one instance.
+ */
+function catchUpWork(context: IngressContext, requests: CatchUpRequests): Runnable[] {
   const { catchUp: settings } = context.settings;
   if (settings === undefined) {
     context.logger.warn('no PSP_API_URL: events the PSP sent while the ingress was away are not fetched');
@@ -33,6 +42,18 @@ function catchUpWork(context: IngressContext): Runnable[] {
       },
       context.logger,
     ),
+    periodically(
+      'PSP event catch-up requests',
+      REQUEST_POLL_MS,
+      async () => {
+        const request = await requests.claim(new Date(), REQUEST_LEASE_MS);
+        if (request === undefined) return 'caught-up';
+        const report = await catchUp({ transactions: context.transactions, store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages }, request.since);
+        await requests.answer(request.requestId, { ...report, since: report.since.toISOString() });
+        return 'more-due';
+      },
+      context.logger,
+    ),
   ];
 }
 
@@ -50,7 +71,7 @@ export class IngressModule {
           inject: [EventPublisher],
           useFactory: (publisher: EventPublisher): IngressContext => ({ settings, transactions: transactionsOn(pool), store: deliveryStore(publisher), metrics: new IngressMetrics(metrics), logger }),
         },
-        { provide: PERIODIC_WORK, inject: [INGRESS_CONTEXT], useFactory: catchUpWork },
+        { provide: PERIODIC_WORK, inject: [INGRESS_CONTEXT], useFactory: (context: IngressContext) => catchUpWork(context, catchUpRequestsOn(pool)) },
         PeriodicWorkLifecycle,
       ],
     };

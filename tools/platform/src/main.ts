@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
+import { runIngressCommand } from './commands/ingress';
 import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
 import { registerSchemasForUp, runSchemasCommand } from './commands/schemas';
@@ -37,7 +38,8 @@ const USAGE = `usage: ./platform <command>
   dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
   sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
   ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
-  recon run [--since 24h] | breaks  reconcile the PSP with payments now / list open breaks
+  recon run [--since 24h] | breaks  reconcile the PSP, payments, ledger and bookings now / list open breaks
+  ingress catch-up [--since 24h]  fetch the PSP's events we may have missed, through the webhook path
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -163,6 +165,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runLedgerCommand(rest, config);
     case 'recon':
       return runReconCommand(rest, config);
+    case 'ingress':
+      return runIngressCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':

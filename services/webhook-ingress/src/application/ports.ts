@@ -35,3 +35,9 @@ export interface DeliveryStore {
   /** The newest PSP event time we hold: where a catch-up starts. */
   newestEventAt(tx: SqlTransaction, provider: string): Promise<Date | null>;
 }
+
+/** Catch-ups asked for by the command: claimed by one instance (leased), answered with the report. */
+export interface CatchUpRequests {
+  claim(now: Date, lease_ms: number): Promise<{ readonly requestId: string; readonly provider: string; readonly since: Date } | undefined>;
+  answer(requestId: string, report: Readonly<Record<string, unknown>>): Promise<void>;
+}

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { PspEventReceived } from '@txn/contracts';
 import { AvroCodec } from '@txn/messaging';
@@ -17,7 +19,7 @@ describe('webhook ingress catch-up from the PSP event list (in-process, real san
   const cleanups = new Cleanups();
   afterAll(() => cleanups.runAll());
 
-  it('fetches at start-up the events made while it was away: stored as FETCHED, published once each', async () => {
+  it('fetches at start-up the events made while it was away, and on demand by the catch-up command: stored as FETCHED, published once each', async () => {
     const environment = testEnvironment();
     const sandbox = environment.pspSandbox.url;
     const apiKey = `sk_test_${randomUUID().replace(/-/g, '')}`;
@@ -58,5 +60,30 @@ describe('webhook ingress catch-up from the PSP event list (in-process, real san
     const mine = (): PspEventReceived[] => published.filter((event) => event.pspObjectId === intent.id);
     await waitFor('the fetched event on psp.events.v1', () => (mine().length > 0 ? true : undefined), STEP_TIMEOUT_MS);
     expect(mine()).toEqual([expect.objectContaining({ pspEventType: 'payment_intent.succeeded', paymentId, verifiedWithSecretId: 'fetched:psp-api', amount: { amountMinor: 2_500n, currency: 'EUR' } })]);
+
+    // Later, money moves again while the ingress hears nothing (its next scheduled catch-up is an
+    // hour away); a person asks for a catch-up: `./platform ingress catch-up` is this program.
+    const again = await fetch(`${sandbox}/v1/payment_intents`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: new URLSearchParams({ amount: '1200', currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[payment_id]': randomUUID(), 'metadata[tenant_id]': 'merchant-1' }) });
+    const missed = (await again.json()) as { id: string };
+    // As the running service's role: the command needs nothing more.
+    const url = `postgres://${encodeURIComponent(database.runtime.user)}:${encodeURIComponent(database.runtime.password)}@${database.host}:${database.port}/${database.database}`;
+    const command = await new Promise<{ code: number | null; last: Record<string, unknown> }>((resolvePromise) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'catch-up-main.ts'), 'catch-up', '--since', '10m', '--wait-s', '60'], { env: { ...process.env, WEBHOOK_INGRESS_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.on('close', (code) => resolvePromise({ code, last: JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown> }));
+    });
+    expect(command.code).toBe(0);
+    // What it had already (the first intent's event) is known; the missed one is new to it.
+    expect(command.last).toMatchObject({ verdict: 'CAUGHT_UP', complete: true, stored: expect.any(Number), known: expect.any(Number) });
+    expect(Number(command.last['stored'])).toBeGreaterThanOrEqual(1);
+    expect(Number(command.last['known'])).toBeGreaterThanOrEqual(1);
+    await waitFor('the missed event on psp.events.v1', () => (published.some((event) => event.pspObjectId === missed.id) ? true : undefined), STEP_TIMEOUT_MS);
+    // One request, answered once; each event published once, whether it came by the start-up run or the command's.
+    const { rows: requests } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM catch_up_requests WHERE answered_at IS NOT NULL');
+    expect(requests).toEqual([{ n: 1 }]);
+    expect(mine()).toHaveLength(1);
+    expect(published.filter((event) => event.pspObjectId === missed.id)).toHaveLength(1);
   });
 });

@@ -67,7 +67,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export function runServiceProgram(config: PlatformConfig, table: ServiceProgramTable, command: ServiceProgram, args: readonly string[], options: ServiceProgramOptions = {}): Promise<number> {
   const settings = options.settings ?? serviceDatabaseSettings(config, table.service);
   // A URL in this shell's environment would take precedence over the service's own settings.
-  const { LEDGER_DATABASE_URL: _ledger, PAYMENT_DATABASE_URL: _payment, ...inherited } = process.env;
+  const { LEDGER_DATABASE_URL: _ledger, PAYMENT_DATABASE_URL: _payment, WEBHOOK_INGRESS_DATABASE_URL: _ingress, ...inherited } = process.env;
   const output = options.output;
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(config.rootDir, 'services', table.service, 'src', command.program), ...(command.leadingArgs ?? []), ...args], {
