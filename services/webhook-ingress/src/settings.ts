@@ -4,6 +4,9 @@ import type { WebhookSecret } from './application/receive-webhook/signature';
 import type { PspApiSettings } from './psp/stripe-event-list';
 
 const HOST = /^[A-Za-z0-9.:-]{1,253}$/;
+/** A PSP account's name in the path and the settings: lower case, digits, dashes and underscores. */
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const ACCOUNT_LIST = /^[a-z0-9][a-z0-9_-]{0,39}(,[a-z0-9][a-z0-9_-]{0,39}){0,19}$/;
 
 /** The webhook-ingress' own settings, validated with the shared ones at start-up. */
 export interface IngressSettings {
@@ -16,6 +19,13 @@ export interface IngressSettings {
    * digest prefix so logs and events say which verified without revealing it.
    */
   readonly stripeSecrets: readonly WebhookSecret[];
+  /**
+   * Further Stripe accounts, each at `POST /webhooks/stripe/<account>` with its own secrets
+   * (WEBHOOK_STRIPE_ACCOUNTS=a,b; WEBHOOK_STRIPE_<A>_SECRET_FILE and, rotating,
+   * WEBHOOK_STRIPE_<A>_PREVIOUS_SECRET_FILE; <A> upper-cased, dashes as underscores). The
+   * account is stored with each delivery. `POST /webhooks/stripe` is the account `default`.
+   */
+  readonly stripeAccounts: ReadonlyMap<string, readonly WebhookSecret[]>;
   /** Largest age (and future skew) of a signature's timestamp (WEBHOOK_TOLERANCE_S, default 300, Stripe's). */
   readonly tolerance_s: number;
   /** Largest body accepted (WEBHOOK_BODY_LIMIT_BYTES, default 512 KiB): larger ones get 413, unstored. */
@@ -45,10 +55,22 @@ export function readIngressSettings(settings: SettingsReader): IngressSettings {
     apiPort: settings.integer('API_PORT', { min: 0, max: 65_535, default: 18_510 }),
     apiHost: settings.text('API_HOST', { default: '127.0.0.1', pattern: HOST, what: 'a host name or IP address' }),
     stripeSecrets: webhookSecrets(settings.secretFile('WEBHOOK_STRIPE_SECRET'), settings.optionalSecretFile('WEBHOOK_STRIPE_PREVIOUS_SECRET')),
+    stripeAccounts: readAccounts(settings),
     tolerance_s: settings.integer('WEBHOOK_TOLERANCE_S', { min: 1, max: 3_600, default: DEFAULT_TOLERANCE_S }),
     bodyLimit_bytes: settings.integer('WEBHOOK_BODY_LIMIT_BYTES', { min: 1_024, max: 4 * 1024 * 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
     ...readCatchUp(settings),
   };
+}
+
+function readAccounts(settings: SettingsReader): ReadonlyMap<string, readonly WebhookSecret[]> {
+  const listed = settings.optionalText('WEBHOOK_STRIPE_ACCOUNTS', ACCOUNT_LIST);
+  const accounts = new Map<string, readonly WebhookSecret[]>();
+  for (const account of listed === undefined ? [] : listed.split(',')) {
+    if (account === 'default') throw new Error('WEBHOOK_STRIPE_ACCOUNTS: "default" is the account of POST /webhooks/stripe itself');
+    const variable = `WEBHOOK_STRIPE_${account.toUpperCase().replace(/-/g, '_')}`;
+    accounts.set(account, webhookSecrets(settings.secretFile(`${variable}_SECRET`), settings.optionalSecretFile(`${variable}_PREVIOUS_SECRET`)));
+  }
+  return accounts;
 }
 
 function readCatchUp(settings: SettingsReader): Pick<IngressSettings, 'catchUp'> {

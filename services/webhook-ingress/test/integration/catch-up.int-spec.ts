@@ -36,6 +36,7 @@ describe('webhook ingress catch-up from the PSP event list (in-process, real san
       apiPort: 0,
       apiHost: '127.0.0.1',
       stripeSecrets: webhookSecrets(`whsec_${randomUUID()}`, undefined),
+      stripeAccounts: new Map(),
       tolerance_s: 300,
       bodyLimit_bytes: DEFAULT_BODY_LIMIT_BYTES,
       // The shared sandbox holds every suite's events: read only the last ten minutes of them.

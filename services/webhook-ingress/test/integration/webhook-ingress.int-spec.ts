@@ -3,7 +3,7 @@ import { Client, Pool } from 'pg';
 import type { PspEventReceived } from '@txn/contracts';
 import { startSuiteService, suiteResources } from '@txn/service-harness';
 import type { RunningService } from '@txn/service-kit';
-import { Cleanups, collectEvents, testEnvironment, waitFor, type LogLine } from '@txn/testing';
+import { Cleanups, collectEvents, testEnvironment, waitFor, type LogLine, type SuiteDatabase } from '@txn/testing';
 import { webhookIngressService } from '../../src/service';
 import { DEFAULT_BODY_LIMIT_BYTES, webhookSecrets, type IngressSettings } from '../../src/settings';
 
@@ -12,6 +12,8 @@ import { DEFAULT_BODY_LIMIT_BYTES, webhookSecrets, type IngressSettings } from '
 
 const CURRENT_SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
 const PREVIOUS_SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
+/** A second Stripe account, at /webhooks/stripe/eu, with a secret of its own. */
+const EU_SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
 const PAYMENT_ID = randomUUID();
 const STEP_TIMEOUT_MS = 20_000;
 
@@ -36,6 +38,8 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
   let runtimeRole: string;
   let url: string;
   const published: PspEventReceived[] = [];
+  let settings: IngressSettings;
+  let suite: { database: SuiteDatabase; secret: (name: string, value: string) => string; topicOf: Record<string, string>; groupId: string };
 
   beforeAll(async () => {
     const environment = testEnvironment();
@@ -43,7 +47,8 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     const database = await scope.database('webhook_ingress');
     databaseName = database.database;
     runtimeRole = database.runtime.user;
-    const settings: IngressSettings = { apiPort: 0, apiHost: '127.0.0.1', stripeSecrets: webhookSecrets(CURRENT_SECRET, PREVIOUS_SECRET), tolerance_s: 300, bodyLimit_bytes: DEFAULT_BODY_LIMIT_BYTES };
+    settings = { apiPort: 0, apiHost: '127.0.0.1', stripeSecrets: webhookSecrets(CURRENT_SECRET, PREVIOUS_SECRET), stripeAccounts: new Map([['eu', webhookSecrets(EU_SECRET, undefined)]]), tolerance_s: 300, bodyLimit_bytes: DEFAULT_BODY_LIMIT_BYTES };
+    suite = { database, secret, topicOf, groupId: scope.groupId('ingress') };
     ({ service, logs } = await startSuiteService({ service: 'webhook-ingress', database, secret, readSettings: () => ({}), definition: () => webhookIngressService(settings), topicOverrides: topicOf, consumerGroup: scope.groupId('ingress'), cleanups }));
     url = `http://127.0.0.1:${service.apiPort}/webhooks/stripe`;
     pool = new Pool({ ...database, max: 2 });
@@ -119,6 +124,20 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     expect(row.rows[0]?.verified_secret_id).toBe(webhookSecrets(PREVIOUS_SECRET, undefined)[0]?.id);
   });
 
+  it('after the rotation (an instance started with the new secret only) refuses the old secret and accepts the new one', async () => {
+    const rotated: IngressSettings = { ...settings, stripeSecrets: webhookSecrets(CURRENT_SECRET, undefined) };
+    const after = await startSuiteService({ service: 'webhook-ingress', database: suite.database, secret: suite.secret, readSettings: () => ({}), definition: () => webhookIngressService(rotated), topicOverrides: suite.topicOf, consumerGroup: suite.groupId, cleanups });
+    const rotatedUrl = `http://127.0.0.1:${after.service.apiPort}/webhooks/stripe`;
+    const body = stripeEvent('charge.succeeded', { id: 'ch_rotated', object: 'charge', payment_intent: 'pi_rotated', amount: 100, currency: 'eur' });
+    const eventId = (JSON.parse(body.toString()) as { id: string }).id;
+    const send = (secret: string): Promise<Response> => fetch(rotatedUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature(secret, body) }, body });
+    expect((await send(PREVIOUS_SECRET)).status).toBe(400);
+    expect(await storedOf(eventId)).toEqual({ deliveries: 0, events: 0 });
+    expect((await send(CURRENT_SECRET)).status).toBe(200);
+    expect(await storedOf(eventId)).toEqual({ deliveries: 1, events: 1 });
+    await after.service.close();
+  });
+
   it('refuses a forged signature, an expired timestamp, a missing signature, a wrong content type and an oversized body: 4xx problems that say nothing, nothing stored, counted', async () => {
     const body = stripeEvent('payment_intent.succeeded', paymentIntent('pi_forged'));
     const eventId = (JSON.parse(body.toString()) as { id: string }).id;
@@ -179,5 +198,20 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     expect(retried.status).toBe(200);
     expect(await storedOf(eventId)).toEqual({ deliveries: 1, events: 1 });
     await waitFor('the retried event published', () => (publishedOf(eventId).length === 1 ? true : undefined), STEP_TIMEOUT_MS);
+  });
+  it('takes a second PSP account at its own path with its own secret, stored under that account; an account it does not have is a 404', async () => {
+    const body = stripeEvent('payment_intent.succeeded', paymentIntent('pi_eu'));
+    const eventId = (JSON.parse(body.toString()) as { id: string }).id;
+    const at = (path: string, secret: string): Promise<Response> => fetch(url.replace(/\/webhooks\/stripe$/, path), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature(secret, body) }, body });
+    // The default account's secret does not verify the EU account's deliveries, nor the reverse.
+    expect((await at('/webhooks/stripe/eu', CURRENT_SECRET)).status).toBe(400);
+    expect((await at('/webhooks/stripe', EU_SECRET)).status).toBe(400);
+    const unknown = await at('/webhooks/stripe/us', EU_SECRET);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404 });
+    expect((await at('/webhooks/stripe/eu', EU_SECRET)).status).toBe(200);
+    const { rows } = await pool.query('SELECT account, source_kind FROM webhook_deliveries WHERE psp_event_id = $1', [eventId]);
+    expect(rows).toEqual([{ account: 'eu', source_kind: 'VERIFIED' }]);
+    await waitFor('the EU event published', () => (publishedOf(eventId).length === 1 ? true : undefined), STEP_TIMEOUT_MS);
   });
 });
