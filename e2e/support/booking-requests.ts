@@ -14,7 +14,10 @@ export function testEnvelope(platform: Pick<PlatformInProcess, 'tenantId'>, even
 }
 
 /** A customer's booking of a fresh resource of the suite's merchant, sent as RequestBooking; the request as sent. */
-export async function requestBookingOn(platform: PlatformInProcess, customerId: string, holdFor_ms = DEFAULT_HOLD_MS): Promise<RequestBooking> {
+/** What a booking request needs of a platform: in-process or processes alike. */
+export type BookingPlatform = Pick<PlatformInProcess, 'tenantId' | 'send'> & { readonly booking: { readonly pool: Pick<PlatformInProcess['booking']['pool'], 'query'> } };
+
+export async function requestBookingOn(platform: BookingPlatform, customerId: string, holdFor_ms = DEFAULT_HOLD_MS): Promise<RequestBooking> {
   const resourceId = `room-${randomUUID().slice(0, 8)}`;
   await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'E2E room']);
   const bookingId = randomUUID();

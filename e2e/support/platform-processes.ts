@@ -50,6 +50,8 @@ export interface PlatformProcesses {
   kill(service: ServiceName): Promise<void>;
   /** Starts the service again with the same environment; resolves once /health/ready answers 200. */
   start(service: ServiceName): Promise<void>;
+  /** The suite's topic prefix (KAFKA_TOPIC_PREFIX of every child): another process joins the suite's topics with it. */
+  readonly topicPrefix: string;
   /** Kills every child, then removes the suite's topics, groups, subjects, databases and secrets. */
   close(): Promise<void>;
 }
@@ -94,7 +96,7 @@ async function sagaTopics(scope: SuiteScope, cleanups: Cleanups): Promise<(topic
 }
 
 /** The children, on their databases with a small pool each, started together: each mostly waits (tsx, the group join). */
-async function startChildren(scope: SuiteScope, psp: { readonly url: string; readonly apiKey: string }, cleanups: Cleanups): Promise<ChildServices> {
+async function startChildren(scope: SuiteScope, psp: { readonly url: string; readonly apiKey: string }, cleanups: Cleanups, overrides: PlatformProcessOptions['environment']): Promise<ChildServices> {
   const databases = { booking: await scope.database('booking'), payment: await scope.database('payment'), ledger: await scope.database('ledger') };
   await installExtensions(databases.booking, ['btree_gist']);
   const secrets = secretFiles('e2e-crash-secrets-');
@@ -104,7 +106,7 @@ async function startChildren(scope: SuiteScope, psp: { readonly url: string; rea
   for (const service of SERVICES) {
     const pool = smallPool(databases[service]);
     cleanups.push(() => pool.end());
-    children.add(service, pool, environments[service], { group: scope.groupId(service), topicPrefix: scope.topic('') });
+    children.add(service, pool, { ...environments[service], ...overrides?.[service] }, { group: scope.groupId(service), topicPrefix: scope.topic('') });
   }
   cleanups.push(() => children.stopAll());
   // Settled, not all: a failure must not leave another start running past close().
@@ -113,7 +115,12 @@ async function startChildren(scope: SuiteScope, psp: { readonly url: string; rea
   return children;
 }
 
-export async function startPlatformProcesses(): Promise<PlatformProcesses> {
+export interface PlatformProcessOptions {
+  /** Settings of a service's own, over the harness's (e.g. payment's production outcome-query schedule). */
+  readonly environment?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
+}
+
+export async function startPlatformProcesses(options: PlatformProcessOptions = {}): Promise<PlatformProcesses> {
   const startedAt_ms = Date.now();
   const scope = await createSuiteScope('e2e-crash');
   const tenantId = `merchant-${scope.id.replace(/_/g, '-')}`;
@@ -127,7 +134,7 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
     const proxyEvents: ProxyEvent[] = [];
     const proxy = await startPspProxy({ upstreamUrl: testEnvironment().pspSandbox.url, onEvent: (event) => proxyEvents.push(event) });
     cleanups.push(() => proxy.close());
-    const children = await startChildren(scope, { url: proxy.url, apiKey: intents.apiKey }, cleanups);
+    const children = await startChildren(scope, { url: proxy.url, apiKey: intents.apiKey }, cleanups, options.environment);
     const sender = await suiteSender('e2e-crash', Object.fromEntries(SAGA_TOPICS.map((topic) => [topic, topicOf(topic)])), cleanups);
     const seen = await readSaga({ scope, topicOf, codec: sender.codec, startedAt_ms, clientId: 'e2e-crash-reader' }, cleanups);
     const sagaOf = (bookingId: string): SeenEvent[] => seen.filter((event) => event.value.envelope.correlationId === bookingId);
@@ -146,6 +153,7 @@ export async function startPlatformProcesses(): Promise<PlatformProcesses> {
         waitFor(`${eventType} in the saga of booking ${bookingId}`, () => sagaOf(bookingId).find((event) => event.eventType === eventType && matches(event)), timeout_ms),
       intentsAtSandbox: () => intents.list((intent) => intent.metadata.tenant_id === tenantId),
       deadLetters: () => deadLettersUnder(scope.topic('')),
+      topicPrefix: scope.topic(''),
       kill: (service) => children.kill(service),
       start: (service) => children.start(service),
       close,
