@@ -68,9 +68,9 @@ interface Ingress {
   readonly pool: Pool;
 }
 
-async function startIngress(cleanups: Cleanups): Promise<Ingress> {
+async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingress> {
   const environment = testEnvironment();
-  const scope = await createSuiteScope(`bench-webhooks-${process.pid}`);
+  const scope = await createSuiteScope(`bench-webhooks-${process.pid}-${poolMax ?? 'default'}`);
   cleanups.push(() => scope.dispose());
   const prefix = scope.topic('x').slice(0, -1);
   const topic = `${prefix}${PspEventReceived.topic}`;
@@ -80,8 +80,10 @@ async function startIngress(cleanups: Cleanups): Promise<Ingress> {
   const secrets = secretFiles('bench-webhooks-');
   cleanups.push(() => secrets.remove());
   const apiPort = await freePort();
-  const env = { ...process.env, ...baseServiceSettings('webhook-ingress', database, secrets.write, 'warn'), API_PORT: String(apiPort), KAFKA_TOPIC_PREFIX: prefix, WEBHOOK_STRIPE_SECRET_FILE: secrets.write('whsec', SECRET) };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ROOT_DIR, env, detached: true, stdio: 'ignore' });
+  const env = { ...process.env, ...baseServiceSettings('webhook-ingress', database, secrets.write, 'warn'), API_PORT: String(apiPort), KAFKA_TOPIC_PREFIX: prefix, WEBHOOK_STRIPE_SECRET_FILE: secrets.write('whsec', SECRET), ...(poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(poolMax) }) };
+  // BENCH_CPU_PROFILE_DIR: the ingress writes a V8 CPU profile there when it stops (where the time goes).
+  const profile = process.env['BENCH_CPU_PROFILE_DIR'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ROOT_DIR, env, detached: true, stdio: 'ignore' });
   cleanups.push(async () => {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(undefined)));
@@ -93,12 +95,48 @@ async function startIngress(cleanups: Cleanups): Promise<Ingress> {
   return { url, pool };
 }
 
+/**
+ * An interleaved A/B of the ingress' pool size: one ingress per size (each its own database), then
+ * rounds of [the ceiling, each size's saturation] so the machine's drift falls on both alike; each
+ * figure is reported beside the same round's ceiling.
+ */
+async function poolComparison(sizes: readonly number[], rounds: number, options: { duration_s: number; connections: number }, out: string, cleanups: Cleanups): Promise<void> {
+  const ingresses = new Map<number, Ingress>();
+  for (const size of sizes) ingresses.set(size, await startIngress(cleanups, size));
+  for (const [size, ingress] of ingresses) await load(ingress.url, `warm-up pool ${size}`, { ...options, duration_s: 3 }, () => signed(SECRET));
+  const figures: (Figures & { round: number; pool: number | 'ceiling'; ratio_to_ceiling?: number })[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const first = ingresses.get(sizes[0] ?? 10);
+    if (first === undefined) throw new Error('no ingress');
+    const ceiling = await load(first.url, `round ${round}: refused (ceiling)`, options, () => signed('whsec_not_ours'));
+    const answered = ceiling.non2xx / options.duration_s;
+    figures.push({ ...ceiling, round, pool: 'ceiling' });
+    const order = round % 2 === 1 ? sizes : [...sizes].reverse();
+    for (const size of order) {
+      const ingress = ingresses.get(size);
+      if (ingress === undefined) continue;
+      const stored = await load(ingress.url, `round ${round}: new signed events, pool ${size}`, options, () => signed(SECRET));
+      figures.push({ ...stored, round, pool: size, ratio_to_ceiling: Math.round((stored.stored_per_s / answered) * 1000) / 1000 });
+    }
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), options: { ...options, sizes, rounds }, figures }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '32' }, out: { type: 'string', default: 'bench/results/webhooks.json' } } });
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '32' }, pool: { type: 'string' }, 'compare-pools': { type: 'string' }, rounds: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results/webhooks.json' } } });
   const options = { duration_s: Number(values.duration), connections: Number(values.connections) };
   const cleanups = new Cleanups();
+  if (values['compare-pools'] !== undefined) {
+    try {
+      await poolComparison(values['compare-pools'].split(',').map(Number), Number(values.rounds), options, values.out === 'bench/results/webhooks.json' ? 'bench/results/webhooks-pools.json' : values.out, cleanups);
+    } finally {
+      await cleanups.runAll();
+    }
+    return;
+  }
   try {
-    const ingress = await startIngress(cleanups);
+    const ingress = await startIngress(cleanups, values.pool === undefined ? undefined : Number(values.pool));
     await load(ingress.url, 'warm-up', { ...options, duration_s: 3 }, () => signed(SECRET));
     const figures = [
       await load(ingress.url, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),

@@ -1,6 +1,6 @@
 import type { Envelope, EventContract } from '@txn/contracts';
 import type { AvroCodec } from '@txn/messaging';
-import { appendToOutbox } from '@txn/outbox';
+import { appendToOutbox, type OutboxMessage } from '@txn/outbox';
 import type { SqlTransaction } from '@txn/sql';
 
 /** Any generated event: the envelope first, then the payload. */
@@ -44,6 +44,29 @@ export class EnvelopeMismatchError extends Error {
 export class EventPublisher {
   constructor(private readonly options: EventPublisherOptions) {}
 
+  /**
+   * The outbox message for one event, encoded (registry codec, the topic's subject), not written:
+   * for a caller that writes its outbox row inside its own single statement.
+   */
+  async prepare<T extends EnvelopedEvent>(contract: EventContract<T>, event: T): Promise<OutboxMessage> {
+    const { envelope } = event;
+    if (envelope.eventType !== contract.eventType) {
+      throw new EnvelopeMismatchError(`envelope.eventType is ${JSON.stringify(envelope.eventType)} but the event is published as ${contract.eventType}`);
+    }
+    const topic = this.options.topicOverrides?.[contract.topic] ?? contract.topic;
+    const subject = topic === contract.topic ? contract.subject : `${topic}-${contract.fullName}`;
+    return {
+      eventId: envelope.eventId,
+      topic,
+      key: envelope.aggregateId,
+      eventType: contract.eventType,
+      value: await this.options.codec.encode(subject, contract.schema, event),
+      correlationId: envelope.correlationId,
+      ...(envelope.causationId === null ? {} : { causationId: envelope.causationId }),
+      producer: envelope.producer,
+    };
+  }
+
   /** Appends one event; returns once the row is written (not sent: that happens after commit). */
   async publish<T extends EnvelopedEvent>(tx: SqlTransaction, contract: EventContract<T>, event: T): Promise<void> {
     await this.publishAll(tx, [{ contract, event } as PendingEvent]);
@@ -52,26 +75,7 @@ export class EventPublisher {
   /** Appends events in this order (one aggregate's events keep it); one statement per 1,000. */
   async publishAll(tx: SqlTransaction, events: readonly PendingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const messages = await Promise.all(
-      events.map(async ({ contract, event }) => {
-        const { envelope } = event;
-        if (envelope.eventType !== contract.eventType) {
-          throw new EnvelopeMismatchError(`envelope.eventType is ${JSON.stringify(envelope.eventType)} but the event is published as ${contract.eventType}`);
-        }
-        const topic = this.options.topicOverrides?.[contract.topic] ?? contract.topic;
-        const subject = topic === contract.topic ? contract.subject : `${topic}-${contract.fullName}`;
-        return {
-          eventId: envelope.eventId,
-          topic,
-          key: envelope.aggregateId,
-          eventType: contract.eventType,
-          value: await this.options.codec.encode(subject, contract.schema, event),
-          correlationId: envelope.correlationId,
-          ...(envelope.causationId === null ? {} : { causationId: envelope.causationId }),
-          producer: envelope.producer,
-        };
-      }),
-    );
+    const messages = await Promise.all(events.map(({ contract, event }) => this.prepare(contract, event)));
     await appendToOutbox(tx, messages, { notify: this.options.notifyRelay ?? false });
   }
 }

@@ -53,6 +53,25 @@ export function storedHeaders(message: OutboxMessage): Record<string, string> {
   return headers;
 }
 
+/** One outbox row's columns, as appendToOutbox writes them: for a caller that writes its row in its own single statement. */
+export interface OutboxRow {
+  readonly eventId: string;
+  readonly topic: string;
+  readonly messageKey: string;
+  readonly eventType: string;
+  readonly value: Buffer;
+  /** JSON text of the stored headers. */
+  readonly headers: string;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
+}
+
+/** The row appendToOutbox would write for the message, with the active trace context. */
+export function outboxRowOf(message: OutboxMessage): OutboxRow {
+  const trace = captureTraceContext();
+  return { eventId: message.eventId, topic: message.topic, messageKey: message.key, eventType: message.eventType, value: message.value, headers: JSON.stringify(storedHeaders(message)), traceparent: trace.traceparent, tracestate: trace.tracestate };
+}
+
 /**
  * Writes outbox rows in the caller's transaction (never its own: the rows must commit or roll
  * back with the state change). Rows get ids in array order, so one aggregate's events keep the

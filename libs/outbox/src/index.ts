@@ -1,5 +1,5 @@
 export { ensureOutboxSchema, OUTBOX_DDL, OUTBOX_TABLE } from './schema';
-export { appendToOutbox, MAX_APPEND_ROWS_PER_STATEMENT, OUTBOX_WAKE_CHANNEL, type AppendOptions, type OutboxMessage } from './append';
+export { appendToOutbox, MAX_APPEND_ROWS_PER_STATEMENT, OUTBOX_WAKE_CHANNEL, outboxRowOf, type AppendOptions, type OutboxMessage, type OutboxRow as OutboxColumns } from './append';
 export { captureTraceContext, restoreTraceContext, type StoredTraceContext } from './trace-context';
 export {
   CLEANUP_BATCH_SIZE,

@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AVRO_TYPE_OPTIONS, TOPIC_EVENT_TYPES } from '@txn/contracts';
 import { AvroCodec, InboxPruner, type RetryPolicy } from '@txn/messaging';
 import { InboxTransport, MessagingModule, OutboxRelayLifecycle } from '@txn/nest-messaging';
-import type { ServiceConfig } from './config';
+import { DATABASE_POOL_MAX_DEFAULT, type ServiceConfig } from './config';
 import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server';
 import { createServiceLogger } from './logger';
 import type { ServiceSchema } from './migrations';
@@ -15,12 +15,8 @@ import { checkRuntimeDatabase, migrateServiceDatabase } from './service-database
 import { PinoNestLogger } from './nest-logger';
 import { installTelemetry } from './telemetry';
 
-/**
- * Connections per service instance: the inbox consumer holds one per partition batch in flight,
- * the relay has its own session, the rest serve sweepers and readiness. PostgreSQL here allows
- * 300 for every service and test suite together.
- */
-export const DATABASE_POOL_MAX = 10;
+/** Connections per service instance unless DATABASE_POOL_MAX says otherwise (config.ts). */
+export const DATABASE_POOL_MAX = DATABASE_POOL_MAX_DEFAULT;
 const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 /** kafkajs' default heartbeat; shorter sessions heartbeat more often (a tenth of the session). */
 const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
@@ -116,7 +112,7 @@ class ServiceDependenciesModule {
 function servicePool(config: ServiceConfig, logger: Logger): Pool {
   const pool = new Pool({
     ...config.database,
-    max: DATABASE_POOL_MAX,
+    max: config.databasePoolMax ?? DATABASE_POOL_MAX,
     connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: DATABASE_IDLE_TIMEOUT_MS,
     statement_timeout: DATABASE_STATEMENT_TIMEOUT_MS,

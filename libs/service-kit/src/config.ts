@@ -68,6 +68,8 @@ export interface ServiceConfig {
   readonly kafkaSessionTimeout_ms: number;
   /** Inbox (dedup) rows older than this are pruned: a redelivery later than it is applied again. */
   readonly inboxRetentionDays: number;
+  /** Connections of the service's pool (DATABASE_POOL_MAX, 2..100, default 10): what its PostgreSQL allows each instance. */
+  readonly databasePoolMax?: number;
   readonly schemaRegistryUrl: string;
   readonly logLevel: LogLevel;
 }
@@ -237,6 +239,13 @@ export function loadMigrationConfig(env: NodeJS.ProcessEnv = process.env): Migra
 }
 
 /**
+ * Connections per service instance by default: the inbox consumer holds one per partition batch in
+ * flight, the relay has its own session, the rest serve sweepers and readiness. PostgreSQL here
+ * allows 300 for every service and test suite together.
+ */
+export const DATABASE_POOL_MAX_DEFAULT = 10;
+
+/**
  * The settings every service has. `extra` reads the service's own settings with the same reader,
  * so one start-up names every problem, shared or service-specific.
  */
@@ -260,6 +269,7 @@ export function loadServiceConfig<Extra extends object = object>(
     kafkaSessionTimeout_ms: settings.integer('KAFKA_SESSION_TIMEOUT_MS', { min: MIN_KAFKA_SESSION_TIMEOUT_MS, max: MAX_KAFKA_SESSION_TIMEOUT_MS, default: DEFAULT_KAFKA_SESSION_TIMEOUT_MS }),
     // Never below the bound: Kafka keeps records 7 days, so a shorter window lets a redelivery through.
     inboxRetentionDays: settings.integer('INBOX_RETENTION_DAYS', { min: MIN_INBOX_RETENTION_DAYS, max: MAX_INBOX_RETENTION_DAYS, default: DEFAULT_INBOX_RETENTION_DAYS }),
+    databasePoolMax: settings.integer('DATABASE_POOL_MAX', { min: 2, max: 100, default: DATABASE_POOL_MAX_DEFAULT }),
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     ...(databaseMigration === undefined ? {} : { databaseMigration }),

@@ -10,3 +10,7 @@ GRANT SELECT, INSERT ON psp_events TO :runtime_role;
 
 -- Asked for by the catch-up command (INSERT), claimed and answered by the running ingress (UPDATE).
 GRANT SELECT, INSERT, UPDATE ON catch_up_requests TO :runtime_role;
+
+-- The one-statement store of a delivery (migration 004): runs as the caller, so the table grants
+-- above are what it may do.
+GRANT EXECUTE ON FUNCTION store_webhook_delivery(timestamptz, text, text, text, text, text, text, text, jsonb, bytea, text, text, timestamptz, boolean, uuid, text, text, text, bytea, jsonb, text, text) TO :runtime_role;

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Transactions } from '@txn/sql';
 import type { DeliveryStore } from './application/ports';
 import type { IngressMetrics } from './http/ingress-metrics';
 import type { IngressSettings } from './settings';
@@ -7,7 +6,6 @@ import type { IngressSettings } from './settings';
 /** What the ingress' adapters share. */
 export interface IngressContext {
   readonly settings: IngressSettings;
-  readonly transactions: Transactions;
   readonly store: DeliveryStore;
   readonly metrics: IngressMetrics;
   readonly logger: Logger;

@@ -2,7 +2,6 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EventPublisher } from '@txn/nest-messaging';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { catchUp, catchUpSince } from './application/catch-up/catch-up';
-import { transactionsOn } from '@txn/sql';
 import { IngressMetrics } from './http/ingress-metrics';
 import { StripeWebhookController } from './http/stripe-webhook.controller';
 import { INGRESS_CONTEXT, type IngressContext } from './ingress-context';
@@ -35,7 +34,7 @@ function catchUpWork(context: IngressContext, requests: CatchUpRequests): Runnab
       'PSP event catch-up',
       settings.interval_ms,
       async () => {
-        const dependencies = { transactions: context.transactions, store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages };
+        const dependencies = { store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages };
         const report = await catchUp(dependencies, resume?.since ?? (await catchUpSince(dependencies, 'stripe', settings.firstWindow_ms)), resume?.after);
         resume = report.resumeAfter === undefined ? undefined : { since: report.since, after: report.resumeAfter };
         return report.complete ? 'caught-up' : 'more-due';
@@ -48,7 +47,7 @@ function catchUpWork(context: IngressContext, requests: CatchUpRequests): Runnab
       async () => {
         const request = await requests.claim(new Date(), REQUEST_LEASE_MS);
         if (request === undefined) return 'caught-up';
-        const report = await catchUp({ transactions: context.transactions, store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages }, request.since);
+        const report = await catchUp({ store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages }, request.since);
         await requests.answer(request.requestId, { ...report, since: report.since.toISOString() });
         return 'more-due';
       },
@@ -69,7 +68,7 @@ export class IngressModule {
         {
           provide: INGRESS_CONTEXT,
           inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher): IngressContext => ({ settings, transactions: transactionsOn(pool), store: deliveryStore(publisher), metrics: new IngressMetrics(metrics), logger }),
+          useFactory: (publisher: EventPublisher): IngressContext => ({ settings, store: deliveryStore(pool, publisher), metrics: new IngressMetrics(metrics), logger }),
         },
         { provide: PERIODIC_WORK, inject: [INGRESS_CONTEXT], useFactory: (context: IngressContext) => catchUpWork(context, catchUpRequestsOn(pool)) },
         PeriodicWorkLifecycle,

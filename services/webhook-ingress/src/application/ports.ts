@@ -1,5 +1,4 @@
 import type { PspEventReceived } from '@txn/contracts';
-import type { SqlTransaction } from '@txn/sql';
 import type { NormalisedPspEvent } from './receive-webhook/stripe-event';
 
 /** One delivery as it reached us, before we know whether it is an event. */
@@ -29,11 +28,14 @@ export interface StoredEvent {
   readonly first: boolean;
 }
 
-/** The ingress' one write: the delivery, the dedup row and (first time, known type) the outbox row, in one transaction. */
+/**
+ * The ingress' one write: the delivery, the dedup row and (first time, known type) the outbox row,
+ * atomically (one statement: its own transaction), committed when it returns; a failure throws.
+ */
 export interface DeliveryStore {
-  store(tx: SqlTransaction, record: DeliveryRecord): Promise<StoredEvent>;
+  store(record: DeliveryRecord): Promise<StoredEvent>;
   /** The newest PSP event time we hold: where a catch-up starts. */
-  newestEventAt(tx: SqlTransaction, provider: string): Promise<Date | null>;
+  newestEventAt(provider: string): Promise<Date | null>;
 }
 
 /** Catch-ups asked for by the command: claimed by one instance (leased), answered with the report. */

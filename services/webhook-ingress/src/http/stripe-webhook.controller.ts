@@ -66,7 +66,7 @@ export class StripeWebhookController {
   }
 
   private dependencies(secrets: readonly WebhookSecret[]): ReceiveWebhookDependencies {
-    const { transactions, store, settings } = this.context;
-    return { transactions, store, secrets, tolerance_s: settings.tolerance_s };
+    const { store, settings } = this.context;
+    return { store, secrets, tolerance_s: settings.tolerance_s };
   }
 }

@@ -1,4 +1,3 @@
-import type { SqlTransaction } from '@txn/sql';
 import type { DeliveryRecord, DeliveryStore } from '../ports';
 import { catchUp, catchUpSince, CATCH_UP_FIRST_WINDOW_MS, CATCH_UP_OVERLAP_MS, type PspEventList } from './catch-up';
 
@@ -8,7 +7,7 @@ function memoryStore(): DeliveryStore & { readonly records: DeliveryRecord[] } {
   const records: DeliveryRecord[] = [];
   return {
     records,
-    store: (_tx, record) => {
+    store: (record) => {
       records.push(record);
       const first = !seen.has(record.event.pspEventId);
       seen.add(record.event.pspEventId);
@@ -18,7 +17,6 @@ function memoryStore(): DeliveryStore & { readonly records: DeliveryRecord[] } {
   };
 }
 
-const transactions = <T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> => work({} as SqlTransaction);
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 const NOW = new Date('2026-12-02T12:00:00Z');
 
@@ -43,8 +41,8 @@ function listOf(count: number, pageSize: number): PspEventList & { readonly call
 describe('catch-up from the PSP event list', () => {
   it('reads every page, stores what it did not hold, counts what it held, publishes the families payment consumes', async () => {
     const store = memoryStore();
-    await store.store({} as SqlTransaction, { delivery: {} as DeliveryRecord['delivery'], event: { pspEventId: 'evt_3' } as DeliveryRecord['event'], source: { kind: 'FETCHED' }, publish: null });
-    const report = await catchUp({ transactions, store, events: listOf(7, 3), logger, now: NOW, maxPages: 10 }, NOW);
+    await store.store({ delivery: {} as DeliveryRecord['delivery'], event: { pspEventId: 'evt_3' } as DeliveryRecord['event'], source: { kind: 'FETCHED' }, publish: null });
+    const report = await catchUp({ store, events: listOf(7, 3), logger, now: NOW, maxPages: 10 }, NOW);
     expect(report).toMatchObject({ pages: 3, fetched: 7, stored: 6, known: 1, unreadable: 0, complete: true });
     expect(store.records.slice(1).every((record) => record.source.kind === 'FETCHED' && record.publish !== null)).toBe(true);
   });
@@ -52,9 +50,9 @@ describe('catch-up from the PSP event list', () => {
   it('stops at its page bound and says where, so the next run continues after the oldest event it read', async () => {
     const list = listOf(10, 2);
     const store = memoryStore();
-    const first = await catchUp({ transactions, store, events: list, logger, now: NOW, maxPages: 2 }, NOW);
+    const first = await catchUp({ store, events: list, logger, now: NOW, maxPages: 2 }, NOW);
     expect(first).toMatchObject({ pages: 2, fetched: 4, complete: false, resumeAfter: 'evt_7' });
-    const second = await catchUp({ transactions, store, events: list, logger, now: NOW, maxPages: 10 }, NOW, first.resumeAfter);
+    const second = await catchUp({ store, events: list, logger, now: NOW, maxPages: 10 }, NOW, first.resumeAfter);
     expect(second).toMatchObject({ fetched: 6, stored: 6, complete: true });
     expect(new Set(store.records.map((record) => record.event.pspEventId)).size).toBe(10);
   });
@@ -62,13 +60,13 @@ describe('catch-up from the PSP event list', () => {
   it('skips an entry that is not an event, and counts it', async () => {
     const store = memoryStore();
     const events: PspEventList = { page: () => Promise.resolve({ events: [event(1), { object: 'nonsense' }], hasMore: false }) };
-    expect(await catchUp({ transactions, store, events, logger, now: NOW, maxPages: 1 }, NOW)).toMatchObject({ stored: 1, unreadable: 1, complete: true });
+    expect(await catchUp({ store, events, logger, now: NOW, maxPages: 1 }, NOW)).toMatchObject({ stored: 1, unreadable: 1, complete: true });
   });
 
   it('starts an hour before the newest event held, or three days back when none is held', async () => {
     const store = memoryStore();
-    expect(await catchUpSince({ transactions, store, now: NOW }, 'stripe')).toEqual(new Date(NOW.getTime() - CATCH_UP_FIRST_WINDOW_MS));
-    await catchUp({ transactions, store, events: listOf(1, 1), logger, now: NOW, maxPages: 1 }, NOW);
-    expect(await catchUpSince({ transactions, store, now: NOW }, 'stripe')).toEqual(new Date((1_764_000_001 * 1000) - CATCH_UP_OVERLAP_MS));
+    expect(await catchUpSince({ store, now: NOW }, 'stripe')).toEqual(new Date(NOW.getTime() - CATCH_UP_FIRST_WINDOW_MS));
+    await catchUp({ store, events: listOf(1, 1), logger, now: NOW, maxPages: 1 }, NOW);
+    expect(await catchUpSince({ store, now: NOW }, 'stripe')).toEqual(new Date((1_764_000_001 * 1000) - CATCH_UP_OVERLAP_MS));
   });
 });

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Transactions } from '@txn/sql';
 import type { Delivery, DeliveryStore, EventSource } from '../ports';
 import { pspEventReceived } from '../receive-webhook/psp-event-received';
 import { isPublishedType, MalformedPspEvent, normaliseStripeEvent } from '../receive-webhook/stripe-event';
@@ -16,7 +15,6 @@ export interface PspEventList {
 }
 
 export interface CatchUpDependencies {
-  readonly transactions: Transactions;
   readonly store: DeliveryStore;
   readonly events: PspEventList;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -48,8 +46,8 @@ export interface CatchUpReport {
 export const CATCH_UP_OVERLAP_MS = 3_600_000;
 export const CATCH_UP_FIRST_WINDOW_MS = 3 * 24 * 3_600_000;
 
-export async function catchUpSince(dependencies: Pick<CatchUpDependencies, 'transactions' | 'store' | 'now'>, provider: string, firstWindow_ms = CATCH_UP_FIRST_WINDOW_MS): Promise<Date> {
-  const newest = await dependencies.transactions((tx) => dependencies.store.newestEventAt(tx, provider));
+export async function catchUpSince(dependencies: Pick<CatchUpDependencies, 'store' | 'now'>, provider: string, firstWindow_ms = CATCH_UP_FIRST_WINDOW_MS): Promise<Date> {
+  const newest = await dependencies.store.newestEventAt(provider);
   return newest === null ? new Date(dependencies.now.getTime() - firstWindow_ms) : new Date(newest.getTime() - CATCH_UP_OVERLAP_MS);
 }
 
@@ -92,6 +90,6 @@ async function storeFetched(dependencies: CatchUpDependencies, raw: unknown): Pr
   const delivery: Delivery = { provider: 'stripe', account: 'default', raw: Buffer.from(JSON.stringify(raw)), headers: {}, sourceAddress: null, receivedAt: dependencies.now };
   const source: EventSource = { kind: 'FETCHED' };
   const publish = isPublishedType(event.pspEventType) ? pspEventReceived(delivery, event, source) : null;
-  const stored = await dependencies.transactions((tx) => dependencies.store.store(tx, { delivery, event, source, publish }));
+  const stored = await dependencies.store.store({ delivery, event, source, publish });
   return stored.first ? 'stored' : 'known';
 }

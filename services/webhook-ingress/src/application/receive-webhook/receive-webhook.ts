@@ -1,11 +1,9 @@
-import type { Transactions } from '@txn/sql';
 import type { Delivery, DeliveryStore } from '../ports';
 import { pspEventReceived } from './psp-event-received';
 import { verifyStripeSignature, type RejectionReason, type WebhookSecret } from './signature';
 import { isPublishedType, MalformedPspEvent, normaliseStripeEvent } from './stripe-event';
 
 export interface ReceiveWebhookDependencies {
-  readonly transactions: Transactions;
   readonly store: DeliveryStore;
   readonly secrets: readonly WebhookSecret[];
   readonly tolerance_s: number;
@@ -17,7 +15,7 @@ export type Receipt =
 
 /**
  * A webhook delivery: verified on its raw bytes, read as an event, then stored with its outbox
- * row in one transaction — and only then acknowledged by the caller. A delivery that fails
+ * row atomically — and only then acknowledged by the caller. A delivery that fails
  * verification stores nothing (an attacker's flood must not fill the database). A database
  * failure throws: the caller answers 5xx and the PSP delivers again.
  */
@@ -33,6 +31,6 @@ export async function receiveWebhook(delivery: Delivery, signature: string | und
   }
   const source = { kind: 'VERIFIED', secretId: verification.secretId } as const;
   const publish = isPublishedType(event.pspEventType) ? pspEventReceived(delivery, event, source) : null;
-  const stored = await dependencies.transactions((tx) => dependencies.store.store(tx, { delivery, event, source, publish }));
+  const stored = await dependencies.store.store({ delivery, event, source, publish });
   return { kind: 'stored', pspEventId: event.pspEventId, pspEventType: event.pspEventType, first: stored.first, published: stored.first && publish !== null, secretId: verification.secretId };
 }
