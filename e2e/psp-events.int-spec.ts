@@ -298,6 +298,10 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     // The suite's other sagas (a dashboard refund, a dispute, a capture fixed by reconciliation) agree with their books.
     const { rows: elsewhere } = await platform.payment.pool.query("SELECT kind, leg, detail FROM psp_breaks WHERE leg <> 'PSP_PAYMENTS' AND payment_id <> $1", [paymentId]);
     expect(elsewhere).toEqual([]);
+    // An intent no payment of ours names (the foreign charge of the test before) carries the PSP's own record as evidence.
+    const { rows: foreign } = await platform.payment.pool.query<{ psp_object_id: string; evidence: { psp: { pspPaymentIntentId: string }[] } }>("SELECT psp_object_id, evidence FROM psp_breaks WHERE kind = 'MISSING_IN_PAYMENTS' LIMIT 5");
+    expect(foreign.length).toBeGreaterThan(0);
+    for (const found of foreign) expect(found.evidence.psp.map((intent) => intent.pspPaymentIntentId)).toEqual([found.psp_object_id]);
     const [suspense, saga] = breaks;
     expect(suspense?.explanation).toContain('the PSP and the payment agree');
     expect(suspense?.explanation).toContain('the ledger raised CAPTURE_UNPLACED (HOLD_NOT_FOUND) on PaymentCaptured');

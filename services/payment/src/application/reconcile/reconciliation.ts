@@ -158,7 +158,7 @@ export class Reconciliation {
     runId: string,
     found: { readonly psp: readonly ReconFinding[]; readonly books: readonly BooksFinding[] },
     judged: readonly string[],
-    sides: { readonly evidence: (paymentId: string | null) => Record<string, unknown>; readonly bookingOf: ReadonlyMap<string, string> },
+    sides: { readonly evidence: (paymentId: string | null, pspObjectId: string) => Record<string, unknown>; readonly bookingOf: ReadonlyMap<string, string> },
   ) {
     const { evidence } = sides;
     const bookingOf = (paymentId: string | null): string | null => (paymentId === null ? null : (sides.bookingOf.get(paymentId) ?? null));
@@ -168,7 +168,7 @@ export class Reconciliation {
     const findings: ReconBreak[] = [];
     for (const finding of found.psp) {
       const synced = await transactions(async (tx) => {
-        const raising = { kind: finding.kind, leg: 'PSP_PAYMENTS' as const, paymentId: finding.paymentId, bookingId: bookingOf(finding.paymentId), tenantId: finding.tenantId, pspObjectId: finding.pspObjectId, pspEventId: null, detail: finding.detail, explanation: null, evidence: evidence(finding.paymentId) };
+        const raising = { kind: finding.kind, leg: 'PSP_PAYMENTS' as const, paymentId: finding.paymentId, bookingId: bookingOf(finding.paymentId), tenantId: finding.tenantId, pspObjectId: finding.pspObjectId, pspEventId: null, detail: finding.detail, explanation: null, evidence: evidence(finding.paymentId, finding.pspObjectId) };
         raised.push(await this.options.breaks.raise(tx, raising));
         findings.push(raising);
         return finding.fix === 'SYNC' && finding.paymentId !== null ? this.requestSync(tx, finding.paymentId, runId) : false;
@@ -176,7 +176,7 @@ export class Reconciliation {
       if (synced) syncsRequested += 1;
     }
     for (const finding of found.books) {
-      const raising = { kind: finding.kind, leg: finding.leg, paymentId: finding.paymentId, bookingId: bookingOf(finding.paymentId), tenantId: finding.tenantId, pspObjectId: finding.paymentId, pspEventId: null, detail: finding.detail, explanation: finding.explanation, evidence: evidence(finding.paymentId) };
+      const raising = { kind: finding.kind, leg: finding.leg, paymentId: finding.paymentId, bookingId: bookingOf(finding.paymentId), tenantId: finding.tenantId, pspObjectId: finding.paymentId, pspEventId: null, detail: finding.detail, explanation: finding.explanation, evidence: evidence(finding.paymentId, finding.paymentId) };
       raised.push(await transactions((tx) => this.options.breaks.raise(tx, raising)));
       findings.push(raising);
     }
@@ -230,12 +230,13 @@ function silentSide(snapshot: ReconSnapshot, books: BooksOutcome): string | null
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)));
 
 /** What every side showed of a payment when a finding was raised: stored with the break and published. */
-function evidenceOf(intents: readonly PspIntentRecord[], snapshot: ReconSnapshot): (paymentId: string | null) => Record<string, unknown> {
+function evidenceOf(intents: readonly PspIntentRecord[], snapshot: ReconSnapshot): (paymentId: string | null, pspObjectId: string) => Record<string, unknown> {
   const byPayment = new Map(snapshot.payments.map((payment) => [payment.paymentId, payment]));
-  return (paymentId) => {
+  return (paymentId, pspObjectId) => {
     const payment = paymentId === null ? undefined : byPayment.get(paymentId);
     return json({
-      psp: intents.filter((intent) => intent.paymentId !== null && intent.paymentId === paymentId),
+      // The intents of the payment, or the PSP object itself when it names no payment of ours.
+      psp: intents.filter((intent) => (intent.paymentId !== null && intent.paymentId === paymentId) || pspObjectId.split(',').includes(intent.pspPaymentIntentId)),
       payment: payment ?? null,
       ledger: paymentId === null ? null : (snapshot.ledger.get(paymentId) ?? null),
       booking: payment === undefined ? null : (snapshot.bookings.get(payment.bookingId) ?? null),
