@@ -2881,14 +2881,14 @@ export interface operations {
     Reconciliation_list: {
         parameters: {
             query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
                 /** @description Default: both. */
                 status?: "OPEN" | "RESOLVED";
                 /** @description MISSING_AT_PSP, MISSING_IN_PAYMENTS, MISSING_IN_LEDGER, MISSING_IN_BOOKINGS, AMOUNT_MISMATCH, CURRENCY_MISMATCH, STATUS_MISMATCH, DUPLICATE, IN_SUSPENSE, REFUND_EXCEEDS_CAPTURE, UNKNOWN_PSP_OBJECT, DISPUTE_OPENED. */
                 kind?: string;
                 leg?: "PSP_PAYMENTS" | "PAYMENTS_LEDGER" | "SAGA";
-                limit?: number;
-                /** @description The previous page's nextCursor. */
-                cursor?: string;
             };
             header?: never;
             path?: never;

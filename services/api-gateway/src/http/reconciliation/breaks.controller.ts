@@ -1,18 +1,18 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/principal';
 import { ReconBreaks, type ReconBreakRow } from '../../read-models/recon-breaks';
 import { ApiProblems } from '../api-responses';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../bookings/booking.requests';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '../page-query';
 import { merchantOf } from '../caller';
 import { iso } from '../views';
 
 export const BREAK_STATUSES = ['OPEN', 'RESOLVED'] as const;
 export const BREAK_LEGS = ['PSP_PAYMENTS', 'PAYMENTS_LEDGER', 'SAGA'] as const;
 
-export class BreaksQuery {
+/** `?status=&kind=&leg=` and the page (`limit`, `cursor`); oldest first. */
+export class BreaksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: BREAK_STATUSES, description: 'Default: both.' })
   @IsOptional()
   @IsIn(BREAK_STATUSES)
@@ -28,20 +28,6 @@ export class BreaksQuery {
   @IsOptional()
   @IsIn(BREAK_LEGS)
   leg?: (typeof BREAK_LEGS)[number];
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ type: String, description: "The previous page's nextCursor." })
-  @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  cursor?: string;
 }
 
 export class ReconBreakView {
