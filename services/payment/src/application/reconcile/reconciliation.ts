@@ -33,14 +33,15 @@ export type ReconBreak = Omit<PspBreak, 'evidence'> & { readonly leg: NonNullabl
 export type ReconReport = ReconRun & { readonly breaks: readonly ReconBreak[] };
 
 /**
- * Three-way reconciliation, PSP ↔ payments side (the ledger follows every fix through the events
- * a sync publishes; docs/decisions/0029). For a window of authorization times it lists the PSP's
- * PaymentIntents to the end of the list and reads our payments in one snapshot, then compares them
- * (payment-domain's reconcilePayments). A difference the PSP's state settles asks the payment for
- * a sync — the normal event path, so ledger and read models follow — and is a break until a later
- * run finds both sides agreeing; the others are breaks for a person. A run that cannot see its
- * whole window on both sides fails loudly (recorded FAILED, error log, counted): it never reports
- * "no breaks" for what it did not see.
+ * Three-way reconciliation (docs/decisions/0029, 0030). For a window of authorization times it
+ * lists the PSP's PaymentIntents to the end of the list, and reads our payments with what the
+ * ledger's and bookings' events said of them in one snapshot; then it compares the PSP with the
+ * payments (reconcilePayments) and the payments with the ledger and the bookings (reconcileBooks).
+ * A difference the PSP's state settles asks the payment for a sync — the normal event path, so
+ * ledger and read models follow. Every finding is a break (published) until a later run finds the
+ * sides agreeing; the rest are for a person. A run that cannot see its whole window on every side
+ * fails loudly (recorded FAILED, error log, counted): it never reports "no breaks" for what it did
+ * not see.
  */
 export class Reconciliation {
   private readonly runs: Counter<'trigger' | 'outcome'>;
