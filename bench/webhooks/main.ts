@@ -20,6 +20,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { EVENT_TYPES, PspEventReceived } from '@txn/contracts';
 import { registerSchemas } from '@txn/schema-deploy';
+import { cpuBudget, cpuSnapshot, type CpuBudget } from './cpu-budget';
 import { baseServiceSettings, Cleanups, createSuiteScope, freePort, secretFiles, testEnvironment, waitFor } from '@txn/testing';
 
 const ROOT_DIR = resolve(__dirname, '..', '..');
@@ -32,6 +33,7 @@ interface Figures {
   readonly non2xx: number;
   readonly errors: number;
   readonly latency_ms: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly cpu: CpuBudget;
 }
 
 /** A Stripe event body and its signature header; `eventId` fixed for redeliveries. */
@@ -41,9 +43,10 @@ function signed(secret: string, eventId = `evt_${randomUUID().replace(/-/g, '').
   return { body, signature: `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}` };
 }
 
-async function load(url: string, name: string, options: { rate?: number; duration_s: number; connections: number }, next: () => { body: string; signature: string }): Promise<Figures> {
+async function load(ingress: Ingress, name: string, options: { rate?: number; duration_s: number; connections: number }, next: () => { body: string; signature: string }): Promise<Figures> {
+  const before = cpuSnapshot(ingress.pid);
   const result = await autocannon({
-    url,
+    url: ingress.url,
     connections: options.connections,
     duration: options.duration_s,
     ...(options.rate === undefined ? {} : { overallRate: options.rate }),
@@ -58,14 +61,18 @@ async function load(url: string, name: string, options: { rate?: number; duratio
       },
     ],
   });
-  const figures: Figures = { scenario: name, rate_per_s: options.rate ?? 'saturation', stored_per_s: Math.round(result['2xx'] / options.duration_s), non2xx: result.non2xx, errors: result.errors + result.timeouts, latency_ms: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max } };
+  const cpu = cpuBudget(before, cpuSnapshot(ingress.pid), result['2xx'] + result.non2xx);
+  const figures: Figures = { scenario: name, rate_per_s: options.rate ?? 'saturation', stored_per_s: Math.round(result['2xx'] / options.duration_s), non2xx: result.non2xx, errors: result.errors + result.timeouts, latency_ms: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max }, cpu };
+  const budget = Object.entries(cpu.cpu_ms_per_answer).map(([group, ms]) => `${group} ${ms.toFixed(3)}`).join(' ');
   process.stdout.write(`${name.padEnd(34)} ${String(figures.rate_per_s).padStart(10)}  2xx ${String(figures.stored_per_s).padStart(6)}/s  p50 ${figures.latency_ms.p50} ms  p99 ${figures.latency_ms.p99} ms  max ${figures.latency_ms.max} ms  non-2xx ${figures.non2xx}  errors ${figures.errors}\n`);
+  process.stdout.write(`${''.padEnd(34)} CPU ms per answer: ${budget}; machine idle ${(cpu.machine_idle * 100).toFixed(0)} %\n`);
   return figures;
 }
 
 interface Ingress {
   readonly url: string;
   readonly pool: Pool;
+  readonly pid: number;
 }
 
 async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingress> {
@@ -83,7 +90,9 @@ async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingre
   const env = { ...process.env, ...baseServiceSettings('webhook-ingress', database, secrets.write, 'warn'), API_PORT: String(apiPort), KAFKA_TOPIC_PREFIX: prefix, WEBHOOK_STRIPE_SECRET_FILE: secrets.write('whsec', SECRET), ...(poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(poolMax) }) };
   // BENCH_CPU_PROFILE_DIR: the ingress writes a V8 CPU profile there when it stops (where the time goes).
   const profile = process.env['BENCH_CPU_PROFILE_DIR'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ROOT_DIR, env, detached: true, stdio: 'ignore' });
+  // BENCH_INGRESS_ROOT: run the ingress of another checkout (an interleaved A/B against an older commit).
+  const ingressRoot = process.env['BENCH_INGRESS_ROOT'] ?? ROOT_DIR;
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ingressRoot, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ingressRoot, env, detached: true, stdio: 'ignore' });
   cleanups.push(async () => {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(undefined)));
@@ -92,7 +101,7 @@ async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingre
   await waitFor('the ingress to serve', async () => ((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined))?.status === 400 ? true : undefined), 60_000, 200);
   const pool = new Pool({ ...database, max: 2 });
   cleanups.push(() => pool.end());
-  return { url, pool };
+  return { url, pool, pid: child.pid ?? -1 };
 }
 
 /**
@@ -103,19 +112,19 @@ async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingre
 async function poolComparison(sizes: readonly number[], rounds: number, options: { duration_s: number; connections: number }, out: string, cleanups: Cleanups): Promise<void> {
   const ingresses = new Map<number, Ingress>();
   for (const size of sizes) ingresses.set(size, await startIngress(cleanups, size));
-  for (const [size, ingress] of ingresses) await load(ingress.url, `warm-up pool ${size}`, { ...options, duration_s: 3 }, () => signed(SECRET));
+  for (const [size, ingress] of ingresses) await load(ingress, `warm-up pool ${size}`, { ...options, duration_s: 3 }, () => signed(SECRET));
   const figures: (Figures & { round: number; pool: number | 'ceiling'; ratio_to_ceiling?: number })[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     const first = ingresses.get(sizes[0] ?? 10);
     if (first === undefined) throw new Error('no ingress');
-    const ceiling = await load(first.url, `round ${round}: refused (ceiling)`, options, () => signed('whsec_not_ours'));
+    const ceiling = await load(first, `round ${round}: refused (ceiling)`, options, () => signed('whsec_not_ours'));
     const answered = ceiling.non2xx / options.duration_s;
     figures.push({ ...ceiling, round, pool: 'ceiling' });
     const order = round % 2 === 1 ? sizes : [...sizes].reverse();
     for (const size of order) {
       const ingress = ingresses.get(size);
       if (ingress === undefined) continue;
-      const stored = await load(ingress.url, `round ${round}: new signed events, pool ${size}`, options, () => signed(SECRET));
+      const stored = await load(ingress, `round ${round}: new signed events, pool ${size}`, options, () => signed(SECRET));
       figures.push({ ...stored, round, pool: size, ratio_to_ceiling: Math.round((stored.stored_per_s / answered) * 1000) / 1000 });
     }
   }
@@ -137,13 +146,14 @@ async function main(): Promise<void> {
   }
   try {
     const ingress = await startIngress(cleanups, values.pool === undefined ? undefined : Number(values.pool));
-    await load(ingress.url, 'warm-up', { ...options, duration_s: 3 }, () => signed(SECRET));
+    // Long enough for V8 to optimise the hot paths: a first ceiling run cold measured half the CPU cost.
+    await load(ingress, 'warm-up', { ...options, duration_s: 6 }, () => signed(SECRET));
     const figures = [
-      await load(ingress.url, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
-      await load(ingress.url, 'new signed events', options, () => signed(SECRET)),
-      await load(ingress.url, 'new signed events', { ...options, rate: Number(values.rate) }, () => signed(SECRET)),
-      await load(ingress.url, 'redeliveries of one event', options, () => signed(SECRET, 'evt_bench_redelivered')),
-      await load(ingress.url, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
+      await load(ingress, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
+      await load(ingress, 'new signed events', options, () => signed(SECRET)),
+      await load(ingress, 'new signed events', { ...options, rate: Number(values.rate) }, () => signed(SECRET)),
+      await load(ingress, 'redeliveries of one event', options, () => signed(SECRET, 'evt_bench_redelivered')),
+      await load(ingress, 'refused: bad signature (ceiling)', options, () => signed('whsec_not_ours')),
     ];
     const stored = await ingress.pool.query<{ events: number; deliveries: number }>('SELECT (SELECT count(*)::int FROM psp_events) AS events, (SELECT count(*)::int FROM webhook_deliveries) AS deliveries');
     const outbox = await ingress.pool.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL').catch(() => ({ rows: [{ unsent: -1 }] }));

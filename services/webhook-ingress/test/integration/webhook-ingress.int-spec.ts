@@ -138,7 +138,7 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     await after.service.close();
   });
 
-  it('refuses a forged signature, an expired timestamp, a missing signature, a wrong content type and an oversized body: 4xx problems that say nothing, nothing stored, counted', async () => {
+  it('refuses a forged signature, an expired timestamp, a missing signature, a wrong or missing content type and an oversized body: 4xx problems that say nothing, nothing stored, counted', async () => {
     const body = stripeEvent('payment_intent.succeeded', paymentIntent('pi_forged'));
     const eventId = (JSON.parse(body.toString()) as { id: string }).id;
     const attempts = [
@@ -153,6 +153,10 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     }
     const form = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', 'stripe-signature': signature(CURRENT_SECRET, body) }, body });
     expect(form.status).toBe(415);
+    // A byte body with no content type at all: refused the same way, not parsed on a guess.
+    const untyped = await fetch(url, { method: 'POST', headers: { 'stripe-signature': signature(CURRENT_SECRET, body) }, body });
+    expect(untyped.status).toBe(415);
+    expect(untyped.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const huge = Buffer.from(JSON.stringify({ padding: 'x'.repeat(DEFAULT_BODY_LIMIT_BYTES) }));
     const oversized = await post(huge, { 'stripe-signature': signature(CURRENT_SECRET, huge) });
     expect(oversized.status).toBe(413);
@@ -160,7 +164,7 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
     expect(await storedOf(eventId)).toEqual({ deliveries: 0, events: 0 });
     const rejected = await service.dependencies.metrics.getSingleMetric('webhook_deliveries_rejected_total')?.get();
     const byReason = Object.fromEntries((rejected?.values ?? []).map((value) => [value.labels.reason, value.value]));
-    expect(byReason).toMatchObject({ bad_signature: 1, timestamp_expired: 1, missing_signature: 1, content_type: 1 });
+    expect(byReason).toMatchObject({ bad_signature: 1, timestamp_expired: 1, missing_signature: 1, content_type: 2, body_too_large: 1 });
     // The secret never reaches a log line.
     expect(JSON.stringify(logs)).not.toContain(CURRENT_SECRET);
   });
