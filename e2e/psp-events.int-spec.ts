@@ -189,18 +189,19 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     }, STEP_TIMEOUT_MS);
   }
 
-  /** `./platform recon run` as the program it is, on the suite's payment database; its exit code and last line. */
-  function reconCommand(args: readonly string[]): Promise<{ code: number | null; last: Record<string, unknown> }> {
-    const { user, password, host, port, database } = platform.payment.pool.options;
+  /** A service's command-line program (`./platform recon …`, `./platform ledger …`) on the suite's database of that service: its exit code and last line. */
+  function serviceProgram(service: 'payment' | 'ledger', program: string, args: readonly string[]): Promise<{ code: number | null; last: Record<string, unknown> }> {
+    const { user, password, host, port, database } = platform[service].pool.options;
     const url = `postgres://${encodeURIComponent(String(user))}:${encodeURIComponent(String(password))}@${String(host)}:${String(port)}/${String(database)}`;
     return new Promise((resolvePromise) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'services', 'payment', 'src', 'recon-main.ts'), ...args], { env: { ...process.env, PAYMENT_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'], timeout: STEP_TIMEOUT_MS });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'services', service, 'src', program), ...args], { env: { ...process.env, [`${service.toUpperCase()}_DATABASE_URL`]: url }, stdio: ['ignore', 'pipe', 'pipe'], timeout: STEP_TIMEOUT_MS });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.on('close', (code) => resolvePromise({ code, last: JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown> }));
     });
   }
+  const reconCommand = (args: readonly string[]): ReturnType<typeof serviceProgram> => serviceProgram('payment', 'recon-main.ts', args);
 
   it('a webhook lost entirely: reconciliation finds the difference and fixes it through the normal path; the next run closes the break; a run that cannot read the PSP fails loudly', async () => {
     const from = new Date(Date.now() - 60_000);
@@ -255,7 +256,7 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
   }, TEST_TIMEOUT_MS);
 
   // Last in the file: it stops the harness's ledger and leaves a restarted one running (closed in afterAll).
-  it('a capture the ledger could not place: booked to SUSPENSE, found by reconciliation and explained from the three sides; the completed booking whose escrow was never released is a saga break; both published', async () => {
+  it('a capture the ledger could not place: booked to SUSPENSE, found by reconciliation and explained from the three sides; the completed booking whose escrow was never released is a saga break; both published; a person places the money (ledger explain) and the next run closes both', async () => {
     const from = new Date(Date.now() - 60_000);
     const group = ledgerConsumerGroup(platform);
     const paymentTopic = platform.ledger.service.dependencies.topicOf('payment.events.v1');
@@ -318,6 +319,21 @@ describe('payment applies the PSP events by state (booking, payment, ledger in-p
     await reconcile(from);
     expect((await platform.payment.pool.query('SELECT count(*)::int AS n FROM psp_breaks WHERE payment_id = $1', [paymentId])).rows).toEqual([{ n: 2 }]);
     expect(countOf(bookingId, 'ReconciliationBreakRaised')).toBe(2);
+
+    // A person explains it: the booking was delivered, so the merchant is owed the money.
+    const explained = await serviceProgram('ledger', 'explain-main.ts', [String(raised.value.breakId), '--to', 'MERCHANT_PAYABLE', '--by', 'finance:e2e', '--reason', 'authorization lost in transit; the PSP and payment agree the capture is real']);
+    expect(explained).toMatchObject({ code: 0, last: { outcome: 'EXPLAINED' } });
+    const adjustment = await step(bookingId, 'EntryPosted', (event) => event.value.entryType === 'ADJUSTMENT');
+    expect(adjustment.value.envelope).toMatchObject({ actor: { type: 'USER', id: 'finance:e2e' } });
+    await waitFor('the adjusting entry in payment\'s view of the books', async () => {
+      const { rows } = await platform.payment.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM recon_ledger_entries WHERE payment_id = $1 AND entry_type = 'ADJUSTMENT'", [paymentId]);
+      return rows[0]?.n === 1 ? true : undefined;
+    }, STEP_TIMEOUT_MS);
+    // The next run finds nothing left on this payment: both breaks closed, and published as resolved.
+    await reconcile(from);
+    const { rows: after } = await platform.payment.pool.query<{ kind: string; resolved: boolean }>('SELECT kind, resolved_at IS NOT NULL AS resolved FROM psp_breaks WHERE payment_id = $1 ORDER BY kind', [paymentId]);
+    expect(after).toEqual([{ kind: 'IN_SUSPENSE', resolved: true }, { kind: 'MISSING_IN_LEDGER', resolved: true }]);
+    for (const found of breaks) await step(bookingId, 'ReconciliationBreakResolved', (seen) => seen.value.breakId === found.break_id);
     const report = await verifyLedger(platform.ledger.pool);
     expect(report.findings).toEqual([]);
   }, TEST_TIMEOUT_MS);

@@ -69,3 +69,4 @@ export {
 export { balancesFromJournal, verify, type Discrepancy, type Journal } from './verify';
 export { checkEntryIds, isUuid, normalisedEntry } from './ids';
 export { BREAK_KINDS, breakOf, suspenseEntry, type BreakKind, type LedgerBreak, type MoneyDirection, type SuspenseInput } from './suspense';
+export { explanationEntryId, isSuspenseTarget, suspenseClearingEntry, SUSPENSE_TARGETS, type SuspenseExplanation, type SuspenseTarget } from './suspense-explanation';

@@ -26,6 +26,8 @@ export interface LedgerView {
   readonly suspenseMinor: bigint;
   /** An ESCROW_RELEASE entry: the merchant was paid from escrow. */
   readonly released: boolean;
+  /** An ADJUSTMENT entry: a person placed this payment's money by hand (a break explained, `ledger explain`). */
+  readonly adjusted: boolean;
   /** A HoldPlaced: the ledger knew of the authorization. */
   readonly holdPlaced: boolean;
   /** LedgerBreakRaised about the payment or its booking. */
@@ -85,7 +87,7 @@ export interface BooksJudgement {
   readonly pspAgrees: ReadonlySet<string>;
 }
 
-const NO_LEDGER: LedgerView = { entries: 0, currencies: [], clearingInMinor: 0n, clearingOutMinor: 0n, suspenseMinor: 0n, released: false, holdPlaced: false, breaks: [] };
+const NO_LEDGER: LedgerView = { entries: 0, currencies: [], clearingInMinor: 0n, clearingOutMinor: 0n, suspenseMinor: 0n, released: false, adjusted: false, holdPlaced: false, breaks: [] };
 const MOVED_MONEY: ReadonlySet<PaymentStatus> = new Set(['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 const BOOKING_WANTS_MONEY: ReadonlySet<string> = new Set(['CONFIRMED', 'COMPLETED']);
 const BOOKING_ENDED_WITHOUT_SERVICE: ReadonlySet<string> = new Set(['CANCELLED', 'EXPIRED', 'REJECTED']);
@@ -160,7 +162,9 @@ function compareSaga(payment: BooksPaymentRecord, booking: BookingView | undefin
     findings.push({ ...about, kind: 'STATUS_MISMATCH', detail: `the booking is still HELD and its payment captured ${captured} ${payment.currency}`, explanation: null });
     return false;
   }
-  if (booking.status === 'COMPLETED' && kept > 0n && !ledger.released && !payment.disputed) {
+  // A person who moved the capture out of SUSPENSE by hand has said where it belongs: not a release,
+  // but answered (were it wrong, the clearing totals above would show it).
+  if (booking.status === 'COMPLETED' && kept > 0n && !ledger.released && !ledger.adjusted && !payment.disputed) {
     const onSuspense = ledger.suspenseMinor === 0n ? null : `its capture is on SUSPENSE (${ledger.suspenseMinor} ${payment.currency}), so there is no escrow to release`;
     findings.push({ ...about, kind: 'MISSING_IN_LEDGER', detail: `the booking is COMPLETED and the ledger never released its escrow (${kept} ${payment.currency} captured)`, explanation: onSuspense ?? ledgerBreaksSaid(ledger, ['RELEASE_BLOCKED']) });
     return false;

@@ -31,5 +31,10 @@ GRANT UPDATE (status, refunded_minor, refunded_platform_fee_minor, release_entry
 GRANT SELECT, INSERT, UPDATE, DELETE ON escrow_release_requests TO :runtime_role;
 
 -- A fact the books cannot place raises a break (005): recorded once (ON CONFLICT DO NOTHING) and
--- read; explaining one is not the service's to do, and 005's triggers keep its fact unchanged.
+-- read; 005's triggers keep its fact unchanged. A person's explanation (007) sets only its outcome.
 GRANT SELECT, INSERT ON breaks TO :runtime_role;
+GRANT UPDATE (status, explained_at, explanation, explained_by, explanation_entry_id) ON breaks TO :runtime_role;
+
+-- A person's request to explain a break (007): written by the explain command (this role), answered once.
+GRANT SELECT, INSERT ON suspense_explanation_requests TO :runtime_role;
+GRANT UPDATE (attempts, answered_at, outcome, entry_id, detail) ON suspense_explanation_requests TO :runtime_role;

@@ -3,6 +3,7 @@ import type { Actor } from '@txn/contracts';
 import { DECISION_SETTLER, decisionSettlerProvider, type DecisionSettler } from '@txn/nest-messaging';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type ServiceDependencies } from '@txn/service-kit';
 import { transactionsOn } from '@txn/sql';
+import { explainBreaksIteration } from './application/explain-breaks/explain-breaks';
 import { expireHoldsIteration } from './application/expire-holds/expire-holds';
 import { LEDGER_CONTEXT, type LedgerContext } from './application/ledger-context';
 import { ledgerDecisionStore, type LedgerDecision } from './application/ledger-decided';
@@ -10,10 +11,14 @@ import { registerOpenBreakMetrics } from './application/breaks/open-breaks-metri
 import { registerWaitingReleaseMetrics } from './application/on-booking-completed/waiting-releases';
 import { BookingEventsController } from './messaging/booking-events.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
+import { explanationStoreOn } from './persistence/explanation-store';
 import { ledgerStore, openBreaksOn, waitingReleasesOn } from './persistence/ledger-store';
 import type { LedgerSettings } from './settings';
 
-/** The ledger's wiring: its store behind the port, the one settler, the controllers, and the hold-expiry sweeper. */
+/** How often an idle ledger looks for a person's explanation request: one indexed read, and the command waits at most this long. */
+const EXPLANATION_POLL_MS = 1_000;
+
+/** The ledger's wiring: its store behind the port, the one settler, the controllers, the hold-expiry sweeper and the explanation requests. */
 @Module({})
 export class LedgerModule {
   static with(dependencies: ServiceDependencies, settings: LedgerSettings): DynamicModule {
@@ -36,6 +41,12 @@ export class LedgerModule {
               'hold expiry sweep',
               settings.holdExpirySweepInterval_ms,
               () => expireHoldsIteration({ transactions: transactionsOn(pool), book: ledgerStore, settler, logger, batchSize: settings.holdExpiryBatchSize, grace_ms: settings.holdExpiryGrace_ms, clock: context.clock }),
+              logger,
+            ),
+            periodically(
+              'suspense explanation requests',
+              EXPLANATION_POLL_MS,
+              () => explainBreaksIteration({ transactions: transactionsOn(pool), book: ledgerStore, explanations: explanationStoreOn(pool), settler, logger, clock: context.clock }),
               logger,
             ),
           ],

@@ -79,3 +79,34 @@ export interface OpenBreaks {
 export interface WaitingReleases {
   count(): Promise<{ readonly waiting: number; readonly oldestAge_s: number }>;
 }
+
+/** A person's request to explain a break (`./platform ledger explain`), as stored. */
+export interface ExplanationRequest {
+  readonly requestId: string;
+  readonly breakId: string;
+  /** Where the break's suspense goes; null when the break booked nothing to SUSPENSE. */
+  readonly targetCode: string | null;
+  readonly explainedBy: string;
+  readonly reason: string;
+  readonly attempts: number;
+}
+
+export type ExplanationOutcome = 'EXPLAINED' | 'ALREADY_EXPLAINED' | 'REFUSED' | 'FAILED';
+
+export interface ExplanationAnswer {
+  readonly outcome: ExplanationOutcome;
+  readonly entryId: string | null;
+  readonly detail: string;
+}
+
+/** Where explanation requests wait and breaks are marked explained, in the caller's transaction. */
+export interface ExplanationBook {
+  /** The oldest unanswered requests, locked; rows another instance holds are skipped. */
+  lockUnanswered(tx: SqlTransaction, limit: number): Promise<ExplanationRequest[]>;
+  /** The break's explanation state, locked; undefined when there is no such break. */
+  lockBreakState(tx: SqlTransaction, breakId: string): Promise<{ readonly explained: boolean; readonly entryId: string | null } | undefined>;
+  markExplained(tx: SqlTransaction, breakId: string, explanation: { readonly by: string; readonly text: string; readonly entryId: string | null; readonly at: Date }): Promise<void>;
+  answer(tx: SqlTransaction, requestId: string, answer: ExplanationAnswer, at: Date): Promise<void>;
+  /** An attempt that failed on the database (not a refusal): counted apart, so a retry is bounded. */
+  countFailedAttempt(requestId: string, detail: string, at: Date, maxAttempts: number): Promise<void>;
+}

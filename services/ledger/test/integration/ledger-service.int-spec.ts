@@ -1,13 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { BookingCompleted, EVENT_TYPES, HoldPlaced, PaymentAuthorized, type Envelope, type EventContract } from '@txn/contracts';
 import { AvroCodec, createKafkaPublisher, MESSAGE_HEADERS, type RecordPublisher } from '@txn/messaging';
 import { registerSchemas } from '@txn/schema-deploy';
 import { bootstrapService, createServiceLogger, loadServiceConfig, type RunningService } from '@txn/service-kit';
 import { baseServiceSettings, jsonLogSink, type LogLine, collectEvents, createSuiteScope, deleteSubjects, type EventCollector, type SuiteDatabase, type SuiteScope, testEnvironment, waitFor } from '@txn/testing';
+import { explanationEntryId } from '@txn/ledger-domain';
 import { ledgerService, readLedgerSettings, verifyLedger } from '../../src';
 import { ignoreTermination, PaymentStory } from './support';
 
@@ -18,6 +21,8 @@ import { ignoreTermination, PaymentStory } from './support';
 const FLOW_TIMEOUT_MS = 30_000;
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 const SERVICE_ACTOR = { type: 'SERVICE', id: 'ledger' };
+const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
+const run = promisify(execFile);
 /** The payment service's default rate: the fee each story's captures state. */
 const DEFAULT_FEE_BPS = 1_000;
 
@@ -262,6 +267,51 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     expect(await scrapeGauge('ledger_breaks_open', 'kind="CAPTURE_UNPLACED"')).toBe(1);
     const suspense = await pool.query("SELECT (credits_posted_minor - debits_posted_minor)::int AS held FROM account_balances WHERE account_id = $1", [stranger.account('SUSPENSE')]);
     expect(suspense.rows).toEqual([{ held: 7_000 }]);
+    await expectVerifyClean();
+  });
+
+  /** `./platform ledger explain …` as a person runs it, as the service's runtime role: its exit code and the answer. */
+  async function explainCommand(args: readonly string[]): Promise<{ code: number; answer: Record<string, unknown> | undefined; stderr: string }> {
+    const url = `postgres://${database.runtime.user}:${encodeURIComponent(database.runtime.password)}@${database.host}:${database.port}/${database.database}`;
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'services/ledger/src/explain-main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATABASE_URL: url }, timeout: 45_000 });
+      return { code: 0, answer: JSON.parse(stdout) as Record<string, unknown>, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      if (typeof failed.code !== 'number') throw error;
+      return { code: failed.code, answer: failed.stdout === undefined || failed.stdout === '' ? undefined : (JSON.parse(failed.stdout) as Record<string, unknown>), stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('a person explains a break (./platform ledger explain): one adjusting entry out of SUSPENSE by that person, the break EXPLAINED, asked again nothing more; a wrong target or break is refused', async () => {
+    const stranger = story();
+    const unplaced = stranger.captured(4_200n);
+    await send(EVENT_TYPES.PaymentCaptured, unplaced, stranger.paymentId);
+    await waitForEvents(stranger.paymentId, 'LedgerBreakRaised');
+    const breakId = unplaced.envelope.eventId;
+    const suspenseHeld = async (): Promise<unknown> => (await pool.query('SELECT (credits_posted_minor - debits_posted_minor)::int AS held FROM account_balances WHERE account_id = $1', [stranger.account('SUSPENSE')])).rows;
+    expect(await suspenseHeld()).toEqual([{ held: 4_200 }]);
+
+    const wrongTarget = await explainCommand([breakId, '--to', 'ESCROW', '--by', 'finance:ada', '--reason', 'the authorization was lost']);
+    expect(wrongTarget).toMatchObject({ code: 1, answer: { outcome: 'REFUSED' } });
+    expect(await explainCommand([breakId, '--by', 'finance:ada', '--reason', 'no target named'])).toMatchObject({ code: 1, answer: { outcome: 'REFUSED' } });
+    expect(await explainCommand([randomUUID(), '--to', 'MERCHANT_PAYABLE', '--by', 'finance:ada', '--reason', 'no such break'])).toMatchObject({ code: 1, answer: { outcome: 'REFUSED' } });
+    expect(await explainCommand([breakId, '--to', 'MERCHANT_PAYABLE', '--reason', 'nobody says who'])).toMatchObject({ code: 2, answer: undefined });
+
+    const explained = await explainCommand([breakId, '--to', 'MERCHANT_PAYABLE', '--by', 'finance:ada', '--reason', 'the authorization was lost; the PSP confirms the capture']);
+    expect(explained).toMatchObject({ code: 0, answer: { outcome: 'EXPLAINED', entry_id: explanationEntryId(breakId) } });
+    const [posted] = (await waitForEvents(stranger.paymentId, 'EntryPosted')).filter((event) => event.value['entryType'] === 'ADJUSTMENT');
+    expect(posted?.value.envelope.actor).toEqual({ type: 'USER', id: 'finance:ada' });
+    expect(posted?.value['reason']).toContain('the PSP confirms the capture');
+    expect(await suspenseHeld()).toEqual([{ held: 0 }]);
+    const merchant = await pool.query('SELECT (credits_posted_minor - debits_posted_minor)::int AS owed FROM account_balances WHERE account_id = $1', [stranger.account('MERCHANT_PAYABLE')]);
+    expect(merchant.rows).toEqual([{ owed: 4_200 }]);
+    expect((await pool.query('SELECT status, explained_by, explanation_entry_id FROM breaks WHERE break_id = $1', [breakId])).rows).toEqual([{ status: 'EXPLAINED', explained_by: 'finance:ada', explanation_entry_id: explanationEntryId(breakId) }]);
+
+    // Asked again (a retry, a second person): answered from the break, nothing posted twice.
+    expect(await explainCommand([breakId, '--to', 'PSP_CLEARING', '--by', 'finance:bob', '--reason', 'again'])).toMatchObject({ code: 0, answer: { outcome: 'ALREADY_EXPLAINED', entry_id: explanationEntryId(breakId) } });
+    expect((await pool.query("SELECT count(*)::int AS n FROM journal_entries WHERE payment_id = $1 AND entry_type = 'ADJUSTMENT'", [stranger.paymentId])).rows).toEqual([{ n: 1 }]);
+    expect(await suspenseHeld()).toEqual([{ held: 0 }]);
     await expectVerifyClean();
   });
 

@@ -6,7 +6,7 @@ import { onPaymentAuthorized, onPaymentCaptured } from './handlers';
 import { ignoreTermination, LedgerDatabase, ledgerSuite, PaymentStory, SILENT } from './support';
 
 /** service-kit's labels of the ledger's migrations: the SQL files and the inbox/outbox code step. */
-const MIGRATIONS = ['001_ledger_schema', '002_append_only', '003_inbox_and_outbox', '004_hold_expiry_index', '005_suspense_and_breaks', '006_escrow_disputes'];
+const MIGRATIONS = ['001_ledger_schema', '002_append_only', '003_inbox_and_outbox', '004_hold_expiry_index', '005_suspense_and_breaks', '006_escrow_disputes', '007_suspense_explanations'];
 
 /** Runs `statements` in one transaction as the service role and returns how COMMIT (or a statement) failed. */
 async function failureOf(client: PoolClient, statements: readonly [string, unknown[]?][]): Promise<DatabaseError | undefined> {

@@ -29,6 +29,7 @@ interface LedgerViewRow {
   readonly clearing_out: string;
   readonly suspense: string;
   readonly released: boolean;
+  readonly adjusted: boolean;
 }
 
 async function exclusively<T>(pool: Pool, work: () => Promise<T>): Promise<T | 'BUSY'> {
@@ -59,7 +60,7 @@ const LEDGER_OF_PAYMENTS = `
   SELECT e.payment_id, count(DISTINCT e.entry_id)::int AS entries, array_agg(DISTINCT e.currency) AS currencies,
          sum(e.clearing_debit_minor)::text AS clearing_in, sum(e.clearing_credit_minor)::text AS clearing_out,
          sum(e.suspense_credit_minor - e.suspense_debit_minor)::text AS suspense,
-         bool_or(e.entry_type = 'ESCROW_RELEASE') AS released
+         bool_or(e.entry_type = 'ESCROW_RELEASE') AS released, bool_or(e.entry_type = 'ADJUSTMENT') AS adjusted
     FROM recon_ledger_entries e WHERE e.payment_id = ANY($1::uuid[]) GROUP BY e.payment_id`;
 
 const LEDGER_BREAKS_OF_PAYMENTS = `
@@ -85,7 +86,7 @@ function paymentOf(row: PaymentWindowRow): PaymentRecord & BooksPaymentRecord {
   };
 }
 
-const EMPTY_VIEW: LedgerView = { entries: 0, currencies: [], clearingInMinor: 0n, clearingOutMinor: 0n, suspenseMinor: 0n, released: false, holdPlaced: false, breaks: [] };
+const EMPTY_VIEW: LedgerView = { entries: 0, currencies: [], clearingInMinor: 0n, clearingOutMinor: 0n, suspenseMinor: 0n, released: false, adjusted: false, holdPlaced: false, breaks: [] };
 
 /** What the ledger's events said of each payment: its clearing and suspense lines summed, its holds, its breaks. */
 async function ledgerViews(client: PoolClient, paymentIds: readonly string[]): Promise<{ readonly views: Map<string, LedgerView>; readonly entries: number }> {
@@ -95,7 +96,7 @@ async function ledgerViews(client: PoolClient, paymentIds: readonly string[]): P
   const views = new Map<string, LedgerView>();
   const viewOf = (paymentId: string): LedgerView => views.get(paymentId) ?? EMPTY_VIEW;
   for (const row of sums) {
-    views.set(row.payment_id, { ...EMPTY_VIEW, entries: row.entries, currencies: row.currencies, clearingInMinor: BigInt(row.clearing_in), clearingOutMinor: BigInt(row.clearing_out), suspenseMinor: BigInt(row.suspense), released: row.released });
+    views.set(row.payment_id, { ...EMPTY_VIEW, entries: row.entries, currencies: row.currencies, clearingInMinor: BigInt(row.clearing_in), clearingOutMinor: BigInt(row.clearing_out), suspenseMinor: BigInt(row.suspense), released: row.released, adjusted: row.adjusted });
   }
   for (const row of holds) views.set(row.payment_id, { ...viewOf(row.payment_id), holdPlaced: true });
   for (const row of breaks) {

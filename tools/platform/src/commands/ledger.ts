@@ -16,6 +16,11 @@ export const LEDGER_COMMANDS: Readonly<Record<string, ServiceProgram>> = {
     program: 'breaks-main.ts',
     exitCodes: '0 none open, 1 breaks to explain (one JSON line each, then a summary by kind), 2 could not run',
   },
+  explain: {
+    summary: 'explain a break: <breakId> [--to MERCHANT_PAYABLE|PSP_CLEARING|PLATFORM_FEE_REVENUE|PLATFORM_FEE_REFUNDS] --by <who> --reason "<why>": one adjusting entry out of SUSPENSE, by that person; the running ledger answers',
+    program: 'explain-main.ts',
+    exitCodes: '0 explained (now or before), 1 refused or failed (the answer says why), 2 could not run (no ledger answered in time)',
+  },
 };
 
 const LEDGER_PROGRAMS: ServiceProgramTable = { service: 'ledger', verb: 'ledger', commands: LEDGER_COMMANDS };
