@@ -4,12 +4,14 @@
 // request (a unique event id each, HMAC-SHA256 over `t.body` as Stripe signs). Needs
 // `./platform up` (infrastructure only).
 //
-//   npm run bench:webhooks -- [--rate 2000] [--duration 15] [--connections 32] [--out bench/results/webhooks.json]
+//   npm run bench:webhooks -- [--rate 2000] [--duration 15] [--connections 32] [--applied-rates 50,200] [--applied-duration 10] [--out bench/results/webhooks.json]
 //
 // Scenarios, in order: refused deliveries (a bad signature: verified and answered 400 without the
 // database; the same run's ceiling), new signed events at saturation, at --rate, and redeliveries of
 // one event (the dedup path), then the ceiling again. "Stored" = answered 200 = committed with its
-// outbox row. Figures and where the time goes: bench/webhooks/README.md.
+// outbox row. Then the time until applied in payment, at each --applied-rates (booking, payment and
+// ledger started as processes; --applied-rates '' skips it). Figures and where the time goes:
+// bench/webhooks/README.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { EVENT_TYPES, PspEventReceived } from '@txn/contracts';
 import { registerSchemas } from '@txn/schema-deploy';
+import { startPlatformProcesses } from '@txn/e2e';
+import { storedToApplied, type AppliedFigures } from './applied';
 import { cpuBudget, cpuSnapshot, type CpuBudget } from './cpu-budget';
 import { baseServiceSettings, Cleanups, createSuiteScope, freePort, secretFiles, testEnvironment, waitFor } from '@txn/testing';
 
@@ -75,14 +79,19 @@ interface Ingress {
   readonly pid: number;
 }
 
-async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingress> {
+/** `poolMax`: the ingress' DATABASE_POOL_MAX; `topicPrefix`: publish on those topics (they and their schemas exist), not a private one. */
+async function startIngress(cleanups: Cleanups, options: { readonly poolMax?: number; readonly topicPrefix?: string } = {}): Promise<Ingress> {
+  const { poolMax } = options;
   const environment = testEnvironment();
   const scope = await createSuiteScope(`bench-webhooks-${process.pid}-${poolMax ?? 'default'}`);
   cleanups.push(() => scope.dispose());
-  const prefix = scope.topic('x').slice(0, -1);
-  const topic = `${prefix}${PspEventReceived.topic}`;
-  await scope.createTopics([{ topic, numPartitions: 6 }]);
-  await registerSchemas(environment.schemaRegistry.url, { PspEventReceived: { subject: `${topic}-${EVENT_TYPES.PspEventReceived.fullName}`, schema: EVENT_TYPES.PspEventReceived.schema } });
+  let prefix = options.topicPrefix;
+  if (prefix === undefined) {
+    prefix = scope.topic('x').slice(0, -1);
+    const topic = `${prefix}${PspEventReceived.topic}`;
+    await scope.createTopics([{ topic, numPartitions: 6 }]);
+    await registerSchemas(environment.schemaRegistry.url, { PspEventReceived: { subject: `${topic}-${EVENT_TYPES.PspEventReceived.fullName}`, schema: EVENT_TYPES.PspEventReceived.schema } });
+  }
   const database = await scope.database('webhook_ingress');
   const secrets = secretFiles('bench-webhooks-');
   cleanups.push(() => secrets.remove());
@@ -111,7 +120,7 @@ async function startIngress(cleanups: Cleanups, poolMax?: number): Promise<Ingre
  */
 async function poolComparison(sizes: readonly number[], rounds: number, options: { duration_s: number; connections: number }, out: string, cleanups: Cleanups): Promise<void> {
   const ingresses = new Map<number, Ingress>();
-  for (const size of sizes) ingresses.set(size, await startIngress(cleanups, size));
+  for (const size of sizes) ingresses.set(size, await startIngress(cleanups, { poolMax: size }));
   for (const [size, ingress] of ingresses) await load(ingress, `warm-up pool ${size}`, { ...options, duration_s: 3 }, () => signed(SECRET));
   const figures: (Figures & { round: number; pool: number | 'ceiling'; ratio_to_ceiling?: number })[] = [];
   for (let round = 1; round <= rounds; round += 1) {
@@ -132,8 +141,34 @@ async function poolComparison(sizes: readonly number[], rounds: number, options:
   writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), options: { ...options, sizes, rounds }, figures }, null, 2)}\n`);
 }
 
+/**
+ * Time until applied in payment: booking, payment and ledger as the platform runs them (processes,
+ * e2e/support), a second ingress publishing on their topics, paced signed events at each rate
+ * (intents no payment of ours names: payment takes each in, keeps it as unmatched and answers it
+ * later), and for every stored event the time until payment's inbox holds it. One rate at a time,
+ * each drained before the next.
+ */
+async function appliedScenarios(rates: readonly number[], options: { duration_s: number; connections: number }, cleanups: Cleanups): Promise<(AppliedFigures & { rate_per_s: number; answered: Figures })[]> {
+  // Payment's production schedule: the harness' compressed one would check each unmatched event at the PSP many times a second.
+  const platform = await startPlatformProcesses({ environment: { payment: { PAYMENT_OUTCOME_POLL_INTERVAL_MS: '1000', PAYMENT_OUTCOME_QUERY_TIME_DIVISOR: '1' } } });
+  cleanups.push(() => platform.close());
+  // Warm-up: the consumers joined, the paths JIT-compiled, before anything is measured.
+  const warm = await startIngress(cleanups, { topicPrefix: platform.topicPrefix });
+  await load(warm, 'into payment, warm-up', { ...options, duration_s: 3, rate: 100 }, () => signed(SECRET));
+  await storedToApplied(warm.pool, platform.payment.pool);
+  const figures: (AppliedFigures & { rate_per_s: number; answered: Figures })[] = [];
+  for (const rate of rates) {
+    const ingress = await startIngress(cleanups, { topicPrefix: platform.topicPrefix });
+    const answered = await load(ingress, `into payment, paced`, { ...options, rate }, () => signed(SECRET));
+    const applied = await storedToApplied(ingress.pool, platform.payment.pool);
+    process.stdout.write(`${''.padEnd(34)} stored → applied in payment: ${applied.applied}/${applied.events} events, p50 ${applied.stored_to_applied_ms.p50} ms  p90 ${applied.stored_to_applied_ms.p90} ms  p99 ${applied.stored_to_applied_ms.p99} ms  max ${applied.stored_to_applied_ms.max} ms; drained in ${applied.drain_ms} ms\n`);
+    figures.push({ ...applied, rate_per_s: rate, answered });
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '32' }, pool: { type: 'string' }, 'compare-pools': { type: 'string' }, rounds: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results/webhooks.json' } } });
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '32' }, pool: { type: 'string' }, 'compare-pools': { type: 'string' }, rounds: { type: 'string', default: '3' }, 'applied-rates': { type: 'string', default: '50,200' }, 'applied-duration': { type: 'string', default: '10' }, out: { type: 'string', default: 'bench/results/webhooks.json' } } });
   const options = { duration_s: Number(values.duration), connections: Number(values.connections) };
   const cleanups = new Cleanups();
   if (values['compare-pools'] !== undefined) {
@@ -145,7 +180,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const ingress = await startIngress(cleanups, values.pool === undefined ? undefined : Number(values.pool));
+    const ingress = await startIngress(cleanups, values.pool === undefined ? {} : { poolMax: Number(values.pool) });
     // Long enough for V8 to optimise the hot paths: a first ceiling run cold measured half the CPU cost.
     await load(ingress, 'warm-up', { ...options, duration_s: 6 }, () => signed(SECRET));
     const figures = [
@@ -157,8 +192,11 @@ async function main(): Promise<void> {
     ];
     const stored = await ingress.pool.query<{ events: number; deliveries: number }>('SELECT (SELECT count(*)::int FROM psp_events) AS events, (SELECT count(*)::int FROM webhook_deliveries) AS deliveries');
     const outbox = await ingress.pool.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL').catch(() => ({ rows: [{ unsent: -1 }] }));
-    const run = { at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), options: { ...options, rate: Number(values.rate) }, figures, stored: stored.rows[0], outboxUnsentAtEnd: outbox.rows[0]?.unsent };
-    process.stdout.write(`stored: ${JSON.stringify(stored.rows[0])}, outbox rows not yet published at the end: ${String(run.outboxUnsentAtEnd)}\n`);
+    process.stdout.write(`stored: ${JSON.stringify(stored.rows[0])}, outbox rows not yet published at the end: ${String(outbox.rows[0]?.unsent)}\n`);
+    // --applied-rates '': the HTTP scenarios only.
+    const appliedRates = values['applied-rates'] === '' ? [] : values['applied-rates'].split(',').map(Number);
+    const applied = appliedRates.length === 0 ? [] : await appliedScenarios(appliedRates, { ...options, duration_s: Number(values['applied-duration']) }, cleanups);
+    const run = { at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), options: { ...options, rate: Number(values.rate) }, figures, stored: stored.rows[0], outboxUnsentAtEnd: outbox.rows[0]?.unsent, applied };
     mkdirSync(dirname(values.out), { recursive: true });
     writeFileSync(values.out, `${JSON.stringify(run, null, 2)}\n`);
   } finally {
