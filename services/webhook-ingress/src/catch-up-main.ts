@@ -8,10 +8,12 @@ import { commandConnection, commandInstant, commandInteger, commandOption, jsonL
  * ingress (any instance), which reads the PSP's event list with its own PSP key and stores each
  * event exactly as a webhook (deduplicated by the PSP's event id; published once).
  *
- *   catch-up [--since 2h|<ISO>] [--wait-s N]
- *       prints the report: pages, fetched, stored (new to us), known (delivered already), unreadable.
- *       Exit 0 caught up, 1 stopped at its page bound (the service goes on; run again), 2 could not
- *       run (no ingress answered in time, or it has no PSP_API_URL to read from).
+ *   catch-up [--since 2h|<ISO>] [--account A] [--wait-s N]
+ *       prints the report: account, pages, fetched, stored (new to us), known (delivered already),
+ *       unreadable. `--account`: whose event list (default `default`, POST /webhooks/stripe's).
+ *       Exit 0 caught up, 1 stopped at its page bound (the service goes on; run again) or the
+ *       ingress has no API key for that account, 2 could not run (no ingress answered in time, or
+ *       it has no PSP_API_URL to read from).
  *
  *   ./platform ingress catch-up --since 2h   (the local platform: finds the ingress' settings itself)
  */
@@ -30,8 +32,11 @@ async function catchUp(pool: Pool, args: readonly string[]): Promise<number> {
   const wait_s = commandInteger(commandOption(args, '--wait-s'), DEFAULT_WAIT_S, MAX_WAIT_S, '--wait-s');
   if (since.getTime() >= now.getTime()) throw new Error(`--since ${since.toISOString()} is not in the past`);
   if (now.getTime() - since.getTime() > MAX_LOOKBACK_MS) throw new Error(`--since ${since.toISOString()} is beyond the PSP's 30-day event list`);
+  // Which PSP account's event list (its own API key): `default` is POST /webhooks/stripe's.
+  const account = commandOption(args, '--account') ?? 'default';
+  if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(account)) throw new Error(`--account "${account}" is not an account name (lower case, digits, - and _)`);
   const requestId = randomUUID();
-  await pool.query("INSERT INTO catch_up_requests (request_id, provider, since) VALUES ($1, 'stripe', $2)", [requestId, since]);
+  await pool.query("INSERT INTO catch_up_requests (request_id, provider, account, since) VALUES ($1, 'stripe', $2, $3)", [requestId, account, since]);
   const deadline = Date.now() + wait_s * 1_000;
   while (Date.now() < deadline) {
     const { rows } = await pool.query<{ report: { complete?: boolean } | null }>('SELECT report FROM catch_up_requests WHERE request_id = $1', [requestId]);

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventPublisher } from '@txn/nest-messaging';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
-import { catchUp, catchUpSince } from './application/catch-up/catch-up';
+import { catchUp, catchUpSince, type PspEventList } from './application/catch-up/catch-up';
 import { IngressMetrics } from './http/ingress-metrics';
 import { StripeWebhookController } from './http/stripe-webhook.controller';
 import { INGRESS_CONTEXT, type IngressContext } from './ingress-context';
@@ -11,13 +11,33 @@ import type { CatchUpRequests } from './application/ports';
 import { stripeEventList } from './psp/stripe-event-list';
 import type { IngressSettings } from './settings';
 
+type CatchUpSettings = NonNullable<IngressSettings['catchUp']>;
+
 /** How often the ingress looks for a catch-up asked for by the command, and how long a claim is its own. */
 const REQUEST_POLL_MS = 2_000;
 const REQUEST_LEASE_MS = 10 * 60_000;
 
+/** One account's catch-up as periodic work: at start, then every interval; a run that hit its page bound goes on at once. */
+function accountCatchUp(context: IngressContext, account: string, events: PspEventList, settings: CatchUpSettings): Runnable {
+  // Stripe lists newest first: a run stopped by its page bound is continued (same window, after
+  // the oldest event it read), never restarted from the newest, which would skip the older ones.
+  let resume: { readonly since: Date; readonly after: string } | undefined;
+  return periodically(
+    `PSP event catch-up (${account})`,
+    settings.interval_ms,
+    async () => {
+      const dependencies = { account, store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages };
+      const report = await catchUp(dependencies, resume?.since ?? (await catchUpSince(dependencies, 'stripe', settings.firstWindow_ms)), resume?.after);
+      resume = report.resumeAfter === undefined ? undefined : { since: report.since, after: report.resumeAfter };
+      return report.complete ? 'caught-up' : 'more-due';
+    },
+    context.logger,
+  );
+}
+
 /**
- * The catch-up as periodic work: at start, then every interval; a run that hit its page bound goes
- * on at once. And the command's requests (`./platform ingress catch-up`), claimed by one instance.
+ * The catch-up: a loop per PSP account with an API key, and the command's requests (`./platform
+ * ingress catch-up [--account A]`), each claimed by one instance and read with that account's key.
  */
 function catchUpWork(context: IngressContext, requests: CatchUpRequests): Runnable[] {
   const { catchUp: settings } = context.settings;
@@ -25,29 +45,23 @@ function catchUpWork(context: IngressContext, requests: CatchUpRequests): Runnab
     context.logger.warn('no PSP_API_URL: events the PSP sent while the ingress was away are not fetched');
     return [];
   }
-  const events = stripeEventList(settings.psp);
-  // Stripe lists newest first: a run stopped by its page bound is continued (same window, after
-  // the oldest event it read), never restarted from the newest, which would skip the older ones.
-  let resume: { readonly since: Date; readonly after: string } | undefined;
+  const lists = new Map([...settings.accounts].map(([account, psp]) => [account, stripeEventList(psp)]));
+  const unread = [...context.settings.stripeAccounts.keys()].filter((account) => !lists.has(account));
+  if (unread.length > 0) context.logger.warn({ accounts: unread }, 'PSP accounts without an API key (WEBHOOK_STRIPE_<A>_API_KEY_FILE): their missed events are not fetched');
   return [
-    periodically(
-      'PSP event catch-up',
-      settings.interval_ms,
-      async () => {
-        const dependencies = { store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages };
-        const report = await catchUp(dependencies, resume?.since ?? (await catchUpSince(dependencies, 'stripe', settings.firstWindow_ms)), resume?.after);
-        resume = report.resumeAfter === undefined ? undefined : { since: report.since, after: report.resumeAfter };
-        return report.complete ? 'caught-up' : 'more-due';
-      },
-      context.logger,
-    ),
+    ...[...lists].map(([account, events]) => accountCatchUp(context, account, events, settings)),
     periodically(
       'PSP event catch-up requests',
       REQUEST_POLL_MS,
       async () => {
         const request = await requests.claim(new Date(), REQUEST_LEASE_MS);
         if (request === undefined) return 'caught-up';
-        const report = await catchUp({ store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages }, request.since);
+        const events = lists.get(request.account);
+        if (events === undefined) {
+          await requests.answer(request.requestId, { account: request.account, complete: false, error: `no PSP account "${request.account}" with an API key here` });
+          return 'more-due';
+        }
+        const report = await catchUp({ account: request.account, store: context.store, events, logger: context.logger, now: new Date(), maxPages: settings.maxPages }, request.since);
         await requests.answer(request.requestId, { ...report, since: report.since.toISOString() });
         return 'more-due';
       },

@@ -32,10 +32,12 @@ export interface IngressSettings {
   readonly bodyLimit_bytes: number;
   /**
    * Reading the PSP's event list for what we missed: at start-up, then every
-   * WEBHOOK_CATCH_UP_INTERVAL_MS (default 15 min), with PSP_API_URL and PSP_API_KEY_FILE. Unset
-   * PSP_API_URL: no catch-up (said at start-up); only tests run so.
+   * WEBHOOK_CATCH_UP_INTERVAL_MS (default 15 min), with PSP_API_URL and, per account, its API key:
+   * PSP_API_KEY_FILE for `default`, WEBHOOK_STRIPE_<A>_API_KEY_FILE for a further account (one
+   * without a key is not caught up, said at start-up). Unset PSP_API_URL: no catch-up at all (said
+   * at start-up); only tests run so.
    */
-  readonly catchUp?: { readonly psp: PspApiSettings; readonly interval_ms: number; readonly maxPages: number; readonly firstWindow_ms: number };
+  readonly catchUp?: { readonly accounts: ReadonlyMap<string, PspApiSettings>; readonly interval_ms: number; readonly maxPages: number; readonly firstWindow_ms: number };
 }
 
 export const DEFAULT_TOLERANCE_S = 300;
@@ -58,26 +60,42 @@ export function readIngressSettings(settings: SettingsReader): IngressSettings {
     stripeAccounts: readAccounts(settings),
     tolerance_s: settings.integer('WEBHOOK_TOLERANCE_S', { min: 1, max: 3_600, default: DEFAULT_TOLERANCE_S }),
     bodyLimit_bytes: settings.integer('WEBHOOK_BODY_LIMIT_BYTES', { min: 1_024, max: 4 * 1024 * 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
-    ...readCatchUp(settings),
+    ...readCatchUp(settings, stripeAccountNames(settings)),
   };
 }
 
-function readAccounts(settings: SettingsReader): ReadonlyMap<string, readonly WebhookSecret[]> {
+function stripeAccountNames(settings: SettingsReader): readonly string[] {
   const listed = settings.optionalText('WEBHOOK_STRIPE_ACCOUNTS', ACCOUNT_LIST);
+  const names = listed === undefined ? [] : listed.split(',');
+  if (names.includes('default')) throw new Error('WEBHOOK_STRIPE_ACCOUNTS: "default" is the account of POST /webhooks/stripe itself');
+  return names;
+}
+
+/** `WEBHOOK_STRIPE_<A>`: an account's settings prefix (upper case, dashes as underscores). */
+function accountVariable(account: string): string {
+  return `WEBHOOK_STRIPE_${account.toUpperCase().replace(/-/g, '_')}`;
+}
+
+function readAccounts(settings: SettingsReader): ReadonlyMap<string, readonly WebhookSecret[]> {
   const accounts = new Map<string, readonly WebhookSecret[]>();
-  for (const account of listed === undefined ? [] : listed.split(',')) {
-    if (account === 'default') throw new Error('WEBHOOK_STRIPE_ACCOUNTS: "default" is the account of POST /webhooks/stripe itself');
-    const variable = `WEBHOOK_STRIPE_${account.toUpperCase().replace(/-/g, '_')}`;
+  for (const account of stripeAccountNames(settings)) {
+    const variable = accountVariable(account);
     accounts.set(account, webhookSecrets(settings.secretFile(`${variable}_SECRET`), settings.optionalSecretFile(`${variable}_PREVIOUS_SECRET`)));
   }
   return accounts;
 }
 
-function readCatchUp(settings: SettingsReader): Pick<IngressSettings, 'catchUp'> {
+function readCatchUp(settings: SettingsReader, accountNames: readonly string[]): Pick<IngressSettings, 'catchUp'> {
   if (settings.optionalText('PSP_API_URL', /^https?:\/\/.+/) === undefined) return {};
+  const api = { apiUrl: settings.url('PSP_API_URL'), timeout_ms: settings.integer('PSP_TIMEOUT_MS', { min: 100, max: 60_000, default: 10_000 }) };
+  const accounts = new Map<string, PspApiSettings>([['default', { ...api, apiKey: settings.secretFile('PSP_API_KEY') }]]);
+  for (const account of accountNames) {
+    const apiKey = settings.optionalSecretFile(`${accountVariable(account)}_API_KEY`);
+    if (apiKey !== undefined) accounts.set(account, { ...api, apiKey });
+  }
   return {
     catchUp: {
-      psp: { apiUrl: settings.url('PSP_API_URL'), apiKey: settings.secretFile('PSP_API_KEY'), timeout_ms: settings.integer('PSP_TIMEOUT_MS', { min: 100, max: 60_000, default: 10_000 }) },
+      accounts,
       interval_ms: settings.integer('WEBHOOK_CATCH_UP_INTERVAL_MS', { min: 1_000, max: 24 * 3_600_000, default: 15 * 60_000 }),
       maxPages: settings.integer('WEBHOOK_CATCH_UP_MAX_PAGES', { min: 1, max: 1_000, default: 100 }),
       // How far back the first catch-up of an empty database reads (default 3 days: Stripe's retry horizon).

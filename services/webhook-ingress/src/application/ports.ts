@@ -34,12 +34,12 @@ export interface StoredEvent {
  */
 export interface DeliveryStore {
   store(record: DeliveryRecord): Promise<StoredEvent>;
-  /** The newest PSP event time we hold: where a catch-up starts. */
-  newestEventAt(provider: string): Promise<Date | null>;
+  /** The newest PSP event time we hold of an account (its first delivery's): where its catch-up starts. */
+  newestEventAt(provider: string, account: string): Promise<Date | null>;
 }
 
 /** Catch-ups asked for by the command: claimed by one instance (leased), answered with the report. */
 export interface CatchUpRequests {
-  claim(now: Date, lease_ms: number): Promise<{ readonly requestId: string; readonly provider: string; readonly since: Date } | undefined>;
+  claim(now: Date, lease_ms: number): Promise<{ readonly requestId: string; readonly provider: string; readonly account: string; readonly since: Date } | undefined>;
   answer(requestId: string, report: Readonly<Record<string, unknown>>): Promise<void>;
 }

@@ -81,8 +81,11 @@ export function deliveryStore(pool: Pick<Pool, 'query'>, publisher: Pick<EventPu
       });
     },
 
-    async newestEventAt(provider) {
-      const { rows } = await pool.query<{ newest: Date | null }>('SELECT max(psp_created_at) AS newest FROM psp_events WHERE provider = $1', [provider]);
+    async newestEventAt(provider, account) {
+      const { rows } = await pool.query<{ newest: Date | null }>(
+        'SELECT e.psp_created_at AS newest FROM psp_events e JOIN webhook_deliveries d ON d.delivery_id = e.first_delivery WHERE e.provider = $1 AND d.account = $2 ORDER BY e.psp_created_at DESC LIMIT 1',
+        [provider, account],
+      );
       return rows[0]?.newest ?? null;
     },
   };

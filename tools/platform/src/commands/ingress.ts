@@ -8,10 +8,10 @@ import { runServiceCommand, type ServiceProgram, type ServiceProgramOptions, typ
  */
 export const INGRESS_COMMANDS: Readonly<Record<string, ServiceProgram>> = {
   'catch-up': {
-    summary: "fetch the PSP's events since a time and feed them through the webhook path, deduplicated [--since 24h|ISO] [--wait-s N]",
+    summary: "fetch the PSP's events since a time and feed them through the webhook path, deduplicated [--since 24h|ISO] [--account A] [--wait-s N]",
     program: 'catch-up-main.ts',
     leadingArgs: ['catch-up'],
-    exitCodes: '0 caught up (the report as one JSON line), 1 stopped at its page bound (run again), 2 could not run',
+    exitCodes: '0 caught up (the report as one JSON line), 1 stopped at its page bound (run again) or no API key for that account, 2 could not run',
   },
 };
 

@@ -15,6 +15,8 @@ export interface PspEventList {
 }
 
 export interface CatchUpDependencies {
+  /** Whose event list is read (its own API key): the account its events are stored under. */
+  readonly account: string;
   readonly store: DeliveryStore;
   readonly events: PspEventList;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -24,6 +26,7 @@ export interface CatchUpDependencies {
 }
 
 export interface CatchUpReport {
+  readonly account: string;
   readonly since: Date;
   readonly pages: number;
   readonly fetched: number;
@@ -46,8 +49,8 @@ export interface CatchUpReport {
 export const CATCH_UP_OVERLAP_MS = 3_600_000;
 export const CATCH_UP_FIRST_WINDOW_MS = 3 * 24 * 3_600_000;
 
-export async function catchUpSince(dependencies: Pick<CatchUpDependencies, 'store' | 'now'>, provider: string, firstWindow_ms = CATCH_UP_FIRST_WINDOW_MS): Promise<Date> {
-  const newest = await dependencies.store.newestEventAt(provider);
+export async function catchUpSince(dependencies: Pick<CatchUpDependencies, 'store' | 'now' | 'account'>, provider: string, firstWindow_ms = CATCH_UP_FIRST_WINDOW_MS): Promise<Date> {
+  const newest = await dependencies.store.newestEventAt(provider, dependencies.account);
   return newest === null ? new Date(dependencies.now.getTime() - firstWindow_ms) : new Date(newest.getTime() - CATCH_UP_OVERLAP_MS);
 }
 
@@ -72,7 +75,7 @@ export async function catchUp(dependencies: CatchUpDependencies, since: Date, re
     }
     hasMore = page.hasMore && page.events.length > 0;
   }
-  const report = { since, ...counts, complete: !hasMore, ...(hasMore && startingAfter !== undefined ? { resumeAfter: startingAfter } : {}) };
+  const report = { account: dependencies.account, since, ...counts, complete: !hasMore, ...(hasMore && startingAfter !== undefined ? { resumeAfter: startingAfter } : {}) };
   if (report.complete) dependencies.logger.info(report, 'PSP event catch-up done');
   else dependencies.logger.error(report, 'PSP event catch-up stopped at its page bound with events left: the next run goes on');
   return report;
@@ -87,7 +90,7 @@ async function storeFetched(dependencies: CatchUpDependencies, raw: unknown): Pr
     dependencies.logger.warn({ error: error.message }, 'an event from the PSP list could not be read: skipped');
     return 'unreadable';
   }
-  const delivery: Delivery = { provider: 'stripe', account: 'default', raw: Buffer.from(JSON.stringify(raw)), headers: {}, sourceAddress: null, receivedAt: dependencies.now };
+  const delivery: Delivery = { provider: 'stripe', account: dependencies.account, raw: Buffer.from(JSON.stringify(raw)), headers: {}, sourceAddress: null, receivedAt: dependencies.now };
   const source: EventSource = { kind: 'FETCHED' };
   const publish = isPublishedType(event.pspEventType) ? pspEventReceived(delivery, event, source) : null;
   const stored = await dependencies.store.store({ delivery, event, source, publish });
