@@ -212,7 +212,7 @@ export interface paths {
         };
         /**
          * List bookings
-         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time. Each item says how fresh it is.
+         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time. Each item says how fresh it is; the ETag names the page. With Prefer: wait=N, answers when the page changes or N s passed.
          */
         get: operations["Bookings_list"];
         put?: never;
@@ -296,7 +296,7 @@ export interface paths {
         };
         /**
          * List payments
-         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time.
+         * @description Newest first; cursor pagination (limit ≤ 100); filter by status and creation time; the ETag names the page. With Prefer: wait=N, answers when the page changes or N s passed.
          */
         get: operations["Payments_list"];
         put?: never;
@@ -1909,7 +1909,12 @@ export interface operations {
                 /** @description One or more, comma-separated. */
                 status?: ("REQUESTED" | "HELD" | "REJECTED" | "CONFIRMED" | "CANCELLED" | "EXPIRED" | "COMPLETED")[];
             };
-            header?: never;
+            header?: {
+                /** @description W/"p<hex>" from a previous ETag of the same page (same filter and cursor): the page to wait past; 304 if it is unchanged when the answer is due. */
+                "If-None-Match"?: string;
+                /** @description wait=N (N ≤ 30 s): answer when this page changes (a row on it moves, a row enters or leaves the filter) past the If-None-Match tag (or the page found), or N s passed. Changes elsewhere do not answer it. */
+                Prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1917,11 +1922,20 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    ETag?: string;
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BookingPage"];
                 };
+            };
+            /** @description With If-None-Match: the page is still the one named when the answer is due. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
             400: {
@@ -2350,7 +2364,12 @@ export interface operations {
                 /** @description One or more, comma-separated. */
                 status?: ("PENDING" | "REQUIRES_ACTION" | "AUTHORIZED" | "FAILED" | "OUTCOME_UNKNOWN" | "CAPTURED" | "CAPTURE_FAILED" | "VOIDED" | "PARTIALLY_REFUNDED" | "REFUNDED")[];
             };
-            header?: never;
+            header?: {
+                /** @description W/"p<hex>" from a previous ETag of the same page (same filter and cursor): the page to wait past; 304 if it is unchanged when the answer is due. */
+                "If-None-Match"?: string;
+                /** @description wait=N (N ≤ 30 s): answer when this page changes (a row on it moves, a row enters or leaves the filter) past the If-None-Match tag (or the page found), or N s passed. Changes elsewhere do not answer it. */
+                Prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2358,11 +2377,20 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    ETag?: string;
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPage"];
                 };
+            };
+            /** @description With If-None-Match: the page is still the one named when the answer is due. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
             400: {

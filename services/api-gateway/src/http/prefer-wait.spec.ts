@@ -1,4 +1,4 @@
-import { etagOf, MAX_WAIT_SECONDS, preferredWaitSeconds, readWhenChanged, versionInIfNoneMatch, type Versioned } from './prefer-wait';
+import { etagOf, MAX_WAIT_SECONDS, pageTagInIfNoneMatch, pageTagOf, preferredWaitSeconds, readPageWhenChanged, readWhenChanged, versionInIfNoneMatch, type Versioned } from './prefer-wait';
 import type { ChangeSubscription } from '../read-models/change-listener';
 
 describe('Prefer: wait', () => {
@@ -83,5 +83,51 @@ describe('readWhenChanged', () => {
     expect(row).toEqual({ version: 1n, status: 'HELD' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('a list page\'s tag and Prefer: wait on lists', () => {
+  const rows = [
+    { id: 'b-2', version: 3n },
+    { id: 'b-1', version: 1n },
+  ];
+
+  it('changes with any row on the page moving, a row entering or leaving, or the next page moving; reads back from If-None-Match', () => {
+    const tag = pageTagOf(rows, null);
+    expect(tag).toMatch(/^W\/"p[0-9a-f]{24}"$/);
+    expect(pageTagOf([...rows], null)).toBe(tag);
+    expect(pageTagOf([{ id: 'b-2', version: 4n }, { id: 'b-1', version: 1n }], null)).not.toBe(tag);
+    expect(pageTagOf(rows.slice(1), null)).not.toBe(tag);
+    expect(pageTagOf([{ id: 'b-3', version: 1n }, ...rows], null)).not.toBe(tag);
+    expect(pageTagOf(rows, 'cursor')).not.toBe(tag);
+    expect(pageTagInIfNoneMatch(tag)).toBe(tag);
+    expect(pageTagInIfNoneMatch(tag.slice(2))).toBe(tag);
+    for (const other of [undefined, '*', 'W/"v7"', 'W/"pxyz"', `${tag}, ${tag}`]) expect(pageTagInIfNoneMatch(other)).toBeUndefined();
+  });
+
+  it('answers once the page differs from the one named, ignoring wakes that leave it unchanged', async () => {
+    let reads = 0;
+    let wakes = 0;
+    const page = await readPageWhenChanged({
+      // Woken twice by changes elsewhere (same page), then the page changes.
+      read: () => Promise.resolve((reads += 1) >= 4 ? [{ id: 'b-1', version: 2n }] : [{ id: 'b-1', version: 1n }]),
+      tagOf: (found) => pageTagOf(found, null),
+      subscription: { next: () => Promise.resolve(((wakes += 1), 'notified')), close: () => undefined },
+      afterTag: undefined,
+      wait_s: 5,
+    });
+    expect(page).toEqual([{ id: 'b-1', version: 2n }]);
+    expect(wakes).toBe(3);
+  });
+
+  it('answers at once when the page already differs from the tag the client has, and at the deadline with the page as it is', async () => {
+    const stale = pageTagOf([{ id: 'b-1', version: 1n }], null);
+    let wakes = 0;
+    const subscription = { next: () => Promise.resolve(((wakes += 1), 'timeout' as const)), close: () => undefined };
+    const moved = await readPageWhenChanged({ read: () => Promise.resolve([{ id: 'b-1', version: 2n }]), tagOf: (found) => pageTagOf(found, null), subscription, afterTag: stale, wait_s: 5 });
+    expect(moved).toEqual([{ id: 'b-1', version: 2n }]);
+    expect(wakes).toBe(0);
+    const unchanged = await readPageWhenChanged({ read: () => Promise.resolve([{ id: 'b-1', version: 1n }]), tagOf: (found) => pageTagOf(found, null), subscription, afterTag: stale, wait_s: 0 });
+    expect(unchanged).toEqual([{ id: 'b-1', version: 1n }]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import type { ChangeSubscription } from '../read-models/change-listener';
 
@@ -64,5 +65,86 @@ export function setFreshnessHeaders(response: Response, row: { version: bigint; 
   if (waited !== undefined) {
     response.setHeader('Preference-Applied', `wait=${waited}`);
     response.setHeader('Vary', 'Prefer');
+  }
+}
+
+/**
+ * A page's entity tag: what is on it (each row's id and version, in order, and where the next page
+ * starts). Any change a reader of this page could see (a row on it moved, a row entered or left the
+ * filter) changes it; a change elsewhere in the merchant's data does not.
+ */
+export function pageTagOf(rows: readonly { readonly id: string; readonly version: bigint }[], nextCursor: string | null): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${row.id}:${row.version};`);
+  hash.update(`next:${nextCursor ?? ''}`);
+  return `W/"p${hash.digest('hex').slice(0, 24)}"`;
+}
+
+/** The page tag an If-None-Match names (ours: W/"p<hex>"); undefined for anything else. */
+export function pageTagInIfNoneMatch(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^(?:W\/)?"(p[0-9a-f]{24})"$/.exec(header.trim());
+  return match === null ? undefined : `W/"${match[1] ?? ''}"`;
+}
+
+export interface PageWaitRequest<P> {
+  readonly read: () => Promise<P>;
+  readonly tagOf: (page: P) => string;
+  /** The merchant's list subscription (any change of that kind). */
+  readonly subscription: ChangeSubscription;
+  /** Answer once the page's tag differs from this one; default: the tag found at first read. */
+  readonly afterTag: string | undefined;
+  readonly wait_s: number;
+}
+
+/**
+ * `Prefer: wait=N` on a list: reads the page, then, while its tag is the one the client has and time
+ * is left, sleeps until any of the merchant's rows of that kind changes (or the fallback passes) and
+ * reads again. A change that does not touch this page wakes it but does not answer it.
+ */
+export async function readPageWhenChanged<P>(request: PageWaitRequest<P>): Promise<P> {
+  const deadline = Date.now() + request.wait_s * 1_000;
+  let page = await request.read();
+  const base = request.afterTag ?? request.tagOf(page);
+  while (request.tagOf(page) === base && Date.now() < deadline) {
+    const woken = await request.subscription.next(Math.min(FALLBACK_REREAD_MS, deadline - Date.now()));
+    page = await request.read();
+    if (woken === 'closed') break;
+  }
+  return page;
+}
+
+export interface ListAnswer<P> {
+  readonly read: () => Promise<P>;
+  readonly tagOf: (page: P) => string;
+  /** The merchant's list subscription; taken only when the client asked to wait. */
+  readonly subscribe: () => ChangeSubscription;
+  readonly prefer: string | undefined;
+  readonly ifNoneMatch: string | undefined;
+  readonly response: Response;
+}
+
+/**
+ * A list page with its tag (ETag), waited for when `Prefer: wait=N` asks (past the If-None-Match
+ * tag, or the tag found), answered 304 (undefined) when the client's tag is still the page's.
+ */
+export async function answerList<P>(list: ListAnswer<P>): Promise<P | undefined> {
+  const wait_s = preferredWaitSeconds(list.prefer);
+  const named = pageTagInIfNoneMatch(list.ifNoneMatch);
+  const subscription = wait_s === undefined ? undefined : list.subscribe();
+  try {
+    const page = subscription === undefined || wait_s === undefined ? await list.read() : await readPageWhenChanged({ read: list.read, tagOf: list.tagOf, subscription, afterTag: named, wait_s });
+    const tag = list.tagOf(page);
+    list.response.setHeader('ETag', tag);
+    if (wait_s !== undefined) {
+      list.response.setHeader('Preference-Applied', `wait=${wait_s}`);
+      list.response.setHeader('Vary', 'Prefer');
+    }
+    if (named !== undefined && tag === named) {
+      list.response.status(304);
+      return undefined;
+    }
+    return page;
+  } finally {
+    subscription?.close();
   }
 }

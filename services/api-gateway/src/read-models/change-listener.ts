@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { SERVICE_DEPENDENCIES, type ServiceDependencies } from '@txn/service-kit';
-import { READ_MODEL_CHANNEL } from './changes-channel';
+import { listKeyOf, READ_MODEL_CHANNEL } from './changes-channel';
 
 const RECONNECT_MS = 1_000;
 
@@ -84,7 +84,8 @@ export class ReadModelChangeListener implements OnModuleInit, OnApplicationShutd
   private notified(payload: string | undefined): void {
     if (payload === undefined) return;
     const key = payload.slice(0, payload.lastIndexOf('|'));
-    for (const waiter of this.waiters.get(key) ?? []) {
+    // The row's own waiters, and every list of the merchant's rows of that kind.
+    for (const waiter of [...(this.waiters.get(key) ?? []), ...(this.waiters.get(listKeyOf(key)) ?? [])]) {
       waiter.signalled = true;
       waiter.wake?.();
     }

@@ -10,3 +10,13 @@ export type ViewKind = 'booking' | 'payment';
 export function changeKey(kind: ViewKind, merchantId: string, id: string): string {
   return `${kind}|${merchantId}|${id}`;
 }
+
+/** What a waiting list subscribes to: any change of the merchant's rows of that kind (the listener wakes it beside the row's own key). */
+export function listChangeKey(kind: ViewKind, merchantId: string): string {
+  return changeKey(kind, merchantId, '*');
+}
+
+/** The list key of a row's change key: its id replaced by `*`. */
+export function listKeyOf(rowKey: string): string {
+  return `${rowKey.slice(0, rowKey.lastIndexOf('|'))}|*`;
+}

@@ -176,6 +176,38 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     expect(idle.headers.get('preference-applied')).toBe('wait=2');
   });
 
+  it('with Prefer: wait on a list answers when the page changes (a booking enters the filter), 304 when it is still the page named', async () => {
+    const bookingId = (await call('POST', '/v1/bookings', { body: validBody() })).body['id'] as string;
+    const list = '/v1/bookings?status=HELD&limit=100';
+    const before = await call('GET', list);
+    expect(before.status).toBe(200);
+    const tag = before.headers.get('etag') ?? '';
+    expect(tag).toMatch(/^W\/"p[0-9a-f]{24}"$/);
+    expect((before.body['data'] as { id: string }[]).map((row) => row.id)).not.toContain(bookingId);
+
+    const waiting = call('GET', list, { headers: { prefer: 'wait=20', 'if-none-match': tag } });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const sentAt = Date.now();
+    await gateway.sender.send(BookingHeld, events.held(bookingId), bookingId);
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    expect((answer.body['data'] as { id: string }[]).map((row) => row.id)).toContain(bookingId);
+    expect(answer.headers.get('etag')).not.toBe(tag);
+    expect(answer.headers.get('preference-applied')).toBe('wait=20');
+    // Woken by the commit's NOTIFY for the merchant's bookings, not by the fallback re-read.
+    expect(Date.now() - sentAt).toBeLessThan(FALLBACK_REREAD_MS - 2_000);
+
+    const now = answer.headers.get('etag') ?? '';
+    const idle = await call('GET', list, { headers: { prefer: 'wait=2', 'if-none-match': now } });
+    expect(idle.status).toBe(304);
+    expect(idle.elapsed_ms).toBeGreaterThanOrEqual(1_900);
+    expect(idle.headers.get('etag')).toBe(now);
+    // Without Prefer, If-None-Match of the current page is a 304 at once.
+    const unchanged = await call('GET', list, { headers: { 'if-none-match': now } });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.elapsed_ms).toBeLessThan(1_000);
+  });
+
   it('caps Prefer: wait at 30 s and answers a terminal booking at once', async () => {
     const bookingId = (await call('POST', '/v1/bookings', { body: validBody() })).body['id'] as string;
     await gateway.sender.send(BookingHeld, events.held(bookingId), bookingId);

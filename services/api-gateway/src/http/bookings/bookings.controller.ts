@@ -8,14 +8,14 @@ import { DEFAULT_CANCEL_REASON } from '../../application/cancel-booking/cancel-b
 import { DEFAULT_HOLD_SECONDS } from '../../application/request-booking/request-booking';
 import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/principal';
 import { Idempotent } from '../../idempotency';
-import { changeKey } from '../../read-models/changes-channel';
+import { changeKey, listChangeKey } from '../../read-models/changes-channel';
 import { ReadModelChangeListener } from '../../read-models/change-listener';
 import { ReadModels, type BookingRead } from '../../read-models/read-models';
 import type { BookingViewEntity } from '../../read-models/read-model.entities';
 import { ApiProblems } from '../api-responses';
 import { callerOf, merchantOf, resourceId } from '../caller';
 import { ProblemException } from '../problem';
-import { preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
+import { answerList, pageTagOf, preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
 import { CancelBookingBody, CompleteBookingBody, CreateBookingBody, DEFAULT_PAGE_SIZE, GetQuery, ListBookingsQuery } from './booking.requests';
 import { BookingPage, BookingView, bookingView, TERMINAL_BOOKING_STATUSES } from './booking.view';
 
@@ -27,6 +27,10 @@ const LOCATION = { Location: { description: 'The booking: GET it (with Prefer: w
 export const WAIT_HEADERS = {
   prefer: { name: 'Prefer', required: false, description: 'wait=N (N ≤ 30 s): answer when the booking moves past `afterVersion` (or the If-None-Match version, or the version found), or is terminal, or N s passed.' },
   ifNoneMatch: { name: 'If-None-Match', required: false, description: 'W/"v<version>" from a previous ETag: the version to wait past; 304 if it is unchanged when the wait ends.' },
+};
+export const LIST_WAIT_HEADERS = {
+  prefer: { name: 'Prefer', required: false, description: 'wait=N (N ≤ 30 s): answer when this page changes (a row on it moves, a row enters or leaves the filter) past the If-None-Match tag (or the page found), or N s passed. Changes elsewhere do not answer it.' },
+  ifNoneMatch: { name: 'If-None-Match', required: false, description: 'W/"p<hex>" from a previous ETag of the same page (same filter and cursor): the page to wait past; 304 if it is unchanged when the answer is due.' },
 };
 
 /** The use cases' refusals as the API answers them. */
@@ -120,10 +124,20 @@ export class BookingsController {
 
   @Get()
   @RequirePermission('bookings:read')
-  @ApiOperation({ summary: 'List bookings', description: 'Newest first; cursor pagination (limit ≤ 100); filter by status and creation time. Each item says how fresh it is.' })
-  @ApiOkResponse({ type: BookingPage })
+  @ApiOperation({ summary: 'List bookings', description: 'Newest first; cursor pagination (limit ≤ 100); filter by status and creation time. Each item says how fresh it is; the ETag names the page. With Prefer: wait=N, answers when the page changes or N s passed.' })
+  @ApiHeader(LIST_WAIT_HEADERS.prefer)
+  @ApiHeader(LIST_WAIT_HEADERS.ifNoneMatch)
+  @ApiOkResponse({ type: BookingPage, headers: { ETag: { schema: { type: 'string' } }, 'Preference-Applied': { schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'With If-None-Match: the page is still the one named when the answer is due.' })
   @ApiProblems(400, 401, 403)
-  async list(@Query() query: ListBookingsQuery, @CurrentPrincipal() principal: Principal): Promise<BookingPage> {
+  async list(
+    @Query() query: ListBookingsQuery,
+    @Headers('prefer') prefer: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<BookingPage | undefined> {
+    const merchantId = merchantOf(principal);
     const filter = {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
@@ -131,8 +145,15 @@ export class BookingsController {
       ...(query.createdFrom === undefined ? {} : { createdFrom: new Date(query.createdFrom) }),
       ...(query.createdTo === undefined ? {} : { createdTo: new Date(query.createdTo) }),
     };
-    const page = await this.readModels.listBookings(merchantOf(principal), filter);
-    return { data: page.rows.map(bookingView), nextCursor: page.nextCursor };
+    const page = await answerList({
+      read: () => this.readModels.listBookings(merchantId, filter),
+      tagOf: (found) => pageTagOf(found.rows.map((row) => ({ id: row.bookingId, version: row.version })), found.nextCursor),
+      subscribe: () => this.changes.subscribe(listChangeKey('booking', merchantId)),
+      prefer,
+      ifNoneMatch,
+      response,
+    });
+    return page === undefined ? undefined : { data: page.rows.map(bookingView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

@@ -4,16 +4,16 @@ import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/principal';
-import { changeKey } from '../../read-models/changes-channel';
+import { changeKey, listChangeKey } from '../../read-models/changes-channel';
 import { ReadModelChangeListener } from '../../read-models/change-listener';
 import { ReadModels } from '../../read-models/read-models';
 import type { PaymentViewEntity } from '../../read-models/read-model.entities';
 import { ApiProblems } from '../api-responses';
 import { DEFAULT_PAGE_SIZE, GetQuery, ListQuery } from '../bookings/booking.requests';
-import { WAIT_HEADERS } from '../bookings/bookings.controller';
+import { LIST_WAIT_HEADERS, WAIT_HEADERS } from '../bookings/bookings.controller';
 import { merchantOf, resourceId } from '../caller';
 import { ProblemException } from '../problem';
-import { preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
+import { answerList, pageTagOf, preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
 import { PAYMENT_VIEW_STATUSES, PaymentPage, PaymentView, paymentView, TERMINAL_PAYMENT_STATUSES } from './payment.view';
 
 export class ListPaymentsQuery extends ListQuery {
@@ -37,10 +37,20 @@ export class PaymentsController {
 
   @Get()
   @RequirePermission('payments:read')
-  @ApiOperation({ summary: 'List payments', description: 'Newest first; cursor pagination (limit ≤ 100); filter by status and creation time.' })
-  @ApiOkResponse({ type: PaymentPage })
+  @ApiOperation({ summary: 'List payments', description: 'Newest first; cursor pagination (limit ≤ 100); filter by status and creation time; the ETag names the page. With Prefer: wait=N, answers when the page changes or N s passed.' })
+  @ApiHeader(LIST_WAIT_HEADERS.prefer)
+  @ApiHeader(LIST_WAIT_HEADERS.ifNoneMatch)
+  @ApiOkResponse({ type: PaymentPage, headers: { ETag: { schema: { type: 'string' } }, 'Preference-Applied': { schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'With If-None-Match: the page is still the one named when the answer is due.' })
   @ApiProblems(400, 401, 403)
-  async list(@Query() query: ListPaymentsQuery, @CurrentPrincipal() principal: Principal): Promise<PaymentPage> {
+  async list(
+    @Query() query: ListPaymentsQuery,
+    @Headers('prefer') prefer: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PaymentPage | undefined> {
+    const merchantId = merchantOf(principal);
     const filter = {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
@@ -48,8 +58,15 @@ export class PaymentsController {
       ...(query.createdFrom === undefined ? {} : { createdFrom: new Date(query.createdFrom) }),
       ...(query.createdTo === undefined ? {} : { createdTo: new Date(query.createdTo) }),
     };
-    const page = await this.readModels.listPayments(merchantOf(principal), filter);
-    return { data: page.rows.map(paymentView), nextCursor: page.nextCursor };
+    const page = await answerList({
+      read: () => this.readModels.listPayments(merchantId, filter),
+      tagOf: (found) => pageTagOf(found.rows.map((row) => ({ id: row.paymentId, version: row.version })), found.nextCursor),
+      subscribe: () => this.changes.subscribe(listChangeKey('payment', merchantId)),
+      prefer,
+      ifNoneMatch,
+      response,
+    });
+    return page === undefined ? undefined : { data: page.rows.map(paymentView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
