@@ -300,9 +300,10 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
 
     const explained = await explainCommand([breakId, '--to', 'MERCHANT_PAYABLE', '--by', 'finance:ada', '--reason', 'the authorization was lost; the PSP confirms the capture']);
     expect(explained).toMatchObject({ code: 0, answer: { outcome: 'EXPLAINED', entry_id: explanationEntryId(breakId) } });
-    const [posted] = (await waitForEvents(stranger.paymentId, 'EntryPosted')).filter((event) => event.value['entryType'] === 'ADJUSTMENT');
-    expect(posted?.value.envelope.actor).toEqual({ type: 'USER', id: 'finance:ada' });
-    expect(posted?.value['reason']).toContain('the PSP confirms the capture');
+    // The SUSPENSE entry is an EntryPosted of this payment too: wait for the adjustment itself.
+    const posted = await waitFor('the ADJUSTMENT on the ledger topic', () => eventsOf(stranger.paymentId, 'EntryPosted').find((event) => event.value['entryType'] === 'ADJUSTMENT'), FLOW_TIMEOUT_MS);
+    expect(posted.value.envelope.actor).toEqual({ type: 'USER', id: 'finance:ada' });
+    expect(posted.value['reason']).toContain('the PSP confirms the capture');
     expect(await suspenseHeld()).toEqual([{ held: 0 }]);
     const merchant = await pool.query('SELECT (credits_posted_minor - debits_posted_minor)::int AS owed FROM account_balances WHERE account_id = $1', [stranger.account('MERCHANT_PAYABLE')]);
     expect(merchant.rows).toEqual([{ owed: 4_200 }]);
