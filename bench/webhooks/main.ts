@@ -99,9 +99,11 @@ async function startIngress(cleanups: Cleanups, options: { readonly poolMax?: nu
   const env = { ...process.env, ...baseServiceSettings('webhook-ingress', database, secrets.write, 'warn'), API_PORT: String(apiPort), KAFKA_TOPIC_PREFIX: prefix, WEBHOOK_STRIPE_SECRET_FILE: secrets.write('whsec', SECRET), ...(poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(poolMax) }) };
   // BENCH_CPU_PROFILE_DIR: the ingress writes a V8 CPU profile there when it stops (where the time goes).
   const profile = process.env['BENCH_CPU_PROFILE_DIR'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`];
+  // BENCH_INGRESS_NODE_FLAGS: V8/Node flags for the ingress only (an A/B of e.g. --max-semi-space-size).
+  const flags = (process.env['BENCH_INGRESS_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
   // BENCH_INGRESS_ROOT: run the ingress of another checkout (an interleaved A/B against an older commit).
   const ingressRoot = process.env['BENCH_INGRESS_ROOT'] ?? ROOT_DIR;
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ingressRoot, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ingressRoot, env, detached: true, stdio: 'ignore' });
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', join(ingressRoot, 'services', 'webhook-ingress', 'src', 'main.ts')], { cwd: ingressRoot, env, detached: true, stdio: 'ignore' });
   cleanups.push(async () => {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(undefined)));
