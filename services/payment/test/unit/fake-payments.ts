@@ -156,9 +156,9 @@ export function authorizedPayment(bookingId = randomUUID()): Payment {
   return authorized.state;
 }
 
-/** A payment just created: its authorization asked for, not answered yet. */
-export function pendingPayment(bookingId = randomUUID()): Payment {
-  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' }, feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, { now: NOW, actor: PAYMENT_SERVICE });
+/** A payment just created at `now`: its authorization asked for, not answered yet. Tests on the wall clock pass theirs: the create window is judged by it. */
+export function pendingPayment(bookingId = randomUUID(), now = NOW): Payment {
+  const created = createPayment({ paymentId: paymentIdOf(bookingId), bookingId, tenantId: TENANT, amount: { amountMinor: 12_000n, currency: 'EUR' }, feeTerms: { bps: 1_000, rule: 'DEFAULT_RATE/HALF_UP', scheduleVersion: 'fs-test' } }, { now, actor: PAYMENT_SERVICE });
   if (created.outcome !== 'applied') throw new Error('createPayment refused');
   return created.state;
 }

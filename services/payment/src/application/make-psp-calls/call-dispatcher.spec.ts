@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DecisionSettler, type OutboxWriter } from '@txn/nest-messaging';
 import { jsonLogSink, waitFor, type LogLine } from '@txn/testing';
 import pino from 'pino';
@@ -24,7 +25,8 @@ function dispatching() {
   const clock = (): Date => new Date();
   const outbox: OutboxWriter = { publishAll: () => Promise.resolve() };
   const settler = new DecisionSettler({ service: 'payment', outbox, store: paymentDecisionStore(payments, calls, { queryTimeDivisor: 1, clock }), logger, metrics });
-  const { payment } = payments.put(pendingPayment());
+  // Created now: the dispatcher judges the authorization's create window on the wall clock.
+  const { payment } = payments.put(pendingPayment(randomUUID(), clock()));
   const key = `pay_${payment.paymentId}_authorize`;
   void calls.enqueue(TX, payment.paymentId, [{ operation: 'AUTHORIZE', idempotencyKey: key, amount: payment.amount, pspPaymentIntentId: null, refundId: null }], null);
   const dispatcher = new PspCallDispatcher({ transactions: (work) => work(TX), payments, calls, wakeups: noWakeups, psp, settler, logger, metrics, actor: PAYMENT_SERVICE, interval_ms: 1, batchSize: 4, retryPolicy: POLICY, lease_ms: 60_000, clock });
