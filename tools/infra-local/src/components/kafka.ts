@@ -36,7 +36,8 @@ const MAX_PARTITIONS_PER_TOPIC = 64;
 /** Group used once per `up` to make the group coordinator load (it does so on first use). */
 const WARM_UP_GROUP_ID = 'platform-coordinator-warm-up';
 const COORDINATOR_WARM_UP_TIMEOUT_MS = 30_000;
-const COORDINATOR_RETRY_DELAY_MS = 200;
+/** Between two polls of the broker in afterStart (topic leaders, the group coordinator). */
+const ADMIN_POLL_DELAY_MS = 200;
 
 const TOPIC_CATALOGUE = 'deploy/kafka-topics.json';
 const KAFKA_DEPLOY_DIR = 'deploy/local/kafka';
@@ -431,8 +432,10 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
   }
 
   if (missing.length > 0) {
+    // kafkajs's own wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
+    // answers until the new topic reaches its metadata cache (a failed `up` CI saw): we wait ourselves.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       timeout: TOPIC_CREATE_TIMEOUT_MS,
       topics: missing.map((topic) => ({
         topic: topic.name,
@@ -441,7 +444,32 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
         configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForLeaders(admin, missing);
     log(`created ${missing.length} topic(s): ${missing.map((topic) => topic.name).join(', ')}`);
+  }
+}
+
+/** Until the broker names a leader for every partition of every topic; its transient answers are asked again, within a bound. */
+async function waitForLeaders(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+  const deadline_ms = Date.now() + TOPIC_CREATE_TIMEOUT_MS;
+  for (;;) {
+    let transient: unknown;
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
+      const led = topics.every((topic) => {
+        const found = described.find((candidate) => candidate.name === topic.name);
+        return found !== undefined && found.partitions.length === topic.partitions && found.partitions.every((partition) => partition.leader >= 0);
+      });
+      if (led) return;
+    } catch (error) {
+      if (!(error instanceof KafkaJSError && error.retriable)) throw error;
+      transient = error;
+    }
+    if (Date.now() > deadline_ms) {
+      const cause = transient instanceof Error ? `: ${transient.message}` : '';
+      throw new Error(`created topics have partitions without a leader after ${TOPIC_CREATE_TIMEOUT_MS} ms${cause}`);
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, ADMIN_POLL_DELAY_MS));
   }
 }
 
@@ -484,7 +512,7 @@ async function warmUpGroupCoordinator(admin: Admin, topic: string): Promise<void
       if (!retriable || Date.now() > deadline_ms) {
         throw new Error(`the group coordinator did not answer within ${COORDINATOR_WARM_UP_TIMEOUT_MS} ms: ${(error as Error).message}`);
       }
-      await new Promise((resolvePromise) => setTimeout(resolvePromise, COORDINATOR_RETRY_DELAY_MS));
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, ADMIN_POLL_DELAY_MS));
     }
   }
 }
