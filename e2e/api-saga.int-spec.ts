@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestBooking } from '@txn/contracts';
+import { RefundPayment, type PaymentRefundRejected, type RequestBooking } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import type { GatewayUnderTest } from './support/gateway-beside';
 import { startPlatformInProcess, type PlatformInProcess } from './support/platform-in-process';
@@ -36,12 +36,15 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
     return { status: response.status, headers: response.headers, body: (await response.json()) as Resource };
   }
 
-  /** GET with Prefer: wait=30 after the version last seen, until `done` or a terminal status that is not it. */
+  /** GET, then GET with Prefer: wait=30 after the version last seen, until `done` or a terminal status that is not it. */
   async function follow(path: string, done: (resource: Resource) => boolean, terminal: readonly string[]): Promise<Resource> {
-    let version = -1;
+    // A first plain read: a wait from the version found answers only at its next change.
+    const now = await call('GET', path);
+    expect(now.status).toBe(200);
+    if (done(now.body)) return now.body;
+    let version = (now.body['freshness'] as { version: number }).version;
     for (let attempt = 0; attempt < MAX_WAITS_PER_STEP; attempt += 1) {
-      const query = version < 0 ? '' : `?afterVersion=${version}`;
-      const answer = await call('GET', `${path}${query}`, { headers: { prefer: 'wait=30' } });
+      const answer = await call('GET', `${path}?afterVersion=${version}`, { headers: { prefer: 'wait=30' } });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('preference-applied')).toBe('wait=30');
       if (done(answer.body)) return answer.body;
@@ -62,6 +65,21 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
   afterAll(async () => {
     await platform?.close();
   });
+
+  /** A booking through the API, followed until CONFIRMED and its payment CAPTURED: its ids. */
+  async function capturedBooking(): Promise<{ bookingId: string; paymentId: string }> {
+    const resourceId = `room-${randomUUID().slice(0, 8)}`;
+    await platform.booking.pool.query('INSERT INTO resources (tenant_id, resource_id, name) VALUES ($1, $2, $3)', [platform.tenantId, resourceId, 'API room']);
+    const startsAt = new Date(Date.now() + 7 * 24 * HOUR_MS);
+    const slot = { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR_MS).toISOString() };
+    const created = await call('POST', '/v1/bookings', { body: { resourceId, slot, price: { amountMinor: Number(PRICE_MINOR), currency: 'EUR' }, customerId: 'customer-api' } });
+    expect(created.status).toBe(202);
+    const bookingId = String(created.body['id']);
+    const confirmed = await follow(`/v1/bookings/${bookingId}`, (booking) => booking.status === 'CONFIRMED', ['REJECTED', 'CANCELLED', 'EXPIRED', 'COMPLETED']);
+    const paymentId = String(confirmed['paymentId']);
+    await follow(`/v1/payments/${paymentId}`, (payment) => payment.status === 'CAPTURED', ['FAILED', 'VOIDED', 'CAPTURE_FAILED', 'REFUNDED']);
+    return { bookingId, paymentId };
+  }
 
   it(
     'creates a booking over HTTP with an API key, sees it CONFIRMED by waiting, completes it, and reads it COMPLETED with its payment CAPTURED and the escrow released in the ledger',
@@ -115,6 +133,55 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
       const lines = (await call('GET', `/v1/ledger/accounts/${escrow}/entries`)).body['data'] as { entryType: string; runningBalance: { amountMinor: number } }[];
       expect(lines.map((line) => line.entryType)).toEqual(['CAPTURE_TO_ESCROW', 'ESCROW_RELEASE']);
       expect(lines.map((line) => line.runningBalance.amountMinor)).toEqual([-Number(PRICE_MINOR - FEE_MINOR), 0]);
+    },
+    SAGA_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refunds a captured payment through the API: PENDING at once, SUCCEEDED when the PSP gave it back, the books follow; more than remains is refused with the figure, by the API and by payment itself',
+    async () => {
+      const { bookingId, paymentId } = await capturedBooking();
+      const refunds = `/v1/payments/${paymentId}/refunds`;
+      const first = await call('POST', refunds, { body: { amount: { amountMinor: 2_000, currency: 'EUR' }, reason: 'GOODWILL' } });
+      expect({ status: first.status, body: first.body }).toMatchObject({ status: 202, body: { status: 'PENDING', amount: { amountMinor: 2_000, currency: 'EUR' }, reason: 'GOODWILL', requestedBy: expect.stringMatching(/^API_KEY:/) } });
+      const refundId = String(first.body['id']);
+      expect(first.headers.get('location')).toBe(`${refunds}/${refundId}`);
+      const command = (await platform.waitForEvent(bookingId, 'RefundPayment', STEP_TIMEOUT_MS)).value as unknown as RefundPayment;
+      expect(command).toMatchObject({ paymentId, refundId, envelope: { producer: 'api-gateway', aggregateId: paymentId, correlationId: bookingId, actor: { type: 'API_KEY' } } });
+
+      const succeeded = await follow(`${refunds}/${refundId}`, (refund) => refund.status === 'SUCCEEDED', ['FAILED', 'REJECTED']);
+      expect(succeeded).toMatchObject({ pspRefundId: expect.stringMatching(/^re_/), freshness: { lastEventType: 'PaymentRefunded' } });
+      const payment = await follow(`/v1/payments/${paymentId}`, (found) => found.status === 'PARTIALLY_REFUNDED', ['REFUNDED']);
+      expect(payment).toMatchObject({ refundedAmount: { amountMinor: 2_000 } });
+      const refundEntry = await platform.waitForEvent(bookingId, 'EntryPosted', STEP_TIMEOUT_MS, (event) => (event.value as { entryType?: string }).entryType === 'REFUND');
+      expect(refundEntry.value).toMatchObject({ entryType: 'REFUND' });
+
+      // The API refuses more than remains (captured − refunded − its own pending refunds), naming what remains.
+      const remaining = Number(PRICE_MINOR) - 2_000;
+      const tooMuch = await call('POST', refunds, { body: { amount: { amountMinor: remaining + 1, currency: 'EUR' } } });
+      expect({ status: tooMuch.status, body: tooMuch.body }).toMatchObject({ status: 422, body: { type: '/problems/refund-exceeds-refundable', refundable: { amountMinor: remaining, currency: 'EUR' } } });
+      // Two requests for all that remains, at once: one is accepted, the other sees it pending and is refused.
+      const racing = await Promise.all([0, 1].map(() => call('POST', refunds, { body: { amount: { amountMinor: remaining, currency: 'EUR' } } })));
+      expect(racing.map((answer) => answer.status).sort()).toEqual([202, 422]);
+      expect(racing.find((answer) => answer.status === 422)?.body).toMatchObject({ refundable: { amountMinor: 0 } });
+      const rest = racing.find((answer) => answer.status === 202);
+      await follow(`${refunds}/${String(rest?.body['id'])}`, (refund) => refund.status === 'SUCCEEDED', ['FAILED', 'REJECTED']);
+      await follow(`/v1/payments/${paymentId}`, (found) => found.status === 'REFUNDED', []);
+
+      // Payment judges for itself under the payment's lock: a command past the API's check (sent here straight to the topic) is refused and announced.
+      const rejectedId = randomUUID();
+      const envelope = { eventId: randomUUID(), eventType: RefundPayment.eventType, occurredAt: new Date(), producer: 'e2e-test', aggregateId: paymentId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor: { type: 'USER' as const, id: 'staff-e2e' }, tenantId: platform.tenantId };
+      await platform.send(RefundPayment, { envelope, paymentId, bookingId, refundId: rejectedId, amount: { amountMinor: 1n, currency: 'EUR' }, reason: 'GOODWILL' }, paymentId);
+      const rejected = await platform.waitForEvent(bookingId, 'PaymentRefundRejected', STEP_TIMEOUT_MS);
+      expect(rejected.value as unknown as PaymentRefundRejected).toMatchObject({ refundId: rejectedId, code: 'ALREADY_FULLY_REFUNDED', refundableAmount: { amountMinor: 0n, currency: 'EUR' }, statusAfter: 'REFUNDED' });
+      // A refund the API never asked for enters its read model at its first event.
+      const shown = await waitFor('the rejection in the read model', async () => {
+        const answer = await call('GET', `${refunds}/${rejectedId}`);
+        return answer.status === 200 && answer.body.status === 'REJECTED' ? answer.body : undefined;
+      }, STEP_TIMEOUT_MS);
+      expect(shown).toMatchObject({ requestedBy: null, rejection: { code: 'ALREADY_FULLY_REFUNDED', refundable: { amountMinor: 0, currency: 'EUR' } } });
+      const listed = await call('GET', refunds);
+      expect((listed.body['data'] as Resource[]).map((refund) => refund.status).sort()).toEqual(['REJECTED', 'SUCCEEDED', 'SUCCEEDED']);
     },
     SAGA_TEST_TIMEOUT_MS,
   );

@@ -8,7 +8,7 @@ import { Cleanups, type LogLine } from '@txn/testing';
 // relay) on a private database and private topics of the real PostgreSQL and Kafka, for the
 // benchmark's run only; a merchant and a developer key seeded as the key routes would write them.
 
-const TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'security.events.v1'] as const;
+const TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'ledger.events.v1', 'security.events.v1'] as const;
 export const BENCH_MERCHANT = 'bench-merchant';
 
 export interface BenchGateway {

@@ -9,7 +9,7 @@ import type { PlatformInProcess, PlatformOptions } from './platform-in-process';
 // same suite topics, same consumer group (the inbox's dedup scope), same log array.
 
 /** The contract topics the payment service reads or writes; the harness maps each to a suite topic. */
-const PAYMENT_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1'] as const;
+const PAYMENT_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1'] as const;
 /** The harness's in-place retry policy (not exported there): a failing handler is a finding. */
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 

@@ -13,7 +13,7 @@ import { STRIPE_API_VERSION } from '@txn/payment';
 
 /** The saga's topics, by contract topic; psp.events.v1 has no consumer among these services yet. */
 // psp.events.v1 too: payment consumes it, and a suite's payment must never read the shared topic.
-export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1'] as const satisfies readonly ContractTopic[];
+export const SAGA_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1'] as const satisfies readonly ContractTopic[];
 export type SagaTopic = (typeof SAGA_TOPICS)[number];
 
 /** A decoded record as a reader of the saga's topics saw it. */

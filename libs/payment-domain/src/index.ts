@@ -45,7 +45,7 @@ export {
 export { PAYMENT_TRANSITIONS } from './transition';
 export { createPayment, recordAuthorizationResult, type AnswerSource, type AuthorizationResult, type NewPayment } from './authorization';
 export { recordCaptureResult, recordVoidResult, requestCapture, requestVoid, type CaptureResult, type VoidResult } from './capture-and-void';
-export { recordRefundResult, requestRefund, type RefundRequest, type RefundResult } from './refunds';
+export { recordRefundResult, requestRefund, type RefundRefusal, type RefundRequest, type RefundResult } from './refunds';
 export { outcomeQueryDue, resolveOutcomeByQuery, resolveRefundByQuery, type PspIntentSnapshot, type PspRefundSnapshot } from './outcome-query';
 export { onBookingConfirmed, onBookingReleased } from './saga';
 export { FEE_RULES, feeSchedule, feeTermsFor, isFeeRule, platformFeeOf, type FeeRule, type FeeSchedule, type FeeTerms } from './fees';

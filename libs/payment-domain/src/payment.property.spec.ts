@@ -159,6 +159,24 @@ function capturedPayment(): Payment {
 const steps = (arbitrary: fc.Arbitrary<Action>) => fc.array(fc.tuple(arbitrary, fc.integer({ min: 0, max: 3 * 3_600_000 })), { minLength: 10, maxLength: 80 });
 
 /** Applies the steps and checks every invariant after each one. */
+/** The refusal codes of refund requests the runs reached. */
+const rejectedCodes = new Set<string>();
+
+/** A refused refund request is announced once, with what remains refundable, at the unchanged version; nothing else unapplied announces anything. */
+function checkUnapplied(a: Action, before: Payment, decision: PaymentDecision): void {
+  if (a.type !== 'refund' || decision.outcome !== 'refused') {
+    expect(decision.outcome === 'refused' ? (decision.events ?? []) : []).toEqual([]);
+    return;
+  }
+  expect(decision.events?.map((event) => event.eventType)).toEqual(['PaymentRefundRejected']);
+  const rejected = decision.events?.[0];
+  if (rejected?.eventType !== 'PaymentRefundRejected') throw new Error('unreachable');
+  expect(rejected.payload).toMatchObject({ code: decision.refused, refundId: a.refundId, statusBefore: before.status, statusAfter: before.status });
+  expect(rejected.payload.refundableAmount.amountMinor).toBe(refundableMinor(before));
+  expect(rejected.aggregateVersion).toBe(before.version);
+  rejectedCodes.add(decision.refused);
+}
+
 function checkInvariants(start: Payment, run: readonly (readonly [Action, number])[]): void {
   let now = START;
   let payment = start;
@@ -173,6 +191,7 @@ function checkInvariants(start: Payment, run: readonly (readonly [Action, number
     if (decision.outcome !== 'applied') {
       // Stale and refused change nothing.
       expect(decision.state).toBe(before);
+      checkUnapplied(a, before, decision);
       continue;
     }
     // Versions: exactly one per event, consecutive.
@@ -234,6 +253,7 @@ describe('payment state machine under any sequence of facts and commands', () =>
   afterAll(() => {
     if (process.env.PAYMENT_COVERAGE) process.stdout.write(`${[...reached].map(([k, n]) => `${k} ${n}`).sort().join('\n')}\n`);
     // Guard against a generator that silently stops reaching the interesting states.
+    for (const code of ['NOT_CAPTURED', 'EXCEEDS_REFUNDABLE', 'AMOUNT_NOT_POSITIVE', 'REFUND_ID_REUSED_WITH_OTHER_AMOUNT', 'ALREADY_FULLY_REFUNDED']) expect(rejectedCodes).toContain(code);
     for (const status of ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'VOIDED', 'FAILED', 'OUTCOME_UNKNOWN', 'CAPTURE_FAILED', 'REQUIRES_ACTION']) {
       expect([...reached.keys()].some((entry) => entry.startsWith(`${status}|`))).toBe(true);
     }

@@ -7,6 +7,7 @@ import type {
   PaymentOutcomeUnknown,
   PaymentRefunded,
   PaymentRefundFailed,
+  PaymentRefundRejected,
   PaymentRequiresAction,
   PaymentStatus,
   PaymentVoided,
@@ -149,6 +150,7 @@ export interface Dispute {
 export type PaymentEvent = DomainEventsOf<{
   PaymentAuthorized: PaymentAuthorized; PaymentRequiresAction: PaymentRequiresAction; PaymentFailed: PaymentFailed; PaymentOutcomeUnknown: PaymentOutcomeUnknown; PaymentCaptured: PaymentCaptured;
   PaymentCaptureFailed: PaymentCaptureFailed; PaymentVoided: PaymentVoided; PaymentRefunded: PaymentRefunded; PaymentRefundFailed: PaymentRefundFailed; PaymentDisputed: PaymentDisputed;
+  PaymentRefundRejected: PaymentRefundRejected;
 }>;
 
 /** An applied payment decision also lists the PSP calls to make after the transaction commits. */

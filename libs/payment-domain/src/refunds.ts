@@ -1,6 +1,6 @@
 import type { Money } from '@txn/money';
 import { refused, stale, type IntentContext } from '@txn/domain-kernel';
-import { MAX_REFUNDS_PER_PAYMENT, pspIntentId, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type Refund } from './payment';
+import { MAX_REFUNDS_PER_PAYMENT, pspIntentId, refundableMinor, refundedMinor, type Payment, type PaymentDecision, type PaymentEvent, type Refund } from './payment';
 import type { AnswerSource } from './authorization';
 import { startRefund } from './compensation';
 import { applied, firstQuery, outcomeUnknownDraft } from './transition';
@@ -12,22 +12,78 @@ export interface RefundRequest {
   readonly reason: string;
 }
 
+/** Why payment refuses a refund request; each is announced with PaymentRefundRejected. */
+export type RefundRefusal =
+  | 'REFUND_ID_REUSED_WITH_OTHER_AMOUNT'
+  | 'ALREADY_FULLY_REFUNDED'
+  | 'NOT_CAPTURED'
+  | 'CURRENCY_MISMATCH'
+  | 'AMOUNT_NOT_POSITIVE'
+  | 'EXCEEDS_REFUNDABLE'
+  | 'TOO_MANY_REFUNDS';
+
+const REFUSAL_DETAIL: Readonly<Record<RefundRefusal, (payment: Payment, request: RefundRequest) => string>> = {
+  REFUND_ID_REUSED_WITH_OTHER_AMOUNT: (_payment, request) => `refund ${request.refundId} was already asked for with another amount`,
+  ALREADY_FULLY_REFUNDED: () => 'the payment is already refunded in full',
+  NOT_CAPTURED: (payment) => `only captured money can be refunded; the payment is ${payment.status}`,
+  CURRENCY_MISMATCH: (payment, request) => `the payment is in ${payment.capturedAmount?.currency ?? payment.amount.currency}, the refund asks for ${request.amount.currency}`,
+  AMOUNT_NOT_POSITIVE: () => 'a refund must be more than zero',
+  EXCEEDS_REFUNDABLE: (payment, request) => `${request.amount.amountMinor} is more than the ${refundableMinor(payment)} that remains refundable`,
+  TOO_MANY_REFUNDS: () => `a payment takes at most ${MAX_REFUNDS_PER_PAYMENT} refunds`,
+};
+
+/**
+ * A refused request, announced: whoever asked (the API, a person) learns the code and the figure
+ * to act on (what remains refundable), since the command crossed a topic and nobody waits on it.
+ */
+function refusedRefund(payment: Payment, request: RefundRequest, code: RefundRefusal, ctx: IntentContext): PaymentDecision {
+  const detail = REFUSAL_DETAIL[code](payment, request);
+  const currency = payment.capturedAmount?.currency ?? payment.amount.currency;
+  const event: PaymentEvent = {
+    eventType: 'PaymentRefundRejected',
+    aggregateId: payment.paymentId,
+    aggregateVersion: payment.version,
+    occurredAt: ctx.now,
+    actor: ctx.actor,
+    payload: {
+      paymentId: payment.paymentId,
+      bookingId: payment.bookingId,
+      statusBefore: payment.status,
+      statusAfter: payment.status,
+      reason: request.reason,
+      refundId: request.refundId,
+      requestedAmount: request.amount,
+      code,
+      detail,
+      refundableAmount: { amountMinor: refundableMinor(payment), currency },
+    },
+  };
+  return { ...refused(payment, code, detail), events: [event] };
+}
+
+function refusalOf(payment: Payment, request: RefundRequest): RefundRefusal | null {
+  if (payment.status === 'REFUNDED') return 'ALREADY_FULLY_REFUNDED';
+  if ((payment.status !== 'CAPTURED' && payment.status !== 'PARTIALLY_REFUNDED') || payment.capturedAmount === null) return 'NOT_CAPTURED';
+  if (request.amount.currency !== payment.capturedAmount.currency) return 'CURRENCY_MISMATCH';
+  if (request.amount.amountMinor <= 0n) return 'AMOUNT_NOT_POSITIVE';
+  if (request.amount.amountMinor > refundableMinor(payment)) return 'EXCEEDS_REFUNDABLE';
+  if (payment.refunds.length >= MAX_REFUNDS_PER_PAYMENT) return 'TOO_MANY_REFUNDS';
+  return null;
+}
+
 /**
  * Reserve and request a refund. Refunds in flight or with an unknown outcome count against the
  * capture, so concurrent requests (serialized on the payment row) can never together exceed it.
+ * The same refund id asked again is one refund (stale); every refusal is announced.
  */
 export function requestRefund(payment: Payment, request: RefundRequest, ctx: IntentContext): PaymentDecision {
   const existing = payment.refunds.find((refund) => refund.refundId === request.refundId);
   if (existing !== undefined) {
     const same = existing.amount.amountMinor === request.amount.amountMinor && existing.amount.currency === request.amount.currency;
-    return same ? stale(payment, 'REFUND_ALREADY_REQUESTED') : refused(payment, 'REFUND_ID_REUSED_WITH_OTHER_AMOUNT');
+    return same ? stale(payment, 'REFUND_ALREADY_REQUESTED') : refusedRefund(payment, request, 'REFUND_ID_REUSED_WITH_OTHER_AMOUNT', ctx);
   }
-  if (payment.status === 'REFUNDED') return refused(payment, 'ALREADY_FULLY_REFUNDED');
-  if ((payment.status !== 'CAPTURED' && payment.status !== 'PARTIALLY_REFUNDED') || payment.capturedAmount === null) return refused(payment, 'NOT_CAPTURED');
-  if (request.amount.currency !== payment.capturedAmount.currency) return refused(payment, 'CURRENCY_MISMATCH');
-  if (request.amount.amountMinor <= 0n) return refused(payment, 'AMOUNT_NOT_POSITIVE');
-  if (request.amount.amountMinor > refundableMinor(payment)) return refused(payment, 'EXCEEDS_REFUNDABLE');
-  if (payment.refunds.length >= MAX_REFUNDS_PER_PAYMENT) return refused(payment, 'TOO_MANY_REFUNDS');
+  const refusal = refusalOf(payment, request);
+  if (refusal !== null) return refusedRefund(payment, request, refusal, ctx);
   const step = startRefund(payment, request.refundId, request.amount, request.reason, ctx);
   return applied(payment, step.state, ctx, [], step.calls);
 }

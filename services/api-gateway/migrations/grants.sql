@@ -5,7 +5,7 @@
 --   psql -v runtime_role=svc_api_gateway -f services/api-gateway/migrations/grants.sql
 
 -- A merchant is created and renamed, never removed (its bookings and money outlive it).
-GRANT SELECT, INSERT, UPDATE (name, default_currency) ON merchants TO :runtime_role;
+GRANT SELECT, INSERT, UPDATE (name, default_currency, refund_approval_threshold_minor) ON merchants TO :runtime_role;
 GRANT EXECUTE ON FUNCTION gateway_row_visible(text) TO :runtime_role;
 
 -- API keys: created, revoked, touched (last use); never deleted (who held a key is history). The
@@ -17,6 +17,10 @@ GRANT UPDATE (revoked_at, revoked_by, last_used_at) ON api_keys TO :runtime_role
 -- consumers (upserts in the inbox's transaction) and by POST /v1/bookings (the REQUESTED row);
 -- never deleted (a booking the API answered for stays answerable).
 GRANT SELECT, INSERT, UPDATE ON booking_views, payment_views TO :runtime_role;
+
+-- Refunds (migration 12): the PENDING row of POST /v1/payments/{id}/refunds, settled by payment's
+-- events; never deleted (a refund asked for stays answerable).
+GRANT SELECT, INSERT, UPDATE ON refund_views TO :runtime_role;
 
 -- Idempotency records (decision 0026): claimed (insert), marked executed and completed (update),
 -- released when nothing began, and pruned after their retention (delete).

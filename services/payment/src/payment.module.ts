@@ -17,6 +17,7 @@ import { Reconciliation } from './application/reconcile/reconciliation';
 import { reconciliationStore } from './persistence/reconciliation-store';
 import { BookingEventsController, BookingStatusController } from './messaging/booking-events.controller';
 import { LedgerEventsController } from './messaging/ledger-events.controller';
+import { PaymentCommandsController } from './messaging/payment-commands.controller';
 import { PspEventsController } from './messaging/psp-events.controller';
 import { reconProjectionStore } from './persistence/recon-projection-store';
 import { paymentStore } from './persistence/payment-store';
@@ -95,7 +96,7 @@ export class PaymentModule {
     const store = paymentDecisionStore(payments, pspCallStore, { queryTimeDivisor: settings.outcomeQueryTimeDivisor, clock });
     return {
       module: PaymentModule,
-      controllers: [BookingEventsController, BookingStatusController, PspEventsController, LedgerEventsController],
+      controllers: [BookingEventsController, BookingStatusController, PspEventsController, LedgerEventsController, PaymentCommandsController],
       providers: [
         { provide: PspBreakRecorder, inject: [EventPublisher], useFactory: breaksOf },
         {

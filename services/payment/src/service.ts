@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BookingHeld, EntryPosted, PspEventReceived } from '@txn/contracts';
+import { BookingHeld, EntryPosted, PspEventReceived, RefundPayment } from '@txn/contracts';
 import { messagingTablesMigration, type ServiceDefinition, type ServiceSchema } from '@txn/service-kit';
 import { PaymentModule } from './payment.module';
 import { createStripePsp } from './psp/stripe-psp';
@@ -21,7 +21,7 @@ export function paymentService(settings: PaymentSettings, options: PaymentServic
   const paymentMethodOf = options.paymentMethodOf ?? ((): string => settings.paymentMethod);
   return {
     ...PAYMENT_SCHEMA,
-    topics: [BookingHeld.topic, PspEventReceived.topic, EntryPosted.topic],
+    topics: [BookingHeld.topic, PspEventReceived.topic, EntryPosted.topic, RefundPayment.topic],
     module: (dependencies) => PaymentModule.with(dependencies, settings, psp, paymentMethodOf),
   };
 }

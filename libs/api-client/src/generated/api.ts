@@ -174,7 +174,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a request (not your own)
-         * @description Carries the operation out in the same transaction (ApprovalGranted and ApiKeyCreated on security.events.v1) and answers the created key, whole, once. 403 for the requester; 409 when already decided or expired (`currentStatus`).
+         * @description Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).
          */
         post: operations["Approvals_approve"];
         delete?: never;
@@ -319,6 +319,50 @@ export interface paths {
          * @description From the read model; ETag is its version. With Prefer: wait=N, answers when it changes, is terminal, or N s passed.
          */
         get: operations["Payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a payment's refunds
+         * @description Every refund of the payment, oldest first, however it was made.
+         */
+        get: operations["Refunds_list"];
+        put?: never;
+        /**
+         * Refund a payment
+         * @description Sends RefundPayment to payment; the refund exists at once as PENDING, then SUCCEEDED, FAILED or REJECTED. Asked by staff above the merchant's refundApprovalThresholdMinor, it is AWAITING_APPROVAL instead (approvalId: a four-eyes request) until another person approves it (then PENDING), refuses it (CANCELLED), or nobody does in time (EXPIRED). Money moves: an Idempotency-Key is required.
+         */
+        post: operations["Refunds_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/refunds/{refundId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a refund
+         * @description ETag is its version. With Prefer: wait=N, answers when it changes, is settled, or N s passed.
+         */
+        get: operations["Refunds_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -476,7 +520,7 @@ export interface components {
              * @example /problems/validation-failed
              * @enum {string}
              */
-            type: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/unauthenticated" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/request-in-progress" | "/problems/conflict" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/idempotency-key-reused" | "/problems/unprocessable" | "/problems/idempotency-key-required" | "/problems/rate-limited" | "/problems/internal" | "/problems/unavailable";
+            type: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/unauthenticated" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/request-in-progress" | "/problems/conflict" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/idempotency-key-reused" | "/problems/unprocessable" | "/problems/refund-exceeds-refundable" | "/problems/idempotency-key-required" | "/problems/rate-limited" | "/problems/internal" | "/problems/unavailable";
             /** @description A human summary of the type (never varies for a type). */
             title: string;
             /**
@@ -506,6 +550,12 @@ export interface components {
              * @example EUR
              */
             defaultCurrency: string;
+            /**
+             * Format: int64
+             * @description Four eyes: a refund a staff user asks for above this many minor units waits for another person's approval. Absent: never.
+             * @example 50000
+             */
+            refundApprovalThresholdMinor?: number;
         };
         MerchantView: {
             /** @example acme-rooms */
@@ -514,6 +564,12 @@ export interface components {
             name: string;
             /** @example EUR */
             defaultCurrency: string;
+            /**
+             * Format: int64
+             * @description Staff refunds above it take four eyes; null: never.
+             * @example 50000
+             */
+            refundApprovalThresholdMinor: number | null;
             /**
              * Format: date-time
              * @example 2030-01-01T10:00:00.000Z
@@ -627,6 +683,31 @@ export interface components {
              */
             expiresAt: string | null;
         };
+        MoneyView: {
+            /**
+             * Format: int64
+             * @description Integer minor units of the currency (12500 EUR = 125.00 EUR). Never a float.
+             * @example 12500
+             */
+            amountMinor: number;
+            /**
+             * @description ISO 4217 alphabetic code.
+             * @example EUR
+             */
+            currency: string;
+        };
+        ApprovalRefundView: {
+            /** Format: uuid */
+            paymentId: string;
+            /**
+             * Format: uuid
+             * @description The refund waiting for this approval (GET /v1/payments/{paymentId}/refunds/{refundId}).
+             */
+            refundId: string;
+            amount: components["schemas"]["MoneyView"];
+            /** @example GOODWILL */
+            reason: string;
+        };
         ApprovalView: {
             /**
              * Format: uuid
@@ -639,9 +720,11 @@ export interface components {
              * @example create_api_key
              * @enum {string}
              */
-            operation: "create_api_key";
-            /** @description What approval would do (for create_api_key: the key to create; never a secret). */
-            details: components["schemas"]["ApprovalDetailsView"];
+            operation: "create_api_key" | "refund_payment";
+            /** @description create_api_key: the key approval would create (never a secret). */
+            details: components["schemas"]["ApprovalDetailsView"] | null;
+            /** @description refund_payment: the refund approval would send to payment. */
+            refund: components["schemas"]["ApprovalRefundView"] | null;
             /**
              * @description EXPIRED: nobody decided before expiresAt.
              * @example PENDING
@@ -673,7 +756,7 @@ export interface components {
             /** @example null */
             decisionReason: string | null;
             /**
-             * @description What approval created (the key id).
+             * @description What approval created or sent (the key id, the refund id).
              * @example null
              */
             resultId: string | null;
@@ -745,10 +828,97 @@ export interface components {
             nextCursor?: string | null;
             data: components["schemas"]["ApprovalView"][];
         };
+        RefundRejectionView: {
+            /**
+             * @description payment's refusal code.
+             * @example EXCEEDS_REFUNDABLE
+             */
+            code: string;
+            detail: string;
+            /** @description What remained refundable when payment refused it. */
+            refundable: components["schemas"]["MoneyView"] | null;
+        };
+        PositionView: {
+            /** @example booking.events.v1 */
+            topic: string;
+            /** @example 2 */
+            partition: number;
+            /**
+             * @description Kafka offset (a decimal string: offsets are 64-bit).
+             * @example 1043
+             */
+            offset: string;
+        };
+        FreshnessView: {
+            /**
+             * @description The aggregate's version the row reflects; 0 for a booking the API requested that booking has not answered yet. `afterVersion` and ETag name it.
+             * @example 2
+             */
+            version: number;
+            /**
+             * Format: uuid
+             * @description The last event applied; null before the first.
+             */
+            lastEventId: string | null;
+            /** @example BookingConfirmed */
+            lastEventType: string | null;
+            /**
+             * Format: date-time
+             * @description When the last event applied happened (its producer's time).
+             */
+            lastEventAt: string | null;
+            /** @description Where that event sat in Kafka. */
+            position: components["schemas"]["PositionView"] | null;
+            /**
+             * Format: date-time
+             * @description When the gateway applied it.
+             */
+            appliedAt: string;
+        };
+        RefundView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            paymentId: string;
+            /**
+             * Format: uuid
+             * @description The booking (saga) the payment belongs to.
+             */
+            bookingId: string;
+            /**
+             * @description AWAITING_APPROVAL (four eyes) then PENDING, CANCELLED (refused) or EXPIRED (nobody decided in time); PENDING until payment settles it: SUCCEEDED (the PSP gave the money back), FAILED (the PSP refused; the payment needs a person), REJECTED (payment refused the request; nothing was asked of the PSP).
+             * @enum {string}
+             */
+            status: "AWAITING_APPROVAL" | "PENDING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+            /**
+             * Format: uuid
+             * @description The four-eyes request it waited for (GET /v1/approvals/{id}).
+             */
+            approvalId: string | null;
+            amount: components["schemas"]["MoneyView"];
+            reason: string;
+            /**
+             * @description Who asked through the API; null for a refund made otherwise (a cancellation by policy, the PSP dashboard).
+             * @example API_KEY:key_…
+             */
+            requestedBy: string | null;
+            /** @example re_3Nf… */
+            pspRefundId: string | null;
+            /** @description FAILED: the PSP's reason. */
+            failureCode: string | null;
+            rejection: components["schemas"]["RefundRejectionView"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            freshness: components["schemas"]["FreshnessView"];
+        };
         ApprovedView: {
             approval: components["schemas"]["ApprovalView"];
-            /** @description The key the approval created, whole, shown this once. */
-            key: components["schemas"]["CreatedApiKeyView"];
+            /** @description create_api_key: the key the approval created, whole, shown this once. */
+            key: components["schemas"]["CreatedApiKeyView"] | null;
+            /** @description refund_payment: the refund, now PENDING (sent to payment). */
+            refund: components["schemas"]["RefundView"] | null;
         };
         RefuseBody: {
             /**
@@ -818,19 +988,6 @@ export interface components {
              */
             endsAt: string | null;
         };
-        MoneyView: {
-            /**
-             * Format: int64
-             * @description Integer minor units of the currency (12500 EUR = 125.00 EUR). Never a float.
-             * @example 12500
-             */
-            amountMinor: number;
-            /**
-             * @description ISO 4217 alphabetic code.
-             * @example EUR
-             */
-            currency: string;
-        };
         BookingPaymentView: {
             /** Format: uuid */
             id: string;
@@ -843,43 +1000,6 @@ export interface components {
             attention: "PAYMENT_OUTCOME_UNKNOWN" | "PAYMENT_REFUND_FAILED" | "PAYMENT_DISPUTED" | null;
             /** @description The payment's version (payment events order it, not booking's). */
             version: number;
-        };
-        PositionView: {
-            /** @example booking.events.v1 */
-            topic: string;
-            /** @example 2 */
-            partition: number;
-            /**
-             * @description Kafka offset (a decimal string: offsets are 64-bit).
-             * @example 1043
-             */
-            offset: string;
-        };
-        FreshnessView: {
-            /**
-             * @description The aggregate's version the row reflects; 0 for a booking the API requested that booking has not answered yet. `afterVersion` and ETag name it.
-             * @example 2
-             */
-            version: number;
-            /**
-             * Format: uuid
-             * @description The last event applied; null before the first.
-             */
-            lastEventId: string | null;
-            /** @example BookingConfirmed */
-            lastEventType: string | null;
-            /**
-             * Format: date-time
-             * @description When the last event applied happened (its producer's time).
-             */
-            lastEventAt: string | null;
-            /** @description Where that event sat in Kafka. */
-            position: components["schemas"]["PositionView"] | null;
-            /**
-             * Format: date-time
-             * @description When the gateway applied it.
-             */
-            appliedAt: string;
         };
         BookingView: {
             /**
@@ -1008,6 +1128,19 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor?: string | null;
             data: components["schemas"]["PaymentView"][];
+        };
+        CreateRefundBody: {
+            /** @description What to give back, in the payment's currency; at most what remains refundable. */
+            amount: components["schemas"]["MoneyBody"];
+            /**
+             * @description Why; default MERCHANT_REQUEST.
+             * @example GOODWILL
+             */
+            reason?: string;
+        };
+        RefundList: {
+            /** @description Oldest first; a payment has at most 20 refunds, so one page holds them all. */
+            data: components["schemas"]["RefundView"][];
         };
         AttentionItem: {
             /**
@@ -1806,6 +1939,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Understood but cannot be carried out (e.g. an idempotency key reused with another body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description An error (RFC 9457 problem details). */
             default: {
                 headers: {
@@ -2460,6 +2602,266 @@ export interface operations {
                 };
             };
             /** @description With If-None-Match: the payment is still at that version when the wait ended. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Refunds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundList"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Refunds_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRefundBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description The refund: GET it (with Prefer: wait=N) to follow it. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight.
+             *
+             *     A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Understood but cannot be carried out (e.g. an idempotency key reused with another body).
+             *
+             *     This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The Idempotency-Key header is missing (`/problems/idempotency-key-required`). */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Refunds_get: {
+        parameters: {
+            query?: {
+                /** @description With `Prefer: wait=N`: answer once the version is above this (or terminal), or after N seconds. */
+                afterVersion?: number;
+            };
+            header?: {
+                /** @description W/"v<version>" from a previous ETag: the version to wait past; 304 if it is unchanged when the wait ends. */
+                "If-None-Match"?: string;
+                /** @description wait=N (N ≤ 30 s): answer when the booking moves past `afterVersion` (or the If-None-Match version, or the version found), or is terminal, or N s passed. */
+                Prefer?: string;
+            };
+            path: {
+                id: string;
+                refundId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundView"];
+                };
+            };
+            /** @description With If-None-Match: the refund is still at that version when the wait ended. */
             304: {
                 headers: {
                     [name: string]: unknown;

@@ -20,6 +20,7 @@ import { HoldPosted } from './ledger/HoldPosted';
 import { HoldVoided } from './ledger/HoldVoided';
 import { LedgerBreakRaised } from './ledger/LedgerBreakRaised';
 import { LedgerRejected } from './ledger/LedgerRejected';
+import { RefundPayment } from './payment/RefundPayment';
 import { PaymentAuthorized } from './payment/PaymentAuthorized';
 import { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
 import { PaymentCaptured } from './payment/PaymentCaptured';
@@ -27,6 +28,7 @@ import { PaymentDisputed } from './payment/PaymentDisputed';
 import { PaymentFailed } from './payment/PaymentFailed';
 import { PaymentOutcomeUnknown } from './payment/PaymentOutcomeUnknown';
 import { PaymentRefundFailed } from './payment/PaymentRefundFailed';
+import { PaymentRefundRejected } from './payment/PaymentRefundRejected';
 import { PaymentRefunded } from './payment/PaymentRefunded';
 import { PaymentRequiresAction } from './payment/PaymentRequiresAction';
 import { PaymentVoided } from './payment/PaymentVoided';
@@ -62,6 +64,7 @@ export const EVENT_TYPES = {
   HoldVoided,
   LedgerBreakRaised,
   LedgerRejected,
+  RefundPayment,
   PaymentAuthorized,
   PaymentCaptureFailed,
   PaymentCaptured,
@@ -69,6 +72,7 @@ export const EVENT_TYPES = {
   PaymentFailed,
   PaymentOutcomeUnknown,
   PaymentRefundFailed,
+  PaymentRefundRejected,
   PaymentRefunded,
   PaymentRequiresAction,
   PaymentVoided,
@@ -91,7 +95,8 @@ export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
-  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided', 'ReconciliationBreakRaised', 'ReconciliationBreakResolved'],
+  'payment.commands.v1': ['RefundPayment'],
+  'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefundRejected', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided', 'ReconciliationBreakRaised', 'ReconciliationBreakResolved'],
   'psp.events.v1': ['PspEventReceived'],
   'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
@@ -107,8 +112,11 @@ export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfi
 /** Every event type on ledger.events.v1. */
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
+/** Every event type on payment.commands.v1. */
+export type PaymentCommandsV1 = RefundPayment;
+
 /** Every event type on payment.events.v1. */
-export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentDisputed | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefunded | PaymentRequiresAction | PaymentVoided | ReconciliationBreakRaised | ReconciliationBreakResolved;
+export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | PaymentCaptured | PaymentDisputed | PaymentFailed | PaymentOutcomeUnknown | PaymentRefundFailed | PaymentRefundRejected | PaymentRefunded | PaymentRequiresAction | PaymentVoided | ReconciliationBreakRaised | ReconciliationBreakResolved;
 
 /** Every event type on psp.events.v1. */
 export type PspEventsV1 = PspEventReceived;
@@ -117,4 +125,4 @@ export type PspEventsV1 = PspEventReceived;
 export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated;
 
 /** Any event of the catalogue. */
-export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;
+export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

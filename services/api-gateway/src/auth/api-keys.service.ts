@@ -46,7 +46,7 @@ export class ApiKeys {
     if (principal.kind === 'staff' && spec.role === 'owner') {
       const approval = await this.transactions.run({ kind: 'tenant', tenantId: merchantId }, async (manager) => {
         await this.requireMerchant(manager, merchantId);
-        return this.approvals.request(manager, principal, merchantId, spec, now);
+        return this.approvals.request(manager, principal, merchantId, { operation: 'create_api_key', details: spec, summary: `${spec.role} key "${spec.name}"` }, now);
       });
       return { approval };
     }

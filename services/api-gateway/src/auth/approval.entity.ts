@@ -8,6 +8,18 @@ export interface CreateApiKeyDetails {
   readonly expiresAt: string | null;
 }
 
+/** What an approved refund_payment does: send the refund that waits in refund_views (amount in minor units, as text: JSON has no bigint). */
+export interface RefundPaymentDetails {
+  readonly paymentId: string;
+  readonly refundId: string;
+  readonly amountMinor: string;
+  readonly currency: string;
+  readonly reason: string;
+}
+
+export type ApprovalOperation = 'create_api_key' | 'refund_payment';
+export type ApprovalDetails = CreateApiKeyDetails | RefundPaymentDetails;
+
 /** A four-eyes request: one person asks, a different one with approvals:decide decides, before it expires. */
 @Entity({ name: 'approvals' })
 export class ApprovalEntity {
@@ -18,10 +30,10 @@ export class ApprovalEntity {
   merchantId!: string;
 
   @Column({ type: 'text' })
-  operation!: 'create_api_key';
+  operation!: ApprovalOperation;
 
   @Column({ type: 'jsonb' })
-  details!: CreateApiKeyDetails;
+  details!: ApprovalDetails;
 
   /** As stored; a PENDING request past expiresAt is shown as EXPIRED and can no longer be decided. */
   @Column({ type: 'text' })

@@ -6,7 +6,7 @@ import { pageOf, type PageQuery } from '../http/page-query';
 import { ProblemException } from '../http/problem';
 import { TenantTransactions } from '../persistence/tenant-transactions';
 import { SecurityEvents } from '../security/security-events';
-import { ApprovalEntity, type CreateApiKeyDetails } from './approval.entity';
+import { ApprovalEntity, type ApprovalDetails, type ApprovalOperation } from './approval.entity';
 import { principalLabel, type Principal } from './principal';
 
 /** How long a request waits for its second pair of eyes. */
@@ -30,14 +30,15 @@ export class Approvals {
     @Inject(SecurityEvents) private readonly securityEvents: SecurityEvents,
   ) {}
 
-  async request(manager: EntityManager, principal: Principal, merchantId: string, details: CreateApiKeyDetails, now: Date): Promise<ApprovalEntity> {
-    const id = randomUUID();
+  /** Records the request (and its ApprovalRequested) in the caller's transaction; `summary` says in words what approval would do. */
+  async request(manager: EntityManager, principal: Principal, merchantId: string, request: { readonly operation: ApprovalOperation; readonly details: ApprovalDetails; readonly summary: string; readonly id?: string }, now: Date): Promise<ApprovalEntity> {
+    const id = request.id ?? randomUUID();
     await manager.query(
-      "INSERT INTO approvals (id, merchant_id, operation, details, status, requested_by, requested_at, expires_at) VALUES ($1, $2, 'create_api_key', $3, 'PENDING', $4, $5, $6)",
-      [id, merchantId, JSON.stringify(details), principalLabel(principal), now, new Date(now.getTime() + APPROVAL_LIFETIME_MS)],
+      "INSERT INTO approvals (id, merchant_id, operation, details, status, requested_by, requested_at, expires_at) VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $7)",
+      [id, merchantId, request.operation, JSON.stringify(request.details), principalLabel(principal), now, new Date(now.getTime() + APPROVAL_LIFETIME_MS)],
     );
     const approval = await manager.findOneByOrFail(ApprovalEntity, { id });
-    await this.securityEvents.approvalRequested(manager, approval, `${details.role} key "${details.name}"`, principal.actor, now);
+    await this.securityEvents.approvalRequested(manager, approval, request.summary, principal.actor, now);
     return approval;
   }
 

@@ -18,11 +18,11 @@ const UNIQUE_VIOLATION = '23505';
 export class Merchants {
   constructor(@Inject(TenantTransactions) private readonly transactions: TenantTransactions) {}
 
-  async create(merchant: { readonly id: string; readonly name: string; readonly defaultCurrency: string }): Promise<MerchantEntity> {
+  async create(merchant: { readonly id: string; readonly name: string; readonly defaultCurrency: string; readonly refundApprovalThresholdMinor?: number }): Promise<MerchantEntity> {
     try {
       return await this.transactions.run({ kind: 'platform' }, async (manager) => {
         // merchant_id is generated from id: the insert names the columns it may set.
-        await manager.query('INSERT INTO merchants (id, name, default_currency) VALUES ($1, $2, $3)', [merchant.id, merchant.name, merchant.defaultCurrency]);
+        await manager.query('INSERT INTO merchants (id, name, default_currency, refund_approval_threshold_minor) VALUES ($1, $2, $3, $4)', [merchant.id, merchant.name, merchant.defaultCurrency, merchant.refundApprovalThresholdMinor ?? null]);
         return manager.findOneByOrFail(MerchantEntity, { id: merchant.id });
       });
     } catch (error) {

@@ -148,3 +148,40 @@ export async function answerList<P>(list: ListAnswer<P>): Promise<P | undefined>
     subscription?.close();
   }
 }
+
+/** A GET of one resource as every resource answers it: its query and headers, how to read and follow it. */
+export interface ResourceAnswer<T extends Versioned & { readonly lastEventAt: Date | null }> {
+  readonly read: () => Promise<T | null>;
+  readonly subscribe: () => ChangeSubscription;
+  readonly terminal: ReadonlySet<string>;
+  /** `?afterVersion=`, already validated; else the If-None-Match version is the one to wait past. */
+  readonly afterVersion: number | undefined;
+  readonly prefer: string | undefined;
+  readonly ifNoneMatch: string | undefined;
+  readonly response: Response;
+  /** The 404 to throw when there is no such resource. */
+  readonly notFound: () => Error;
+}
+
+/**
+ * GET of one resource: read at once, or with Prefer: wait=N until it moves past the named version
+ * (or the one found), is terminal, or N s passed; freshness headers; 304 when If-None-Match
+ * named the version still current (and no afterVersion was given).
+ */
+export async function answerResource<T extends Versioned & { readonly lastEventAt: Date | null }>(request: ResourceAnswer<T>): Promise<T | undefined> {
+  const wait_s = preferredWaitSeconds(request.prefer);
+  const named = request.afterVersion === undefined ? versionInIfNoneMatch(request.ifNoneMatch) : BigInt(request.afterVersion);
+  const subscription = request.subscribe();
+  try {
+    const row = wait_s === undefined ? await request.read() : await readWhenChanged({ read: request.read, subscription, afterVersion: named, wait_s, terminal: request.terminal });
+    if (row === null) throw request.notFound();
+    setFreshnessHeaders(request.response, row, wait_s);
+    if (request.afterVersion === undefined && named !== undefined && row.version === named) {
+      request.response.status(304);
+      return undefined;
+    }
+    return row;
+  } finally {
+    subscription.close();
+  }
+}

@@ -35,6 +35,7 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'idempotency-key-reused': { status: 422, title: 'This idempotency key was used with another request' },
   'unprocessable': { status: 422, title: 'The request cannot be carried out' },
+  'refund-exceeds-refundable': { status: 422, title: 'The refund is more than remains refundable' },
   'idempotency-key-required': { status: 428, title: 'An Idempotency-Key header is required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },

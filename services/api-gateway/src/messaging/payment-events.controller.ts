@@ -9,6 +9,7 @@ import type {
   PaymentOutcomeUnknown,
   PaymentRefunded,
   PaymentRefundFailed,
+  PaymentRefundRejected,
   PaymentRequiresAction,
   PaymentVoided,
   ReconciliationBreakRaised,
@@ -19,7 +20,13 @@ import { PAYMENT_PATCHES } from '../application/project-payment-event/payment-pa
 import { projectPaymentEvent } from '../application/project-payment-event/project-payment-event';
 import { projectBreakRaised, projectBreakResolved } from '../application/project-recon-break/project-recon-break';
 import type { ProjectionOutcome } from '../read-models/event-facts';
+import { refundFailed, refundRejected, refundSucceeded, settleRefund } from '../read-models/refund-writer';
 import { positionOf } from './booking-events.controller';
+
+/** Applied when either read model took the event. */
+function either(first: ProjectionOutcome, second: ProjectionOutcome): ProjectionOutcome {
+  return first === 'applied' || second === 'applied' ? 'applied' : 'stale';
+}
 
 /** payment.events.v1 → the payments read model, and reconciliation's breaks for finance (every type the topic carries). */
 @Controller()
@@ -60,8 +67,9 @@ export class PaymentEventsController {
   }
 
   @EventPattern('PaymentRefunded')
-  refunded(@Payload() event: PaymentRefunded, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
-    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefunded, positionOf(inbox));
+  async refunded(@Payload() event: PaymentRefunded, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    const payment = await projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefunded, positionOf(inbox));
+    return either(payment, await settleRefund(inbox.tx, event, refundSucceeded(event), positionOf(inbox)));
   }
 
   @EventPattern('PaymentDisputed')
@@ -70,8 +78,15 @@ export class PaymentEventsController {
   }
 
   @EventPattern('PaymentRefundFailed')
-  refundFailed(@Payload() event: PaymentRefundFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
-    return projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefundFailed, positionOf(inbox));
+  async refundFailed(@Payload() event: PaymentRefundFailed, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    const payment = await projectPaymentEvent(inbox.tx, event, PAYMENT_PATCHES.PaymentRefundFailed, positionOf(inbox));
+    return either(payment, await settleRefund(inbox.tx, event, refundFailed(event), positionOf(inbox)));
+  }
+
+  /** A refusal changes no payment (its version is the payment's unchanged one): only the refund's row. */
+  @EventPattern('PaymentRefundRejected')
+  refundRejected(@Payload() event: PaymentRefundRejected, @Ctx() inbox: InboxContext): Promise<ProjectionOutcome> {
+    return settleRefund(inbox.tx, event, refundRejected(event), positionOf(inbox));
   }
 
   @EventPattern('ReconciliationBreakRaised')

@@ -2,8 +2,9 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ApprovalEntity } from '../auth/approval.entity';
 import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entity';
 import { BookingViewEntity, PaymentViewEntity } from '../read-models/read-model.entities';
+import { RefundViewEntity } from '../read-models/refund-view.entity';
 import { ResourceViewEntity } from '../read-models/resource-view.entity';
 import { MerchantEntity } from './merchant.entity';
 
 /** Every TypeORM entity of the gateway (the DataSource's list). */
-export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity, ApprovalEntity, IdempotencyRecordEntity, BookingViewEntity, PaymentViewEntity, ResourceViewEntity] as const;
+export const GATEWAY_ENTITIES = [MerchantEntity, ApiKeyEntity, ApprovalEntity, IdempotencyRecordEntity, BookingViewEntity, PaymentViewEntity, ResourceViewEntity, RefundViewEntity] as const;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { BIGINT } from '../read-models/read-model.entities';
 
 /** A merchant: the tenant every other gateway row belongs to. Created by a platform admin. */
 @Entity({ name: 'merchants' })
@@ -15,6 +16,10 @@ export class MerchantEntity {
   /** ISO 4217 code the merchant settles in by default. */
   @Column({ type: 'text', name: 'default_currency' })
   defaultCurrency!: string;
+
+  /** A refund asked for by staff above this (minor units) takes a second person's approval; null: never. */
+  @Column({ type: 'bigint', name: 'refund_approval_threshold_minor', nullable: true, transformer: BIGINT })
+  refundApprovalThresholdMinor!: bigint | null;
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;

@@ -5,7 +5,7 @@
  */
 export const READ_MODEL_CHANNEL = 'gateway_read_model_changed';
 
-export type ViewKind = 'booking' | 'payment';
+export type ViewKind = 'booking' | 'payment' | 'refund';
 
 export function changeKey(kind: ViewKind, merchantId: string, id: string): string {
   return `${kind}|${merchantId}|${id}`;

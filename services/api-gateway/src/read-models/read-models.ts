@@ -3,6 +3,7 @@ import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } f
 import { TenantTransactions } from '../persistence/tenant-transactions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { BookingViewEntity, PaymentViewEntity } from './read-model.entities';
+import { RefundViewEntity } from './refund-view.entity';
 
 export interface ListFilter {
   readonly limit: number;
@@ -72,6 +73,15 @@ export class ReadModels {
 
   payment(merchantId: string, paymentId: string): Promise<PaymentViewEntity | null> {
     return this.read(merchantId, (manager) => manager.findOneBy(PaymentViewEntity, { paymentId }));
+  }
+
+  /** A payment's refunds, oldest first (at most MAX_REFUNDS_PER_PAYMENT: one page). */
+  refunds(merchantId: string, paymentId: string): Promise<RefundViewEntity[]> {
+    return this.read(merchantId, (manager) => manager.find(RefundViewEntity, { where: { paymentId }, order: { createdAt: 'ASC', refundId: 'ASC' } }));
+  }
+
+  refund(merchantId: string, paymentId: string, refundId: string): Promise<RefundViewEntity | null> {
+    return this.read(merchantId, (manager) => manager.findOneBy(RefundViewEntity, { paymentId, refundId }));
   }
 
   async listBookings(merchantId: string, filter: ListFilter): Promise<Page<BookingRead>> {

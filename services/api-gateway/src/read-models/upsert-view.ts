@@ -6,7 +6,10 @@ import type { EventFacts, ProjectionOutcome } from './event-facts';
 /** A column's new value; bigints travel as decimal text (pg has no bigint parameter type of its own). */
 export type Patch = Readonly<Record<string, string | number | Date | bigint | null>>;
 
-const TABLES: Readonly<Record<ViewKind, { readonly table: string; readonly key: string }>> = {
+/** The views whose rows follow their aggregate's version (a refund's row counts its own changes: refund-writer.ts). */
+type VersionedViewKind = Exclude<ViewKind, 'refund'>;
+
+const TABLES: Readonly<Record<VersionedViewKind, { readonly table: string; readonly key: string }>> = {
   booking: { table: 'booking_views', key: 'booking_id' },
   payment: { table: 'payment_views', key: 'payment_id' },
 };
@@ -23,7 +26,7 @@ function parameter(value: Patch[string]): unknown {
  * one aggregate's events, but a redelivered or replayed old one must change nothing). The row then
  * names the event it reflects, and the commit NOTIFYs the waiting requests of every instance.
  */
-export async function upsertView(tx: SqlTransaction, kind: ViewKind, facts: EventFacts, patch: Patch): Promise<ProjectionOutcome> {
+export async function upsertView(tx: SqlTransaction, kind: VersionedViewKind, facts: EventFacts, patch: Patch): Promise<ProjectionOutcome> {
   const { table, key } = TABLES[kind];
   await tx.query(SCOPE_TRANSACTION_SQL, scopeParameters({ kind: 'tenant', tenantId: facts.merchantId }));
   const row: Patch = {

@@ -78,16 +78,27 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       await gateway.pool.query("INSERT INTO payment_views (merchant_id, payment_id, booking_id, status, currency, amount_minor, created_at, updated_at, version) VALUES ($1, $2, $3, 'AUTHORIZED', 'EUR', 1000, now(), now(), 1)", [merchant, id, randomUUID()]);
       return id;
     };
+    const refund = async (merchant: string, paymentId: string): Promise<string> => {
+      const id = randomUUID();
+      await gateway.pool.query(
+        "INSERT INTO refund_views (merchant_id, refund_id, payment_id, booking_id, status, amount_minor, currency, reason, version, applied_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'PENDING', 100, 'EUR', 'RBAC', 1, now(), now(), now())",
+        [merchant, id, paymentId, randomUUID()],
+      );
+      return id;
+    };
     const resource = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/resources', body: { resourceId: `court-${merchant}`, name: 'Court' } }, as(merchant))).id ?? '';
     const requester = await staff.mint({ sub: 'rbac-requester', roles: ['platform-admin'] });
     const approval = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/api-keys', body: { name: 'four eyes', role: 'owner' } }, { token: requester, headers: { 'txn-merchant': merchant } })).id ?? '';
+    const [paymentA, paymentB] = [await payment('rbac-a'), await payment('rbac-b')];
     fixture = {
       merchantA: 'rbac-a',
       merchantB: 'rbac-b',
       bookingA: await booking('rbac-a'),
       bookingB: await booking('rbac-b'),
-      paymentA: await payment('rbac-a'),
-      paymentB: await payment('rbac-b'),
+      paymentA,
+      paymentB,
+      refundA: await refund('rbac-a', paymentA),
+      refundB: await refund('rbac-b', paymentB),
       targetKeyA: (await key('rbac-a', 'auditor')).id ?? '',
       targetKeyB: (await key('rbac-b', 'auditor')).id ?? '',
       approvalA: await approval('rbac-a'),

@@ -20,6 +20,9 @@ export interface MatrixFixture {
   readonly bookingB: string;
   readonly paymentA: string;
   readonly paymentB: string;
+  /** A refund of paymentA and of paymentB. */
+  readonly refundA: string;
+  readonly refundB: string;
   /** A key of each merchant that no test credential uses (so revoking it locks nobody out). */
   readonly targetKeyA: string;
   readonly targetKeyB: string;
@@ -93,7 +96,10 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/v1/bookings/:id', access: 'bookings:read', request: (f) => ({ path: `/v1/bookings/${f.bookingA}` }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}` }) },
   { method: 'POST', route: '/v1/bookings/:id/cancel', access: 'bookings:write', request: (f) => ({ path: `/v1/bookings/${f.bookingA}/cancel`, body: {} }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}/cancel`, body: {} }) },
   { method: 'POST', route: '/v1/bookings/:id/complete', access: 'bookings:write', request: (f) => ({ path: `/v1/bookings/${f.bookingA}/complete`, body: {} }), otherTenant: (f) => ({ path: `/v1/bookings/${f.bookingB}/complete`, body: {} }) },
-  // Payments.
+  // Payments. paymentA is AUTHORIZED: a refund of it is refused with 409 (allowed, by the route's rules).
+  { method: 'POST', route: '/v1/payments/:id/refunds', access: 'payments:refund', request: (f) => ({ path: `/v1/payments/${f.paymentA}/refunds`, body: { amount: { amountMinor: 100, currency: 'EUR' } } }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}/refunds`, body: { amount: { amountMinor: 100, currency: 'EUR' } } }) },
+  { method: 'GET', route: '/v1/payments/:id/refunds', access: 'payments:read', request: (f) => ({ path: `/v1/payments/${f.paymentA}/refunds` }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}/refunds` }) },
+  { method: 'GET', route: '/v1/payments/:id/refunds/:refundId', access: 'payments:read', request: (f) => ({ path: `/v1/payments/${f.paymentA}/refunds/${f.refundA}` }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}/refunds/${f.refundB}` }) },
   { method: 'GET', route: '/v1/payments', access: 'payments:read', request: () => ({ path: '/v1/payments' }) },
   { method: 'GET', route: '/v1/payments/:id', access: 'payments:read', request: (f) => ({ path: `/v1/payments/${f.paymentA}` }), otherTenant: (f) => ({ path: `/v1/payments/${f.paymentB}` }) },
   // Sagas.

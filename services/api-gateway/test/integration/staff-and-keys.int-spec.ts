@@ -49,7 +49,7 @@ describe('api-gateway staff tokens, merchants, API keys and security events (in-
 
   it('lets a platform-admin create, list and read merchants; the same id twice is a 409; other roles may not', async () => {
     const created = await call('POST', '/v1/merchants', admin, { id: 'staff-m1', name: 'Merchant One', defaultCurrency: 'EUR' });
-    expect(created).toEqual({ status: 201, body: { id: 'staff-m1', name: 'Merchant One', defaultCurrency: 'EUR', createdAt: expect.any(String) } });
+    expect(created).toEqual({ status: 201, body: { id: 'staff-m1', name: 'Merchant One', defaultCurrency: 'EUR', refundApprovalThresholdMinor: null, createdAt: expect.any(String) } });
     expect((await call('POST', '/v1/merchants', admin, { id: 'staff-m2', name: 'Merchant Two', defaultCurrency: 'JPY' })).status).toBe(201);
     expect(await call('POST', '/v1/merchants', admin, { id: 'staff-m1', name: 'again', defaultCurrency: 'EUR' })).toMatchObject({ status: 409, body: { type: '/problems/conflict', merchantId: 'staff-m1' } });
     expect(await call('POST', '/v1/merchants', admin, { id: 'Bad Id', name: '', defaultCurrency: 'XXX', extra: 1 })).toMatchObject({ status: 400, body: { type: '/problems/validation-failed' } });

@@ -19,7 +19,7 @@ export const HOUR_MS = 3_600_000;
 export const PRICE_MINOR = 12_345n;
 export const BOOKING_SERVICE: Actor = { type: 'SERVICE', id: 'booking' };
 /** The contract topics payment consumes or produces; each has a suite topic. */
-const PAYMENT_TOPICS = ['booking.events.v1', 'payment.events.v1', 'psp.events.v1'] as const satisfies readonly ContractTopic[];
+const PAYMENT_TOPICS = ['booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'psp.events.v1'] as const satisfies readonly ContractTopic[];
 /** Keys are booking or payment ids: 3 partitions keep per-key order and still exercise more than one. */
 const PARTITIONS_PER_TOPIC = 3;
 /** The test's own pool next to the service's: a few queries at a time. */

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+import type { ApprovalEntity, CreateApiKeyDetails, RefundPaymentDetails } from '../../auth/approval.entity';
 import { CreatedApiKeyView } from '../api-keys/api-key.dto';
-import { PageView } from '../views';
+import { RefundView } from '../payments/refund.view';
+import { MoneyView, PageView } from '../views';
 
 const STATUSES = ['PENDING', 'APPROVED', 'REFUSED', 'EXPIRED'] as const;
 
@@ -19,6 +21,20 @@ export class ApprovalDetailsView {
   expiresAt!: string | null;
 }
 
+export class ApprovalRefundView {
+  @ApiProperty({ type: String, format: 'uuid' })
+  paymentId!: string;
+
+  @ApiProperty({ type: String, format: 'uuid', description: 'The refund waiting for this approval (GET /v1/payments/{paymentId}/refunds/{refundId}).' })
+  refundId!: string;
+
+  @ApiProperty({ type: MoneyView })
+  amount!: MoneyView;
+
+  @ApiProperty({ type: String, example: 'GOODWILL' })
+  reason!: string;
+}
+
 export class ApprovalView {
   @ApiProperty({ type: String, format: 'uuid', example: '0b7e4c1a-6f2d-4c3e-9a51-2d8f0e6b7c9a' })
   id!: string;
@@ -26,11 +42,14 @@ export class ApprovalView {
   @ApiProperty({ type: String, example: 'acme-rooms' })
   merchantId!: string;
 
-  @ApiProperty({ enum: ['create_api_key'], example: 'create_api_key' })
+  @ApiProperty({ enum: ['create_api_key', 'refund_payment'], example: 'create_api_key' })
   operation!: string;
 
-  @ApiProperty({ type: ApprovalDetailsView, description: 'What approval would do (for create_api_key: the key to create; never a secret).' })
-  details!: ApprovalDetailsView;
+  @ApiProperty({ type: ApprovalDetailsView, nullable: true, description: 'create_api_key: the key approval would create (never a secret).' })
+  details!: ApprovalDetailsView | null;
+
+  @ApiProperty({ type: ApprovalRefundView, nullable: true, description: 'refund_payment: the refund approval would send to payment.' })
+  refund!: ApprovalRefundView | null;
 
   @ApiProperty({ enum: STATUSES, example: 'PENDING', description: 'EXPIRED: nobody decided before expiresAt.' })
   status!: string;
@@ -53,7 +72,7 @@ export class ApprovalView {
   @ApiProperty({ type: String, nullable: true, example: null })
   decisionReason!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'What approval created (the key id).' })
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'What approval created or sent (the key id, the refund id).' })
   resultId!: string | null;
 }
 
@@ -66,8 +85,11 @@ export class ApprovedView {
   @ApiProperty({ type: ApprovalView })
   approval!: ApprovalView;
 
-  @ApiProperty({ type: CreatedApiKeyView, description: 'The key the approval created, whole, shown this once.' })
-  key!: CreatedApiKeyView;
+  @ApiProperty({ type: CreatedApiKeyView, nullable: true, description: 'create_api_key: the key the approval created, whole, shown this once.' })
+  key!: CreatedApiKeyView | null;
+
+  @ApiProperty({ type: RefundView, nullable: true, description: 'refund_payment: the refund, now PENDING (sent to payment).' })
+  refund!: RefundView | null;
 }
 
 export class RefuseBody {
@@ -78,30 +100,24 @@ export class RefuseBody {
   reason?: string;
 }
 
-interface ApprovalRow {
-  readonly id: string;
-  readonly merchantId: string;
-  readonly operation: string;
-  readonly details: ApprovalDetailsView;
-  readonly status: string;
-  readonly requestedBy: string;
-  readonly requestedAt: Date;
-  readonly expiresAt: Date;
-  readonly decidedBy: string | null;
-  readonly decidedAt: Date | null;
-  readonly decisionReason: string | null;
-  readonly resultId: string | null;
-}
-
 /** The request as the API shows it, its status as of `now` (a pending one past expiry is EXPIRED). */
-export function approvalView(row: ApprovalRow, now: Date): ApprovalView {
+export function approvalView(row: ApprovalEntity, now: Date): ApprovalView {
   const expired = row.status === 'PENDING' && row.expiresAt.getTime() <= now.getTime();
+  const key = row.operation === 'create_api_key' ? (row.details as CreateApiKeyDetails) : null;
+  const refund = row.operation === 'refund_payment' ? (row.details as RefundPaymentDetails) : null;
   return {
-    ...row,
-    details: { ...row.details, scopes: [...row.details.scopes] },
+    id: row.id,
+    merchantId: row.merchantId,
+    operation: row.operation,
+    details: key === null ? null : { ...key, scopes: [...key.scopes] },
+    refund: refund === null ? null : { paymentId: refund.paymentId, refundId: refund.refundId, amount: { amountMinor: Number(refund.amountMinor), currency: refund.currency }, reason: refund.reason },
     status: expired ? 'EXPIRED' : row.status,
+    requestedBy: row.requestedBy,
     requestedAt: row.requestedAt.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
+    decidedBy: row.decidedBy,
     decidedAt: row.decidedAt === null ? null : row.decidedAt.toISOString(),
+    decisionReason: row.decisionReason,
+    resultId: row.resultId,
   };
 }

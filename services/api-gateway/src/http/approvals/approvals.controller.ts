@@ -6,6 +6,8 @@ import { CurrentPrincipal, RequirePermission, type Principal } from '../../auth/
 import { ApiProblems } from '../api-responses';
 import { resourceId } from '../caller';
 import { PageQuery } from '../page-query';
+import { refundProblem } from '../payments/refund-problems';
+import { refundView } from '../payments/refund.view';
 import { ApprovalPage, ApprovalView, approvalView, ApprovedView, RefuseBody } from './approval.dto';
 
 /** Four-eyes requests of the calling merchant (approvals:decide): listed, read, approved or refused by someone other than the requester. */
@@ -42,13 +44,13 @@ export class ApprovalsController {
   @Post(':id/approve')
   @HttpCode(200)
   @RequirePermission('approvals:decide')
-  @ApiOperation({ summary: 'Approve a request (not your own)', description: 'Carries the operation out in the same transaction (ApprovalGranted and ApiKeyCreated on security.events.v1) and answers the created key, whole, once. 403 for the requester; 409 when already decided or expired (`currentStatus`).' })
+  @ApiOperation({ summary: 'Approve a request (not your own)', description: 'Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ApprovedView })
-  @ApiProblems(401, 403, 404, 409)
+  @ApiProblems(401, 403, 404, 409, 422)
   async approve(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ApprovedView> {
-    const { approval, key } = await this.decisions.approve(principal, resourceId(id, 'approval request'));
-    return { approval: approvalView(approval, new Date()), key };
+    const { approval, key, refund } = await this.decisions.approve(principal, resourceId(id, 'approval request')).catch(refundProblem);
+    return { approval: approvalView(approval, new Date()), key, refund: refund === null ? null : refundView(refund, new Date()) };
   }
 
   @Post(':id/refuse')

@@ -15,7 +15,7 @@ import type { BookingViewEntity } from '../../read-models/read-model.entities';
 import { ApiProblems } from '../api-responses';
 import { callerOf, merchantOf, resourceId } from '../caller';
 import { ProblemException } from '../problem';
-import { answerList, pageTagOf, preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
+import { answerList, answerResource, pageTagOf, setFreshnessHeaders } from '../prefer-wait';
 import { CancelBookingBody, CompleteBookingBody, CreateBookingBody, DEFAULT_PAGE_SIZE, GetQuery, ListBookingsQuery } from './booking.requests';
 import { BookingPage, BookingView, bookingView, TERMINAL_BOOKING_STATUSES } from './booking.view';
 
@@ -175,21 +175,16 @@ export class BookingsController {
   ): Promise<BookingView | undefined> {
     const merchantId = merchantOf(principal);
     const bookingId = resourceId(id, 'booking');
-    const wait_s = preferredWaitSeconds(prefer);
-    const named = query.afterVersion === undefined ? versionInIfNoneMatch(ifNoneMatch) : BigInt(query.afterVersion);
-    const read = (): Promise<BookingRead | null> => this.readModels.booking(merchantId, bookingId);
-    const subscription = this.changes.subscribe(changeKey('booking', merchantId, bookingId));
-    try {
-      const row = wait_s === undefined ? await read() : await readWhenChanged({ read, subscription, afterVersion: named, wait_s, terminal: TERMINAL_BOOKING_STATUSES });
-      if (row === null) throw ProblemException.of('not-found', `There is no booking ${bookingId}.`);
-      setFreshnessHeaders(response, row, wait_s);
-      if (query.afterVersion === undefined && named !== undefined && row.version === named) {
-        response.status(304);
-        return undefined;
-      }
-      return bookingView(row);
-    } finally {
-      subscription.close();
-    }
+    const row = await answerResource({
+      read: (): Promise<BookingRead | null> => this.readModels.booking(merchantId, bookingId),
+      subscribe: () => this.changes.subscribe(changeKey('booking', merchantId, bookingId)),
+      terminal: TERMINAL_BOOKING_STATUSES,
+      afterVersion: query.afterVersion,
+      prefer,
+      ifNoneMatch,
+      response,
+      notFound: () => ProblemException.of('not-found', `There is no booking ${bookingId}.`),
+    });
+    return row === undefined ? undefined : bookingView(row);
   }
 }

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { isCurrencyCode } from '@txn/money';
 import { PageView } from '../views';
@@ -28,6 +28,13 @@ export class CreateMerchantBody {
   @ApiProperty({ type: String, example: 'EUR', description: 'ISO 4217 code the merchant settles in by default.' })
   @Validate(IsSupportedCurrency)
   defaultCurrency!: string;
+
+  @ApiPropertyOptional({ type: 'integer', format: 'int64', minimum: 0, example: 50000, description: 'Four eyes: a refund a staff user asks for above this many minor units waits for another person\'s approval. Absent: never.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  refundApprovalThresholdMinor?: number;
 }
 
 export class MerchantView {
@@ -40,6 +47,9 @@ export class MerchantView {
   @ApiProperty({ type: String, example: 'EUR' })
   defaultCurrency!: string;
 
+  @ApiProperty({ type: 'integer', format: 'int64', nullable: true, example: 50000, description: 'Staff refunds above it take four eyes; null: never.' })
+  refundApprovalThresholdMinor!: number | null;
+
   @ApiProperty({ type: String, format: 'date-time', example: '2030-01-01T10:00:00.000Z' })
   createdAt!: string;
 }
@@ -49,6 +59,7 @@ export class MerchantPage extends PageView {
   data!: MerchantView[];
 }
 
-export function merchantView(row: { readonly id: string; readonly name: string; readonly defaultCurrency: string; readonly createdAt: Date }): MerchantView {
-  return { id: row.id, name: row.name, defaultCurrency: row.defaultCurrency, createdAt: row.createdAt.toISOString() };
+export function merchantView(row: { readonly id: string; readonly name: string; readonly defaultCurrency: string; readonly refundApprovalThresholdMinor: bigint | null; readonly createdAt: Date }): MerchantView {
+  const threshold = row.refundApprovalThresholdMinor;
+  return { id: row.id, name: row.name, defaultCurrency: row.defaultCurrency, refundApprovalThresholdMinor: threshold === null ? null : Number(threshold), createdAt: row.createdAt.toISOString() };
 }

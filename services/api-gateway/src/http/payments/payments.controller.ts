@@ -13,7 +13,7 @@ import { DEFAULT_PAGE_SIZE, GetQuery, ListQuery } from '../bookings/booking.requ
 import { LIST_WAIT_HEADERS, WAIT_HEADERS } from '../bookings/bookings.controller';
 import { merchantOf, resourceId } from '../caller';
 import { ProblemException } from '../problem';
-import { answerList, pageTagOf, preferredWaitSeconds, readWhenChanged, setFreshnessHeaders, versionInIfNoneMatch } from '../prefer-wait';
+import { answerList, answerResource, pageTagOf } from '../prefer-wait';
 import { PAYMENT_VIEW_STATUSES, PaymentPage, PaymentView, paymentView, TERMINAL_PAYMENT_STATUSES } from './payment.view';
 
 export class ListPaymentsQuery extends ListQuery {
@@ -25,7 +25,7 @@ export class ListPaymentsQuery extends ListQuery {
   status?: string[];
 }
 
-/** Payments as the gateway's read model knows them from payment's events (refunds via the API: not yet). */
+/** Payments as the gateway's read model knows them from payment's events (their refunds: refunds.controller.ts). */
 @ApiTags('payments')
 @ApiBearerAuth()
 @Controller('v1/payments')
@@ -88,21 +88,16 @@ export class PaymentsController {
   ): Promise<PaymentView | undefined> {
     const merchantId = merchantOf(principal);
     const paymentId = resourceId(id, 'payment');
-    const wait_s = preferredWaitSeconds(prefer);
-    const named = query.afterVersion === undefined ? versionInIfNoneMatch(ifNoneMatch) : BigInt(query.afterVersion);
-    const read = (): Promise<PaymentViewEntity | null> => this.readModels.payment(merchantId, paymentId);
-    const subscription = this.changes.subscribe(changeKey('payment', merchantId, paymentId));
-    try {
-      const row = wait_s === undefined ? await read() : await readWhenChanged({ read, subscription, afterVersion: named, wait_s, terminal: TERMINAL_PAYMENT_STATUSES });
-      if (row === null) throw ProblemException.of('not-found', `There is no payment ${paymentId}.`);
-      setFreshnessHeaders(response, row, wait_s);
-      if (query.afterVersion === undefined && named !== undefined && row.version === named) {
-        response.status(304);
-        return undefined;
-      }
-      return paymentView(row);
-    } finally {
-      subscription.close();
-    }
+    const row = await answerResource({
+      read: (): Promise<PaymentViewEntity | null> => this.readModels.payment(merchantId, paymentId),
+      subscribe: () => this.changes.subscribe(changeKey('payment', merchantId, paymentId)),
+      terminal: TERMINAL_PAYMENT_STATUSES,
+      afterVersion: query.afterVersion,
+      prefer,
+      ifNoneMatch,
+      response,
+      notFound: () => ProblemException.of('not-found', `There is no payment ${paymentId}.`),
+    });
+    return row === undefined ? undefined : paymentView(row);
   }
 }
