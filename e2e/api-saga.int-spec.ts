@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RefundPayment, type PaymentRefundRejected, type RequestBooking } from '@txn/contracts';
+import { CancelBooking, RefundPayment, type BookingCancelled, type PaymentRefundRejected, type RequestBooking } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import type { GatewayUnderTest } from './support/gateway-beside';
 import { startPlatformInProcess, type PlatformInProcess } from './support/platform-in-process';
@@ -182,6 +182,31 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
       expect(shown).toMatchObject({ requestedBy: null, rejection: { code: 'ALREADY_FULLY_REFUNDED', refundable: { amountMinor: 0, currency: 'EUR' } } });
       const listed = await call('GET', refunds);
       expect((listed.body['data'] as Resource[]).map((refund) => refund.status).sort()).toEqual(['REJECTED', 'SUCCEEDED', 'SUCCEEDED']);
+    },
+    SAGA_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "sets the merchant's refund policy through the API: booking applies it, the API shows it, and a customer's cancellation of a booking made after it is refunded by it",
+    async () => {
+      const DAY_S = 86_400;
+      // The slot is 7 days ahead: under these terms a customer cancelling now gets 40 % back.
+      const terms = { tiers: [{ minNoticeSeconds: 14 * DAY_S, refundBp: 10_000 }, { minNoticeSeconds: 3 * DAY_S, refundBp: 4_000 }], otherwiseBp: 0, reason: 'e2e terms' };
+      const asked = await call('PUT', '/v1/refund-policy', { body: terms });
+      expect({ status: asked.status, body: asked.body }).toMatchObject({ status: 202, body: { pending: { tiers: terms.tiers } } });
+      const applied = await waitFor('booking applied the terms', async () => {
+        const answer = await call('GET', '/v1/refund-policy');
+        return answer.body['source'] === 'MERCHANT' && answer.body['pending'] === null ? answer.body : undefined;
+      }, STEP_TIMEOUT_MS);
+      expect(applied).toMatchObject({ version: expect.any(Number), tiers: terms.tiers, otherwiseBp: 0, reason: 'e2e terms', setBy: expect.stringMatching(/^API_KEY:/) });
+      const stored = await platform.booking.pool.query('SELECT tiers, otherwise_bp FROM refund_policies WHERE tenant_id = $1', [platform.tenantId]);
+      expect(stored.rows[0]).toEqual({ tiers: [{ minNotice_ms: 14 * DAY_S * 1_000, refund_bp: 10_000 }, { minNotice_ms: 3 * DAY_S * 1_000, refund_bp: 4_000 }], otherwise_bp: 0 });
+
+      const { bookingId } = await capturedBooking();
+      const envelope = { eventId: randomUUID(), eventType: CancelBooking.eventType, occurredAt: new Date(), producer: 'e2e-test', aggregateId: bookingId, aggregateVersion: 0n, correlationId: bookingId, causationId: null, actor: { type: 'USER' as const, id: 'customer-api' }, tenantId: platform.tenantId };
+      await platform.send(CancelBooking, { envelope, bookingId, reason: 'CUSTOMER_REQUEST' }, bookingId);
+      const cancelled = (await platform.waitForEvent(bookingId, 'BookingCancelled', STEP_TIMEOUT_MS)).value as unknown as BookingCancelled;
+      expect(cancelled.refundAmount).toEqual({ amountMinor: (PRICE_MINOR * 4_000n) / 10_000n, currency: 'EUR' });
     },
     SAGA_TEST_TIMEOUT_MS,
   );

@@ -123,10 +123,10 @@ describe('crash recovery end to end (booking, payment, ledger as processes kille
     const intents = (await started().intentsAtSandbox()).filter((intent) => ids.includes(intent.metadata.booking_id ?? ''));
     expect(intents.map((intent) => [intent.metadata.booking_id, intent.status, intent.amount]).sort()).toEqual(ids.map((id) => [id, 'succeeded', Number(PRICE_MINOR)]));
 
-    // Nothing parked: the consumers created their dead-letter topics at start (7 = the topics they
-    // read: payment reads psp.events.v1 and, for reconciliation, ledger.events.v1 too), all empty.
+    // Nothing parked: the consumers created their dead-letter topics at start (8 = the topics they
+    // read: payment reads psp.events.v1, payment.commands.v1 and, for reconciliation, ledger.events.v1 too), all empty.
     const parked = await started().deadLetters();
-    expect(Object.keys(parked)).toHaveLength(7);
+    expect(Object.keys(parked)).toHaveLength(8);
     expect(Object.entries(parked).filter(([, messages]) => messages > 0)).toEqual([]);
     expect([booking, payment, ledger].flatMap((service) => service.logs.filter((line) => line.msg === 'message dead-lettered'))).toEqual([]);
   }

@@ -35,6 +35,15 @@ GRANT UPDATE (requests) ON api_key_rate_windows TO :runtime_role;
 -- the consumer only inserts; nothing updates or deletes them.
 GRANT SELECT, INSERT ON ledger_entry_views, ledger_posting_views TO :runtime_role;
 
+-- Refund policies as the API knows them (migration 15): the change asked for (PUT) and the terms
+-- booking applied (RefundPolicySet, by the consumer); one row per merchant, never deleted.
+GRANT SELECT, INSERT, UPDATE ON refund_policy_views TO :runtime_role;
+
+-- Merchants' webhook endpoints (migration 14, decision 0033): created, then disabled, enabled or
+-- rotated; never deleted. No secret column exists to grant.
+GRANT SELECT, INSERT ON webhook_endpoints TO :runtime_role;
+GRANT UPDATE (status, secret_version, previous_secret_valid_until, updated_by, updated_at) ON webhook_endpoints TO :runtime_role;
+
 -- Four-eyes approvals (migration 8): requested, then decided once; never deleted (the record).
 GRANT SELECT, INSERT (id, merchant_id, operation, details, status, requested_by, requested_at, expires_at) ON approvals TO :runtime_role;
 GRANT UPDATE (status, decided_by, decided_at, decision_reason, result_id) ON approvals TO :runtime_role;

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceDependencies } from '@txn/service-kit';
 import { BookingCommands } from './application/booking-commands';
 import { PaymentCommands } from './application/payment-commands';
+import { RefundPolicies } from './application/refund-policies';
 import { ResourceCommands } from './application/resource-commands';
 import { ResourceReads } from './read-models/resource-views';
 import { SCOPED_TRANSACTIONS } from './application/ports';
@@ -24,6 +25,9 @@ import { LedgerController } from './http/ledger/ledger.controller';
 import { ReconciliationController } from './http/reconciliation/breaks.controller';
 import { ReconBreaks } from './read-models/recon-breaks';
 import { RefundsController } from './http/payments/refunds.controller';
+import { RefundPolicyController } from './http/refund-policy/refund-policy.controller';
+import { WebhookEndpointsController } from './http/webhook-endpoints/webhook-endpoints.controller';
+import { WEBHOOK_SIGNING_KEY, WebhookEndpoints } from './webhooks/webhook-endpoints.service';
 import { PaymentsController } from './http/payments/payments.controller';
 import { ProblemsController } from './http/problems.controller';
 import { AttentionController } from './http/sagas/attention.controller';
@@ -66,8 +70,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, PaymentCommands, ResourceCommands, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController, WebhookEndpointsController, RefundPolicyController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, PaymentCommands, RefundPolicies, ResourceCommands, WebhookEndpoints, { provide: WEBHOOK_SIGNING_KEY, useValue: settings.webhookSigningKey ?? null }, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -21,6 +21,8 @@ export interface GatewaySettings {
   readonly staffTokens?: StaffTokenSettings;
   /** Per-key request limit across instances (GATEWAY_KEY_RATE_LIMIT per GATEWAY_KEY_RATE_WINDOW_SECONDS); default 60000 per 60 s. */
   readonly keyRateLimit?: KeyRateLimitSettings;
+  /** The key merchants' webhook signing secrets are derived from (GATEWAY_WEBHOOK_SIGNING_KEY_FILE; decision 0033); undefined: endpoints cannot be created. */
+  readonly webhookSigningKey?: string;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024, idempotency: DEFAULT_IDEMPOTENCY_SETTINGS };
@@ -33,9 +35,14 @@ export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
     idempotency: readIdempotencySettings(settings),
     ...optionalStaffTokens(readStaffTokenSettings(settings)),
     keyRateLimit: readKeyRateLimit(settings),
+    ...optionalSigningKey(settings.optionalSecretFile('GATEWAY_WEBHOOK_SIGNING_KEY')),
   };
 }
 
 function optionalStaffTokens(staffTokens: StaffTokenSettings | undefined): { staffTokens?: StaffTokenSettings } {
   return staffTokens === undefined ? {} : { staffTokens };
+}
+
+function optionalSigningKey(webhookSigningKey: string | undefined): { webhookSigningKey?: string } {
+  return webhookSigningKey === undefined ? {} : { webhookSigningKey };
 }

@@ -16,8 +16,11 @@ GRANT SELECT, INSERT, UPDATE ON bookings TO :runtime_role;
 GRANT SELECT ON resources TO :runtime_role;
 GRANT UPDATE (name) ON resources TO :runtime_role;
 
--- A merchant's refund terms are copied onto each booking when it is made; the service never writes them.
+-- A merchant's refund terms are copied onto each booking when it is made, and set by
+-- SetRefundPolicy (migration 006): inserted or replaced, never deleted.
 GRANT SELECT ON refund_policies TO :runtime_role;
+GRANT INSERT (tenant_id, tiers, otherwise_bp, version, updated_by, reason, updated_at) ON refund_policies TO :runtime_role;
+GRANT UPDATE (tiers, otherwise_bp, version, updated_by, reason, updated_at) ON refund_policies TO :runtime_role;
 
 -- Refused and stale messages, recorded once for a person (ON CONFLICT DO NOTHING).
 GRANT SELECT, INSERT ON unapplied_messages TO :runtime_role;

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 import type { BookingDecision } from '@txn/booking-domain';
-import { ResourceRegistered, type Actor } from '@txn/contracts';
+import { RefundPolicySet, ResourceRegistered, type Actor } from '@txn/contracts';
 import { DECISION_SETTLER, decisionSettlerProvider, EventPublisher, type DecisionSettler } from '@txn/nest-messaging';
 import { PERIODIC_WORK, periodically, PeriodicWorkLifecycle, type Runnable, type ServiceDependencies } from '@txn/service-kit';
 import { fromPgClient, transactionsOn } from '@txn/sql';
@@ -13,6 +13,7 @@ import { DeadlineMetrics } from './application/watch-deadlines/deadline-metrics'
 import { watchDeadlinesIteration } from './application/watch-deadlines/watch-deadlines';
 import { BookingCommandsController } from './messaging/booking-commands.controller';
 import { PaymentEventsController } from './messaging/payment-events.controller';
+import { RefundPolicyCommandsController } from './messaging/refund-policy-commands.controller';
 import { ResourceCommandsController } from './messaging/resource-commands.controller';
 import { bookingStore } from './persistence/booking-store';
 import { resourceStore } from './persistence/resource-store';
@@ -43,7 +44,7 @@ export class BookingModule {
     const transactions = transactionsOn(pool);
     return {
       module: BookingModule,
-      controllers: [BookingCommandsController, PaymentEventsController, ResourceCommandsController],
+      controllers: [BookingCommandsController, PaymentEventsController, ResourceCommandsController, RefundPolicyCommandsController],
       providers: [
         {
           provide: RESOURCE_CONTEXT,
@@ -52,6 +53,7 @@ export class BookingModule {
           useFactory: (_settler: unknown, outbox: EventPublisher): ResourceContext => ({
             resources: resourceStore,
             events: { publish: (tx, event) => outbox.publish(tx, ResourceRegistered, event) },
+            policyEvents: { publish: (tx, event) => outbox.publish(tx, RefundPolicySet, event) },
             producer: config.serviceName,
             decisions: decisionsCounter(metrics),
             logger,

@@ -174,7 +174,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a request (not your own)
-         * @description Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).
+         * @description Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused); set_refund_policy sends the change to booking (409 if a later change replaced it). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).
          */
         post: operations["Approvals_approve"];
         delete?: never;
@@ -489,6 +489,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Newest first, disabled ones included; cursor pagination (limit ≤ 100). Never a secret.
+         */
+        get: operations["WebhookEndpoints_list"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Answers the endpoint and its signing secret, once. At most 16 per merchant (409 with `limit`). WebhookEndpointChanged (CREATED) goes to security.events.v1 in the same transaction.
+         */
+        post: operations["WebhookEndpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["WebhookEndpoints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a webhook endpoint
+         * @description Nothing more is delivered to it; disabling a disabled one changes nothing.
+         */
+        post: operations["WebhookEndpoints_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a webhook endpoint again */
+        post: operations["WebhookEndpoints_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's signing secret
+         * @description Answers the new secret, once; the previous one keeps signing for 24 h (previousSecretValidUntil), so the receiver switches without losing a delivery.
+         */
+        post: operations["WebhookEndpoints_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/refund-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the merchant's refund policy
+         * @description The terms that hold (the merchant's, or the platform's default) and a change asked for that booking has not applied yet.
+         */
+        get: operations["RefundPolicy_get"];
+        /**
+         * Set the merchant's refund policy
+         * @description Checked by booking’s own rule (400 naming /tiers), then SetRefundPolicy to booking: 202 with the change pending (SENT); GET shows it applied once booking answered RefundPolicySet. A change by a staff user waits for another person instead (pending AWAITING_APPROVAL, approvalId). Bookings made before keep their terms.
+         */
+        put: operations["RefundPolicy_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -708,6 +830,17 @@ export interface components {
             /** @example GOODWILL */
             reason: string;
         };
+        RefundTierView: {
+            /** @example 86400 */
+            minNoticeSeconds: number;
+            /** @example 10000 */
+            refundBp: number;
+        };
+        RefundTermsView: {
+            tiers: components["schemas"]["RefundTierView"][];
+            otherwiseBp: number;
+            reason: string;
+        };
         ApprovalView: {
             /**
              * Format: uuid
@@ -720,11 +853,13 @@ export interface components {
              * @example create_api_key
              * @enum {string}
              */
-            operation: "create_api_key" | "refund_payment";
+            operation: "create_api_key" | "refund_payment" | "set_refund_policy";
             /** @description create_api_key: the key approval would create (never a secret). */
             details: components["schemas"]["ApprovalDetailsView"] | null;
             /** @description refund_payment: the refund approval would send to payment. */
             refund: components["schemas"]["ApprovalRefundView"] | null;
+            /** @description set_refund_policy: the merchant's terms approval would send to booking. */
+            policy: components["schemas"]["RefundTermsView"] | null;
             /**
              * @description EXPIRED: nobody decided before expiresAt.
              * @example PENDING
@@ -1305,6 +1440,169 @@ export interface components {
              * @description When the gateway last applied a break event (a lagging consumer shows here).
              */
             lastAppliedAt: string | null;
+        };
+        CreateWebhookEndpointBody: {
+            /**
+             * @description https (plain http only on a loopback host), no credentials, no fragment, at most 2048 characters.
+             * @example https://merchant.example/hooks/txn
+             */
+            url: string;
+            /**
+             * @description Default ["*"] (all). Otherwise some of: BookingCancelled, BookingCompleted, BookingConfirmed, BookingExpired, BookingHeld, BookingRejected, PaymentAuthorized, PaymentCaptureFailed, PaymentCaptured, PaymentDisputed, PaymentFailed, PaymentOutcomeUnknown, PaymentRefundFailed, PaymentRefundRejected, PaymentRefunded, PaymentRequiresAction, PaymentVoided, ReconciliationBreakRaised, ReconciliationBreakResolved, RefundPolicySet, ResourceRegistered.
+             * @example [
+             *       "BookingConfirmed",
+             *       "PaymentRefunded"
+             *     ]
+             */
+            eventTypes?: string[];
+            /**
+             * @description 1..200 characters.
+             * @example production backend
+             */
+            description?: string;
+        };
+        WebhookEndpointWithSecretView: {
+            /** Format: uuid */
+            id: string;
+            /** @example https://merchant.example/hooks/txn */
+            url: string;
+            description: string | null;
+            /**
+             * @example [
+             *       "*"
+             *     ]
+             */
+            eventTypes: string[];
+            /** @enum {string} */
+            status: "ENABLED" | "DISABLED";
+            /**
+             * @description The signing secret in use; it changes at each rotation.
+             * @example 1
+             */
+            secretVersion: number;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the previous secret still signs too.
+             */
+            previousSecretValidUntil: string | null;
+            /** @example staff:alice */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example api_key:… */
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description The signing secret (HMAC-SHA256 of each delivery), shown this once: store it. Not retrievable later; rotate to get a new one.
+             * @example whsec_…
+             */
+            secret: string;
+        };
+        WebhookEndpointView: {
+            /** Format: uuid */
+            id: string;
+            /** @example https://merchant.example/hooks/txn */
+            url: string;
+            description: string | null;
+            /**
+             * @example [
+             *       "*"
+             *     ]
+             */
+            eventTypes: string[];
+            /** @enum {string} */
+            status: "ENABLED" | "DISABLED";
+            /**
+             * @description The signing secret in use; it changes at each rotation.
+             * @example 1
+             */
+            secretVersion: number;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the previous secret still signs too.
+             */
+            previousSecretValidUntil: string | null;
+            /** @example staff:alice */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example api_key:… */
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookEndpointPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor?: string | null;
+            data: components["schemas"]["WebhookEndpointView"][];
+        };
+        PendingRefundPolicyView: {
+            tiers: components["schemas"]["RefundTierView"][];
+            otherwiseBp: number;
+            reason: string;
+            /**
+             * @description SENT: booking applies it next; AWAITING_APPROVAL: a staff change waiting for another person (approvalId); EXPIRED: nobody approved it in time (it never applies).
+             * @enum {string}
+             */
+            status: "SENT" | "AWAITING_APPROVAL" | "EXPIRED";
+            /** Format: uuid */
+            approvalId: string | null;
+            /** @example API_KEY:… */
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+        };
+        RefundPolicyView: {
+            /**
+             * @description Whose terms hold: the merchant's, or the platform's default (100 % until 24 h before, 50 % until 2 h before, then nothing).
+             * @enum {string}
+             */
+            source: "MERCHANT" | "PLATFORM_DEFAULT";
+            /** @description The terms booking applies to bookings made from now on (a booking keeps the terms it was made under). */
+            tiers: components["schemas"]["RefundTierView"][];
+            otherwiseBp: number;
+            /**
+             * @description Booking's version of the merchant's terms; 0 under the platform's default.
+             * @example 2
+             */
+            version: number;
+            reason: string | null;
+            /** @example API_KEY:… */
+            setBy: string | null;
+            /**
+             * Format: date-time
+             * @description When booking applied them.
+             */
+            lastEventAt: string | null;
+            /** @description A change asked for that booking has not applied yet. */
+            pending: components["schemas"]["PendingRefundPolicyView"] | null;
+        };
+        RefundTierBody: {
+            /**
+             * @description Cancelled at least this many seconds before the slot starts…
+             * @example 86400
+             */
+            minNoticeSeconds: number;
+            /**
+             * @description …this share of what was paid goes back, in basis points (10000 = all).
+             * @example 10000
+             */
+            refundBp: number;
+        };
+        SetRefundPolicyBody: {
+            /** @description Largest notice first, at most 10; the first tier met applies. */
+            tiers: components["schemas"]["RefundTierBody"][];
+            /**
+             * @description The share when no tier is met (also after the slot started).
+             * @example 0
+             */
+            otherwiseBp: number;
+            /**
+             * @description Why, 1..200 characters; default MERCHANT_REQUEST.
+             * @example new season terms
+             */
+            reason?: string;
         };
     };
     responses: never;
@@ -3354,6 +3652,505 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or acts for no merchant. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource is in a state that forbids this (e.g. a booking that has ended; `currentStatus` says which), or a request with this idempotency key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RefundPolicy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundPolicyView"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RefundPolicy_set: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of 1–255 visible ASCII characters, unique per operation (a UUID serves). A retry with the same key and body gets the first response again with `Idempotent-Replayed: true`; kept at least 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRefundPolicyBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundPolicyView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still in progress (`/problems/request-in-progress`); retry later. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

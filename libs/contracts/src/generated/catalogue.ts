@@ -6,12 +6,14 @@ import { CancelBooking } from './booking/CancelBooking';
 import { CompleteBooking } from './booking/CompleteBooking';
 import { RegisterResource } from './booking/RegisterResource';
 import { RequestBooking } from './booking/RequestBooking';
+import { SetRefundPolicy } from './booking/SetRefundPolicy';
 import { BookingCancelled } from './booking/BookingCancelled';
 import { BookingCompleted } from './booking/BookingCompleted';
 import { BookingConfirmed } from './booking/BookingConfirmed';
 import { BookingExpired } from './booking/BookingExpired';
 import { BookingHeld } from './booking/BookingHeld';
 import { BookingRejected } from './booking/BookingRejected';
+import { RefundPolicySet } from './booking/RefundPolicySet';
 import { ResourceRegistered } from './booking/ResourceRegistered';
 import { EntryPosted } from './ledger/EntryPosted';
 import { EscrowReleased } from './ledger/EscrowReleased';
@@ -42,6 +44,7 @@ import { ApprovalGranted } from './security/ApprovalGranted';
 import { ApprovalRefused } from './security/ApprovalRefused';
 import { ApprovalRequested } from './security/ApprovalRequested';
 import { StaffAuthenticated } from './security/StaffAuthenticated';
+import { WebhookEndpointChanged } from './security/WebhookEndpointChanged';
 
 /** eventType → contract (topic, subject, self-contained schema, reader type, codec). */
 export const EVENT_TYPES = {
@@ -50,12 +53,14 @@ export const EVENT_TYPES = {
   CompleteBooking,
   RegisterResource,
   RequestBooking,
+  SetRefundPolicy,
   BookingCancelled,
   BookingCompleted,
   BookingConfirmed,
   BookingExpired,
   BookingHeld,
   BookingRejected,
+  RefundPolicySet,
   ResourceRegistered,
   EntryPosted,
   EscrowReleased,
@@ -86,28 +91,29 @@ export const EVENT_TYPES = {
   ApprovalRefused,
   ApprovalRequested,
   StaffAuthenticated,
+  WebhookEndpointChanged,
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
 
 /** topic → the event types it carries. */
 export const TOPIC_EVENT_TYPES = {
-  'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking'],
-  'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'ResourceRegistered'],
+  'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking', 'SetRefundPolicy'],
+  'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'RefundPolicySet', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'payment.commands.v1': ['RefundPayment'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefundRejected', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided', 'ReconciliationBreakRaised', 'ReconciliationBreakResolved'],
   'psp.events.v1': ['PspEventReceived'],
-  'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated'],
+  'security.events.v1': ['AccessDenied', 'ApiKeyCreated', 'ApiKeyRevoked', 'ApprovalGranted', 'ApprovalRefused', 'ApprovalRequested', 'StaffAuthenticated', 'WebhookEndpointChanged'],
 } as const satisfies Readonly<Record<string, readonly EventType[]>>;
 
 export type ContractTopic = keyof typeof TOPIC_EVENT_TYPES;
 
 /** Every event type on booking.commands.v1. */
-export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | CompleteBooking | RegisterResource | RequestBooking;
+export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | CompleteBooking | RegisterResource | RequestBooking | SetRefundPolicy;
 
 /** Every event type on booking.events.v1. */
-export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected | ResourceRegistered;
+export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected | RefundPolicySet | ResourceRegistered;
 
 /** Every event type on ledger.events.v1. */
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
@@ -122,7 +128,7 @@ export type PaymentEventsV1 = PaymentAuthorized | PaymentCaptureFailed | Payment
 export type PspEventsV1 = PspEventReceived;
 
 /** Every event type on security.events.v1. */
-export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated;
+export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated | WebhookEndpointChanged;
 
 /** Any event of the catalogue. */
 export type AnyEvent = BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

@@ -16,6 +16,17 @@ export const BookingStatus = ['HELD', 'REJECTED', 'CONFIRMED', 'CANCELLED', 'EXP
 export type BookingStatus = (typeof BookingStatus)[number];
 
 /**
+ * One tier of a refund policy: cancelled at least minNoticeMs before the slot starts, refundBp of what was paid goes back.
+ * Avro record txn.booking.RefundTier.
+ */
+export interface RefundTier {
+  /** Notice before the slot, in milliseconds, at least 0. */
+  readonly minNoticeMs: bigint;
+  /** Share refunded, in basis points, 0..10000. */
+  readonly refundBp: number;
+}
+
+/**
  * A bookable resource over a half-open time range [startsAt, endsAt). Booking's database refuses two live bookings of overlapping slots.
  * Avro record txn.booking.Slot.
  */

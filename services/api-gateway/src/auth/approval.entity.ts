@@ -17,8 +17,15 @@ export interface RefundPaymentDetails {
   readonly reason: string;
 }
 
-export type ApprovalOperation = 'create_api_key' | 'refund_payment';
-export type ApprovalDetails = CreateApiKeyDetails | RefundPaymentDetails;
+/** What an approved set_refund_policy does: send the change that waits on the merchant's refund-policy row. */
+export interface SetRefundPolicyDetails {
+  readonly tiers: { readonly minNotice_ms: number; readonly refund_bp: number }[];
+  readonly otherwise_bp: number;
+  readonly reason: string;
+}
+
+export type ApprovalOperation = 'create_api_key' | 'refund_payment' | 'set_refund_policy';
+export type ApprovalDetails = CreateApiKeyDetails | RefundPaymentDetails | SetRefundPolicyDetails;
 
 /** A four-eyes request: one person asks, a different one with approvals:decide decides, before it expires. */
 @Entity({ name: 'approvals' })

@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { databaseUnavailableProblem, isDatabaseUnavailable } from './database-unavailable';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails, type ProblemType } from './problem';
 
 /** What Express' body parser (raw-body) attaches to the errors it throws. */
@@ -25,7 +26,8 @@ const STATUS_PROBLEMS: Readonly<Record<number, ProblemType>> = {
 /**
  * Every error leaves as application/problem+json. Our own problems go out as they are; Nest's and
  * the body parser's are mapped onto the catalogue with a detail of our own words (never theirs:
- * they may name internals); anything else is a 500 that says nothing and is logged with its class
+ * they may name internals); a database that cannot be reached now is a 503 with Retry-After;
+ * anything else is a 500 that says nothing and is logged with its class
  * and message (never the request body). Used by the Nest filter and by the Express error handler
  * behind the body parser (whose errors never reach Nest).
  */
@@ -48,6 +50,11 @@ function problemFor(exception: unknown, request: Request, logger: Logger): { det
     if (type !== undefined) return { details: problem(type, type === 'not-found' ? `No resource at ${request.method} ${request.path}.` : undefined), headers: {} };
   }
   const error = exception instanceof Error ? exception : new Error(String(exception));
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ errorClass: error.name, error: error.message, method: request.method, route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched' }, 'request refused: the database cannot be reached now');
+    const unavailable = databaseUnavailableProblem();
+    return { details: unavailable.problem, headers: unavailable.headers };
+  }
   logger.error({ errorClass: error.name, error: error.message, method: request.method, route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched' }, 'request failed with an internal error');
   return { details: problem('internal', 'The request could not be completed; it is safe to retry with the same Idempotency-Key.'), headers: {} };
 }

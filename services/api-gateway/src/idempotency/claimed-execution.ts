@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { databaseUnavailableProblem, isDatabaseUnavailable } from '../http/database-unavailable';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from '../http/problem';
 import { keepsOutcome, REPLAYED_HEADERS } from './idempotency-rules';
 import type { IdempotencySettings } from './idempotency.interceptor';
@@ -45,10 +46,18 @@ function keptHeaders(response: Response): Record<string, string> {
   return kept;
 }
 
-/** A thrown error as the response the client gets; anything not a ProblemException is the server's fault (500, recorded, logged here). */
-function failureOf(error: unknown, execution: Execution): ProblemException {
+/**
+ * A thrown error as the response the client gets: a database that could not be reached before
+ * anything committed is a 503 (the key is released, a retry executes); anything else not a
+ * ProblemException is the server's fault (500, recorded, logged here).
+ */
+function failureOf(error: unknown, execution: Execution, executed: boolean): ProblemException {
   if (error instanceof ProblemException) return error;
   const failure = error instanceof Error ? error : new Error(String(error));
+  if (!executed && isDatabaseUnavailable(failure)) {
+    execution.logger.warn({ errorClass: failure.name, error: failure.message, route: execution.request.path }, 'idempotent request refused: the database cannot be reached now; the key is released');
+    return databaseUnavailableProblem();
+  }
   execution.logger.error({ errorClass: failure.name, error: failure.message, route: execution.request.path }, 'idempotent request failed with an internal error: the 500 is recorded under its key');
   return ProblemException.of('internal', 'The request failed on our side. This answer is recorded under its Idempotency-Key and repeated to retries with it; send a new key to try again.');
 }
@@ -66,7 +75,7 @@ export async function executeUnderClaim(execution: Execution): Promise<unknown> 
   try {
     value = await runIdempotently(context, execution.run);
   } catch (error) {
-    const failure = failureOf(error, execution);
+    const failure = failureOf(error, execution, context.fenced);
     const stored: StoredResponse = { status: failure.problem.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...lowercase(failure.headers) }, body: JSON.stringify(failure.problem) };
     const released = !keepsOutcome(stored.status) && (await store.release(request.owner, request.key, claimToken).catch(() => false));
     if (!released) await record(execution, stored);

@@ -3,13 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { AccessDenied, ApiKeyCreated, ApiKeyRevoked, ApprovalGranted, ApprovalRefused, ApprovalRequested, StaffAuthenticated, type Actor, type Envelope } from '@txn/contracts';
+import { AccessDenied, ApiKeyCreated, ApiKeyRevoked, ApprovalGranted, ApprovalRefused, ApprovalRequested, StaffAuthenticated, WebhookEndpointChanged, type Actor, type Envelope } from '@txn/contracts';
 import { EventPublisher } from '@txn/nest-messaging';
 import { SERVICE_DEPENDENCIES, type ServiceDependencies } from '@txn/service-kit';
 import { fromEntityManager } from '@txn/sql';
 import type { ApiKeyEntity } from '../auth/api-key.entity';
 import type { ApprovalEntity } from '../auth/approval.entity';
 import { TenantTransactions } from '../persistence/tenant-transactions';
+import type { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 import { AccessDeniedLimiter } from './access-denied-limiter';
 
 /** envelope.tenantId and the Kafka key of a security event that belongs to no merchant (never a valid merchant id). */
@@ -75,6 +76,23 @@ export class SecurityEvents {
       createdBy: key.createdBy,
     });
     this.writtenTotal.inc({ event: 'ApiKeyCreated' });
+  }
+
+  /** An endpoint's row as it is after `change`, in the change's transaction (never a secret). */
+  async webhookEndpointChanged(manager: EntityManager, endpoint: WebhookEndpointEntity, change: 'CREATED' | 'DISABLED' | 'ENABLED' | 'SECRET_ROTATED', actor: Actor, now: Date): Promise<void> {
+    await this.publisher.publish(fromEntityManager(manager), WebhookEndpointChanged, {
+      envelope: this.envelope('WebhookEndpointChanged', endpoint.merchantId, actor, endpoint.id, now),
+      endpointId: endpoint.id,
+      merchantId: endpoint.merchantId,
+      change,
+      url: endpoint.url,
+      eventTypes: endpoint.eventTypes,
+      status: endpoint.status,
+      secretVersion: endpoint.secretVersion,
+      previousSecretValidUntil: endpoint.previousSecretValidUntil,
+      changedBy: endpoint.updatedBy,
+    });
+    this.writtenTotal.inc({ event: 'WebhookEndpointChanged' });
   }
 
   async apiKeyRevoked(manager: EntityManager, key: ApiKeyEntity, actor: Actor, now: Date): Promise<void> {

@@ -56,7 +56,7 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
 
   beforeAll(async () => {
     const staff = await staffTokenMinter();
-    gateway = await startGatewayInProcess({ suiteName: 'gateway-rbac', settings: { staffTokens: staff.settings } });
+    gateway = await startGatewayInProcess({ suiteName: 'gateway-rbac', settings: { staffTokens: staff.settings, webhookSigningKey: 'rbac-webhook-signing-key' } });
     const admin = await staff.mint({ sub: 'rbac-admin', roles: ['platform-admin'] });
     const as = (merchant: string): { token: string; headers: Record<string, string> } => ({ token: admin, headers: { 'txn-merchant': merchant } });
     const json = async (method: string, request: MatrixRequest, credential: { token: string; headers: Record<string, string> }): Promise<Record<string, string>> => {
@@ -86,6 +86,7 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       );
       return id;
     };
+    const endpoint = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/webhook-endpoints', body: { url: `https://${merchant}.example/hooks` } }, as(merchant))).id ?? '';
     const resource = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/resources', body: { resourceId: `court-${merchant}`, name: 'Court' } }, as(merchant))).id ?? '';
     const requester = await staff.mint({ sub: 'rbac-requester', roles: ['platform-admin'] });
     const approval = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/api-keys', body: { name: 'four eyes', role: 'owner' } }, { token: requester, headers: { 'txn-merchant': merchant } })).id ?? '';
@@ -99,6 +100,8 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
       paymentB,
       refundA: await refund('rbac-a', paymentA),
       refundB: await refund('rbac-b', paymentB),
+      endpointA: await endpoint('rbac-a'),
+      endpointB: await endpoint('rbac-b'),
       targetKeyA: (await key('rbac-a', 'auditor')).id ?? '',
       targetKeyB: (await key('rbac-b', 'auditor')).id ?? '',
       approvalA: await approval('rbac-a'),

@@ -23,6 +23,9 @@ export interface MatrixFixture {
   /** A refund of paymentA and of paymentB. */
   readonly refundA: string;
   readonly refundB: string;
+  /** A webhook endpoint of each. */
+  readonly endpointA: string;
+  readonly endpointB: string;
   /** A key of each merchant that no test credential uses (so revoking it locks nobody out). */
   readonly targetKeyA: string;
   readonly targetKeyB: string;
@@ -108,6 +111,16 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   // exactly like an account of one's own that has no entries: nothing to leak, so no otherTenant row.
   { method: 'GET', route: '/v1/ledger/balances', access: 'ledger:read', request: () => ({ path: '/v1/ledger/balances' }) },
   { method: 'GET', route: '/v1/ledger/accounts/:accountId/entries', access: 'ledger:read', request: (f) => ({ path: `/v1/ledger/accounts/ESCROW:${f.merchantA}:EUR/entries` }) },
+  // The merchant's refund policy (a PUT from every role allowed: each is the latest asked for, all valid).
+  { method: 'GET', route: '/v1/refund-policy', access: 'policies:read', request: () => ({ path: '/v1/refund-policy' }) },
+  { method: 'PUT', route: '/v1/refund-policy', access: 'policies:write', request: () => ({ path: '/v1/refund-policy', body: { tiers: [{ minNoticeSeconds: 86_400, refundBp: 10_000 }], otherwiseBp: 0 } }) },
+  // Webhook endpoints (the matrix creates at most one per role allowed: far below the bound of 16).
+  { method: 'POST', route: '/v1/webhook-endpoints', access: 'webhooks:manage', request: () => ({ path: '/v1/webhook-endpoints', body: { url: 'https://merchant.example/hooks' } }) },
+  { method: 'GET', route: '/v1/webhook-endpoints', access: 'webhooks:manage', request: () => ({ path: '/v1/webhook-endpoints' }) },
+  { method: 'GET', route: '/v1/webhook-endpoints/:id', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}` }) },
+  { method: 'POST', route: '/v1/webhook-endpoints/:id/disable', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}/disable` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}/disable` }) },
+  { method: 'POST', route: '/v1/webhook-endpoints/:id/enable', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}/enable` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}/enable` }) },
+  { method: 'POST', route: '/v1/webhook-endpoints/:id/rotate-secret', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}/rotate-secret` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}/rotate-secret` }) },
   // Reconciliation's breaks: a list in the caller's merchant scope, nothing named by id.
   { method: 'GET', route: '/v1/reconciliation/breaks', access: 'recon:read', request: () => ({ path: '/v1/reconciliation/breaks?status=OPEN' }) },
 ];

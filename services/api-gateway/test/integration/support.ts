@@ -37,6 +37,8 @@ export interface GatewayInProcess {
   /** What the reader saw on the topics it was asked to read, in arrival order. */
   readonly seen: readonly SeenRecord[];
   readonly topicOf: Readonly<Record<GatewayTopic, string>>;
+  /** Every instance (the first is `service`/`baseUrl`): one database, one set of topics, one consumer group. */
+  readonly instances: readonly { readonly service: RunningService; readonly baseUrl: string; readonly logs: readonly LogLine[] }[];
   close(): Promise<void>;
 }
 
@@ -49,6 +51,8 @@ export interface GatewaySuiteOptions {
   readonly read?: readonly GatewayTopic[];
   /** Controllers added to the gateway's module for a suite (a probe route exercising a cross-cutting rule). */
   readonly controllers?: readonly Type[];
+  /** How many gateway instances to start side by side (default 1), as `PLATFORM_INSTANCES` runs them. */
+  readonly instances?: number;
 }
 
 export async function startGatewayInProcess(options: GatewaySuiteOptions): Promise<GatewayInProcess> {
@@ -59,17 +63,23 @@ export async function startGatewayInProcess(options: GatewaySuiteOptions): Promi
     const { scope, topicOf, secret } = await suiteResources(options.suiteName, GATEWAY_TOPICS, PARTITIONS_PER_TOPIC, cleanups);
     const database = await scope.database('api_gateway');
     const settings: GatewaySettings = { ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0, ...options.settings };
-    const { service, logs } = await startSuiteService({
-      service: 'api-gateway',
-      database,
-      secret,
-      environment: options.environment ?? {},
-      readSettings: () => ({}),
-      definition: () => withControllers(apiGatewayService(settings), options.controllers ?? []),
-      topicOverrides: topicOf,
-      consumerGroup: scope.groupId('api-gateway'),
-      cleanups,
-    });
+    const instances: { service: RunningService; baseUrl: string; logs: LogLine[] }[] = [];
+    for (let index = 0; index < (options.instances ?? 1); index += 1) {
+      const started = await startSuiteService({
+        service: 'api-gateway',
+        database,
+        secret,
+        environment: options.environment ?? {},
+        readSettings: () => ({}),
+        definition: () => withControllers(apiGatewayService(settings), options.controllers ?? []),
+        topicOverrides: topicOf,
+        consumerGroup: scope.groupId('api-gateway'),
+        cleanups,
+      });
+      if (started.service.apiPort === undefined) throw new Error('the gateway started without its public HTTP port');
+      instances.push({ service: started.service, baseUrl: `http://127.0.0.1:${started.service.apiPort}`, logs: started.logs });
+    }
+    const [{ service, logs }] = instances as [(typeof instances)[number]];
     const pool = new Pool({ ...database, max: POOL_MAX, connectionTimeoutMillis: 5_000 });
     cleanups.push(() => pool.end());
     const sender = await suiteSender(`${options.suiteName}-test`, topicOf, cleanups);
@@ -85,8 +95,7 @@ export async function startGatewayInProcess(options: GatewaySuiteOptions): Promi
       });
       cleanups.push(() => reader.stop());
     }
-    if (service.apiPort === undefined) throw new Error('the gateway started without its public HTTP port');
-    return { service, baseUrl: `http://127.0.0.1:${service.apiPort}`, pool, logs, sender, seen, topicOf, close };
+    return { service, baseUrl: `http://127.0.0.1:${String(service.apiPort)}`, pool, logs, sender, seen, topicOf, instances, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

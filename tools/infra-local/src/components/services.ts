@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import { MAX_INSTANCES, type PlatformConfig } from '../config';
-import { secretFile } from '../secrets';
+import { ensureSecret, secretFile } from '../secrets';
 import { ensureStaffSigningKeys, LOCAL_STAFF_TOKEN_ISSUER, STAFF_TOKEN_AUDIENCE } from '../staff-keys';
 import { kafkaBrokers } from './kafka';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
@@ -50,7 +50,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     defaultPort: 18504,
     apiPort: 18500,
     // Staff tokens: the public half of the key ./platform token signs with (decision 0024).
-    env: (ctx) => ({ GATEWAY_STAFF_JWKS_FILE: ensureStaffSigningKeys(ctx.stateDir).jwksFile, GATEWAY_STAFF_JWT_ISSUER: LOCAL_STAFF_TOKEN_ISSUER, GATEWAY_STAFF_JWT_AUDIENCE: STAFF_TOKEN_AUDIENCE }),
+    env: (ctx) => ({ GATEWAY_STAFF_JWKS_FILE: ensureStaffSigningKeys(ctx.stateDir).jwksFile, GATEWAY_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), GATEWAY_STAFF_JWT_ISSUER: LOCAL_STAFF_TOKEN_ISSUER, GATEWAY_STAFF_JWT_AUDIENCE: STAFF_TOKEN_AUDIENCE }),
   },
   { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
   { name: 'ledger', extensions: [], defaultPort: 18503 },
@@ -79,6 +79,12 @@ function ensurePspTestKeyFile(stateDir: string): string {
     writeFileSync(path, `sk_test_local_${randomBytes(12).toString('hex')}`, { mode: 0o600 });
   }
   return path;
+}
+
+/** The key merchants' webhook signing secrets are derived from (decision 0033): random, once per state folder; the notification service will read the same file. */
+function webhookSigningKeyFile(stateDir: string): string {
+  ensureSecret(stateDir, 'webhook-signing-key');
+  return secretFile(stateDir, 'webhook-signing-key');
 }
 
 const HOST = '127.0.0.1';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import type { ApprovalEntity, CreateApiKeyDetails, RefundPaymentDetails } from '../../auth/approval.entity';
+import type { ApprovalEntity, CreateApiKeyDetails, RefundPaymentDetails, SetRefundPolicyDetails } from '../../auth/approval.entity';
+import { RefundTermsView } from '../refund-policy/refund-policy.dto';
 import { CreatedApiKeyView } from '../api-keys/api-key.dto';
 import { RefundView } from '../payments/refund.view';
 import { MoneyView, PageView } from '../views';
@@ -42,7 +43,7 @@ export class ApprovalView {
   @ApiProperty({ type: String, example: 'acme-rooms' })
   merchantId!: string;
 
-  @ApiProperty({ enum: ['create_api_key', 'refund_payment'], example: 'create_api_key' })
+  @ApiProperty({ enum: ['create_api_key', 'refund_payment', 'set_refund_policy'], example: 'create_api_key' })
   operation!: string;
 
   @ApiProperty({ type: ApprovalDetailsView, nullable: true, description: 'create_api_key: the key approval would create (never a secret).' })
@@ -50,6 +51,9 @@ export class ApprovalView {
 
   @ApiProperty({ type: ApprovalRefundView, nullable: true, description: 'refund_payment: the refund approval would send to payment.' })
   refund!: ApprovalRefundView | null;
+
+  @ApiProperty({ type: RefundTermsView, nullable: true, description: "set_refund_policy: the merchant's terms approval would send to booking." })
+  policy!: RefundTermsView | null;
 
   @ApiProperty({ enum: STATUSES, example: 'PENDING', description: 'EXPIRED: nobody decided before expiresAt.' })
   status!: string;
@@ -105,12 +109,14 @@ export function approvalView(row: ApprovalEntity, now: Date): ApprovalView {
   const expired = row.status === 'PENDING' && row.expiresAt.getTime() <= now.getTime();
   const key = row.operation === 'create_api_key' ? (row.details as CreateApiKeyDetails) : null;
   const refund = row.operation === 'refund_payment' ? (row.details as RefundPaymentDetails) : null;
+  const policy = row.operation === 'set_refund_policy' ? (row.details as SetRefundPolicyDetails) : null;
   return {
     id: row.id,
     merchantId: row.merchantId,
     operation: row.operation,
     details: key === null ? null : { ...key, scopes: [...key.scopes] },
     refund: refund === null ? null : { paymentId: refund.paymentId, refundId: refund.refundId, amount: { amountMinor: Number(refund.amountMinor), currency: refund.currency }, reason: refund.reason },
+    policy: policy === null ? null : { tiers: policy.tiers.map((tier) => ({ minNoticeSeconds: Math.floor(tier.minNotice_ms / 1_000), refundBp: tier.refund_bp })), otherwiseBp: policy.otherwise_bp, reason: policy.reason },
     status: expired ? 'EXPIRED' : row.status,
     requestedBy: row.requestedBy,
     requestedAt: row.requestedAt.toISOString(),

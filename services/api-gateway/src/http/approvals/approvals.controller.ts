@@ -7,6 +7,7 @@ import { ApiProblems } from '../api-responses';
 import { resourceId } from '../caller';
 import { PageQuery } from '../page-query';
 import { refundProblem } from '../payments/refund-problems';
+import { refundPolicyProblem } from '../refund-policy/refund-policy-problems';
 import { refundView } from '../payments/refund.view';
 import { ApprovalPage, ApprovalView, approvalView, ApprovedView, RefuseBody } from './approval.dto';
 
@@ -44,12 +45,12 @@ export class ApprovalsController {
   @Post(':id/approve')
   @HttpCode(200)
   @RequirePermission('approvals:decide')
-  @ApiOperation({ summary: 'Approve a request (not your own)', description: 'Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).' })
+  @ApiOperation({ summary: 'Approve a request (not your own)', description: 'Carries the operation out in the same transaction: create_api_key answers the created key, whole, once (ApiKeyCreated); refund_payment judges the refund again and sends it (422 refund-exceeds-refundable if it no longer fits; the request then stays to be refused); set_refund_policy sends the change to booking (409 if a later change replaced it). ApprovalGranted on security.events.v1. 403 for the requester; 409 when already decided or expired (`currentStatus`).' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ApprovedView })
   @ApiProblems(401, 403, 404, 409, 422)
   async approve(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ApprovedView> {
-    const { approval, key, refund } = await this.decisions.approve(principal, resourceId(id, 'approval request')).catch(refundProblem);
+    const { approval, key, refund } = await this.decisions.approve(principal, resourceId(id, 'approval request')).catch(refundProblem).catch(refundPolicyProblem);
     return { approval: approvalView(approval, new Date()), key, refund: refund === null ? null : refundView(refund, new Date()) };
   }
 

@@ -12,6 +12,9 @@ import { PaymentDisputes010 } from './010-payment-disputes';
 import { ReconciliationBreaks011 } from './011-reconciliation-breaks';
 import { Refunds012 } from './012-refunds';
 import { RefundApprovals013 } from './013-refund-approvals';
+import { WebhookEndpoints014 } from './014-webhook-endpoints';
+import { RefundPolicies015 } from './015-refund-policies';
+import { PolicyApprovals016 } from './016-policy-approvals';
 
 /** The gateway's TypeORM migrations, by version (1 is the inbox and outbox tables). Grants: migrations/grants.sql. */
-export const GATEWAY_MIGRATIONS: readonly CodeMigration[] = [typeormMigration(2, new Merchants002()), typeormMigration(3, new ApiKeys003()), typeormMigration(4, new ReadModels004()), typeormMigration(5, new Idempotency005()), typeormMigration(6, new KeyRateLimits006()), typeormMigration(7, new LedgerReadModels007()), typeormMigration(8, new Approvals008()), typeormMigration(9, new Resources009()), typeormMigration(10, new PaymentDisputes010()), typeormMigration(11, new ReconciliationBreaks011()), typeormMigration(12, new Refunds012()), typeormMigration(13, new RefundApprovals013())];
+export const GATEWAY_MIGRATIONS: readonly CodeMigration[] = [typeormMigration(2, new Merchants002()), typeormMigration(3, new ApiKeys003()), typeormMigration(4, new ReadModels004()), typeormMigration(5, new Idempotency005()), typeormMigration(6, new KeyRateLimits006()), typeormMigration(7, new LedgerReadModels007()), typeormMigration(8, new Approvals008()), typeormMigration(9, new Resources009()), typeormMigration(10, new PaymentDisputes010()), typeormMigration(11, new ReconciliationBreaks011()), typeormMigration(12, new Refunds012()), typeormMigration(13, new RefundApprovals013()), typeormMigration(14, new WebhookEndpoints014()), typeormMigration(15, new RefundPolicies015()), typeormMigration(16, new PolicyApprovals016())];
