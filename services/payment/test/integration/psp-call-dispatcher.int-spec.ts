@@ -229,8 +229,13 @@ describe('PSP call dispatcher (bounded pipeline, real PostgreSQL and Kafka)', ()
     const parked = await waitFor(`the call of ${bookingId} parked`, async () => ((await callRow(bookingId))?.parked === true ? callRow(bookingId) : undefined), FLOW_TIMEOUT_MS);
     expect(parked).toMatchObject({ attempts: MAX_CALL_ATTEMPTS, parked: true });
     expect(parked?.last_error).toMatch(error);
-    const row = await payment.pool.query('SELECT status, needs_attention FROM payments WHERE payment_id = $1', [paymentId]);
-    expect(row.rows).toEqual([{ status: 'PENDING', needs_attention: true }]);
+    // The payment is flagged in a transaction of its own after the park (call-dispatcher.ts), then the park is logged: wait for both.
+    const flagged = async (): Promise<unknown[] | undefined> => {
+      const row = await payment.pool.query('SELECT status, needs_attention FROM payments WHERE payment_id = $1', [paymentId]);
+      const parkLogged = payment.logs.some((line) => line.paymentId === paymentId && line.level === 'error' && String(line.msg).includes('parked'));
+      return (row.rows[0] as { needs_attention?: boolean } | undefined)?.needs_attention === true && parkLogged ? row.rows : undefined;
+    };
+    expect(await waitFor(`the payment of ${bookingId} flagged and the park logged`, flagged, FLOW_TIMEOUT_MS)).toEqual([{ status: 'PENDING', needs_attention: true }]);
     const logged = payment.logs.filter((line) => line.paymentId === paymentId && line.level === 'error' && String(line.msg).includes('parked'));
     expect(logged).toEqual([expect.objectContaining({ idempotencyKey: `pay_${paymentId}_authorize`, operation: 'AUTHORIZE', attempts: MAX_CALL_ATTEMPTS })]);
     // Parked is parked: no claim, no call, however long we wait.
