@@ -16,16 +16,17 @@ export async function applyRefundPolicySet(tx: SqlTransaction, event: RefundPoli
     `INSERT INTO refund_policy_views (merchant_id, tiers, otherwise_bp, version, reason, set_by, last_event_id, last_event_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
      ON CONFLICT (merchant_id) DO UPDATE SET tiers = EXCLUDED.tiers, otherwise_bp = EXCLUDED.otherwise_bp, version = EXCLUDED.version,
-       reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, last_event_id = EXCLUDED.last_event_id, last_event_at = EXCLUDED.last_event_at, updated_at = now(),
-       requested_tiers = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_tiers END,
-       requested_otherwise_bp = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_otherwise_bp END,
-       requested_reason = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_reason END,
-       requested_by = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_by END,
-       requested_at = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_at END,
-       requested_command_id = CASE WHEN refund_policy_views.requested_command_id = $9 THEN NULL ELSE refund_policy_views.requested_command_id END
+       reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, last_event_id = EXCLUDED.last_event_id, last_event_at = EXCLUDED.last_event_at, updated_at = now()
      WHERE refund_policy_views.version < EXCLUDED.version
      RETURNING 1`,
-    [envelope.tenantId, tiers, event.otherwiseBp, envelope.aggregateVersion.toString(), event.reason, `${envelope.actor.type}:${envelope.actor.id}`, envelope.eventId, envelope.occurredAt, envelope.causationId],
+    [envelope.tenantId, tiers, event.otherwiseBp, envelope.aggregateVersion.toString(), event.reason, `${envelope.actor.type}:${envelope.actor.id}`, envelope.eventId, envelope.occurredAt],
   );
+  if (rows.length > 0 && envelope.causationId !== null) {
+    await tx.query(
+      `UPDATE refund_policy_views SET requested_tiers = NULL, requested_otherwise_bp = NULL, requested_reason = NULL, requested_by = NULL, requested_at = NULL, requested_command_id = NULL
+        WHERE merchant_id = $1 AND requested_command_id = $2`,
+      [envelope.tenantId, envelope.causationId],
+    );
+  }
   return rows.length === 0 ? 'stale' : 'applied';
 }

@@ -75,12 +75,12 @@ export interface RefundApprovals {
 async function lockedPayment(manager: EntityManager, paymentId: string, now: Date, excludingRefundId: string | null): Promise<{ payment: PaymentViewEntity; pendingMinor: bigint }> {
   const payment = await manager.findOne(PaymentViewEntity, { where: { paymentId }, lock: { mode: 'pessimistic_write' } });
   if (payment === null) throw new RefundRefusedError({ kind: 'payment-not-found', paymentId });
-  const pending = await manager
+  const query = manager
     .createQueryBuilder(RefundViewEntity, 'r')
     .select('COALESCE(SUM(r.amount_minor), 0)', 'pending')
-    .where("r.payment_id = :paymentId AND (r.status = 'PENDING' OR (r.status = 'AWAITING_APPROVAL' AND r.approval_expires_at > :now))", { paymentId, now })
-    .andWhere('r.refund_id <> :excluded', { excluded: excludingRefundId ?? '00000000-0000-0000-0000-000000000000' })
-    .getRawOne<{ pending: string }>();
+    .where("r.payment_id = :paymentId AND (r.status = 'PENDING' OR (r.status = 'AWAITING_APPROVAL' AND r.approval_expires_at > :now))", { paymentId, now });
+  if (excludingRefundId !== null) query.andWhere('r.refund_id <> :excluded', { excluded: excludingRefundId });
+  const pending = await query.getRawOne<{ pending: string }>();
   return { payment, pendingMinor: BigInt(pending?.pending ?? '0') };
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, MaxLength, Validate, ValidatorConstraint, type ValidatorConstraintInterface, type ValidationArguments } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Validate, ValidatorConstraint, type ValidatorConstraintInterface, type ValidationArguments } from 'class-validator';
 import { ALL_EVENT_TYPES, DELIVERABLE_EVENT_TYPES, unknownEventTypes, urlProblem } from '../../webhooks/endpoint-rules';
 import type { WebhookEndpointEntity } from '../../webhooks/webhook-endpoint.entity';
 import { PageView } from '../views';
@@ -43,7 +43,6 @@ export class CreateWebhookEndpointBody {
   @IsOptional()
   @IsString()
   @Length(1, 200)
-  @MaxLength(200)
   description?: string;
 }
 
