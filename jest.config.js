@@ -23,9 +23,10 @@ const moduleNameMapper = Object.fromEntries(
 );
 
 const shared = {
-  // jose (staff tokens) ships ECMAScript modules only: transformed to CommonJS like our sources.
-  transform: { '^.+\\.ts$': swcTransform, '/node_modules/jose/.+\\.js$': swcTransform },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose (staff tokens) and canonicalize (the audit chain's RFC 8785 encoding) ship ECMAScript
+  // modules only: transformed to CommonJS like our sources.
+  transform: { '^.+\\.ts$': swcTransform, '/node_modules/(jose|canonicalize)/.+\\.js$': swcTransform },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|canonicalize)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/\\.platform/', '/dist/'],

@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
+import { runAuditCommand } from './commands/audit';
 import { runIngressCommand } from './commands/ingress';
 import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
@@ -40,6 +41,7 @@ const USAGE = `usage: ./platform <command>
   ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
   recon run [--since 24h] | breaks  reconcile the PSP, payments, ledger and bookings now / list open breaks
   ingress catch-up [--since 24h]  fetch the PSP's events we may have missed, through the webhook path
+  audit verify|trail <booking>  prove the audit chains (and their checkpoints) / one saga's whole story
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -167,6 +169,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runReconCommand(rest, config);
     case 'ingress':
       return runIngressCommand(rest, config);
+    case 'audit':
+      return runAuditCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':

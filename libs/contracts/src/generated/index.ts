@@ -3,6 +3,7 @@
 
 export * from './types';
 export * from './catalogue';
+export { AuditCheckpointTaken } from './audit/AuditCheckpointTaken';
 export { BookingDeadlineReached } from './booking/BookingDeadlineReached';
 export { CancelBooking } from './booking/CancelBooking';
 export { CompleteBooking } from './booking/CompleteBooking';

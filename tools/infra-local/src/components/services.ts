@@ -65,6 +65,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     afterStart: (ctx, url) => registerIngressWithSandbox(ctx, url.api ?? ''),
     setupKey: (ctx) => sandboxProcessKey(ctx.config),
   },
+  { name: 'audit', extensions: [], defaultPort: 18506 },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
 ];
 

@@ -26,6 +26,8 @@ export interface ServiceProgramTable {
   /** How the user calls them: `./platform <verb> <command>`. */
   readonly verb: string;
   readonly commands: Readonly<Record<string, ServiceProgram>>;
+  /** Settings of the running service the programs need besides its database (e.g. audit's KAFKA_BROKERS). */
+  readonly extraSettings?: readonly string[];
 }
 
 export function programsUsage(table: ServiceProgramTable): string {
@@ -38,13 +40,13 @@ export function programsUsage(table: ServiceProgramTable): string {
 const DATABASE_SETTINGS = ['DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD_FILE'] as const;
 
 /** The database settings the service's component hands the running service (its runtime role). */
-export function serviceDatabaseSettings(config: PlatformConfig, service: string): Record<string, string> {
+export function serviceDatabaseSettings(config: PlatformConfig, service: string, extra: readonly string[] = []): Record<string, string> {
   const supervisor = new Supervisor(config, componentsFor(config));
   const component = supervisor.components.find((candidate) => candidate.name === service);
   const env = component === undefined ? undefined : component.command(supervisor.context(component)).env;
   if (env === undefined) throw new Error(`the ${service} component names no database settings`);
   const settings: Record<string, string> = {};
-  for (const name of DATABASE_SETTINGS) {
+  for (const name of [...DATABASE_SETTINGS, ...extra]) {
     const value = env[name];
     if (value === undefined) throw new Error(`the ${service} component does not set ${name}`);
     settings[name] = value;
@@ -65,7 +67,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs one program with the service's settings; resolves with its exit code (2 when it could not run). */
 export function runServiceProgram(config: PlatformConfig, table: ServiceProgramTable, command: ServiceProgram, args: readonly string[], options: ServiceProgramOptions = {}): Promise<number> {
-  const settings = options.settings ?? serviceDatabaseSettings(config, table.service);
+  const settings = options.settings ?? serviceDatabaseSettings(config, table.service, table.extraSettings);
   // A URL in this shell's environment would take precedence over the service's own settings.
   const { LEDGER_DATABASE_URL: _ledger, PAYMENT_DATABASE_URL: _payment, WEBHOOK_INGRESS_DATABASE_URL: _ingress, ...inherited } = process.env;
   const output = options.output;
