@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { CompleteBooking, RequestBooking, type Actor, type Envelope } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
+import { AUDITED_TOPICS, verifyTrail } from '@txn/audit';
 import { verifyLedger } from '@txn/ledger';
 import { startPlatformInProcess, type LogLine, type PlatformInProcess, type SeenEvent } from './support/platform-in-process';
 import { FEE_MINOR, HOUR_MS, MERCHANT_SHARE_MINOR, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
@@ -93,7 +94,7 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
   }
 
   beforeAll(async () => {
-    platform = await startPlatformInProcess({ paymentMethodOf: (customerId) => (customerId === DECLINING_CUSTOMER ? DECLINING_PAYMENT_METHOD : GOOD_PAYMENT_METHOD) });
+    platform = await startPlatformInProcess({ paymentMethodOf: (customerId) => (customerId === DECLINING_CUSTOMER ? DECLINING_PAYMENT_METHOD : GOOD_PAYMENT_METHOD), audit: true });
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -104,6 +105,31 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
     }
     await platform?.close();
   }, START_TIMEOUT_MS);
+
+  /** Every state change of the saga (each event on an audited topic) has exactly one audit record, with its actor and its before and after; the tenant's chain verifies. */
+  async function expectOneAuditRecordPerStateChange(bookingId: string): Promise<void> {
+    const audit = platform.audit;
+    if (audit === undefined) throw new Error('this suite starts the audit service');
+    const changesSeen = () => platform.sagaOf(bookingId).filter((event) => (AUDITED_TOPICS as readonly string[]).includes(event.topic));
+    const recordsOf = async () => (await audit.pool.query<{ event_id: string; action: string; actor_type: string; actor_id: string; status_before: string | null; status_after: string | null; aggregate_version: string }>('SELECT event_id, action, actor_type, actor_id, status_before, status_after, aggregate_version FROM audit_records WHERE correlation_id = $1', [bookingId])).rows;
+    // The audit and the test's reader consume the same topics, each at its own pace: wait until both have the same events.
+    const idsOf = (ids: readonly string[]): string => [...new Set(ids)].sort().join(',');
+    const { changes, records } = await waitFor('an audit record of every state change', async () => {
+      const [seen, rows] = [changesSeen(), await recordsOf()];
+      return idsOf(rows.map((row) => row.event_id)) === idsOf(seen.map((event) => event.value.envelope.eventId)) ? { changes: seen, records: rows } : undefined;
+    }, STEP_TIMEOUT_MS);
+    expect(changes.length).toBeGreaterThanOrEqual(3);
+    expect(records).toHaveLength(new Set(changes.map((event) => event.value.envelope.eventId)).size);
+    for (const change of changes) {
+      const value = change.value as { envelope: Envelope; statusBefore?: string | null; statusAfter?: string };
+      const matching = records.filter((record) => record.event_id === value.envelope.eventId);
+      expect(matching).toHaveLength(1);
+      expect(matching[0]).toMatchObject({ action: change.eventType, actor_type: value.envelope.actor.type, actor_id: value.envelope.actor.id, aggregate_version: String(value.envelope.aggregateVersion) });
+      if (value.statusAfter !== undefined) expect(matching[0]).toMatchObject({ status_before: value.statusBefore ?? null, status_after: value.statusAfter });
+    }
+    const report = await verifyTrail(audit.pool, new Map(), platform.tenantId);
+    expect(report.verdicts).toEqual([expect.objectContaining({ ok: true, chainId: platform.tenantId })]);
+  }
 
   it('takes a paid booking from request to payout: held, authorized, confirmed, captured into escrow, completed, released to the merchant; one PaymentIntent; ledger balanced', async () => {
     const routesBefore = platform.proxyStats().forwarded_by_route;
@@ -191,6 +217,8 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
     const intents = await platform.intentsAtSandbox(paymentId);
     expect(intents.map((intent) => [intent.id, intent.status, intent.capture_method, intent.amount, intent.currency])).toEqual([[authorized.value.pspPaymentIntentId, 'succeeded', 'manual', Number(PRICE_MINOR), 'eur']]);
     expect(routeDelta(routesBefore, platform.proxyStats().forwarded_by_route)).toEqual({ 'POST /v1/payment_intents': 1, 'POST /v1/payment_intents/{id}/capture': 1 });
+
+    await expectOneAuditRecordPerStateChange(bookingId);
   }, SAGA_TEST_TIMEOUT_MS);
 
   it('releases the slot when the card is declined: PaymentFailed, booking cancelled (PAYMENT_FAILED), nothing held or journaled, slot bookable again', async () => {
@@ -252,5 +280,7 @@ describe('booking saga end to end (booking, payment, ledger in-process; real Kaf
     const intents = await platform.intentsAtSandbox(paymentId);
     expect(intents.length).toBeLessThanOrEqual(1);
     for (const intent of intents) expect(['requires_capture', 'succeeded']).not.toContain(intent.status);
+
+    await expectOneAuditRecordPerStateChange(bookingId);
   }, SAGA_TEST_TIMEOUT_MS);
 });

@@ -7,6 +7,7 @@ import { startSuiteService, suiteSender, suiteTopics, type SuiteService } from '
 import type { RunningService } from '@txn/service-kit';
 import { Cleanups, createSuiteScope, installExtensions, secretFiles, testEnvironment, waitFor, type LogLine, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { bookingService, DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '@txn/booking';
+import { auditService } from '@txn/audit';
 import { ledgerService, readLedgerSettings } from '@txn/ledger';
 import { paymentService, readPaymentSettings } from '@txn/payment';
 import { startGatewayBeside, type GatewayUnderTest } from './gateway-beside';
@@ -42,6 +43,8 @@ export interface PlatformInProcess {
   readonly booking: ServiceUnderTest;
   readonly payment: ServiceUnderTest;
   readonly ledger: ServiceUnderTest;
+  /** Started when the options ask for it. */
+  readonly audit: ServiceUnderTest | undefined;
   readonly proxy: RunningPspProxy;
   /** The api-gateway, when asked for (`gateway: true`). */
   readonly gateway: GatewayUnderTest | undefined;
@@ -70,6 +73,8 @@ export interface PlatformOptions {
   readonly paymentEnvironment?: Readonly<Record<string, string>>;
   /** Also start the api-gateway on the same suite topics (the API's end-to-end tests). */
   readonly gateway?: boolean;
+  /** Also start the audit service on the same suite topics (and suite topics of its own for security events and checkpoints). */
+  readonly audit?: boolean;
 }
 
 async function deleteDeadLetterTopics(prefix: string): Promise<void> {
@@ -114,6 +119,27 @@ async function startSagaServices(scope: SuiteScope, topicOf: Record<SagaTopic, s
   return { services: { booking, payment, ledger }, databases };
 }
 
+/** The audit service on the saga's suite topics, plus suite topics for what only it reads or writes. */
+async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic, string>, cleanups: Cleanups): Promise<ServiceUnderTest> {
+  const ownTopics = await suiteTopics(scope, ['security.events.v1', 'audit.checkpoints.v1'], PARTITIONS_PER_TOPIC, cleanups);
+  const database = await scope.database('audit');
+  const secrets = secretFiles('e2e-audit-secrets-');
+  cleanups.push(() => secrets.remove());
+  const audit = await startSuiteService({
+    service: 'audit',
+    database,
+    secret: secrets.write,
+    readSettings: () => ({}),
+    definition: () => auditService({ checkpointInterval_ms: 500, checkpointBatchSize: 500 }),
+    topicOverrides: { ...sagaTopics, ...ownTopics },
+    consumerGroup: scope.groupId('audit'),
+    cleanups,
+  });
+  const pool = smallPool(database);
+  cleanups.push(() => pool.end());
+  return { service: audit.service, pool, logs: audit.logs };
+}
+
 export async function startPlatformInProcess(options: PlatformOptions): Promise<PlatformInProcess> {
   const startedAt_ms = Date.now();
   const scope: SuiteScope = await createSuiteScope('e2e-saga');
@@ -131,6 +157,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     cleanups.push(() => proxy.close());
     const { services, databases } = await startSagaServices(scope, topicOf, proxy.url, intents.apiKey, options, cleanups);
     const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, cleanups) : undefined;
+    const audit = options.audit === true ? await startAuditBeside(scope, topicOf, cleanups) : undefined;
     const pools = databases.map(smallPool) as [Pool, Pool, Pool];
     cleanups.push(() => Promise.all(pools.map((pool) => pool.end())));
     const sender = await suiteSender('e2e-saga', topicOf, cleanups);
@@ -141,6 +168,7 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       booking: { service: services.booking.service, pool: pools[0], logs: services.booking.logs },
       payment: { service: services.payment.service, pool: pools[1], logs: services.payment.logs },
       ledger: { service: services.ledger.service, pool: pools[2], logs: services.ledger.logs },
+      audit,
       proxy,
       gateway,
       seen,
