@@ -58,14 +58,10 @@ export class AuditModule {
         {
           provide: PERIODIC_WORK,
           inject: [EventPublisher],
-          useFactory: (outbox: EventPublisher) => [
-            periodically(
-              'audit checkpoint',
-              settings.checkpointInterval_ms,
-              () => takeCheckpoints({ transactions, checkpoints: checkpointStore, announcer: checkpointAnnouncer(outbox, config.serviceName), clock: context.clock, batchSize: settings.checkpointBatchSize }),
-              logger,
-            ),
-          ],
+          useFactory: (outbox: EventPublisher) => {
+            const dependencies = { transactions, checkpoints: checkpointStore, announcer: checkpointAnnouncer(outbox, config.serviceName), clock: context.clock, batchSize: settings.checkpointBatchSize };
+            return [periodically('audit checkpoint', settings.checkpointInterval_ms, () => takeCheckpoints(dependencies), logger)];
+          },
         },
         PeriodicWorkLifecycle,
       ],

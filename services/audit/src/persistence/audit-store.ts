@@ -1,7 +1,7 @@
 import type { AuditRecord, ChainCheckpoint } from '@txn/audit-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { AuditTrail, ChainHead, Checkpoints } from '../application/ports';
-import { AUDIT_RECORD_COLUMNS, insertParameters } from './rows';
+import { AUDIT_RECORD_INSERT_COLUMNS, insertParameters } from './rows';
 
 /** One advisory-lock space per purpose: a chain's writers, and the checkpoint turn. */
 const CHAIN_LOCK_SPACE = 'audit-chain:';
@@ -13,8 +13,8 @@ const CHECKPOINT_TURN = 'audit-checkpoints';
  */
 const CHECKPOINT_LOOKBACK = '5 minutes';
 
-const INSERT_COLUMNS = AUDIT_RECORD_COLUMNS.replace('record_id, ', '');
-const INSERT_PLACEHOLDERS = INSERT_COLUMNS.split(', ').map((_column, index) => `$${index + 1}`).join(', ');
+const INSERT_COLUMNS = AUDIT_RECORD_INSERT_COLUMNS.join(', ');
+const INSERT_PLACEHOLDERS = AUDIT_RECORD_INSERT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ');
 
 export const auditTrailStore: AuditTrail = {
   async lockChain(tx: SqlTransaction, chainId: string): Promise<void> {

@@ -30,8 +30,14 @@ export interface AuditRecordRow {
   readonly trace_id: string | null;
 }
 
-export const AUDIT_RECORD_COLUMNS =
-  'record_id, chain_id, seq, prev_hash, hash, event_id, action, producer, source_topic, source_partition, source_offset, occurred_at, recorded_at, tenant_id, actor_type, actor_id, aggregate_type, aggregate_id, aggregate_version, status_before, status_after, reason, changes, correlation_id, causation_id, trace_id';
+/** What a record's INSERT writes, in insertParameters' order (record_id is the database's). */
+export const AUDIT_RECORD_INSERT_COLUMNS = [
+  'chain_id', 'seq', 'prev_hash', 'hash', 'event_id', 'action', 'producer', 'source_topic', 'source_partition', 'source_offset', 'occurred_at', 'recorded_at', 'tenant_id',
+  'actor_type', 'actor_id', 'aggregate_type', 'aggregate_id', 'aggregate_version', 'status_before', 'status_after', 'reason', 'changes', 'correlation_id', 'causation_id', 'trace_id',
+] as const;
+
+/** Every column of a row, as AuditRecordRow reads it. */
+export const AUDIT_RECORD_COLUMNS = ['record_id', ...AUDIT_RECORD_INSERT_COLUMNS].join(', ');
 
 /** A row back to the record that was hashed: the same JSON values, so the hash can be recomputed. */
 export function recordOf(row: AuditRecordRow): AuditRecord {
@@ -61,7 +67,7 @@ export function recordOf(row: AuditRecordRow): AuditRecord {
   };
 }
 
-/** A record as the parameters of its INSERT, in AUDIT_RECORD_COLUMNS' order without record_id. */
+/** A record as the parameters of its INSERT, in AUDIT_RECORD_INSERT_COLUMNS' order. */
 export function insertParameters(record: AuditRecord): unknown[] {
   const { facts } = record;
   return [

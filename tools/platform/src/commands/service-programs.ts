@@ -68,8 +68,9 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** Runs one program with the service's settings; resolves with its exit code (2 when it could not run). */
 export function runServiceProgram(config: PlatformConfig, table: ServiceProgramTable, command: ServiceProgram, args: readonly string[], options: ServiceProgramOptions = {}): Promise<number> {
   const settings = options.settings ?? serviceDatabaseSettings(config, table.service, table.extraSettings);
-  // A URL in this shell's environment would take precedence over the service's own settings.
-  const { LEDGER_DATABASE_URL: _ledger, PAYMENT_DATABASE_URL: _payment, WEBHOOK_INGRESS_DATABASE_URL: _ingress, ...inherited } = process.env;
+  // A URL in this shell's environment (<SERVICE>_DATABASE_URL, commandConnection's override) would
+  // take precedence over the service's own settings: none is passed on, whichever service it names.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.endsWith('_DATABASE_URL')));
   const output = options.output;
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(config.rootDir, 'services', table.service, 'src', command.program), ...(command.leadingArgs ?? []), ...args], {
