@@ -5,7 +5,7 @@ import type { GatewayUnderTest } from './support/gateway-beside';
 import { startPlatformInProcess, type PlatformInProcess } from './support/platform-in-process';
 import { FEE_MINOR, HOUR_MS, PRICE_MINOR, SAGA_TEST_TIMEOUT_MS, STEP_TIMEOUT_MS } from './support/saga-figures';
 
-// The booking saga through the public API: the api-gateway, booking, payment and ledger in one
+// The booking saga through the public API: the api-gateway, booking, payment, ledger and audit in one
 // process on the real Kafka, PostgreSQL, registry and localstripe. A merchant's owner key
 // creates a booking over HTTP, follows it with Prefer: wait (no polling loop of ours: each GET
 // returns when the gateway's read model changes), completes it, and reads the payment captured.
@@ -55,7 +55,7 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
   }
 
   beforeAll(async () => {
-    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa', gateway: true });
+    platform = await startPlatformInProcess({ paymentMethodOf: () => 'pm_card_visa', gateway: true, audit: true });
     if (platform.gateway === undefined) throw new Error('the platform started without the gateway');
     gateway = platform.gateway;
     // The owner reads bookings, payments and the ledger (a developer key may not read the ledger).
@@ -207,6 +207,59 @@ describe('booking saga through the API (api-gateway, booking, payment, ledger in
       await platform.send(CancelBooking, { envelope, bookingId, reason: 'CUSTOMER_REQUEST' }, bookingId);
       const cancelled = (await platform.waitForEvent(bookingId, 'BookingCancelled', STEP_TIMEOUT_MS)).value as unknown as BookingCancelled;
       expect(cancelled.refundAmount).toEqual({ amountMinor: (PRICE_MINOR * 4_000n) / 10_000n, currency: 'EUR' });
+    },
+    SAGA_TEST_TIMEOUT_MS,
+  );
+  it(
+    "shows an auditor one saga's audit records through the API: the audit chain's own records (hash and link), filtered by aggregate, actor and time, page by page; a developer and another merchant's chain are refused",
+    async () => {
+      const { bookingId, paymentId } = await capturedBooking();
+      const audit = platform.audit;
+      if (audit === undefined) throw new Error('this suite starts the audit service');
+      const auditor = { authorization: `Bearer ${await gateway.keyFor(platform.tenantId, 'auditor')}` };
+      type Listed = { seq: number; hash: string; prevHash: string; action: string; actor: { type: string; id: string }; aggregate: { type: string; id: string }; statusAfter: string | null; occurredAt: string };
+      const list = async (query: string): Promise<Listed[]> => {
+        const answer = await call('GET', `/v1/audit-records?${query}&limit=100`, { headers: auditor });
+        expect(answer.status).toBe(200);
+        return answer.body['data'] as Listed[];
+      };
+      const chainRows = async () =>
+        (await audit.pool.query<{ seq: string; hash: string; prev_hash: string; action: string }>('SELECT seq, hash, prev_hash, action FROM audit_records WHERE chain_id = $1 AND correlation_id = $2 ORDER BY seq', [platform.tenantId, bookingId])).rows;
+      // The audit service and the gateway's read model each follow at their own pace: wait until the API shows what the chain holds, capture included.
+      const listed = await waitFor('the saga\'s audit records in the gateway', async () => {
+        const [rows, shown] = [await chainRows(), await list(`correlationId=${bookingId}`)];
+        const same = rows.length === shown.length && rows.every((row, index) => shown[index]?.hash === row.hash);
+        return same && rows.some((row) => row.action === 'PaymentCaptured') ? { rows, shown } : undefined;
+      }, STEP_TIMEOUT_MS);
+      expect(listed.shown.map((record) => [record.seq, record.prevHash, record.action])).toEqual(listed.rows.map((row) => [Number(row.seq), row.prev_hash, row.action]));
+
+      const payment = await list(`aggregateType=payment&aggregateId=${paymentId}`);
+      expect(payment.every((record) => record.aggregate.id === paymentId)).toBe(true);
+      expect(payment.map((record) => record.statusAfter)).toEqual(expect.arrayContaining(['AUTHORIZED', 'CAPTURED']));
+      const byKey = await list(`correlationId=${bookingId}&actorType=API_KEY`);
+      expect(byKey.length).toBeGreaterThan(0);
+      expect(byKey.every((record) => record.actor.type === 'API_KEY')).toBe(true);
+      const last = listed.shown[listed.shown.length - 1];
+      const first = listed.shown[0];
+      if (last === undefined || first === undefined) throw new Error('the saga has no audit records');
+      expect(await list(`correlationId=${bookingId}&from=${encodeURIComponent(new Date(Date.parse(last.occurredAt) + 1).toISOString())}`)).toEqual([]);
+      expect((await list(`correlationId=${bookingId}&to=${encodeURIComponent(first.occurredAt)}`)).map((record) => record.seq)).not.toContain(first.seq);
+
+      // Page by page (two at a time): every record once, in chain order.
+      const paged: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await call('GET', `/v1/audit-records?correlationId=${bookingId}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`, { headers: auditor });
+        paged.push(...(page.body['data'] as Listed[]).map((record) => record.seq));
+        cursor = page.body['nextCursor'] as string | null;
+      } while (cursor !== null && paged.length <= listed.shown.length);
+      expect(paged).toEqual(listed.shown.map((record) => record.seq));
+
+      const developer = await call('GET', '/v1/audit-records', { headers: { authorization: `Bearer ${await gateway.keyFor(platform.tenantId, 'developer')}` } });
+      expect(developer.status).toBe(403);
+      expect(developer.headers.get('content-type')).toContain('application/problem+json');
+      expect((await call('GET', '/v1/audit-records?tenant=someone-else', { headers: auditor })).status).toBe(403);
+      expect((await call('GET', '/v1/audit-records?cursor=bm90LWEtY3Vyc29y', { headers: auditor })).status).toBe(400);
     },
     SAGA_TEST_TIMEOUT_MS,
   );

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { apiGatewayService, DEFAULT_GATEWAY_SETTINGS, issueApiKey } from '@txn/api-gateway';
-import { startSuiteService, suiteTopics } from '@txn/service-harness';
+import { startSuiteService } from '@txn/service-harness';
 import type { Pool } from 'pg';
 import type { RunningService } from '@txn/service-kit';
 import { secretFiles, type Cleanups, type LogLine, type SuiteScope } from '@txn/testing';
-import { PARTITIONS_PER_TOPIC, smallPool, type SagaTopic } from './suite-resources';
+import { smallPool, type SagaTopic } from './suite-resources';
 
 // The api-gateway beside the saga's three services, as its main.ts starts it: its own suite
 // database, the saga's suite topics (it sends booking commands and reads booking and payment
@@ -21,12 +21,11 @@ export interface GatewayUnderTest {
   keyFor(merchantId: string, role: string): Promise<string>;
 }
 
-export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Record<SagaTopic, string>>, cleanups: Cleanups): Promise<GatewayUnderTest> {
+/** `sideTopics`: the suite's copies of the topics beside the saga's (security events, audit records), shared with the audit service when it runs too. */
+export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Record<SagaTopic, string>>, sideTopics: Readonly<Record<string, string>>, cleanups: Cleanups): Promise<GatewayUnderTest> {
   const database = await scope.database('api_gateway');
   const secrets = secretFiles('e2e-gateway-secrets-');
   cleanups.push(() => secrets.remove());
-  // Its security events go to a suite topic too, never to the shared one.
-  const security = await suiteTopics(scope, ['security.events.v1'], PARTITIONS_PER_TOPIC, cleanups);
   const { service, logs } = await startSuiteService({
     service: 'api-gateway',
     database,
@@ -34,7 +33,7 @@ export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Re
     environment: {},
     readSettings: () => ({}),
     definition: () => apiGatewayService({ ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0 }),
-    topicOverrides: { ...topicOf, ...security },
+    topicOverrides: { ...topicOf, ...sideTopics },
     consumerGroup: scope.groupId('api-gateway'),
     cleanups,
   });

@@ -119,9 +119,11 @@ async function startSagaServices(scope: SuiteScope, topicOf: Record<SagaTopic, s
   return { services: { booking, payment, ledger }, databases };
 }
 
-/** The audit service on the saga's suite topics, plus suite topics for what only it reads or writes. */
-async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic, string>, cleanups: Cleanups): Promise<ServiceUnderTest> {
-  const ownTopics = await suiteTopics(scope, ['security.events.v1', 'audit.checkpoints.v1'], PARTITIONS_PER_TOPIC, cleanups);
+/** The topics beside the saga's that the gateway and the audit service write and read: suite copies, shared by both when both run. */
+const SIDE_TOPICS = ['security.events.v1', 'audit.checkpoints.v1', 'audit.records.v1'] as const;
+
+/** The audit service on the saga's suite topics, plus the side topics (security events in, checkpoints and records out). */
+async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic, string>, sideTopics: Readonly<Record<string, string>>, cleanups: Cleanups): Promise<ServiceUnderTest> {
   const database = await scope.database('audit');
   const secrets = secretFiles('e2e-audit-secrets-');
   cleanups.push(() => secrets.remove());
@@ -131,7 +133,7 @@ async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic,
     secret: secrets.write,
     readSettings: () => ({}),
     definition: () => auditService({ checkpointInterval_ms: 500, checkpointBatchSize: 500 }),
-    topicOverrides: { ...sagaTopics, ...ownTopics },
+    topicOverrides: { ...sagaTopics, ...sideTopics },
     consumerGroup: scope.groupId('audit'),
     cleanups,
   });
@@ -156,8 +158,9 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     const proxy = await startPspProxy({ upstreamUrl: testEnvironment().pspSandbox.url });
     cleanups.push(() => proxy.close());
     const { services, databases } = await startSagaServices(scope, topicOf, proxy.url, intents.apiKey, options, cleanups);
-    const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, cleanups) : undefined;
-    const audit = options.audit === true ? await startAuditBeside(scope, topicOf, cleanups) : undefined;
+    const sideTopics = options.gateway === true || options.audit === true ? await suiteTopics(scope, SIDE_TOPICS, PARTITIONS_PER_TOPIC, cleanups) : {};
+    const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, sideTopics, cleanups) : undefined;
+    const audit = options.audit === true ? await startAuditBeside(scope, topicOf, sideTopics, cleanups) : undefined;
     const pools = databases.map(smallPool) as [Pool, Pool, Pool];
     cleanups.push(() => Promise.all(pools.map((pool) => pool.end())));
     const sender = await suiteSender('e2e-saga', topicOf, cleanups);

@@ -46,14 +46,20 @@ export interface AuditRecord extends ChainLink {
   readonly facts: AuditFacts;
 }
 
+/** RFC 8785 (JSON Canonicalization Scheme): the one encoding records are hashed and published in. */
+export function canonicalJson(value: unknown): string {
+  const encoded = canonicalize(value);
+  if (encoded === undefined) throw new Error('the value has no canonical JSON encoding');
+  return encoded;
+}
+
 /**
  * SHA-256 (hex) over the RFC 8785 encoding of the chain, the previous record's hash and the facts.
  * The sequence number is not hashed: the previous hash fixes the order, and a record moved to
  * another place then fails its link, not its content — so verification can tell them apart.
  */
 export function recordHash(chainId: string, prevHash: string, facts: AuditFacts): string {
-  const encoded = canonicalize({ format: AUDIT_HASH_FORMAT, chainId, prevHash, facts });
-  if (encoded === undefined) throw new Error('audit facts have no canonical encoding');
+  const encoded = canonicalJson({ format: AUDIT_HASH_FORMAT, chainId, prevHash, facts });
   return createHash('sha256').update(encoded, 'utf8').digest('hex');
 }
 

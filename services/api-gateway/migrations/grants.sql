@@ -57,3 +57,7 @@ GRANT UPDATE (name, status, requested_name, last_event_id, last_event_at, update
 -- once (UPDATE of the resolution); never deleted.
 GRANT SELECT, INSERT ON recon_break_views TO :runtime_role;
 GRANT UPDATE (status, resolved_at, resolution, topic, "partition", "offset", applied_at) ON recon_break_views TO :runtime_role;
+
+-- The audit trail as auditors read it (migration 17): one row per record of a tenant's chain,
+-- inserted once from audit.records.v1; never changed, never deleted.
+GRANT SELECT, INSERT ON audit_record_views TO :runtime_role;

@@ -611,6 +611,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit records
+         * @description One tenant's audit chain in chain order, filtered by aggregate, actor, action, correlation (one saga) and time, with cursor pagination. Each record carries its hash and link: `./platform audit verify` proves the chain they come from.
+         */
+        get: operations["AuditRecords_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1603,6 +1623,73 @@ export interface components {
              * @example new season terms
              */
             reason?: string;
+        };
+        AuditActorView: {
+            /** @enum {string} */
+            type: "USER" | "API_KEY" | "SERVICE";
+            id: string;
+        };
+        AuditAggregateView: {
+            /** @example booking */
+            type: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description The aggregate version the change produced.
+             */
+            version: number;
+        };
+        AuditRecordView: {
+            /** @description The tenant whose chain holds it. */
+            chainId: string;
+            /**
+             * Format: int64
+             * @description Its place in the chain, from 1.
+             */
+            seq: number;
+            /** @description SHA-256 (hex) of the record, as `./platform audit verify` recomputes it. */
+            hash: string;
+            /** @description The hash of the record before it. */
+            prevHash: string;
+            /**
+             * Format: uuid
+             * @description The audited event.
+             */
+            eventId: string;
+            /** @example BookingConfirmed */
+            action: string;
+            /** @description The service that published the event. */
+            producer: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            recordedAt: string;
+            actor: components["schemas"]["AuditActorView"];
+            aggregate: components["schemas"]["AuditAggregateView"];
+            statusBefore: string | null;
+            statusAfter: string | null;
+            reason: string | null;
+            /** @description The event's other fields; personal data shows as `[personal data withheld]`. */
+            changes: {
+                [key: string]: unknown;
+            };
+            correlationId: string;
+            causationId: string | null;
+            traceId: string | null;
+        };
+        AuditRecordsPage: {
+            data: components["schemas"]["AuditRecordView"][];
+            nextCursor: string | null;
+            /**
+             * Format: int64
+             * @description The chain's last record the gateway holds: records after it have not reached this read model yet.
+             */
+            headSeq: number | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last applied a record of this chain.
+             */
+            lastAppliedAt: string | null;
         };
     };
     responses: never;
@@ -4151,6 +4238,82 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used with another method, path or body (`/problems/idempotency-key-reused`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AuditRecords_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+                /** @description booking, payment, hold, escrow, journal-entry, refund-policy, resource, api-key, approval, webhook-endpoint, staff-session, access, psp-event, reconciliation-break, ledger-break, ledger-command. */
+                aggregateType?: string;
+                /** @description The aggregate (a booking id, a payment id, …). */
+                aggregateId?: string;
+                actorType?: "USER" | "API_KEY" | "SERVICE";
+                /** @description Who did it: an API key's id, a staff subject, a service's name. */
+                actorId?: string;
+                /** @description The event type. */
+                action?: string;
+                /** @description One saga's records: its correlation id (the booking id for a booking's saga). */
+                correlationId?: string;
+                /** @description Occurred at or after. */
+                from?: string;
+                /** @description Occurred before. */
+                to?: string;
+                /** @description Platform staff only: whose chain (a merchant id, or `platform`). A merchant's caller reads its own. */
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecordsPage"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

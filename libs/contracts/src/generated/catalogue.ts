@@ -2,6 +2,7 @@
 // Regenerate with `npm run contracts:generate`; the checks fail when this file is stale.
 
 import { AuditCheckpointTaken } from './audit/AuditCheckpointTaken';
+import { AuditRecorded } from './audit/AuditRecorded';
 import { BookingDeadlineReached } from './booking/BookingDeadlineReached';
 import { CancelBooking } from './booking/CancelBooking';
 import { CompleteBooking } from './booking/CompleteBooking';
@@ -50,6 +51,7 @@ import { WebhookEndpointChanged } from './security/WebhookEndpointChanged';
 /** eventType → contract (topic, subject, self-contained schema, reader type, codec). */
 export const EVENT_TYPES = {
   AuditCheckpointTaken,
+  AuditRecorded,
   BookingDeadlineReached,
   CancelBooking,
   CompleteBooking,
@@ -101,6 +103,7 @@ export type EventType = keyof typeof EVENT_TYPES;
 /** topic → the event types it carries. */
 export const TOPIC_EVENT_TYPES = {
   'audit.checkpoints.v1': ['AuditCheckpointTaken'],
+  'audit.records.v1': ['AuditRecorded'],
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking', 'SetRefundPolicy'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'RefundPolicySet', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
@@ -114,6 +117,9 @@ export type ContractTopic = keyof typeof TOPIC_EVENT_TYPES;
 
 /** Every event type on audit.checkpoints.v1. */
 export type AuditCheckpointsV1 = AuditCheckpointTaken;
+
+/** Every event type on audit.records.v1. */
+export type AuditRecordsV1 = AuditRecorded;
 
 /** Every event type on booking.commands.v1. */
 export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | CompleteBooking | RegisterResource | RequestBooking | SetRefundPolicy;
@@ -137,4 +143,4 @@ export type PspEventsV1 = PspEventReceived;
 export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated | WebhookEndpointChanged;
 
 /** Any event of the catalogue. */
-export type AnyEvent = AuditCheckpointsV1 | BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;
+export type AnyEvent = AuditCheckpointsV1 | AuditRecordsV1 | BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

@@ -4,6 +4,7 @@
 export * from './types';
 export * from './catalogue';
 export { AuditCheckpointTaken } from './audit/AuditCheckpointTaken';
+export { AuditRecorded } from './audit/AuditRecorded';
 export { BookingDeadlineReached } from './booking/BookingDeadlineReached';
 export { CancelBooking } from './booking/CancelBooking';
 export { CompleteBooking } from './booking/CompleteBooking';

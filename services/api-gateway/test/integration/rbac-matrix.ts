@@ -123,4 +123,6 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'POST', route: '/v1/webhook-endpoints/:id/rotate-secret', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}/rotate-secret` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}/rotate-secret` }) },
   // Reconciliation's breaks: a list in the caller's merchant scope, nothing named by id.
   { method: 'GET', route: '/v1/reconciliation/breaks', access: 'recon:read', request: () => ({ path: '/v1/reconciliation/breaks?status=OPEN' }) },
+  // The audit trail: the caller's own chain (a merchant's caller naming another chain is a 403, tested end to end).
+  { method: 'GET', route: '/v1/audit-records', access: 'audit:read', request: () => ({ path: '/v1/audit-records?limit=5' }) },
 ];

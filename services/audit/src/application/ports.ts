@@ -31,3 +31,8 @@ export interface Checkpoints {
 export interface CheckpointAnnouncer {
   announce(tx: SqlTransaction, checkpoint: ChainCheckpoint, takenAt: Date): Promise<void>;
 }
+
+/** Publishes each appended record (audit.records.v1, through the outbox, in the same transaction): the gateway's audit read model. */
+export interface RecordAnnouncer {
+  announce(tx: SqlTransaction, record: AuditRecord): Promise<void>;
+}

@@ -2,7 +2,7 @@ import { appendToChain, stateChangeOf, type AuditFacts } from '@txn/audit-domain
 import { EVENT_TYPES, type Envelope } from '@txn/contracts';
 import type { SqlTransaction } from '@txn/sql';
 import { AUDITED_EVENTS, type AuditedEventType } from '../audited-events';
-import type { AuditTrail } from '../ports';
+import type { AuditTrail, RecordAnnouncer } from '../ports';
 
 /** One consumed event and where it was read. */
 export interface AuditedMessage {
@@ -17,6 +17,7 @@ export interface AuditedMessage {
 
 export interface RecordStateChangeDependencies {
   readonly trail: AuditTrail;
+  readonly announcer: RecordAnnouncer;
   readonly clock: () => Date;
 }
 
@@ -46,7 +47,8 @@ export function auditFactsOf(message: AuditedMessage, recordedAt: Date): AuditFa
  * Every audited event becomes one record at the end of its tenant's chain. The chain is locked
  * first, so the head read is the last committed record and the new one links to it whatever
  * instance or partition wrote that. The inbox drops a redelivery; the event-id constraint drops
- * the same fact read again by another consumer group (`stale`, nothing appended).
+ * the same fact read again by another consumer group (`stale`, nothing appended). An appended
+ * record is announced in the same transaction, so the gateway's copy never misses or invents one.
  */
 export async function recordStateChange(tx: SqlTransaction, message: AuditedMessage, dependencies: RecordStateChangeDependencies): Promise<'applied' | 'stale'> {
   const chainId = message.value.envelope.tenantId;
@@ -54,5 +56,7 @@ export async function recordStateChange(tx: SqlTransaction, message: AuditedMess
   const head = await dependencies.trail.head(tx, chainId);
   const record = appendToChain(chainId, head, auditFactsOf(message, dependencies.clock()));
   const written = await dependencies.trail.append(tx, record);
-  return written === 'appended' ? 'applied' : 'stale';
+  if (written === 'already-recorded') return 'stale';
+  await dependencies.announcer.announce(tx, record);
+  return 'applied';
 }
