@@ -27,6 +27,7 @@ import { ReconBreaks } from './read-models/recon-breaks';
 import { AuditRecords } from './read-models/audit-records';
 import { AuditRecordsController } from './http/audit/audit-records.controller';
 import { AuditEventsController } from './messaging/audit-events.controller';
+import { NotificationEventsController } from './messaging/notification-events.controller';
 import { RefundsController } from './http/payments/refunds.controller';
 import { RefundPolicyController } from './http/refund-policy/refund-policy.controller';
 import { WebhookEndpointsController } from './http/webhook-endpoints/webhook-endpoints.controller';
@@ -73,7 +74,7 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController, WebhookEndpointsController, RefundPolicyController, AuditRecordsController, AuditEventsController],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController, WebhookEndpointsController, RefundPolicyController, AuditRecordsController, AuditEventsController, NotificationEventsController],
       providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, PaymentCommands, RefundPolicies, ResourceCommands, WebhookEndpoints, { provide: WEBHOOK_SIGNING_KEY, useValue: settings.webhookSigningKey ?? null }, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, AuditRecords, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };

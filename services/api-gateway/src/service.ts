@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AuditRecorded, BookingHeld, EntryPosted, PaymentAuthorized } from '@txn/contracts';
+import { AuditRecorded, BookingHeld, EntryPosted, PaymentAuthorized, WebhookEndpointAutoDisabled } from '@txn/contracts';
 import { messagingTablesMigration, type ServiceDefinition, type ServiceSchema } from '@txn/service-kit';
 import { GatewayModule } from './gateway.module';
 import { configureGatewayHttp } from './http/configure';
@@ -13,7 +13,7 @@ export const API_GATEWAY_SCHEMA: ServiceSchema = { migrationsDirectory: join(__d
 export function apiGatewayService(settings: GatewaySettings): ServiceDefinition {
   return {
     ...API_GATEWAY_SCHEMA,
-    topics: [BookingHeld.topic, PaymentAuthorized.topic, EntryPosted.topic, AuditRecorded.topic],
+    topics: [BookingHeld.topic, PaymentAuthorized.topic, EntryPosted.topic, AuditRecorded.topic, WebhookEndpointAutoDisabled.topic],
     module: (dependencies) => GatewayModule.with(dependencies, settings),
     http: { port: settings.apiPort, host: settings.apiHost, configure: (app, dependencies) => configureGatewayHttp(app, dependencies, settings) },
   };

@@ -6,6 +6,7 @@ import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
 import { runAuditCommand } from './commands/audit';
+import { runNotificationsCommand } from './commands/notifications';
 import { runIngressCommand } from './commands/ingress';
 import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
@@ -42,6 +43,7 @@ const USAGE = `usage: ./platform <command>
   recon run [--since 24h] | breaks  reconcile the PSP, payments, ledger and bookings now / list open breaks
   ingress catch-up [--since 24h]  fetch the PSP's events we may have missed, through the webhook path
   audit verify|trail <booking>  prove the audit chains (and their checkpoints) / one saga's whole story
+  notifications deliveries|replay  the webhook delivery log (filters: endpoint, type, status, time) / send again
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -171,6 +173,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runIngressCommand(rest, config);
     case 'audit':
       return runAuditCommand(rest, config);
+    case 'notifications':
+      return runNotificationsCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':

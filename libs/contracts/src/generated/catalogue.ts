@@ -24,6 +24,10 @@ import { HoldPosted } from './ledger/HoldPosted';
 import { HoldVoided } from './ledger/HoldVoided';
 import { LedgerBreakRaised } from './ledger/LedgerBreakRaised';
 import { LedgerRejected } from './ledger/LedgerRejected';
+import { EmailSent } from './notification/EmailSent';
+import { WebhookDeliveryGaveUp } from './notification/WebhookDeliveryGaveUp';
+import { WebhookEndpointAutoDisabled } from './notification/WebhookEndpointAutoDisabled';
+import { WebhookEndpointRecovered } from './notification/WebhookEndpointRecovered';
 import { RefundPayment } from './payment/RefundPayment';
 import { PaymentAuthorized } from './payment/PaymentAuthorized';
 import { PaymentCaptureFailed } from './payment/PaymentCaptureFailed';
@@ -73,6 +77,10 @@ export const EVENT_TYPES = {
   HoldVoided,
   LedgerBreakRaised,
   LedgerRejected,
+  EmailSent,
+  WebhookDeliveryGaveUp,
+  WebhookEndpointAutoDisabled,
+  WebhookEndpointRecovered,
   RefundPayment,
   PaymentAuthorized,
   PaymentCaptureFailed,
@@ -107,6 +115,7 @@ export const TOPIC_EVENT_TYPES = {
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking', 'SetRefundPolicy'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'RefundPolicySet', 'ResourceRegistered'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
+  'notification.events.v1': ['EmailSent', 'WebhookDeliveryGaveUp', 'WebhookEndpointAutoDisabled', 'WebhookEndpointRecovered'],
   'payment.commands.v1': ['RefundPayment'],
   'payment.events.v1': ['PaymentAuthorized', 'PaymentCaptureFailed', 'PaymentCaptured', 'PaymentDisputed', 'PaymentFailed', 'PaymentOutcomeUnknown', 'PaymentRefundFailed', 'PaymentRefundRejected', 'PaymentRefunded', 'PaymentRequiresAction', 'PaymentVoided', 'ReconciliationBreakRaised', 'ReconciliationBreakResolved'],
   'psp.events.v1': ['PspEventReceived'],
@@ -130,6 +139,9 @@ export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfi
 /** Every event type on ledger.events.v1. */
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
+/** Every event type on notification.events.v1. */
+export type NotificationEventsV1 = EmailSent | WebhookDeliveryGaveUp | WebhookEndpointAutoDisabled | WebhookEndpointRecovered;
+
 /** Every event type on payment.commands.v1. */
 export type PaymentCommandsV1 = RefundPayment;
 
@@ -143,4 +155,4 @@ export type PspEventsV1 = PspEventReceived;
 export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated | WebhookEndpointChanged;
 
 /** Any event of the catalogue. */
-export type AnyEvent = AuditCheckpointsV1 | AuditRecordsV1 | BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;
+export type AnyEvent = AuditCheckpointsV1 | AuditRecordsV1 | BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | NotificationEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AccessDenied, ApiKeyCreated, ApiKeyRevoked, ApprovalGranted, ApprovalRefused, ApprovalRequested, StaffAuthenticated, WebhookEndpointChanged, type Actor, type Envelope } from '@txn/contracts';
 import { EventPublisher } from '@txn/nest-messaging';
 import { SERVICE_DEPENDENCIES, type ServiceDependencies } from '@txn/service-kit';
-import { fromEntityManager } from '@txn/sql';
+import { fromEntityManager, type SqlTransaction } from '@txn/sql';
 import type { ApiKeyEntity } from '../auth/api-key.entity';
 import type { ApprovalEntity } from '../auth/approval.entity';
 import { TenantTransactions } from '../persistence/tenant-transactions';
@@ -79,8 +79,13 @@ export class SecurityEvents {
   }
 
   /** An endpoint's row as it is after `change`, in the change's transaction (never a secret). */
-  async webhookEndpointChanged(manager: EntityManager, endpoint: WebhookEndpointEntity, change: 'CREATED' | 'DISABLED' | 'ENABLED' | 'SECRET_ROTATED', actor: Actor, now: Date): Promise<void> {
-    await this.publisher.publish(fromEntityManager(manager), WebhookEndpointChanged, {
+  webhookEndpointChanged(manager: EntityManager, endpoint: WebhookEndpointEntity, change: 'CREATED' | 'DISABLED' | 'ENABLED' | 'SECRET_ROTATED', actor: Actor, now: Date): Promise<void> {
+    return this.webhookEndpointChangedIn(fromEntityManager(manager), endpoint, change, actor, now);
+  }
+
+  /** The same, in a transaction that is not TypeORM's (a consumed event's: the notification service disabled the endpoint). */
+  async webhookEndpointChangedIn(tx: SqlTransaction, endpoint: Pick<WebhookEndpointEntity, 'id' | 'merchantId' | 'url' | 'eventTypes' | 'status' | 'secretVersion' | 'previousSecretValidUntil' | 'updatedBy'>, change: 'CREATED' | 'DISABLED' | 'ENABLED' | 'SECRET_ROTATED', actor: Actor, now: Date): Promise<void> {
+    await this.publisher.publish(tx, WebhookEndpointChanged, {
       envelope: this.envelope('WebhookEndpointChanged', endpoint.merchantId, actor, endpoint.id, now),
       endpointId: endpoint.id,
       merchantId: endpoint.merchantId,

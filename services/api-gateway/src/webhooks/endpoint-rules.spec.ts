@@ -18,6 +18,13 @@ describe('webhook endpoint rules', () => {
     expect(urlProblem(`https://merchant.example/${'a'.repeat(2_100)}`)).toMatch(/2048/);
   });
 
+  it('refuses a literal private, link-local or metadata address at registration (names are checked again at every connect)', () => {
+    for (const url of ['https://10.0.0.1/hook', 'https://169.254.169.254/latest', 'https://[fe80::1]/hook', 'https://100.64.0.1/hook', 'https://[::ffff:192.168.1.1]/hook', 'https://0.0.0.0/hook']) {
+      expect({ url, problem: urlProblem(url) }).toEqual({ url, problem: expect.stringMatching(/^must not point at/) });
+    }
+    expect(urlProblem('https://93.184.216.34/hook')).toBeNull();
+  });
+
   it('knows the deliverable event types: bookings\u2019 and payments\u2019, or * alone', () => {
     expect(DELIVERABLE_EVENT_TYPES).toEqual(expect.arrayContaining(['BookingConfirmed', 'PaymentRefunded', 'PaymentRefundRejected']));
     expect(DELIVERABLE_EVENT_TYPES).not.toContain('EntryPosted');

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { webhookEndpointSecret, webhookUrlVerdict } from '@txn/notification-domain';
 import { TOPIC_EVENT_TYPES } from '@txn/contracts';
 
 /** Every endpoint gets all event types by default. */
@@ -29,6 +29,9 @@ export function urlProblem(raw: string): string | null {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return 'must be https (plain http only on a loopback host)';
   if (url.username !== '' || url.password !== '') return 'must not carry credentials';
   if (url.hash !== '') return 'must not have a fragment';
+  // A literal private, link-local or metadata address is refused now; a name is checked again at every connect (notification's guard).
+  const verdict = webhookUrlVerdict(raw, { allowLoopback: true });
+  if (!verdict.allowed && verdict.refusal === 'address') return `must not point at ${verdict.reason}`;
   return null;
 }
 
@@ -38,11 +41,5 @@ export function unknownEventTypes(eventTypes: readonly string[]): string[] {
   return eventTypes.filter((type) => !DELIVERABLE_EVENT_TYPES.includes(type));
 }
 
-/**
- * Version N of an endpoint's signing secret: HMAC-SHA256 of `<endpoint id>:<N>` under the
- * platform's webhook signing key. Derived rather than stored, so the gateway's database holds no
- * secret and the notification service, given the same key file, signs with the same secret.
- */
-export function endpointSecret(signingKey: string, endpointId: string, version: number): string {
-  return `whsec_${createHmac('sha256', signingKey).update(`${endpointId}:${version}`).digest('base64url')}`;
-}
+/** Version N of an endpoint's signing secret (derived, never stored: decision 0033); the notification service signs with the same. */
+export const endpointSecret = webhookEndpointSecret;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WebhookEndpointAutoDisabled } from '@txn/contracts';
 import { waitFor } from '@txn/testing';
 import { endpointSecret, MAX_ENDPOINTS_PER_MERCHANT } from '../../src/webhooks/endpoint-rules';
 import { startGatewayInProcess, type GatewayInProcess } from './support';
@@ -58,6 +59,30 @@ describe('api-gateway webhook endpoints (in-process, real infrastructure)', () =
     expect(changes()).toEqual(['CREATED', 'SECRET_ROTATED', 'DISABLED', 'ENABLED']);
     const announced = JSON.stringify(gateway.seen.filter((record) => record.value['endpointId'] === id).map((record) => record.value), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
     expect(announced).not.toContain('whsec_');
+  });
+
+  it('marks an endpoint the notification service stopped (failing too long) DISABLED by it, announced; the merchant enables it again', async () => {
+    const created = await call('POST', '/v1/webhook-endpoints', owner, { url: 'https://merchant.example/failing', eventTypes: ['*'] });
+    const id = String(created.body['id']);
+    const stopped: WebhookEndpointAutoDisabled = {
+      envelope: { eventId: randomUUID(), eventType: 'WebhookEndpointAutoDisabled', occurredAt: new Date(), producer: 'notification', aggregateId: id, aggregateVersion: 1n, correlationId: id, causationId: null, actor: { type: 'SERVICE', id: 'notification' }, tenantId: 'hooks-a' },
+      endpointId: id,
+      merchantId: 'hooks-a',
+      failingSince: new Date(Date.now() - 3 * 24 * 3_600_000),
+      heldDeliveries: 4n,
+      lastError: 'HTTP 503',
+    };
+    await gateway.sender.send(WebhookEndpointAutoDisabled, stopped, id);
+    await gateway.sender.send(WebhookEndpointAutoDisabled, stopped, id); // read twice: one change
+    const disabled = await waitFor('the endpoint DISABLED', async () => {
+      const read = await call('GET', `/v1/webhook-endpoints/${id}`, owner);
+      return read.body['status'] === 'DISABLED' ? read.body : undefined;
+    }, WAIT_MS);
+    expect(disabled).toMatchObject({ updatedBy: 'service:notification' });
+    expect((await call('POST', `/v1/webhook-endpoints/${id}/enable`, owner)).body['status']).toBe('ENABLED');
+    const changes = (): unknown[] => gateway.seen.filter((record) => record.eventType === 'WebhookEndpointChanged' && record.value['endpointId'] === id).map((record) => [record.value['change'], record.value['changedBy'], record.value.envelope.actor.id]);
+    await waitFor('three changes', async () => (changes().length >= 3 ? true : undefined), WAIT_MS);
+    expect(changes()).toEqual([['CREATED', 'staff:olga', 'staff:olga'], ['DISABLED', 'service:notification', 'notification'], ['ENABLED', 'staff:olga', 'staff:olga']]);
   });
 
   it('refuses a URL that is not https (except on loopback), carries credentials or a fragment, and event types that are not deliverable, naming the field', async () => {

@@ -66,6 +66,14 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     setupKey: (ctx) => sandboxProcessKey(ctx.config),
   },
   { name: 'audit', extensions: [], defaultPort: 18506 },
+  {
+    name: 'notification',
+    extensions: [],
+    defaultPort: 18507,
+    // The gateway's key file: each endpoint's secret is derived from it, never stored (decision 0033).
+    // Loopback receivers are for this machine only: a local demo's receiver runs on 127.0.0.1.
+    env: (ctx) => ({ NOTIFICATION_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS: 'true' }),
+  },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
 ];
 

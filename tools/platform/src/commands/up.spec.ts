@@ -17,7 +17,7 @@ describe('./platform up: what it brings up', () => {
 
   it('brings up everything when nothing is named', () => {
     const plan = planUp(supervisor, []);
-    expect([...plan.services].sort()).toEqual(['api-gateway', 'audit', 'booking', 'ledger', 'payment', 'webhook-ingress']);
+    expect([...plan.services].sort()).toEqual(['api-gateway', 'audit', 'booking', 'ledger', 'notification', 'payment', 'webhook-ingress']);
     expect(plan.infrastructure).toHaveLength(5);
     expect(plan.registerSchemas).toBe(true);
   });
@@ -34,7 +34,7 @@ describe('./platform up: what it brings up', () => {
     const twice = new Supervisor(config, componentsFor(config), () => undefined);
 
     it('runs two instances of every service, the second on its own port, after the first (which migrates)', () => {
-      expect([...planUp(twice, []).services].sort()).toEqual(['api-gateway', 'api-gateway-2', 'audit', 'audit-2', 'booking', 'booking-2', 'ledger', 'ledger-2', 'payment', 'payment-2', 'webhook-ingress', 'webhook-ingress-2']);
+      expect([...planUp(twice, []).services].sort()).toEqual(['api-gateway', 'api-gateway-2', 'audit', 'audit-2', 'booking', 'booking-2', 'ledger', 'ledger-2', 'notification', 'notification-2', 'payment', 'payment-2', 'webhook-ingress', 'webhook-ingress-2']);
       const ports = (name: string): number[] => {
         const component = twice.components.find((candidate) => candidate.name === name);
         return component === undefined ? [] : component.ports(twice.context(component)).map((port) => port.port);

@@ -1,0 +1,11 @@
+-- What the running notification service (its runtime role, DATABASE_USER) may do in its database;
+-- declared anew by the migration step after every run (decision 0015).
+--   psql -v runtime_role=svc_notification -f services/notification/migrations/grants.sql
+
+-- Endpoints: inserted from the gateway's changes, updated by them and by delivery (health, lease); never deleted.
+GRANT SELECT, INSERT, UPDATE ON webhook_endpoints TO :runtime_role;
+-- Deliveries: inserted once per (endpoint, event), updated as they are attempted; never deleted.
+GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO :runtime_role;
+GRANT USAGE ON SEQUENCE webhook_deliveries_delivery_seq_seq TO :runtime_role;
+-- The attempt log is evidence: written once, read.
+GRANT SELECT, INSERT ON webhook_delivery_attempts TO :runtime_role;

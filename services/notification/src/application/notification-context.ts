@@ -1,0 +1,9 @@
+import type { WebhookDeliveries, WebhookEndpoints } from './ports';
+
+export const NOTIFICATION_CONTEXT = Symbol('notification-context');
+
+/** What the notification service's consumers share. */
+export interface NotificationContext {
+  readonly endpoints: WebhookEndpoints;
+  readonly deliveries: WebhookDeliveries;
+}

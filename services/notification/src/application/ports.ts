@@ -1,0 +1,81 @@
+import type { WebhookEndpointChanged } from '@txn/contracts';
+import type { OutboundOptions } from '@txn/notification-domain';
+import type { SqlTransaction } from '@txn/sql';
+import type { AttemptOutcome, DeliveryNext, EndpointHealth } from './delivery-rules';
+
+/** An endpoint as delivery uses it, read afresh for every attempt (a rotation or a disable applies at once). */
+export interface DeliverableEndpoint {
+  readonly endpointId: string;
+  readonly merchantId: string;
+  readonly url: string;
+  readonly secretVersion: number;
+  readonly previousSecretValidUntil: Date | null;
+  readonly health: EndpointHealth;
+}
+
+/** The notification service's copy of the merchants' endpoints, and the lease that gives one instance an endpoint at a time. */
+export interface WebhookEndpoints {
+  /** The gateway's change, in order; `reenabled` when it turned a DISABLED endpoint back on (the failure is then forgotten). */
+  applyChange(tx: SqlTransaction, event: WebhookEndpointChanged): Promise<'stale' | { readonly reenabled: boolean }>;
+  /** The merchant's endpoints subscribed to the type (`*` or the type), whatever their status: a disabled endpoint's deliveries wait for it. */
+  subscribed(tx: SqlTransaction, merchantId: string, eventType: string): Promise<readonly string[]>;
+  /** Leases up to `limit` endpoints whose oldest pending delivery is due, for this instance alone. */
+  leaseDue(tx: SqlTransaction, instance: string, limit: number, lease_ms: number): Promise<readonly string[]>;
+  /** The endpoint, if this instance still holds its lease and it is still delivering; the lease is renewed. */
+  held(tx: SqlTransaction, endpointId: string, instance: string, lease_ms: number): Promise<DeliverableEndpoint | undefined>;
+  release(tx: SqlTransaction, endpointId: string, instance: string): Promise<void>;
+  recordHealth(tx: SqlTransaction, endpointId: string, health: EndpointHealth, succeeded: boolean, lastError: string | null): Promise<void>;
+}
+
+export interface NewDelivery {
+  readonly deliveryId: string;
+  readonly endpointId: string;
+  readonly merchantId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly objectType: string;
+  readonly objectId: string;
+  readonly objectVersion: bigint;
+  readonly occurredAt: Date;
+  readonly payload: string;
+}
+
+/** The oldest pending delivery of an endpoint: the only one that may be attempted (order per endpoint). */
+export interface HeadDelivery {
+  readonly deliveryId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly payload: string;
+  readonly attempts: number;
+  readonly roundAttempts: number;
+  readonly roundStartedAt: Date | null;
+  readonly due: boolean;
+}
+
+/** How one attempt went, as the sender saw it. */
+export interface AttemptResult {
+  readonly outcome: AttemptOutcome;
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly responseExcerpt: string | null;
+  readonly latency_ms: number;
+}
+
+export interface WebhookDeliveries {
+  /** One delivery per (endpoint, event): false when the event was read before. */
+  insert(tx: SqlTransaction, delivery: NewDelivery): Promise<boolean>;
+  head(tx: SqlTransaction, endpointId: string): Promise<HeadDelivery | undefined>;
+  /** The attempt in the log (once: its number is the delivery's attempt count) and the delivery's next state; false when another wrote that attempt. */
+  recordAttempt(tx: SqlTransaction, head: HeadDelivery, result: AttemptResult, startedAt: Date, next: DeliveryNext, instance: string): Promise<boolean>;
+  pendingCount(tx: SqlTransaction, endpointId: string): Promise<bigint>;
+  /** After a re-enable: what waited gets a new retry round, due now. */
+  restartRounds(tx: SqlTransaction, endpointId: string): Promise<void>;
+}
+
+export interface SendOptions extends OutboundOptions {
+  /** Connection to the last byte read. */
+  readonly timeout_ms: number;
+}
+
+/** One POST to a receiver; never throws. */
+export type WebhookSender = (url: string, body: string, headers: Readonly<Record<string, string>>, options: SendOptions) => Promise<AttemptResult>;
