@@ -136,6 +136,7 @@ function writeEnvironmentFile(config: PlatformConfig, directory: string, sandbox
     postgres: { host, port: config.postgres.port, adminUser: postgresAdmin(config).user, adminPassword: postgresAdmin(config).password },
     pspSandbox: { host, port: sandbox.port, url: sandbox.url },
     pspProxy: { host, port: config.pspProxy.port, url: `http://${host}:${config.pspProxy.port}` },
+    mailpit: { smtpUrl: `smtp://${host}:${config.mailpit.smtpPort}`, apiUrl: `http://${host}:${config.mailpit.httpPort}` },
   };
   const path = join(directory, 'environment.json');
   writeFileSync(path, JSON.stringify(environment), { mode: 0o600 });

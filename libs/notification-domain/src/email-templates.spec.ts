@@ -75,10 +75,16 @@ describe('the customer emails', () => {
     ['BOOKING_CONFIRMED', 'amount'],
     ['BOOKING_CONFIRMED', 'slotStart'],
     ['PAYMENT_REFUNDED', 'refundedAmount'],
-    ['BOOKING_CANCELLED', 'customerName'],
+    ['BOOKING_CANCELLED', 'bookingId'],
   ] as const)('%s throws without %s, naming it', (name, field) => {
     const model = { ...EVERYTHING, [field]: undefined } as EmailModel;
     expect(() => renderEmail(name, model)).toThrow(new RegExp(`cannot render the ${name} email: "${field}" not defined`));
+  });
+
+  it('greets without a name when the model has none (the contracts carry only the email)', () => {
+    const rendered = renderEmail('BOOKING_CANCELLED', { bookingId: 'bk_7Hq2' });
+    expect(rendered.text.startsWith('Hello,\n')).toBe(true);
+    expect(rendered.html).toContain('<p>Hello,</p>');
   });
 
   it('throws on a slot that is not an ISO 8601 instant, an unknown currency, a negative amount, an overlong field', () => {

@@ -15,7 +15,8 @@ export interface EmailAmount {
  * throws when one it uses is missing (Handlebars' strict mode), it never prints an empty gap.
  */
 export interface EmailModel {
-  readonly customerName: string;
+  /** Not carried by the contracts yet (only the email is): the greeting goes without it. */
+  readonly customerName?: string;
   readonly bookingId: string;
   readonly resourceName?: string;
   /** ISO 8601 with an offset or Z; shown in UTC until the model carries the resource's time zone. */
@@ -47,23 +48,23 @@ const SLOT_TEXT = 'from {{slotStart}} to {{slotEnd}}';
 const SOURCES: Readonly<Record<EmailTemplateName, TemplateSource>> = {
   BOOKING_HELD: {
     subject: '{{resourceName}} is held for you (booking {{bookingId}})',
-    text: `Hello {{customerName}},\n\nwe are holding {{resourceName}} for you ${SLOT_TEXT}.{{#if amount}} To confirm the booking, pay {{amount}}.{{/if}}\n\nBooking: {{bookingId}}\n`,
-    html: `<p>Hello {{customerName}},</p><p>we are holding <strong>{{resourceName}}</strong> for you ${SLOT_TEXT}.{{#if amount}} To confirm the booking, pay <strong>{{amount}}</strong>.{{/if}}</p><p>Booking: {{bookingId}}</p>`,
+    text: `Hello{{#if customerName}} {{customerName}}{{/if}},\n\nwe are holding {{resourceName}} for you ${SLOT_TEXT}.{{#if amount}} To confirm the booking, pay {{amount}}.{{/if}}\n\nBooking: {{bookingId}}\n`,
+    html: `<p>Hello{{#if customerName}} {{customerName}}{{/if}},</p><p>we are holding <strong>{{resourceName}}</strong> for you ${SLOT_TEXT}.{{#if amount}} To confirm the booking, pay <strong>{{amount}}</strong>.{{/if}}</p><p>Booking: {{bookingId}}</p>`,
   },
   BOOKING_CONFIRMED: {
     subject: 'Your booking of {{resourceName}} is confirmed ({{bookingId}})',
-    text: `Hello {{customerName}},\n\nyour booking of {{resourceName}} ${SLOT_TEXT} is confirmed. We received {{amount}}.\n\nBooking: {{bookingId}}\n`,
-    html: `<p>Hello {{customerName}},</p><p>your booking of <strong>{{resourceName}}</strong> ${SLOT_TEXT} is confirmed. We received <strong>{{amount}}</strong>.</p><p>Booking: {{bookingId}}</p>`,
+    text: `Hello{{#if customerName}} {{customerName}}{{/if}},\n\nyour booking of {{resourceName}} ${SLOT_TEXT} is confirmed. We received {{amount}}.\n\nBooking: {{bookingId}}\n`,
+    html: `<p>Hello{{#if customerName}} {{customerName}}{{/if}},</p><p>your booking of <strong>{{resourceName}}</strong> ${SLOT_TEXT} is confirmed. We received <strong>{{amount}}</strong>.</p><p>Booking: {{bookingId}}</p>`,
   },
   BOOKING_CANCELLED: {
     subject: 'Your booking {{bookingId}} is cancelled',
-    text: `Hello {{customerName}},\n\nyour booking{{#if resourceName}} of {{resourceName}}{{/if}}{{#if slotStart}} ${SLOT_TEXT}{{/if}} is cancelled.{{#if reason}} Reason: {{reason}}.{{/if}}\n\nBooking: {{bookingId}}\n`,
-    html: `<p>Hello {{customerName}},</p><p>your booking{{#if resourceName}} of <strong>{{resourceName}}</strong>{{/if}}{{#if slotStart}} ${SLOT_TEXT}{{/if}} is cancelled.{{#if reason}} Reason: {{reason}}.{{/if}}</p><p>Booking: {{bookingId}}</p>`,
+    text: `Hello{{#if customerName}} {{customerName}}{{/if}},\n\nyour booking{{#if resourceName}} of {{resourceName}}{{/if}}{{#if slotStart}} ${SLOT_TEXT}{{/if}} is cancelled.{{#if reason}} Reason: {{reason}}.{{/if}}\n\nBooking: {{bookingId}}\n`,
+    html: `<p>Hello{{#if customerName}} {{customerName}}{{/if}},</p><p>your booking{{#if resourceName}} of <strong>{{resourceName}}</strong>{{/if}}{{#if slotStart}} ${SLOT_TEXT}{{/if}} is cancelled.{{#if reason}} Reason: {{reason}}.{{/if}}</p><p>Booking: {{bookingId}}</p>`,
   },
   PAYMENT_REFUNDED: {
     subject: 'We refunded {{refundedAmount}} for booking {{bookingId}}',
-    text: `Hello {{customerName}},\n\nwe refunded {{refundedAmount}}{{#if amount}} of the {{amount}} you paid{{/if}} for booking {{bookingId}}.{{#if reason}} Reason: {{reason}}.{{/if}} It may take a few days to show on your statement.\n`,
-    html: `<p>Hello {{customerName}},</p><p>we refunded <strong>{{refundedAmount}}</strong>{{#if amount}} of the {{amount}} you paid{{/if}} for booking {{bookingId}}.{{#if reason}} Reason: {{reason}}.{{/if}} It may take a few days to show on your statement.</p>`,
+    text: `Hello{{#if customerName}} {{customerName}}{{/if}},\n\nwe refunded {{refundedAmount}}{{#if amount}} of the {{amount}} you paid{{/if}} for booking {{bookingId}}.{{#if reason}} Reason: {{reason}}.{{/if}} It may take a few days to show on your statement.\n`,
+    html: `<p>Hello{{#if customerName}} {{customerName}}{{/if}},</p><p>we refunded <strong>{{refundedAmount}}</strong>{{#if amount}} of the {{amount}} you paid{{/if}} for booking {{bookingId}}.{{#if reason}} Reason: {{reason}}.{{/if}} It may take a few days to show on your statement.</p>`,
   },
 };
 

@@ -9,3 +9,8 @@ GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO :runtime_role;
 GRANT USAGE ON SEQUENCE webhook_deliveries_delivery_seq_seq TO :runtime_role;
 -- The attempt log is evidence: written once, read.
 GRANT SELECT, INSERT ON webhook_delivery_attempts TO :runtime_role;
+
+-- Customers' bookings as emails need them (personal data: the address), written once per booking.
+GRANT SELECT, INSERT ON customer_bookings TO :runtime_role;
+-- Email messages: inserted once per (event, template), updated as they are sent; never deleted.
+GRANT SELECT, INSERT, UPDATE ON email_messages TO :runtime_role;

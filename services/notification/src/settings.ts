@@ -26,6 +26,13 @@ export interface NotificationSettings {
    * address is refused whatever this says.
    */
   readonly allowLoopbackWebhooks: boolean;
+  /**
+   * Where customers' emails go (NOTIFICATION_SMTP_URL, smtp://host:port; `./platform up` gives
+   * Mailpit's). Unset: emails are queued and wait, none is sent (nor lost).
+   */
+  readonly smtpUrl?: string;
+  /** The From of customers' emails (NOTIFICATION_EMAIL_FROM). */
+  readonly emailFrom: string;
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: Omit<NotificationSettings, 'webhookSigningKey'> = {
@@ -37,6 +44,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: Omit<NotificationSettings, 'webhookS
   deliveryPoll_ms: 500,
   deliveryConcurrency: 8,
   allowLoopbackWebhooks: false,
+  emailFrom: 'Bookings <bookings@txn.local>',
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -53,5 +61,11 @@ export function readNotificationSettings(settings: SettingsReader): Notification
     deliveryPoll_ms: settings.integer('NOTIFICATION_DELIVERY_POLL_MS', { min: 10, max: 60_000, default: defaults.deliveryPoll_ms }),
     deliveryConcurrency: settings.integer('NOTIFICATION_DELIVERY_CONCURRENCY', { min: 1, max: 64, default: defaults.deliveryConcurrency }),
     allowLoopbackWebhooks: settings.text('NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS', { default: 'false', pattern: /^(true|false)$/, what: 'true or false' }) === 'true',
+    ...optionalSmtpUrl(settings.optionalText('NOTIFICATION_SMTP_URL', /^smtps?:\/\/[^\s]{1,500}$/)),
+    emailFrom: settings.text('NOTIFICATION_EMAIL_FROM', { default: defaults.emailFrom, pattern: /^[^\r\n]{3,200}$/, what: 'an address, e.g. Bookings <bookings@example.com>' }),
   };
+}
+
+function optionalSmtpUrl(smtpUrl: string | undefined): { smtpUrl?: string } {
+  return smtpUrl === undefined ? {} : { smtpUrl };
 }

@@ -11,6 +11,7 @@ export interface KafkaSettings {
 export interface SchemaRegistrySettings { readonly version: string; readonly port: number; readonly heap_mb: number }
 export interface PspSandboxSettings { readonly version: string; readonly port: number }
 export interface PspProxySettings { readonly port: number }
+export interface MailpitSettings { readonly version: string; readonly smtpPort: number; readonly httpPort: number }
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -25,6 +26,7 @@ export interface PlatformConfig {
   readonly schemaRegistry: SchemaRegistrySettings;
   readonly pspSandbox: PspSandboxSettings;
   readonly pspProxy: PspProxySettings;
+  readonly mailpit: MailpitSettings;
 }
 
 interface RawConfig {
@@ -37,6 +39,7 @@ interface RawConfig {
     'schema-registry': SchemaRegistrySettings;
     'psp-sandbox': PspSandboxSettings;
     'psp-proxy': PspProxySettings;
+    mailpit: MailpitSettings;
   };
 }
 
@@ -106,5 +109,6 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     },
     pspSandbox: { ...c['psp-sandbox'], port: portFromEnv(env, 'PLATFORM_PSP_SANDBOX_PORT', c['psp-sandbox'].port) },
     pspProxy: { port: portFromEnv(env, 'PLATFORM_PSP_PROXY_PORT', c['psp-proxy'].port) },
+    mailpit: { version: c.mailpit.version, smtpPort: portFromEnv(env, 'PLATFORM_MAILPIT_SMTP_PORT', c.mailpit.smtpPort), httpPort: portFromEnv(env, 'PLATFORM_MAILPIT_PORT', c.mailpit.httpPort) },
   };
 }

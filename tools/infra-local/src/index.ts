@@ -18,6 +18,7 @@ export {
 export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from './components/kafka';
 export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
+export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export type { ProcessRecord } from './process-record';

@@ -12,6 +12,8 @@ export interface TestEnvironment {
   readonly pspSandbox: { readonly host: string; readonly port: number; readonly url: string };
   /** The idempotency-honouring, fault-injecting proxy in front of the sandbox (decision 0010). */
   readonly pspProxy: { readonly host: string; readonly port: number; readonly url: string };
+  /** The SMTP server customers' emails go to, and its HTTP API to read what arrived (Mailpit). */
+  readonly mailpit: { readonly smtpUrl: string; readonly apiUrl: string };
 }
 
 /** Fixed path, so Jest workers (separate processes) find what the global setup wrote. */

@@ -1,4 +1,4 @@
-import type { WebhookDeliveries, WebhookEndpoints } from './ports';
+import type { CustomerEmails, WebhookDeliveries, WebhookEndpoints } from './ports';
 
 export const NOTIFICATION_CONTEXT = Symbol('notification-context');
 
@@ -6,4 +6,5 @@ export const NOTIFICATION_CONTEXT = Symbol('notification-context');
 export interface NotificationContext {
   readonly endpoints: WebhookEndpoints;
   readonly deliveries: WebhookDeliveries;
+  readonly emails: CustomerEmails;
 }

@@ -1,5 +1,5 @@
 import type { WebhookEndpointChanged } from '@txn/contracts';
-import type { OutboundOptions } from '@txn/notification-domain';
+import type { EmailTemplateName, OutboundOptions } from '@txn/notification-domain';
 import type { SqlTransaction } from '@txn/sql';
 import type { AttemptOutcome, DeliveryNext, EndpointHealth } from './delivery-rules';
 
@@ -79,3 +79,60 @@ export interface SendOptions extends OutboundOptions {
 
 /** One POST to a receiver; never throws. */
 export type WebhookSender = (url: string, body: string, headers: Readonly<Record<string, string>>, options: SendOptions) => Promise<AttemptResult>;
+
+/** A booking as its customer's emails tell it (BookingHeld's facts; the address is personal data). */
+export interface CustomerBooking {
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly customerId: string;
+  readonly email: string | null;
+  readonly resourceId: string;
+  readonly slotStart: Date;
+  readonly slotEnd: Date;
+  readonly price: { readonly minor: bigint; readonly currency: string };
+}
+
+/** What a moment adds to the booking in its email: amounts as decimal strings, a reason; never personal data. */
+export interface EmailFacts {
+  readonly amountMinor?: string;
+  readonly refundedMinor?: string;
+  readonly currency?: string;
+  readonly reason?: string;
+}
+
+export interface NewEmail {
+  readonly messageId: string;
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly template: EmailTemplateName;
+  readonly facts: EmailFacts;
+}
+
+/** A message leased for sending, with its booking (undefined while the booking's BookingHeld has not been read yet). */
+export interface DueEmail {
+  readonly messageId: string;
+  readonly bookingId: string;
+  readonly tenantId: string;
+  readonly template: EmailTemplateName;
+  readonly facts: EmailFacts;
+  readonly attempts: number;
+  readonly firstAttemptAt: Date | null;
+  readonly booking: CustomerBooking | undefined;
+}
+
+export type EmailNext = { readonly status: 'SENT'; readonly smtpResponse: string } | { readonly status: 'PENDING'; readonly nextAttemptAt: Date; readonly error: string } | { readonly status: 'GAVE_UP'; readonly error: string };
+
+export interface CustomerEmails {
+  /** The booking's facts, once (BookingHeld read again changes nothing). */
+  recordBooking(tx: SqlTransaction, booking: CustomerBooking): Promise<void>;
+  /** Whether the booking gave an address: `unknown` while its BookingHeld has not been read. */
+  addressOf(tx: SqlTransaction, bookingId: string): Promise<'has-address' | 'no-address' | 'unknown'>;
+  /** One message per (event, template): false when it exists. */
+  enqueue(tx: SqlTransaction, email: NewEmail): Promise<boolean>;
+  leaseDue(tx: SqlTransaction, instance: string, limit: number, lease_ms: number): Promise<readonly DueEmail[]>;
+  /** The attempt's result, if this instance still holds the lease: false when it lost it. */
+  recordAttempt(tx: SqlTransaction, email: DueEmail, next: EmailNext, attemptedAt: Date, instance: string): Promise<boolean>;
+}
+
+/** A rendered email to one address; resolves with the SMTP server's answer (its queue id), rejects when it refused. */
+export type EmailSender = (message: { readonly messageId: string; readonly to: string; readonly subject: string; readonly text: string; readonly html: string }) => Promise<string>;

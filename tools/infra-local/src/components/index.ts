@@ -1,5 +1,6 @@
 import type { Component } from '../component';
 import { kafkaComponent } from './kafka';
+import { mailpitComponent } from './mailpit';
 import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
 import { pspSandboxComponent } from './psp-sandbox';
@@ -8,7 +9,7 @@ import type { PlatformConfig } from '../config';
 import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
-export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent];
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent];
 
 /**
  * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only

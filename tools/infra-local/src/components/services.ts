@@ -7,6 +7,7 @@ import { MAX_INSTANCES, type PlatformConfig } from '../config';
 import { ensureSecret, secretFile } from '../secrets';
 import { ensureStaffSigningKeys, LOCAL_STAFF_TOKEN_ISSUER, STAFF_TOKEN_AUDIENCE } from '../staff-keys';
 import { kafkaBrokers } from './kafka';
+import { mailpitSmtpUrl } from './mailpit';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
 import { pspProxyUrl } from './psp-proxy';
 import { schemaRegistryUrl } from './schema-registry';
@@ -70,9 +71,11 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     name: 'notification',
     extensions: [],
     defaultPort: 18507,
+    dependsOn: ['mailpit'],
     // The gateway's key file: each endpoint's secret is derived from it, never stored (decision 0033).
     // Loopback receivers are for this machine only: a local demo's receiver runs on 127.0.0.1.
-    env: (ctx) => ({ NOTIFICATION_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS: 'true' }),
+    // Customers' emails go to Mailpit (its web UI shows them).
+    env: (ctx) => ({ NOTIFICATION_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS: 'true', NOTIFICATION_SMTP_URL: mailpitSmtpUrl(ctx.config) }),
   },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
 ];

@@ -52,6 +52,8 @@ export interface DemoBookingRequest {
   readonly amountMinor: bigint;
   readonly currency: string;
   readonly customerId: string;
+  /** Where the customer's emails go (Mailpit's web UI shows them locally). */
+  readonly customerEmail: string;
 }
 
 /** POST /v1/bookings: 202 with the booking as REQUESTED; the id is the gateway's. */
@@ -63,6 +65,7 @@ export async function requestBookingThroughApi(client: ApiClient, request: DemoB
       slot: { startsAt: request.startsAt.toISOString(), endsAt: request.endsAt.toISOString() },
       price: { amountMinor: Number(request.amountMinor), currency: request.currency },
       customerId: request.customerId,
+      customerEmail: request.customerEmail,
     },
   });
   if (answer.response.status !== 202 || answer.data === undefined) throw new DemoApiError(`POST /v1/bookings: ${problemText(answer.response.status, answer.error)}`);

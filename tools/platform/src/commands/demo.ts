@@ -42,6 +42,8 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = ['happy', 'declined'];
 const DEMO_TENANT = 'demo-merchant';
 const DEMO_RESOURCE = 'demo-room';
 const DEMO_CUSTOMER_ID = 'demo-customer';
+/** A made-up address: the emails land in the local Mailpit (http://127.0.0.1:18526). */
+const DEMO_CUSTOMER_EMAIL = 'demo.customer@example.com';
 const PRICE_MINOR = 12_345n;
 const CURRENCY = 'EUR';
 const SLOT_MS = 3_600_000;
@@ -168,7 +170,7 @@ async function nextFreeSlot(c: Connections): Promise<Date> {
 
 async function requestBooking(c: Connections): Promise<string> {
   const startsAt = await nextFreeSlot(c);
-  return requestBookingThroughApi(c.api, { resourceId: DEMO_RESOURCE, startsAt, endsAt: new Date(startsAt.getTime() + SLOT_MS), amountMinor: PRICE_MINOR, currency: CURRENCY, customerId: DEMO_CUSTOMER_ID });
+  return requestBookingThroughApi(c.api, { resourceId: DEMO_RESOURCE, startsAt, endsAt: new Date(startsAt.getTime() + SLOT_MS), amountMinor: PRICE_MINOR, currency: CURRENCY, customerId: DEMO_CUSTOMER_ID, customerEmail: DEMO_CUSTOMER_EMAIL });
 }
 
 /** Booking accepts CompleteBooking / a refunding CancelBooking only once it has recorded the capture. */

@@ -23,5 +23,6 @@ export function endpointsFor(config: PlatformConfig, provider: TestEnvironment['
     postgres: { host, port: config.postgres.port, adminUser: 'platform_admin', adminPassword },
     pspSandbox: { host, port: config.pspSandbox.port, url: `http://${host}:${config.pspSandbox.port}` },
     pspProxy: { host, port: config.pspProxy.port, url: `http://${host}:${config.pspProxy.port}` },
+    mailpit: { smtpUrl: `smtp://${host}:${config.mailpit.smtpPort}`, apiUrl: `http://${host}:${config.mailpit.httpPort}` },
   };
 }
