@@ -61,3 +61,8 @@ GRANT UPDATE (status, resolved_at, resolution, topic, "partition", "offset", app
 -- The audit trail as auditors read it (migration 17): one row per record of a tenant's chain,
 -- inserted once from audit.records.v1; never changed, never deleted.
 GRANT SELECT, INSERT ON audit_record_views TO :runtime_role;
+
+-- Customers' data keys (migration 18): issued once per customer (INSERT), re-issued after an
+-- erasure or rewrapped on a master key rotation, destroyed by an erasure (UPDATE); never deleted.
+GRANT SELECT, INSERT ON customer_data_keys TO :runtime_role;
+GRANT UPDATE (key_id, master_key_id, wrapped_key, created_at, erased_at, erased_by, erasure_reason) ON customer_data_keys TO :runtime_role;

@@ -7,7 +7,7 @@ import { PaymentCommands } from './application/payment-commands';
 import { RefundPolicies } from './application/refund-policies';
 import { ResourceCommands } from './application/resource-commands';
 import { ResourceReads } from './read-models/resource-views';
-import { SCOPED_TRANSACTIONS } from './application/ports';
+import { PERSONAL_DATA_SEALER, SCOPED_TRANSACTIONS } from './application/ports';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { AuthGuard } from './auth/auth.guard';
 import { DEFAULT_KEY_RATE_LIMIT, KEY_RATE_LIMIT, KeyRateLimiter } from './auth/key-rate-limiter';
@@ -25,6 +25,9 @@ import { LedgerController } from './http/ledger/ledger.controller';
 import { ReconciliationController } from './http/reconciliation/breaks.controller';
 import { ReconBreaks } from './read-models/recon-breaks';
 import { AuditRecords } from './read-models/audit-records';
+import { CustomerKeys, PERSONAL_DATA_KEYRING } from './personal-data/customer-keys';
+import { KEY_REWRAP_INTERVAL_MS, KeyRewrap } from './personal-data/key-rewrap';
+import { CustomersController } from './http/customers/customers.controller';
 import { AuditRecordsController } from './http/audit/audit-records.controller';
 import { AuditEventsController } from './messaging/audit-events.controller';
 import { NotificationEventsController } from './messaging/notification-events.controller';
@@ -74,8 +77,8 @@ export class GatewayModule {
           extra: { max: TYPEORM_POOL_MAX, application_name: `${config.serviceName}-typeorm`, statement_timeout: 15_000, connectionTimeoutMillis: 5_000 },
         }),
       ],
-      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController, WebhookEndpointsController, RefundPolicyController, AuditRecordsController, AuditEventsController, NotificationEventsController],
-      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, PaymentCommands, RefundPolicies, ResourceCommands, WebhookEndpoints, { provide: WEBHOOK_SIGNING_KEY, useValue: settings.webhookSigningKey ?? null }, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, AuditRecords, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
+      controllers: [ProblemsController, WhoAmIController, MerchantsController, ApiKeysController, ApprovalsController, BookingsController, PaymentsController, RefundsController, AttentionController, BookingEventsController, PaymentEventsController, LedgerController, LedgerEventsController, ResourcesController, ResourceEventsController, ReconciliationController, WebhookEndpointsController, RefundPolicyController, AuditRecordsController, AuditEventsController, NotificationEventsController, CustomersController],
+      providers: [TenantTransactions, { provide: SCOPED_TRANSACTIONS, useExisting: TenantTransactions }, BookingCommands, PaymentCommands, RefundPolicies, ResourceCommands, WebhookEndpoints, { provide: WEBHOOK_SIGNING_KEY, useValue: settings.webhookSigningKey ?? null }, ResourceReads, ReadModels, LedgerJournal, ReconBreaks, AuditRecords, CustomerKeys, KeyRewrap, { provide: KEY_REWRAP_INTERVAL_MS, useValue: settings.keyRewrapInterval_ms ?? 60_000 }, { provide: PERSONAL_DATA_SEALER, useExisting: CustomerKeys }, { provide: PERSONAL_DATA_KEYRING, useValue: settings.personalDataKeyring ?? null }, ReadModelChangeListener, ApiKeyAuthenticator, SecurityEvents, ApiKeys, Merchants, Approvals, ApprovalDecisions, KeyRateLimiter, { provide: KEY_RATE_LIMIT, useValue: settings.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT }, { provide: StaffTokenVerifier, useValue: new StaffTokenVerifier(settings.staffTokens) }, { provide: APP_GUARD, useClass: AuthGuard }, ...idempotencyProviders(settings.idempotency)],
       exports: [TenantTransactions],
     };
   }

@@ -1,3 +1,4 @@
+import { parseMasterKeyring, type MasterKeyring } from '@txn/personal-data';
 import type { SettingsReader } from '@txn/service-kit';
 import type { IdempotencySettings } from './idempotency/idempotency.interceptor';
 import { DEFAULT_IDEMPOTENCY_SETTINGS, readIdempotencySettings } from './idempotency/idempotency-settings';
@@ -23,6 +24,10 @@ export interface GatewaySettings {
   readonly keyRateLimit?: KeyRateLimitSettings;
   /** The key merchants' webhook signing secrets are derived from (GATEWAY_WEBHOOK_SIGNING_KEY_FILE; decision 0033); undefined: endpoints cannot be created. */
   readonly webhookSigningKey?: string;
+  /** The master keyring customers' data keys are wrapped under (GATEWAY_PERSONAL_DATA_KEYRING_FILE; decision 0037); undefined: personal data is refused (503). */
+  readonly personalDataKeyring?: MasterKeyring;
+  /** How often data keys under an older master key are looked for and rewrapped (GATEWAY_KEY_REWRAP_INTERVAL_MS, default 60 s). */
+  readonly keyRewrapInterval_ms?: number;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { apiPort: 18500, apiHost: '127.0.0.1', bodyLimit_bytes: 64 * 1024, idempotency: DEFAULT_IDEMPOTENCY_SETTINGS };
@@ -36,11 +41,17 @@ export function readGatewaySettings(settings: SettingsReader): GatewaySettings {
     ...optionalStaffTokens(readStaffTokenSettings(settings)),
     keyRateLimit: readKeyRateLimit(settings),
     ...optionalSigningKey(settings.optionalSecretFile('GATEWAY_WEBHOOK_SIGNING_KEY')),
+    ...optionalKeyring(settings.optionalSecretFile('GATEWAY_PERSONAL_DATA_KEYRING')),
+    keyRewrapInterval_ms: settings.integer('GATEWAY_KEY_REWRAP_INTERVAL_MS', { min: 100, max: 86_400_000, default: 60_000 }),
   };
 }
 
 function optionalStaffTokens(staffTokens: StaffTokenSettings | undefined): { staffTokens?: StaffTokenSettings } {
   return staffTokens === undefined ? {} : { staffTokens };
+}
+
+function optionalKeyring(text: string | undefined): { personalDataKeyring?: MasterKeyring } {
+  return text === undefined ? {} : { personalDataKeyring: parseMasterKeyring(text) };
 }
 
 function optionalSigningKey(webhookSigningKey: string | undefined): { webhookSigningKey?: string } {

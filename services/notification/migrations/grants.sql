@@ -14,3 +14,7 @@ GRANT SELECT, INSERT ON webhook_delivery_attempts TO :runtime_role;
 GRANT SELECT, INSERT ON customer_bookings TO :runtime_role;
 -- Email messages: inserted once per (event, template), updated as they are sent; never deleted.
 GRANT SELECT, INSERT, UPDATE ON email_messages TO :runtime_role;
+
+-- Copies of customers' data keys: inserted when issued, destroyed by an erasure (UPDATE); never deleted.
+GRANT SELECT, INSERT ON customer_data_keys TO :runtime_role;
+GRANT UPDATE (wrapped_key, master_key_id, erased_at) ON customer_data_keys TO :runtime_role;

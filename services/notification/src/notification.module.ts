@@ -11,9 +11,11 @@ import { NOTIFICATION_CONTEXT, type NotificationContext } from './application/no
 import { sendDueEmails, type EmailAnnouncer, type EmailDependencies } from './application/send-emails/send-emails';
 import { webhookDeliveryStore } from './persistence/delivery-store';
 import { customerEmailStore } from './persistence/email-store';
+import { customerKeyCopyStore } from './persistence/key-copy-store';
 import { webhookEndpointStore } from './persistence/endpoint-store';
 import { smtpSender } from './smtp/smtp-sender';
 import { postWebhook } from './webhook-http/webhook-sender';
+import { CustomerKeysController } from './messaging/customer-keys.controller';
 import { MerchantEventsController } from './messaging/merchant-events.controller';
 import type { NotificationSettings } from './settings';
 
@@ -76,7 +78,7 @@ export class NotificationModule {
   static with(dependencies: ServiceDependencies, settings: NotificationSettings): DynamicModule {
     const { config, logger, metrics, pool } = dependencies;
     const clock = (): Date => new Date();
-    const context: NotificationContext = { endpoints: webhookEndpointStore, deliveries: webhookDeliveryStore, emails: customerEmailStore };
+    const context: NotificationContext = { endpoints: webhookEndpointStore, deliveries: webhookDeliveryStore, emails: customerEmailStore, keys: customerKeyCopyStore };
     const instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const policy = { baseDelay_ms: settings.retryBase_ms, maxDelay_ms: settings.retryMax_ms, horizon_ms: settings.retryHorizon_ms };
     const emailAttempts = new Counter({ name: 'notification_email_attempts_total', help: "Customer email attempts by template and outcome (sent, retry, gave_up).", labelNames: ['template', 'outcome'], registers: [metrics] });
@@ -84,7 +86,7 @@ export class NotificationModule {
     const latency = new Histogram({ name: 'notification_webhook_attempt_seconds', help: "Webhook attempts' duration, connection to the answer's bounded excerpt.", labelNames: ['outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [metrics] });
     return {
       module: NotificationModule,
-      controllers: [MerchantEventsController],
+      controllers: [MerchantEventsController, CustomerKeysController],
       providers: [
         { provide: NOTIFICATION_CONTEXT, useValue: context },
         {
@@ -113,7 +115,7 @@ export class NotificationModule {
               return work;
             }
             const smtp = smtpSender({ url: settings.smtpUrl, from: settings.emailFrom, timeout_ms: settings.attemptTimeout_ms });
-            const email: EmailDependencies = { transactions: delivery.transactions, emails: customerEmailStore, send: smtp.send, instance, policy, batchSize: EMAIL_BATCH_SIZE, lease_ms: settings.attemptTimeout_ms * EMAIL_BATCH_SIZE + 30_000, announcer: emailAnnouncer(outbox, config.serviceName), clock, random: Math.random, attempts: emailAttempts };
+            const email: EmailDependencies = { transactions: delivery.transactions, emails: customerEmailStore, keys: customerKeyCopyStore, keyring: settings.personalDataKeyring, send: smtp.send, instance, policy, batchSize: EMAIL_BATCH_SIZE, lease_ms: settings.attemptTimeout_ms * EMAIL_BATCH_SIZE + 30_000, announcer: emailAnnouncer(outbox, config.serviceName), clock, random: Math.random, attempts: emailAttempts };
             return [...work, periodically('customer email', settings.deliveryPoll_ms, () => sendDueEmails(email), logger)];
           },
         },

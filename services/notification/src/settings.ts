@@ -1,3 +1,4 @@
+import { parseMasterKeyring, type MasterKeyring } from '@txn/personal-data';
 import type { SettingsReader } from '@txn/service-kit';
 
 /** The notification service's own settings, validated with the shared ones at start-up. */
@@ -33,6 +34,8 @@ export interface NotificationSettings {
   readonly smtpUrl?: string;
   /** The From of customers' emails (NOTIFICATION_EMAIL_FROM). */
   readonly emailFrom: string;
+  /** The master keyring customers' data keys are wrapped under (NOTIFICATION_PERSONAL_DATA_KEYRING_FILE, the gateway's file); undefined: sealed addresses wait. */
+  readonly personalDataKeyring?: MasterKeyring;
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: Omit<NotificationSettings, 'webhookSigningKey'> = {
@@ -62,10 +65,15 @@ export function readNotificationSettings(settings: SettingsReader): Notification
     deliveryConcurrency: settings.integer('NOTIFICATION_DELIVERY_CONCURRENCY', { min: 1, max: 64, default: defaults.deliveryConcurrency }),
     allowLoopbackWebhooks: settings.text('NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS', { default: 'false', pattern: /^(true|false)$/, what: 'true or false' }) === 'true',
     ...optionalSmtpUrl(settings.optionalText('NOTIFICATION_SMTP_URL', /^smtps?:\/\/[^\s]{1,500}$/)),
+    ...optionalKeyring(settings.optionalSecretFile('NOTIFICATION_PERSONAL_DATA_KEYRING')),
     emailFrom: settings.text('NOTIFICATION_EMAIL_FROM', { default: defaults.emailFrom, pattern: /^[^\r\n]{3,200}$/, what: 'an address, e.g. Bookings <bookings@example.com>' }),
   };
 }
 
 function optionalSmtpUrl(smtpUrl: string | undefined): { smtpUrl?: string } {
   return smtpUrl === undefined ? {} : { smtpUrl };
+}
+
+function optionalKeyring(text: string | undefined): { personalDataKeyring?: MasterKeyring } {
+  return text === undefined ? {} : { personalDataKeyring: parseMasterKeyring(text) };
 }

@@ -631,6 +631,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{customerId}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's personal data
+         * @description Destroys the customer's data key: their email (and any personal field) sealed under it becomes unreadable wherever it is — bookings, notifications, the append-only audit trail, Kafka's retention — while bookings, payments and the ledger keep their facts and the audit chain still verifies. Every service destroys its copy on reading CustomerErased. 202 with the erasure; again later: ALREADY_ERASED; 404 when no personal data of the customer was ever held. A later booking with personal data gets a new key.
+         */
+        post: operations["Customers_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -742,7 +762,7 @@ export interface components {
              *       "bookings:write"
              *     ]
              */
-            scopes?: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
+            scopes?: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read" | "customers:erase")[];
             /**
              * Format: date-time
              * @description When the key stops working; omitted: never (revoke it instead). At most two years ahead.
@@ -776,7 +796,7 @@ export interface components {
              *       "bookings:read"
              *     ]
              */
-            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read" | "customers:erase")[];
             /**
              * @description api_key:<id> or staff:<subject>.
              * @example staff:alice
@@ -942,7 +962,7 @@ export interface components {
              *       "bookings:read"
              *     ]
              */
-            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read")[];
+            scopes: ("merchants:manage" | "keys:manage" | "resources:read" | "resources:write" | "bookings:read" | "bookings:write" | "payments:read" | "payments:refund" | "policies:read" | "policies:write" | "ledger:read" | "sagas:read" | "webhooks:manage" | "audit:read" | "approvals:decide" | "recon:read" | "customers:erase")[];
             /**
              * @description api_key:<id> or staff:<subject>.
              * @example staff:alice
@@ -1122,7 +1142,7 @@ export interface components {
              */
             customerId: string;
             /**
-             * @description Personal data: for the confirmation message only; never shown in reads.
+             * @description Personal data: for the customer's emails only; sealed under the customer's data key before it leaves the gateway, never shown in reads, erased with POST /v1/customers/{customerId}/erasure.
              * @example ada@example.com
              */
             customerEmail?: string;
@@ -1690,6 +1710,22 @@ export interface components {
              * @description When the gateway last applied a record of this chain.
              */
             lastAppliedAt: string | null;
+        };
+        EraseCustomerBody: {
+            /** @example GDPR art. 17 request, ticket 4711 */
+            reason?: string;
+        };
+        ErasureView: {
+            customerId: string;
+            /**
+             * Format: uuid
+             * @description The destroyed data key: every field sealed under it is unreadable.
+             */
+            keyId: string;
+            /** @enum {string} */
+            status: "ERASED" | "ALREADY_ERASED";
+            /** Format: date-time */
+            erasedAt: string;
         };
     };
     responses: never;
@@ -4314,6 +4350,76 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or acts for no merchant. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    Customers_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseCustomerBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureView"];
+                };
+            };
+            /** @description Not valid: malformed JSON, unknown fields, wrong types, amounts not positive integers or beyond the currency range, unknown currency, endsAt not after startsAt (field errors name each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credential, or one not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The credential lacks the permission, or acts for no merchant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource for the calling merchant (another merchant’s looks the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,8 @@ import { BookingHeld } from './booking/BookingHeld';
 import { BookingRejected } from './booking/BookingRejected';
 import { RefundPolicySet } from './booking/RefundPolicySet';
 import { ResourceRegistered } from './booking/ResourceRegistered';
+import { CustomerDataKeyIssued } from './customer/CustomerDataKeyIssued';
+import { CustomerErased } from './customer/CustomerErased';
 import { EntryPosted } from './ledger/EntryPosted';
 import { EscrowReleased } from './ledger/EscrowReleased';
 import { HoldPlaced } from './ledger/HoldPlaced';
@@ -70,6 +72,8 @@ export const EVENT_TYPES = {
   BookingRejected,
   RefundPolicySet,
   ResourceRegistered,
+  CustomerDataKeyIssued,
+  CustomerErased,
   EntryPosted,
   EscrowReleased,
   HoldPlaced,
@@ -114,6 +118,7 @@ export const TOPIC_EVENT_TYPES = {
   'audit.records.v1': ['AuditRecorded'],
   'booking.commands.v1': ['BookingDeadlineReached', 'CancelBooking', 'CompleteBooking', 'RegisterResource', 'RequestBooking', 'SetRefundPolicy'],
   'booking.events.v1': ['BookingCancelled', 'BookingCompleted', 'BookingConfirmed', 'BookingExpired', 'BookingHeld', 'BookingRejected', 'RefundPolicySet', 'ResourceRegistered'],
+  'customer.keys.v1': ['CustomerDataKeyIssued', 'CustomerErased'],
   'ledger.events.v1': ['EntryPosted', 'EscrowReleased', 'HoldPlaced', 'HoldPosted', 'HoldVoided', 'LedgerBreakRaised', 'LedgerRejected'],
   'notification.events.v1': ['EmailSent', 'WebhookDeliveryGaveUp', 'WebhookEndpointAutoDisabled', 'WebhookEndpointRecovered'],
   'payment.commands.v1': ['RefundPayment'],
@@ -136,6 +141,9 @@ export type BookingCommandsV1 = BookingDeadlineReached | CancelBooking | Complet
 /** Every event type on booking.events.v1. */
 export type BookingEventsV1 = BookingCancelled | BookingCompleted | BookingConfirmed | BookingExpired | BookingHeld | BookingRejected | RefundPolicySet | ResourceRegistered;
 
+/** Every event type on customer.keys.v1. */
+export type CustomerKeysV1 = CustomerDataKeyIssued | CustomerErased;
+
 /** Every event type on ledger.events.v1. */
 export type LedgerEventsV1 = EntryPosted | EscrowReleased | HoldPlaced | HoldPosted | HoldVoided | LedgerBreakRaised | LedgerRejected;
 
@@ -155,4 +163,4 @@ export type PspEventsV1 = PspEventReceived;
 export type SecurityEventsV1 = AccessDenied | ApiKeyCreated | ApiKeyRevoked | ApprovalGranted | ApprovalRefused | ApprovalRequested | StaffAuthenticated | WebhookEndpointChanged;
 
 /** Any event of the catalogue. */
-export type AnyEvent = AuditCheckpointsV1 | AuditRecordsV1 | BookingCommandsV1 | BookingEventsV1 | LedgerEventsV1 | NotificationEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;
+export type AnyEvent = AuditCheckpointsV1 | AuditRecordsV1 | BookingCommandsV1 | BookingEventsV1 | CustomerKeysV1 | LedgerEventsV1 | NotificationEventsV1 | PaymentCommandsV1 | PaymentEventsV1 | PspEventsV1 | SecurityEventsV1;

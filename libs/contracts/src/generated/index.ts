@@ -19,6 +19,8 @@ export { BookingHeld } from './booking/BookingHeld';
 export { BookingRejected } from './booking/BookingRejected';
 export { RefundPolicySet } from './booking/RefundPolicySet';
 export { ResourceRegistered } from './booking/ResourceRegistered';
+export { CustomerDataKeyIssued } from './customer/CustomerDataKeyIssued';
+export { CustomerErased } from './customer/CustomerErased';
 export { EntryPosted } from './ledger/EntryPosted';
 export { EscrowReleased } from './ledger/EscrowReleased';
 export { HoldPlaced } from './ledger/HoldPlaced';

@@ -4,7 +4,7 @@ import type { BookingViewEntity } from '../read-models/read-model.entities';
 import { cancelBooking } from './cancel-booking/cancel-booking';
 import type { CommandCaller } from './command-envelope';
 import { completeBooking } from './complete-booking/complete-booking';
-import { SCOPED_TRANSACTIONS, type ScopedTransactions } from './ports';
+import { PERSONAL_DATA_SEALER, SCOPED_TRANSACTIONS, type PersonalDataSealer, type ScopedTransactions } from './ports';
 import { requestBooking, type BookingRequest } from './request-booking/request-booking';
 
 /** The booking commands the API sends, each in one transaction scoped to the caller's merchant. */
@@ -13,10 +13,15 @@ export class BookingCommands {
   constructor(
     @Inject(SCOPED_TRANSACTIONS) private readonly transactions: ScopedTransactions,
     @Inject(EventPublisher) private readonly publisher: EventPublisher,
+    @Inject(PERSONAL_DATA_SEALER) private readonly sealer: PersonalDataSealer,
   ) {}
 
+  /** The customer's email is sealed under their data key in the same transaction: it never leaves the gateway in clear. */
   request(caller: CommandCaller, request: BookingRequest, now: Date): Promise<BookingViewEntity> {
-    return this.transactions.run({ kind: 'tenant', tenantId: caller.merchantId }, (manager) => requestBooking(manager, this.publisher, caller, request, now));
+    return this.transactions.run({ kind: 'tenant', tenantId: caller.merchantId }, async (manager) => {
+      const customerEmail = request.customerEmail === null ? null : await this.sealer.seal(manager, caller.merchantId, request.customerId, request.customerEmail, caller.actor, now);
+      return requestBooking(manager, this.publisher, caller, { ...request, customerEmail }, now);
+    });
   }
 
   cancel(caller: CommandCaller, bookingId: string, reason: string, now: Date): Promise<BookingViewEntity> {

@@ -1,3 +1,4 @@
+import type { Actor } from '@txn/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** Whose rows a transaction may see (persistence/tenant-transactions implements it with row-level security). */
@@ -9,3 +10,10 @@ export interface ScopedTransactions {
 }
 
 export const SCOPED_TRANSACTIONS = Symbol('ScopedTransactions');
+
+/** Seals a customer's personal data under their data key before it leaves the gateway (personal-data/customer-keys implements it). */
+export interface PersonalDataSealer {
+  seal(manager: EntityManager, merchantId: string, customerId: string, plaintext: string, actor: Actor, now: Date): Promise<string>;
+}
+
+export const PERSONAL_DATA_SEALER = Symbol('PersonalDataSealer');

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'audit:read',
   'approvals:decide',
   'recon:read',
+  'customers:erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,7 +30,7 @@ export type Role = (typeof ROLES)[number];
 const READ_ALL: readonly Permission[] = ['resources:read', 'bookings:read', 'payments:read', 'policies:read', 'ledger:read', 'sagas:read'];
 
 /**
- * - owner: everything in the merchant, including keys, policies, refunds, approvals.
+ * - owner: everything in the merchant, including keys, policies, refunds, approvals, and a customer's erasure.
  * - developer: builds on the API: resources and bookings, keys, webhooks; no refunds, no ledger.
  * - finance: money: payments, refunds, ledger, policies, reconciliation's breaks; no keys.
  * - support: helps customers: reads, cancels and completes bookings (bookings:write); no refunds.
@@ -37,7 +38,7 @@ const READ_ALL: readonly Permission[] = ['resources:read', 'bookings:read', 'pay
  * - platform-admin: the platform's staff: merchants, and any merchant's data when acting for it.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  owner: new Set<Permission>([...READ_ALL, 'keys:manage', 'resources:write', 'bookings:write', 'payments:refund', 'policies:write', 'webhooks:manage', 'audit:read', 'approvals:decide', 'recon:read']),
+  owner: new Set<Permission>([...READ_ALL, 'keys:manage', 'resources:write', 'bookings:write', 'payments:refund', 'policies:write', 'webhooks:manage', 'audit:read', 'approvals:decide', 'recon:read', 'customers:erase']),
   developer: new Set<Permission>(['resources:read', 'resources:write', 'bookings:read', 'bookings:write', 'payments:read', 'sagas:read', 'keys:manage', 'webhooks:manage']),
   finance: new Set<Permission>([...READ_ALL, 'payments:refund', 'policies:write', 'approvals:decide', 'recon:read']),
   support: new Set<Permission>(['resources:read', 'bookings:read', 'bookings:write', 'payments:read', 'sagas:read']),

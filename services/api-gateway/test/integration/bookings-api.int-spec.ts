@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BookingCancelled, BookingConfirmed, BookingHeld, PaymentAuthorized, PaymentCaptured, PaymentDisputed, PaymentOutcomeUnknown, type RequestBooking } from '@txn/contracts';
+import { BookingCancelled, BookingConfirmed, BookingHeld, PaymentAuthorized, PaymentCaptured, PaymentDisputed, PaymentOutcomeUnknown, type CustomerDataKeyIssued, type RequestBooking } from '@txn/contracts';
+import { customerAad, dataKeyAad, newMasterKeyLine, openField, parseMasterKeyring, sealedKeyId, unwrapDataKey } from '@txn/personal-data';
 import { waitFor } from '@txn/testing';
 import { issueApiKey } from '../../src/auth/api-key-secret';
 import { FALLBACK_REREAD_MS } from '../../src/http/prefer-wait';
@@ -13,6 +14,7 @@ import { FLOW_TIMEOUT_MS, startGatewayInProcess, type GatewayInProcess } from '.
 jest.setTimeout(60_000);
 
 const MERCHANT = 'merchant-reads-a';
+const KEYRING = parseMasterKeyring(newMasterKeyLine('suite1'));
 const OTHER = 'merchant-reads-b';
 
 interface Answer {
@@ -56,11 +58,22 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     ...overrides,
   });
 
+  const issuedKeys = (merchantId: string, customerId: string): CustomerDataKeyIssued[] =>
+    gateway.seen.filter((record) => record.eventType === 'CustomerDataKeyIssued' && record.value.envelope.tenantId === merchantId && record.value['customerId'] === customerId).map((record) => record.value as unknown as CustomerDataKeyIssued);
+
+  /** What the notification service does with its copy: the data key unwrapped with the keyring, the field opened. */
+  function openedWithIssuedKey(merchantId: string, customerId: string, sealed: string): string {
+    const issued = issuedKeys(merchantId, customerId).find((event) => event.keyId === sealedKeyId(sealed));
+    if (issued === undefined) throw new Error(`no CustomerDataKeyIssued for ${sealedKeyId(sealed) ?? sealed}`);
+    const dataKey = unwrapDataKey(KEYRING, { masterKeyId: issued.masterKeyId, wrapped: issued.wrappedKey }, dataKeyAad(merchantId, customerId, issued.keyId));
+    return openField(dataKey, sealed, customerAad(merchantId, customerId));
+  }
+
   const commandsFor = (bookingId: string): RequestBooking[] =>
     gateway.seen.filter((record) => record.key === bookingId).map((record) => record.value as unknown as RequestBooking);
 
   beforeAll(async () => {
-    gateway = await startGatewayInProcess({ suiteName: 'gateway-bookings', read: ['booking.commands.v1'] });
+    gateway = await startGatewayInProcess({ suiteName: 'gateway-bookings', read: ['booking.commands.v1', 'customer.keys.v1'], settings: { personalDataKeyring: KEYRING } });
     for (const merchant of [MERCHANT, OTHER]) await gateway.pool.query("INSERT INTO merchants (id, name, default_currency) VALUES ($1, $1, 'EUR')", [merchant]);
     key = await keyFor(MERCHANT, 'developer');
     otherKey = await keyFor(OTHER, 'owner');
@@ -119,15 +132,56 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     expect(got.body).toMatchObject({ id, status: 'REQUESTED' });
 
     const [command] = await waitFor('RequestBooking on the suite topic', () => (commandsFor(id).length > 0 ? commandsFor(id) : undefined), FLOW_TIMEOUT_MS);
+    // The email leaves the gateway sealed under the customer's data key; the key goes out wrapped on customer.keys.v1.
+    const sealed = command?.customerEmail ?? '';
+    expect(sealed).toMatch(/^pd1\./);
+    expect(JSON.stringify(gateway.seen.map((record) => record.value), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).not.toContain('ada@example.com');
+    expect(openedWithIssuedKey(MERCHANT, 'cus_1', sealed)).toBe('ada@example.com');
     expect(command).toMatchObject({
       bookingId: id,
       requestIdempotencyKey: 'suite-key-1',
-      customerEmail: 'ada@example.com',
       price: { amountMinor: 12_500n, currency: 'EUR' },
       envelope: { eventType: 'RequestBooking', aggregateId: id, correlationId: id, tenantId: MERCHANT, producer: 'api-gateway', actor: { type: 'API_KEY' } },
     });
     const holdFor_ms = (command?.holdExpiresAt.getTime() ?? 0) - (command?.envelope.occurredAt.getTime() ?? 0);
     expect(holdFor_ms).toBe(600_000);
+  });
+
+  it("erases a customer: the data key destroyed and announced, again ALREADY_ERASED, an unknown customer 404, a developer 403; a later booking gets a new key", async () => {
+    const owner = await keyFor(MERCHANT, 'owner');
+    const customerId = `cus_erase_${randomUUID().slice(0, 8)}`;
+    const first = await call('POST', '/v1/bookings', { body: validBody({ customerId, customerEmail: 'grace@example.com', slot: { startsAt: tomorrow(14), endsAt: tomorrow(15) } }) });
+    expect(first.status).toBe(202);
+    await call('POST', '/v1/bookings', { body: validBody({ customerId, customerEmail: 'grace@example.com', slot: { startsAt: tomorrow(16), endsAt: tomorrow(17) } }) });
+    await waitFor('the key announced', () => (issuedKeys(MERCHANT, customerId).length > 0 ? true : undefined), FLOW_TIMEOUT_MS);
+    const [row] = (await gateway.pool.query<{ key_id: string; wrapped_key: string | null }>('SELECT key_id, wrapped_key FROM customer_data_keys WHERE merchant_id = $1 AND customer_id = $2', [MERCHANT, customerId])).rows;
+    expect(row?.wrapped_key).not.toBeNull();
+
+    expect((await call('POST', `/v1/customers/${customerId}/erasure`, { body: {} })).status).toBe(403);
+    const erased = await call('POST', `/v1/customers/${customerId}/erasure`, { body: { reason: 'GDPR art. 17, ticket 4242 4242 4242 4242' }, key: owner });
+    expect(erased).toMatchObject({ status: 202, body: { customerId, keyId: row?.key_id, status: 'ERASED' } });
+    expect((await call('POST', `/v1/customers/${customerId}/erasure`, { body: {}, key: owner })).body['status']).toBe('ALREADY_ERASED');
+    expect((await call('POST', `/v1/customers/cus_never_seen/erasure`, { body: {}, key: owner })).status).toBe(404);
+    const [after] = (await gateway.pool.query<{ wrapped_key: string | null; erasure_reason: string }>('SELECT wrapped_key, erasure_reason FROM customer_data_keys WHERE merchant_id = $1 AND customer_id = $2', [MERCHANT, customerId])).rows;
+    expect(after).toEqual({ wrapped_key: null, erasure_reason: 'GDPR art. 17, ticket [card number removed]' });
+    const announced = await waitFor('CustomerErased', () => gateway.seen.find((record) => record.eventType === 'CustomerErased' && record.value['customerId'] === customerId), FLOW_TIMEOUT_MS);
+    expect(announced.value).toMatchObject({ keyId: row?.key_id, erasedBy: expect.stringMatching(/^api_key:/) });
+
+    // One key per customer until an erasure: two bookings, one key; after it, a new one.
+    expect(issuedKeys(MERCHANT, customerId)).toHaveLength(1);
+    await call('POST', '/v1/bookings', { body: validBody({ customerId, customerEmail: 'grace@example.com', slot: { startsAt: tomorrow(18), endsAt: tomorrow(19) } }) });
+    await waitFor('a new key', () => (issuedKeys(MERCHANT, customerId).length === 2 ? true : undefined), FLOW_TIMEOUT_MS);
+    expect(new Set(issuedKeys(MERCHANT, customerId).map((event) => event.keyId)).size).toBe(2);
+  });
+
+  it('refuses a card number where the platform never needs one (a customer id, a reason), naming the field', async () => {
+    const byId = await call('POST', '/v1/bookings', { body: validBody({ customerId: '4111-1111-1111-1111' }) });
+    expect(byId.status).toBe(400);
+    expect(byId.body['errors']).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/customerId', detail: expect.stringMatching(/card number/) })]));
+    const bookingId = (await call('POST', '/v1/bookings', { body: validBody({ slot: { startsAt: tomorrow(20), endsAt: tomorrow(21) } }) })).body['id'] as string;
+    const cancel = await call('POST', `/v1/bookings/${bookingId}/cancel`, { body: { reason: 'refund to card 4242424242424242 please' } });
+    expect(cancel.status).toBe(400);
+    expect(cancel.body['errors']).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/reason' })]));
   });
 
   it('follows the events in order; a stale or duplicate one changes nothing; every read says what it reflects', async () => {

@@ -4,8 +4,9 @@ import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { ROLE_PERMISSIONS, ROLES, type Permission, type Role } from '../../src/auth/permissions';
 import { AUTHENTICATED_ROUTE, PUBLIC_ROUTE, REQUIRED_PERMISSION } from '../../src/auth/principal';
-import { BOOKING_BODY, RBAC_MATRIX, type Access, type MatrixFixture, type MatrixRequest, type MatrixRow } from './rbac-matrix';
+import { BOOKING_BODY, RBAC_CUSTOMER, RBAC_MATRIX, type Access, type MatrixFixture, type MatrixRequest, type MatrixRow } from './rbac-matrix';
 import { startGatewayInProcess, type GatewayInProcess } from './support';
+import { newMasterKeyLine, parseMasterKeyring } from '@txn/personal-data';
 import { staffTokenMinter } from './staff-tokens';
 
 // Every route × every role × own merchant / another merchant's resource, against ROLE_PERMISSIONS,
@@ -56,7 +57,7 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
 
   beforeAll(async () => {
     const staff = await staffTokenMinter();
-    gateway = await startGatewayInProcess({ suiteName: 'gateway-rbac', settings: { staffTokens: staff.settings, webhookSigningKey: 'rbac-webhook-signing-key' } });
+    gateway = await startGatewayInProcess({ suiteName: 'gateway-rbac', settings: { staffTokens: staff.settings, webhookSigningKey: 'rbac-webhook-signing-key', personalDataKeyring: parseMasterKeyring(newMasterKeyLine('rbac')) } });
     const admin = await staff.mint({ sub: 'rbac-admin', roles: ['platform-admin'] });
     const as = (merchant: string): { token: string; headers: Record<string, string> } => ({ token: admin, headers: { 'txn-merchant': merchant } });
     const json = async (method: string, request: MatrixRequest, credential: { token: string; headers: Record<string, string> }): Promise<Record<string, string>> => {
@@ -91,6 +92,8 @@ describe('api-gateway RBAC matrix: every route × every role × own/other mercha
     const requester = await staff.mint({ sub: 'rbac-requester', roles: ['platform-admin'] });
     const approval = async (merchant: string): Promise<string> => (await json('POST', { path: '/v1/api-keys', body: { name: 'four eyes', role: 'owner' } }, { token: requester, headers: { 'txn-merchant': merchant } })).id ?? '';
     const [paymentA, paymentB] = [await payment('rbac-a'), await payment('rbac-b')];
+    // A customer of A with personal data (so its erasure has a key to destroy).
+    await json('POST', { path: '/v1/bookings', body: { ...(BOOKING_BODY() as object), customerId: RBAC_CUSTOMER, customerEmail: 'rbac@example.com' } }, as('rbac-a'));
     fixture = {
       merchantA: 'rbac-a',
       merchantB: 'rbac-b',

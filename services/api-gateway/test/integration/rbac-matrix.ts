@@ -61,6 +61,9 @@ const slot = (): { startsAt: string; endsAt: string } => {
   return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3_600_000).toISOString() };
 };
 
+/** A customer of merchant A whose booking carried personal data: the erasure route's subject. */
+export const RBAC_CUSTOMER = 'cus_rbac_personal';
+
 export const BOOKING_BODY = (): unknown => ({ resourceId: 'room-1', slot: slot(), price: { amountMinor: 1000, currency: 'EUR' }, customerId: 'cus_1' });
 
 export const RBAC_MATRIX: readonly MatrixRow[] = [
@@ -123,6 +126,8 @@ export const RBAC_MATRIX: readonly MatrixRow[] = [
   { method: 'POST', route: '/v1/webhook-endpoints/:id/rotate-secret', access: 'webhooks:manage', request: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointA}/rotate-secret` }), otherTenant: (f) => ({ path: `/v1/webhook-endpoints/${f.endpointB}/rotate-secret` }) },
   // Reconciliation's breaks: a list in the caller's merchant scope, nothing named by id.
   { method: 'GET', route: '/v1/reconciliation/breaks', access: 'recon:read', request: () => ({ path: '/v1/reconciliation/breaks?status=OPEN' }) },
+  // A customer's erasure: customer ids are the merchant's own, so the path names A's customer for whoever acts for A (202, then ALREADY_ERASED).
+  { method: 'POST', route: '/v1/customers/:customerId/erasure', access: 'customers:erase', request: () => ({ path: `/v1/customers/${RBAC_CUSTOMER}/erasure`, body: {} }) },
   // The audit trail: the caller's own chain (a merchant's caller naming another chain is a 403, tested end to end).
   { method: 'GET', route: '/v1/audit-records', access: 'audit:read', request: () => ({ path: '/v1/audit-records?limit=5' }) },
 ];

@@ -16,7 +16,7 @@ const PARTITIONS_PER_TOPIC = 3;
 const POOL_MAX = 2;
 
 /** The topics the gateway reads (its read models) and writes (commands, security events); each has a suite topic. */
-export const GATEWAY_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'ledger.events.v1', 'security.events.v1', 'audit.records.v1', 'notification.events.v1'] as const satisfies readonly ContractTopic[];
+export const GATEWAY_TOPICS = ['booking.commands.v1', 'booking.events.v1', 'payment.commands.v1', 'payment.events.v1', 'ledger.events.v1', 'security.events.v1', 'audit.records.v1', 'notification.events.v1', 'customer.keys.v1'] as const satisfies readonly ContractTopic[];
 export type GatewayTopic = (typeof GATEWAY_TOPICS)[number];
 
 export interface SeenRecord {

@@ -2,11 +2,11 @@ import type { TOPIC_EVENT_TYPES } from '@txn/contracts';
 
 /**
  * The topics whose every event is a state change the audit trail records: the domains' events and
- * the gateway's security events. Commands are not recorded: what a command did is the event it
+ * the gateway's security events, and customers' data keys (issued, erased: the proof of an erasure). Commands are not recorded: what a command did is the event it
  * caused (a refused one too: BookingRejected, LedgerRejected, PaymentRefundRejected), which carries
  * the command's actor. The checkpoints are the audit's own.
  */
-export const AUDITED_TOPICS = ['booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1', 'security.events.v1'] as const;
+export const AUDITED_TOPICS = ['booking.events.v1', 'payment.events.v1', 'ledger.events.v1', 'psp.events.v1', 'security.events.v1', 'customer.keys.v1'] as const;
 export type AuditedTopic = (typeof AUDITED_TOPICS)[number];
 export type AuditedEventType = (typeof TOPIC_EVENT_TYPES)[AuditedTopic][number];
 
@@ -56,6 +56,9 @@ export const AUDITED_EVENTS: Readonly<Record<AuditedEventType, AuditedEventKind>
   ApprovalGranted: { aggregateType: 'approval', implied: { before: 'PENDING', after: 'GRANTED' } },
   ApprovalRefused: { aggregateType: 'approval', implied: { before: 'PENDING', after: 'REFUSED' } },
   WebhookEndpointChanged: { aggregateType: 'webhook-endpoint' },
+  // The wrapped key is x-sensitive: withheld from the record like personal data.
+  CustomerDataKeyIssued: { aggregateType: 'customer-data-key', implied: { before: null, after: 'ISSUED' } },
+  CustomerErased: { aggregateType: 'customer-data-key', implied: { before: 'ISSUED', after: 'ERASED' } },
 };
 
 export const AUDITED_EVENT_TYPES: readonly AuditedEventType[] = Object.keys(AUDITED_EVENTS) as AuditedEventType[];

@@ -1,4 +1,4 @@
-import type { CustomerEmails, WebhookDeliveries, WebhookEndpoints } from './ports';
+import type { CustomerEmails, CustomerKeyCopies, WebhookDeliveries, WebhookEndpoints } from './ports';
 
 export const NOTIFICATION_CONTEXT = Symbol('notification-context');
 
@@ -7,4 +7,5 @@ export interface NotificationContext {
   readonly endpoints: WebhookEndpoints;
   readonly deliveries: WebhookDeliveries;
   readonly emails: CustomerEmails;
+  readonly keys: CustomerKeyCopies;
 }

@@ -136,3 +136,16 @@ export interface CustomerEmails {
 
 /** A rendered email to one address; resolves with the SMTP server's answer (its queue id), rejects when it refused. */
 export type EmailSender = (message: { readonly messageId: string; readonly to: string; readonly subject: string; readonly text: string; readonly html: string }) => Promise<string>;
+
+/** A customer's data key as this service holds it: wrapped, or erased (the copy destroyed). */
+export type KeyCopy = { readonly state: 'held'; readonly tenantId: string; readonly customerId: string; readonly masterKeyId: string; readonly wrapped: string } | { readonly state: 'erased' };
+
+/** This service's copies of customers' data keys (customer.keys.v1). */
+export interface CustomerKeyCopies {
+  /** A key read for the first time is kept, a rewrapped one replaces its copy; a key already erased stays erased. */
+  record(tx: SqlTransaction, key: { readonly keyId: string; readonly tenantId: string; readonly customerId: string; readonly masterKeyId: string; readonly wrapped: string }): Promise<boolean>;
+  /** The copy destroyed (a tombstone if the key was never read). */
+  erase(tx: SqlTransaction, key: { readonly keyId: string; readonly tenantId: string; readonly customerId: string }): Promise<boolean>;
+  /** undefined while the key has not been read yet. */
+  find(tx: SqlTransaction, keyId: string): Promise<KeyCopy | undefined>;
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { BookingCancelled, BookingConfirmed, BookingHeld, PaymentRefunded, type Envelope } from '@txn/contracts';
+import { BookingCancelled, BookingConfirmed, BookingHeld, CustomerDataKeyIssued, CustomerErased, PaymentRefunded, type Envelope } from '@txn/contracts';
+import { customerAad, dataKeyAad, newDataKey, newMasterKeyLine, parseMasterKeyring, sealField, wrapDataKey } from '@txn/personal-data';
 import { startSuiteService, suiteResources, suiteSender, type SuiteSender } from '@txn/service-harness';
 import { Cleanups, collectEvents, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
 import { DELIVERED_TOPICS } from '../../src/application/deliverable-events';
@@ -11,6 +12,7 @@ import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src/settings';
 // to the real SMTP server the platform runs (Mailpit), read back through Mailpit's own API.
 
 const STEP_TIMEOUT_MS = 30_000;
+const KEYRING = parseMasterKeyring(newMasterKeyLine('k1'));
 
 interface MailpitSummary {
   readonly ID: string;
@@ -82,7 +84,7 @@ describe("customers' emails (notification in-process; real PostgreSQL, Kafka, re
       database,
       secret: resources.secret,
       readSettings: () => ({}),
-      definition: () => notificationService({ ...DEFAULT_NOTIFICATION_SETTINGS, webhookSigningKey: 'emails-suite-key', smtpUrl: environment.mailpit.smtpUrl, retryBase_ms: 100, retryMax_ms: 400, deliveryPoll_ms: 50 }),
+      definition: () => notificationService({ ...DEFAULT_NOTIFICATION_SETTINGS, webhookSigningKey: 'emails-suite-key', smtpUrl: environment.mailpit.smtpUrl, personalDataKeyring: KEYRING, retryBase_ms: 100, retryMax_ms: 400, deliveryPoll_ms: 50 }),
       topicOverrides: resources.topicOf,
       consumerGroup: resources.scope.groupId('notification'),
       cleanups,
@@ -101,11 +103,22 @@ describe("customers' emails (notification in-process; real PostgreSQL, Kafka, re
     await cleanups.runAll();
   });
 
+  /** What the gateway does: a data key for the customer, announced wrapped on customer.keys.v1, and the address sealed under it. */
+  async function sealedAddress(tenant: string, customerId: string, address: string): Promise<{ sealed: string; keyId: string }> {
+    const keyId = randomUUID();
+    const dataKey = newDataKey();
+    const wrapped = wrapDataKey(KEYRING, dataKey, dataKeyAad(tenant, customerId, keyId));
+    const issued: CustomerDataKeyIssued = { envelope: { ...envelope('CustomerDataKeyIssued', tenant, `${tenant}:${customerId}`, 1n), producer: 'api-gateway' }, customerId, keyId, masterKeyId: wrapped.masterKeyId, wrappedKey: wrapped.wrapped };
+    await sender.send(CustomerDataKeyIssued, issued, `${tenant}:${customerId}`);
+    return { sealed: sealField(dataKey, keyId, address, customerAad(tenant, customerId)), keyId };
+  }
+
   it('sends one email per moment of the booking (held, confirmed, cancelled, refunded) with its facts, each once, the address on no topic', async () => {
     const tenant = `merchant-${randomUUID().slice(0, 8)}`;
     const bookingId = randomUUID();
     const address = `guest-${randomUUID().slice(0, 8)}@example.com`;
-    const first = held(tenant, bookingId, address);
+    const { sealed } = await sealedAddress(tenant, 'customer-7', address);
+    const first = held(tenant, bookingId, sealed);
     await sender.send(BookingHeld, first, bookingId);
     await sender.send(BookingHeld, first, bookingId); // read twice: still one email
     await sender.send(BookingConfirmed, confirmed(tenant, bookingId), bookingId);
@@ -146,7 +159,7 @@ describe("customers' emails (notification in-process; real PostgreSQL, Kafka, re
     const refund = refunded(tenant, bookingId);
     await sender.send(PaymentRefunded, refund, refund.paymentId);
     await waitFor('the refund email waiting', async () => ((await pool.query("SELECT 1 FROM email_messages WHERE booking_id = $1 AND status = 'PENDING' AND attempts >= 1", [bookingId])).rowCount === 1 ? true : undefined), STEP_TIMEOUT_MS);
-    await sender.send(BookingHeld, held(tenant, bookingId, address), bookingId);
+    await sender.send(BookingHeld, held(tenant, bookingId, (await sealedAddress(tenant, 'customer-7', address)).sealed), bookingId);
     const inbox = await waitFor('both emails', async () => {
       const messages = await inboxOf(address);
       return messages.length >= 2 ? messages : undefined;
@@ -159,5 +172,25 @@ describe("customers' emails (notification in-process; real PostgreSQL, Kafka, re
     await waitFor('the booking without an address recorded', async () => ((await pool.query('SELECT 1 FROM customer_bookings WHERE booking_id = $1', [silent])).rowCount === 1 ? true : undefined), STEP_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await pool.query('SELECT 1 FROM email_messages WHERE booking_id = $1', [silent])).rowCount).toBe(0);
+  }, 60_000);
+
+  it('keeps only the sealed address; after the customer is erased their copy of the key is gone and a waiting email is given up, never sent', async () => {
+    const tenant = `merchant-${randomUUID().slice(0, 8)}`;
+    const address = `erased-${randomUUID().slice(0, 8)}@example.com`;
+    const { sealed, keyId } = await sealedAddress(tenant, 'customer-9', address);
+    const erased: CustomerErased = { envelope: { ...envelope('CustomerErased', tenant, `${tenant}:customer-9`, 2n), producer: 'api-gateway' }, customerId: 'customer-9', keyId, reason: 'GDPR art. 17', erasedBy: 'api_key:owner' };
+    await sender.send(CustomerErased, erased, `${tenant}:customer-9`);
+    await waitFor('the key copy destroyed', async () => ((await pool.query('SELECT 1 FROM customer_data_keys WHERE key_id = $1 AND wrapped_key IS NULL AND erased_at IS NOT NULL', [keyId])).rowCount === 1 ? true : undefined), STEP_TIMEOUT_MS);
+    const bookingId = randomUUID();
+    await sender.send(BookingHeld, { ...held(tenant, bookingId, sealed), customerId: 'customer-9' }, bookingId);
+    const [message] = await waitFor('the email given up', async () => {
+      const rows = (await pool.query<{ status: string; last_error: string }>('SELECT status, last_error FROM email_messages WHERE booking_id = $1', [bookingId])).rows;
+      return rows[0]?.status === 'GAVE_UP' ? rows : undefined;
+    }, STEP_TIMEOUT_MS);
+    expect(message?.last_error).toMatch(/erased/);
+    const [stored] = (await pool.query<{ email: string }>('SELECT email FROM customer_bookings WHERE booking_id = $1', [bookingId])).rows;
+    expect(stored?.email).toBe(sealed);
+    expect(stored?.email).not.toContain(address);
+    expect(await inboxOf(address)).toEqual([]);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { checkOut } from '@txn/sql';
 import type { BooksPaymentRecord, LedgerView, PaymentRecord } from '@txn/payment-domain';
 import type { ReconciliationRecords, ReconRun, ReconSnapshot, ReconWindow } from '../application/ports';
 
@@ -32,8 +33,11 @@ interface LedgerViewRow {
   readonly adjusted: boolean;
 }
 
+// checkOut, not pool.connect(): this connection sits idle (checked out) while `work` runs, and a
+// PostgreSQL restart then would emit 'error' on it with nobody listening, ending the process.
 async function exclusively<T>(pool: Pool, work: () => Promise<T>): Promise<T | 'BUSY'> {
-  const client = await pool.connect();
+  const checkedOut = await checkOut(pool);
+  const { client } = checkedOut;
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [RECON_LOCK_KEY]);
     if (rows[0]?.locked !== true) return 'BUSY';
@@ -43,7 +47,7 @@ async function exclusively<T>(pool: Pool, work: () => Promise<T>): Promise<T | '
       await client.query('SELECT pg_advisory_unlock($1::bigint)', [RECON_LOCK_KEY]);
     }
   } finally {
-    client.release();
+    checkedOut.release();
   }
 }
 
@@ -108,7 +112,9 @@ async function ledgerViews(client: PoolClient, paymentIds: readonly string[]): P
 
 /** One REPEATABLE READ snapshot: the window's payments, their refunds, and the projections of the ledger's and bookings' events. */
 async function paymentsInWindow(pool: Pool, window: ReconWindow, limit: number): Promise<ReconSnapshot> {
-  const client = await pool.connect();
+  const checkedOut = await checkOut(pool);
+  const { client } = checkedOut;
+  let reusable = true;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await client.query<PaymentWindowRow>(PAYMENTS_IN_WINDOW, [window.from, window.to, limit + 1]);
@@ -131,10 +137,13 @@ async function paymentsInWindow(pool: Pool, window: ReconWindow, limit: number):
       viewsSince: facts.views_since,
     };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    reusable = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
     throw error;
   } finally {
-    client.release();
+    checkedOut.release(!reusable);
   }
 }
 

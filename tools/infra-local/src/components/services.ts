@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client, type ClientConfig } from 'pg';
+import { newMasterKeyLine } from '@txn/personal-data';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import { MAX_INSTANCES, type PlatformConfig } from '../config';
 import { ensureSecret, secretFile } from '../secrets';
@@ -51,7 +52,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     defaultPort: 18504,
     apiPort: 18500,
     // Staff tokens: the public half of the key ./platform token signs with (decision 0024).
-    env: (ctx) => ({ GATEWAY_STAFF_JWKS_FILE: ensureStaffSigningKeys(ctx.stateDir).jwksFile, GATEWAY_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), GATEWAY_STAFF_JWT_ISSUER: LOCAL_STAFF_TOKEN_ISSUER, GATEWAY_STAFF_JWT_AUDIENCE: STAFF_TOKEN_AUDIENCE }),
+    env: (ctx) => ({ GATEWAY_STAFF_JWKS_FILE: ensureStaffSigningKeys(ctx.stateDir).jwksFile, GATEWAY_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), GATEWAY_PERSONAL_DATA_KEYRING_FILE: personalDataKeyringFile(ctx.stateDir), GATEWAY_STAFF_JWT_ISSUER: LOCAL_STAFF_TOKEN_ISSUER, GATEWAY_STAFF_JWT_AUDIENCE: STAFF_TOKEN_AUDIENCE }),
   },
   { name: 'booking', extensions: ['btree_gist'], defaultPort: 18501 },
   { name: 'ledger', extensions: [], defaultPort: 18503 },
@@ -75,7 +76,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     // The gateway's key file: each endpoint's secret is derived from it, never stored (decision 0033).
     // Loopback receivers are for this machine only: a local demo's receiver runs on 127.0.0.1.
     // Customers' emails go to Mailpit (its web UI shows them).
-    env: (ctx) => ({ NOTIFICATION_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS: 'true', NOTIFICATION_SMTP_URL: mailpitSmtpUrl(ctx.config) }),
+    env: (ctx) => ({ NOTIFICATION_WEBHOOK_SIGNING_KEY_FILE: webhookSigningKeyFile(ctx.stateDir), NOTIFICATION_ALLOW_LOOPBACK_WEBHOOKS: 'true', NOTIFICATION_SMTP_URL: mailpitSmtpUrl(ctx.config), NOTIFICATION_PERSONAL_DATA_KEYRING_FILE: personalDataKeyringFile(ctx.stateDir) }),
   },
   { name: 'payment', extensions: [], defaultPort: 18502, dependsOn: ['psp-proxy'], env: (ctx) => ({ PSP_API_URL: pspProxyUrl(ctx.config), PSP_API_KEY_FILE: ensurePspTestKeyFile(ctx.stateDir) }) },
 ];
@@ -94,6 +95,19 @@ function ensurePspTestKeyFile(stateDir: string): string {
 }
 
 /** The key merchants' webhook signing secrets are derived from (decision 0033): random, once per state folder; the notification service will read the same file. */
+/**
+ * The master keyring customers' data keys are wrapped under (decision 0037): one key the first
+ * time; a rotation adds a line at the top (docs/runbooks/personal-data-keys.md).
+ */
+function personalDataKeyringFile(stateDir: string): string {
+  const path = secretFile(stateDir, 'personal-data-keyring');
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${newMasterKeyLine(`k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`)}\n`, { mode: 0o600 });
+  }
+  return path;
+}
+
 function webhookSigningKeyFile(stateDir: string): string {
   ensureSecret(stateDir, 'webhook-signing-key');
   return secretFile(stateDir, 'webhook-signing-key');

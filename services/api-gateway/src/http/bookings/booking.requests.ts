@@ -20,6 +20,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { isCurrencyCode, minorUnitExponent } from '@txn/money';
+import { containsCardNumber } from '@txn/personal-data';
 import { BOOKING_VIEW_STATUSES } from './booking.view';
 
 /** RFC 3339 date-time with an explicit offset: a time without its zone is ambiguous. */
@@ -62,6 +63,17 @@ class EndsAfterStarts implements ValidatorConstraintInterface {
   }
   defaultMessage(): string {
     return 'endsAt must be after startsAt';
+  }
+}
+
+/** The platform never needs a card number (the PSP holds them), so a text field holding one is refused, not kept (PCI DSS). */
+@ValidatorConstraint({ name: 'holdsNoCardNumber' })
+export class HoldsNoCardNumber implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || !containsCardNumber(value);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must not hold a payment card number`;
   }
 }
 
@@ -119,9 +131,10 @@ export class CreateBookingBody {
   @ApiProperty({ type: String, example: 'cus_42', description: "The merchant's id for its customer." })
   @IsString()
   @Matches(IDENTIFIER, { message: 'customerId must be 1..100 printable ASCII characters' })
+  @Validate(HoldsNoCardNumber)
   customerId!: string;
 
-  @ApiPropertyOptional({ type: String, example: 'ada@example.com', description: 'Personal data: for the confirmation message only; never shown in reads.' })
+  @ApiPropertyOptional({ type: String, example: 'ada@example.com', description: "Personal data: for the customer's emails only; sealed under the customer's data key before it leaves the gateway, never shown in reads, erased with POST /v1/customers/{customerId}/erasure." })
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
@@ -140,6 +153,7 @@ export class CancelBookingBody {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @Validate(HoldsNoCardNumber)
   reason?: string;
 }
 
@@ -153,6 +167,7 @@ export class CompleteBookingBody {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @Validate(HoldsNoCardNumber)
   reason?: string;
 }
 

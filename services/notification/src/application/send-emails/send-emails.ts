@@ -1,8 +1,9 @@
 import type { Counter } from 'prom-client';
 import { nextAttemptDelay, renderEmail, type EmailAmount, type EmailModel, type RetryPolicy } from '@txn/notification-domain';
+import { customerAad, dataKeyAad, openField, sealedKeyId, unwrapDataKey, type MasterKeyring } from '@txn/personal-data';
 import type { IterationOutcome } from '@txn/service-kit';
 import type { SqlTransaction, Transactions } from '@txn/sql';
-import type { CustomerEmails, DueEmail, EmailNext, EmailSender } from '../ports';
+import type { CustomerEmails, CustomerKeyCopies, DueEmail, EmailNext, EmailSender } from '../ports';
 
 export interface EmailAnnouncer {
   sent(tx: SqlTransaction, email: DueEmail, smtpResponse: string, at: Date): Promise<void>;
@@ -11,6 +12,9 @@ export interface EmailAnnouncer {
 export interface EmailDependencies {
   readonly transactions: Transactions;
   readonly emails: CustomerEmails;
+  readonly keys: CustomerKeyCopies;
+  /** What the customers' data keys are wrapped under (NOTIFICATION_PERSONAL_DATA_KEYRING_FILE); undefined: sealed addresses wait. */
+  readonly keyring: MasterKeyring | undefined;
   readonly send: EmailSender;
   readonly instance: string;
   readonly policy: RetryPolicy;
@@ -50,13 +54,41 @@ export function emailAfterFailure(email: DueEmail, error: string, attemptedAt: D
   return delay === null ? { status: 'GAVE_UP', error } : { status: 'PENDING', nextAttemptAt: new Date(attemptedAt.getTime() + delay), error };
 }
 
+type Recipient = { readonly address: string } | { readonly waiting: string } | { readonly gone: string };
+
+/**
+ * The address to send to: opened, in memory only, with this service's copy of the customer's
+ * data key. Not yet (the booking or the key not read yet: wait), or never (erased: give up).
+ */
+async function recipientOf(email: DueEmail, dependencies: EmailDependencies): Promise<Recipient> {
+  const stored = email.booking?.email;
+  if (email.booking === undefined) return { waiting: 'waiting for the booking (its BookingHeld has not been read yet)' };
+  if (stored === null || stored === undefined) return { gone: 'the booking has no address' };
+  const keyId = sealedKeyId(stored);
+  if (keyId === undefined) return { address: stored };
+  const copy = await dependencies.transactions((tx) => dependencies.keys.find(tx, keyId));
+  if (copy === undefined) return { waiting: "waiting for the customer's data key (customer.keys.v1)" };
+  if (copy.state === 'erased') return { gone: 'the customer was erased: their address is unreadable' };
+  if (dependencies.keyring === undefined) return { waiting: 'no personal-data keyring configured (NOTIFICATION_PERSONAL_DATA_KEYRING_FILE)' };
+  try {
+    const dataKey = unwrapDataKey(dependencies.keyring, { masterKeyId: copy.masterKeyId, wrapped: copy.wrapped }, dataKeyAad(copy.tenantId, copy.customerId, keyId));
+    return { address: openField(dataKey, stored, customerAad(copy.tenantId, copy.customerId)) };
+  } catch (error) {
+    // A master key missing from this service's keyring (a rotation half done): wait for the operator.
+    return { waiting: `cannot open the address: ${(error as Error).message}` };
+  }
+}
+
 async function sendOne(email: DueEmail, dependencies: EmailDependencies): Promise<void> {
   const attemptedAt = dependencies.clock();
   let next: EmailNext;
-  const address = email.booking?.email;
-  if (email.booking === undefined || address === null || address === undefined) {
-    next = emailAfterFailure(email, 'waiting for the booking (its BookingHeld has not been read yet)', attemptedAt, dependencies.policy, dependencies.random());
+  const recipient = await recipientOf(email, dependencies);
+  if ('gone' in recipient) {
+    next = { status: 'GAVE_UP', error: recipient.gone };
+  } else if ('waiting' in recipient) {
+    next = emailAfterFailure(email, recipient.waiting, attemptedAt, dependencies.policy, dependencies.random());
   } else {
+    const { address } = recipient;
     try {
       const rendered = renderEmail(email.template, emailModelOf(email));
       const smtpResponse = await dependencies.send({ messageId: email.messageId, to: address, ...rendered });
