@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { apiGatewayService, DEFAULT_GATEWAY_SETTINGS, issueApiKey } from '@txn/api-gateway';
 import { startSuiteService } from '@txn/service-harness';
 import type { Pool } from 'pg';
+import type { MasterKeyring } from '@txn/personal-data';
 import type { RunningService } from '@txn/service-kit';
 import { secretFiles, type Cleanups, type LogLine, type SuiteScope } from '@txn/testing';
 import { smallPool, type SagaTopic } from './suite-resources';
@@ -22,7 +23,7 @@ export interface GatewayUnderTest {
 }
 
 /** `sideTopics`: the suite's copies of the topics beside the saga's (security events, audit records), shared with the audit service when it runs too. */
-export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Record<SagaTopic, string>>, sideTopics: Readonly<Record<string, string>>, cleanups: Cleanups): Promise<GatewayUnderTest> {
+export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Record<SagaTopic, string>>, sideTopics: Readonly<Record<string, string>>, keys: { readonly keyring: MasterKeyring; readonly webhookSigningKey: string }, cleanups: Cleanups): Promise<GatewayUnderTest> {
   const database = await scope.database('api_gateway');
   const secrets = secretFiles('e2e-gateway-secrets-');
   cleanups.push(() => secrets.remove());
@@ -32,7 +33,7 @@ export async function startGatewayBeside(scope: SuiteScope, topicOf: Readonly<Re
     secret: secrets.write,
     environment: {},
     readSettings: () => ({}),
-    definition: () => apiGatewayService({ ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0 }),
+    definition: () => apiGatewayService({ ...DEFAULT_GATEWAY_SETTINGS, apiPort: 0, personalDataKeyring: keys.keyring, webhookSigningKey: keys.webhookSigningKey }),
     topicOverrides: { ...topicOf, ...sideTopics },
     consumerGroup: scope.groupId('api-gateway'),
     cleanups,

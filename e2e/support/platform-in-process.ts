@@ -8,6 +8,8 @@ import type { RunningService } from '@txn/service-kit';
 import { Cleanups, createSuiteScope, installExtensions, secretFiles, testEnvironment, waitFor, type LogLine, type SuiteDatabase, type SuiteScope } from '@txn/testing';
 import { bookingService, DEFAULT_BOOKING_SETTINGS, type BookingSettings } from '@txn/booking';
 import { auditService } from '@txn/audit';
+import { DEFAULT_NOTIFICATION_SETTINGS, notificationService } from '@txn/notification';
+import { newMasterKeyLine, parseMasterKeyring, type MasterKeyring } from '@txn/personal-data';
 import { ledgerService, readLedgerSettings } from '@txn/ledger';
 import { paymentService, readPaymentSettings } from '@txn/payment';
 import { startGatewayBeside, type GatewayUnderTest } from './gateway-beside';
@@ -45,6 +47,13 @@ export interface PlatformInProcess {
   readonly ledger: ServiceUnderTest;
   /** Started when the options ask for it. */
   readonly audit: ServiceUnderTest | undefined;
+  readonly notification: ServiceUnderTest | undefined;
+  /** The suite's personal-data keyring (the gateway's and notification's), when either runs. */
+  readonly keyring: MasterKeyring;
+  /** The suite's webhook signing key (the gateway derives endpoints' secrets from it, notification signs with them). */
+  readonly webhookSigningKey: string;
+  /** Every suite topic the platform runs on: the saga's and the side topics. */
+  readonly topicNames: readonly string[];
   readonly proxy: RunningPspProxy;
   /** The api-gateway, when asked for (`gateway: true`). */
   readonly gateway: GatewayUnderTest | undefined;
@@ -75,6 +84,8 @@ export interface PlatformOptions {
   readonly gateway?: boolean;
   /** Also start the audit service on the same suite topics (and suite topics of its own for security events and checkpoints). */
   readonly audit?: boolean;
+  /** Also start the notification service (webhooks to loopback allowed; no SMTP: emails wait). */
+  readonly notification?: boolean;
 }
 
 async function deleteDeadLetterTopics(prefix: string): Promise<void> {
@@ -120,7 +131,7 @@ async function startSagaServices(scope: SuiteScope, topicOf: Record<SagaTopic, s
 }
 
 /** The topics beside the saga's that the gateway and the audit service write and read: suite copies, shared by both when both run. */
-const SIDE_TOPICS = ['security.events.v1', 'audit.checkpoints.v1', 'audit.records.v1'] as const;
+const SIDE_TOPICS = ['security.events.v1', 'audit.checkpoints.v1', 'audit.records.v1', 'customer.keys.v1', 'notification.events.v1'] as const;
 
 /** The audit service on the saga's suite topics, plus the side topics (security events in, checkpoints and records out). */
 async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic, string>, sideTopics: Readonly<Record<string, string>>, cleanups: Cleanups): Promise<ServiceUnderTest> {
@@ -142,6 +153,18 @@ async function startAuditBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic,
   return { service: audit.service, pool, logs: audit.logs };
 }
 
+/** The notification service beside the others: deliveries fast for a test, webhooks to loopback allowed, no SMTP. */
+async function startNotificationBeside(scope: SuiteScope, sagaTopics: Record<SagaTopic, string>, sideTopics: Readonly<Record<string, string>>, keys: { readonly keyring: MasterKeyring; readonly webhookSigningKey: string }, cleanups: Cleanups): Promise<ServiceUnderTest> {
+  const database = await scope.database('notification');
+  const secrets = secretFiles('e2e-notification-secrets-');
+  cleanups.push(() => secrets.remove());
+  const settings = { ...DEFAULT_NOTIFICATION_SETTINGS, webhookSigningKey: keys.webhookSigningKey, personalDataKeyring: keys.keyring, allowLoopbackWebhooks: true, retryBase_ms: 200, retryMax_ms: 1_000, deliveryPoll_ms: 50 };
+  const notification = await startSuiteService({ service: 'notification', database, secret: secrets.write, readSettings: () => ({}), definition: () => notificationService(settings), topicOverrides: { ...sagaTopics, ...sideTopics }, consumerGroup: scope.groupId('notification'), cleanups });
+  const pool = smallPool(database);
+  cleanups.push(() => pool.end());
+  return { service: notification.service, pool, logs: notification.logs };
+}
+
 export async function startPlatformInProcess(options: PlatformOptions): Promise<PlatformInProcess> {
   const startedAt_ms = Date.now();
   const scope: SuiteScope = await createSuiteScope('e2e-saga');
@@ -158,9 +181,12 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
     const proxy = await startPspProxy({ upstreamUrl: testEnvironment().pspSandbox.url });
     cleanups.push(() => proxy.close());
     const { services, databases } = await startSagaServices(scope, topicOf, proxy.url, intents.apiKey, options, cleanups);
-    const sideTopics = options.gateway === true || options.audit === true ? await suiteTopics(scope, SIDE_TOPICS, PARTITIONS_PER_TOPIC, cleanups) : {};
-    const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, sideTopics, cleanups) : undefined;
+    const besides = options.gateway === true || options.audit === true || options.notification === true;
+    const sideTopics: Readonly<Record<string, string>> = besides ? await suiteTopics(scope, SIDE_TOPICS, PARTITIONS_PER_TOPIC, cleanups) : {};
+    const keys = { keyring: parseMasterKeyring(newMasterKeyLine('e2e')), webhookSigningKey: `e2e-webhook-signing-${scope.id}` };
+    const gateway = options.gateway === true ? await startGatewayBeside(scope, topicOf, sideTopics, keys, cleanups) : undefined;
     const audit = options.audit === true ? await startAuditBeside(scope, topicOf, sideTopics, cleanups) : undefined;
+    const notification = options.notification === true ? await startNotificationBeside(scope, topicOf, sideTopics, keys, cleanups) : undefined;
     const pools = databases.map(smallPool) as [Pool, Pool, Pool];
     cleanups.push(() => Promise.all(pools.map((pool) => pool.end())));
     const sender = await suiteSender('e2e-saga', topicOf, cleanups);
@@ -172,6 +198,10 @@ export async function startPlatformInProcess(options: PlatformOptions): Promise<
       payment: { service: services.payment.service, pool: pools[1], logs: services.payment.logs },
       ledger: { service: services.ledger.service, pool: pools[2], logs: services.ledger.logs },
       audit,
+      notification,
+      keyring: keys.keyring,
+      webhookSigningKey: keys.webhookSigningKey,
+      topicNames: [...Object.values(topicOf), ...Object.values(sideTopics)],
       proxy,
       gateway,
       seen,
