@@ -7,13 +7,15 @@ import { webhookEndpointSecret } from '@txn/notification-domain';
 import { startSuiteService, suiteResources, suiteSender, type SuiteSender } from '@txn/service-harness';
 import { Cleanups, collectEvents, testEnvironment, waitFor, type SuiteDatabase } from '@txn/testing';
 import { DELIVERED_TOPICS } from '../../src/application/deliverable-events';
+import { listDeliveries, replayDeliveries } from '../../src/delivery-log';
 import { notificationService } from '../../src/service';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings } from '../../src/settings';
 import { postWebhook, RESPONSE_EXCERPT_BYTES } from '../../src/webhook-http/webhook-sender';
 import { startReceiver, type Receiver } from './receiver';
 
-// The notification service in-process on the real PostgreSQL, Kafka and registry, delivering to a
-// real HTTP receiver on loopback that fails, hangs, answers slowly and recovers as each test says.
+// The notification service in-process on the real PostgreSQL, Kafka and registry — two instances
+// in one consumer group on one database, as `PLATFORM_INSTANCES=2` runs it — delivering to a real
+// HTTP receiver on loopback that fails, hangs, answers slowly and recovers as each test says.
 // Every delivery the receiver gets is checked with Stripe's own signature verifier (the stripe SDK).
 
 const STEP_TIMEOUT_MS = 30_000;
@@ -66,16 +68,19 @@ describe('merchant webhooks (notification in-process; real PostgreSQL, Kafka, re
     database = await resources.scope.database('notification');
     receiver = await startReceiver();
     cleanups.push(() => receiver.close());
-    await startSuiteService({
-      service: 'notification',
-      database,
-      secret: resources.secret,
-      readSettings: () => ({}),
-      definition: () => notificationService(SETTINGS),
-      topicOverrides: resources.topicOf,
-      consumerGroup: resources.scope.groupId('notification'),
-      cleanups,
-    });
+    // Two instances: the lease and the attempt log's key must keep them from delivering one event twice or out of order.
+    for (let instance = 0; instance < 2; instance += 1) {
+      await startSuiteService({
+        service: 'notification',
+        database,
+        secret: resources.secret,
+        readSettings: () => ({}),
+        definition: () => notificationService(SETTINGS),
+        topicOverrides: resources.topicOf,
+        consumerGroup: resources.scope.groupId('notification'),
+        cleanups,
+      });
+    }
     pool = new Pool({ ...database, max: 2 });
     cleanups.push(() => pool.end());
     sender = await suiteSender('notification-test', resources.topicOf, cleanups);
@@ -93,7 +98,7 @@ describe('merchant webhooks (notification in-process; real PostgreSQL, Kafka, re
   afterAll(() => cleanups.runAll());
 
   /** The gateway's WebhookEndpointChanged for an endpoint, in version order (the gateway stamps its time). */
-  async function endpointChange(merchantId: string, endpointId: string, url: string, change: 'CREATED' | 'DISABLED' | 'ENABLED', status: 'ENABLED' | 'DISABLED'): Promise<void> {
+  async function endpointChange(merchantId: string, endpointId: string, url: string, change: 'CREATED' | 'DISABLED' | 'ENABLED', status: 'ENABLED' | 'DISABLED', eventTypes: readonly string[] = ['*']): Promise<void> {
     const version = (versions.get(endpointId) ?? 0n) + 1n;
     versions.set(endpointId, version);
     const event: WebhookEndpointChanged = {
@@ -102,7 +107,7 @@ describe('merchant webhooks (notification in-process; real PostgreSQL, Kafka, re
       merchantId,
       change,
       url,
-      eventTypes: ['*'],
+      eventTypes: [...eventTypes],
       status,
       secretVersion: 1,
       previousSecretValidUntil: null,
@@ -201,6 +206,34 @@ describe('merchant webhooks (notification in-process; real PostgreSQL, Kafka, re
       if (request.path === path && index >= sentBefore) okIndexes.get(path)?.add(index);
     });
     expect(acknowledged(path, endpointId).map((delivery) => delivery.id)).toEqual([first, ...later]);
+  }, 60_000);
+
+  it('delivers to each of a merchant\'s endpoints only the types it chose; the log filters by endpoint, type, status and time; a replay since a point in time sends again, same ids, in order', async () => {
+    const merchant = `merchant-${randomUUID().slice(0, 8)}`;
+    const [all, confirmations] = [randomUUID(), randomUUID()];
+    const [allPath, confirmationsPath] = [`/all-${all}`, `/confirmations-${confirmations}`];
+    receiver.script(allPath, [], { status: 200 });
+    receiver.script(confirmationsPath, [], { status: 200 });
+    await endpointChange(merchant, all, `${receiver.baseUrl}${allPath}`, 'CREATED', 'ENABLED');
+    await endpointChange(merchant, confirmations, `${receiver.baseUrl}${confirmationsPath}`, 'CREATED', 'ENABLED', ['BookingConfirmed']);
+    const since = new Date();
+    const eventIds = await sendBooking(merchant, randomUUID(), ['held', 'confirmed', 'cancelled']);
+    await waitFor('both endpoints served', async () => ((await deliveredIds(all)).length === 3 && (await deliveredIds(confirmations)).length === 1 ? true : undefined), STEP_TIMEOUT_MS);
+    const bodiesTo = (path: string): Delivered[] => receiver.requests.filter((request) => request.path === path).map((request) => JSON.parse(request.body) as Delivered);
+    expect(bodiesTo(confirmationsPath).map((delivery) => delivery.type)).toEqual(['BookingConfirmed']);
+    expect(bodiesTo(allPath).map((delivery) => delivery.id)).toEqual(eventIds);
+
+    expect((await listDeliveries(pool, { endpointId: all, limit: 10 })).map((delivery) => delivery.event_type)).toEqual(['BookingCancelled', 'BookingConfirmed', 'BookingHeld']);
+    expect((await listDeliveries(pool, { merchantId: merchant, eventType: 'BookingConfirmed', status: 'SUCCEEDED', limit: 10 })).map((delivery) => delivery.endpoint_id).sort()).toEqual([all, confirmations].sort());
+    expect(await listDeliveries(pool, { merchantId: merchant, since: new Date(Date.now() + 60_000), limit: 10 })).toEqual([]);
+    const [logged] = await listDeliveries(pool, { endpointId: confirmations, limit: 1 });
+    expect(logged?.attempt_log).toEqual([expect.objectContaining({ attempt: 1, outcome: 'SUCCEEDED', status_code: 200, response_excerpt: 'ok', latency_ms: expect.any(Number) })]);
+
+    // Replay everything of one endpoint since a point in time: the same three events again, same ids, in order.
+    expect(await replayDeliveries(pool, { endpointId: all, since })).toBe(3);
+    await waitFor('the replay delivered', () => (bodiesTo(allPath).length === 6 ? true : undefined), STEP_TIMEOUT_MS);
+    expect(bodiesTo(allPath).map((delivery) => delivery.id)).toEqual([...eventIds, ...eventIds]);
+    expect(bodiesTo(confirmationsPath)).toHaveLength(1);
   }, 60_000);
 
   it('refuses private and metadata addresses without connecting, follows no redirect, and reads a large answer only up to its bound', async () => {
