@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { dropProvisionedDatabases, provisionServiceDatabase, type PostgresAdminConnection } from '@txn/infra-local';
 import { testEnvironment } from './environment';
 import { waitFor } from './wait-for';
@@ -41,32 +41,39 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'suite';
 }
 
+/** One admin call on a connection of its own: a connection that broke stays broken in kafkajs ("Broker not connected" until the end), a new one does not. */
+async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /**
  * Creates the suite's topics. Under CPU load kafkajs' waitForLeaders sometimes fails with
  * UNKNOWN_TOPIC_OR_PARTITION (it retries only LEADER_NOT_AVAILABLE) although the topics were
- * created; so create (a repeat reports "exists" and is harmless), then wait for every leader ourselves.
+ * created; so create (a repeat reports "exists" and is harmless), then wait for every leader
+ * ourselves. Each attempt gets a fresh admin connection: under load a connection can time out,
+ * and kafkajs' admin then answered "Broker not connected" to every retry for 30 s (CI saw it).
  */
 async function createTopicsWithLeaders(kafka: Kafka, wanted: readonly { readonly topic: string; readonly numPartitions: number }[], onCreated: () => void): Promise<void> {
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  try {
-    await waitFor(`topics ${wanted.map((t) => t.topic).join(', ')} to be created`, async () => {
-      await kafkaAdmin.createTopics({ waitForLeaders: false, timeout: ADMIN_TIMEOUT_MS, topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })) });
-      return true;
-    }, TOPIC_READY_TIMEOUT_MS, 200);
-    // Created: from here on they are the suite's to delete, whether or not the leaders come.
-    onCreated();
-    await waitFor('a leader for every partition', async () => {
-      const metadata = await kafkaAdmin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
-      const ready = wanted.every(({ topic, numPartitions }) => {
-        const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
-        return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
-      });
-      return ready ? true : undefined;
-    }, TOPIC_READY_TIMEOUT_MS, 100);
-  } finally {
-    await kafkaAdmin.disconnect();
-  }
+  await waitFor(`topics ${wanted.map((t) => t.topic).join(', ')} to be created`, async () => {
+    await withAdmin(kafka, (admin) => admin.createTopics({ waitForLeaders: false, timeout: ADMIN_TIMEOUT_MS, topics: wanted.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })) }));
+    return true;
+  }, TOPIC_READY_TIMEOUT_MS, 200);
+  // Created: from here on they are the suite's to delete, whether or not the leaders come.
+  onCreated();
+  await waitFor('a leader for every partition', async () => {
+    const metadata = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) }));
+    const ready = wanted.every(({ topic, numPartitions }) => {
+      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+      return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
+    });
+    return ready ? true : undefined;
+  }, TOPIC_READY_TIMEOUT_MS, 100);
 }
 
 /** Deletes the suite's topics and the dead-letter topics its consumers created for them (`<topic>.<group>.dlq`). */
