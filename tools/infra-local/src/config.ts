@@ -12,6 +12,7 @@ export interface SchemaRegistrySettings { readonly version: string; readonly por
 export interface PspSandboxSettings { readonly version: string; readonly port: number }
 export interface PspProxySettings { readonly port: number }
 export interface MailpitSettings { readonly version: string; readonly smtpPort: number; readonly httpPort: number }
+export interface LagExporterSettings { readonly port: number }
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -27,6 +28,7 @@ export interface PlatformConfig {
   readonly pspSandbox: PspSandboxSettings;
   readonly pspProxy: PspProxySettings;
   readonly mailpit: MailpitSettings;
+  readonly lagExporter: LagExporterSettings;
 }
 
 interface RawConfig {
@@ -40,6 +42,7 @@ interface RawConfig {
     'psp-sandbox': PspSandboxSettings;
     'psp-proxy': PspProxySettings;
     mailpit: MailpitSettings;
+    'lag-exporter': LagExporterSettings;
   };
 }
 
@@ -109,6 +112,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     },
     pspSandbox: { ...c['psp-sandbox'], port: portFromEnv(env, 'PLATFORM_PSP_SANDBOX_PORT', c['psp-sandbox'].port) },
     pspProxy: { port: portFromEnv(env, 'PLATFORM_PSP_PROXY_PORT', c['psp-proxy'].port) },
+    lagExporter: { port: portFromEnv(env, 'PLATFORM_LAG_EXPORTER_PORT', c['lag-exporter'].port) },
     mailpit: { version: c.mailpit.version, smtpPort: portFromEnv(env, 'PLATFORM_MAILPIT_SMTP_PORT', c.mailpit.smtpPort), httpPort: portFromEnv(env, 'PLATFORM_MAILPIT_PORT', c.mailpit.httpPort) },
   };
 }

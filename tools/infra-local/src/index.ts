@@ -19,6 +19,7 @@ export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from '
 export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
 export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
+export { lagExporterUrl } from './components/lag-exporter';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export type { ProcessRecord } from './process-record';

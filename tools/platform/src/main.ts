@@ -7,6 +7,7 @@ import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
 import { runAuditCommand } from './commands/audit';
 import { runNotificationsCommand } from './commands/notifications';
+import { runLagCommand } from './commands/lag';
 import { runIngressCommand } from './commands/ingress';
 import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
@@ -44,6 +45,7 @@ const USAGE = `usage: ./platform <command>
   ingress catch-up [--since 24h]  fetch the PSP's events we may have missed, through the webhook path
   audit verify|trail <booking>  prove the audit chains (and their checkpoints) / one saga's whole story
   notifications deliveries|replay  the webhook delivery log (filters: endpoint, type, status, time) / send again
+  lag [--group P] [--watch]  consumer lag per group/topic/partition, offsets and time, dead groups too
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -175,6 +177,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runAuditCommand(rest, config);
     case 'notifications':
       return runNotificationsCommand(rest, config);
+    case 'lag':
+      return runLagCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':

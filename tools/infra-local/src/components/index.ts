@@ -1,5 +1,6 @@
 import type { Component } from '../component';
 import { kafkaComponent } from './kafka';
+import { lagExporterComponent } from './lag-exporter';
 import { mailpitComponent } from './mailpit';
 import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
@@ -9,7 +10,7 @@ import type { PlatformConfig } from '../config';
 import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
-export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent];
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent];
 
 /**
  * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only

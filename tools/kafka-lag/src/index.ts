@@ -1,0 +1,4 @@
+export { startLagExporter, type LagExporterOptions, type RunningLagExporter } from './exporter';
+export { offsetLag, oldestUnconsumedOffset, timeLagSeconds, type GroupLag, type PartitionLag } from './lag';
+export { measureConsumerLag, type MeasureOptions } from './measure';
+export { lagTable } from './table';
