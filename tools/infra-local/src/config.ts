@@ -13,6 +13,7 @@ export interface PspSandboxSettings { readonly version: string; readonly port: n
 export interface PspProxySettings { readonly port: number }
 export interface MailpitSettings { readonly version: string; readonly smtpPort: number; readonly httpPort: number }
 export interface LagExporterSettings { readonly port: number }
+export interface PrometheusSettings { readonly port: number }
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -29,6 +30,7 @@ export interface PlatformConfig {
   readonly pspProxy: PspProxySettings;
   readonly mailpit: MailpitSettings;
   readonly lagExporter: LagExporterSettings;
+  readonly prometheus: PrometheusSettings;
 }
 
 interface RawConfig {
@@ -43,6 +45,7 @@ interface RawConfig {
     'psp-proxy': PspProxySettings;
     mailpit: MailpitSettings;
     'lag-exporter': LagExporterSettings;
+    prometheus: PrometheusSettings;
   };
 }
 
@@ -113,6 +116,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     pspSandbox: { ...c['psp-sandbox'], port: portFromEnv(env, 'PLATFORM_PSP_SANDBOX_PORT', c['psp-sandbox'].port) },
     pspProxy: { port: portFromEnv(env, 'PLATFORM_PSP_PROXY_PORT', c['psp-proxy'].port) },
     lagExporter: { port: portFromEnv(env, 'PLATFORM_LAG_EXPORTER_PORT', c['lag-exporter'].port) },
+    prometheus: { port: portFromEnv(env, 'PLATFORM_PROMETHEUS_PORT', c.prometheus.port) },
     mailpit: { version: c.mailpit.version, smtpPort: portFromEnv(env, 'PLATFORM_MAILPIT_SMTP_PORT', c.mailpit.smtpPort), httpPort: portFromEnv(env, 'PLATFORM_MAILPIT_PORT', c.mailpit.httpPort) },
   };
 }

@@ -20,6 +20,7 @@ export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
 export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
 export { lagExporterUrl } from './components/lag-exporter';
+export { prometheusConfig, prometheusUrl } from './components/prometheus';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export type { ProcessRecord } from './process-record';

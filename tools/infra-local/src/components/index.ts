@@ -2,6 +2,7 @@ import type { Component } from '../component';
 import { kafkaComponent } from './kafka';
 import { lagExporterComponent } from './lag-exporter';
 import { mailpitComponent } from './mailpit';
+import { prometheusComponent } from './prometheus';
 import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
 import { pspSandboxComponent } from './psp-sandbox';
@@ -10,7 +11,7 @@ import type { PlatformConfig } from '../config';
 import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
-export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent];
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent, prometheusComponent];
 
 /**
  * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only
