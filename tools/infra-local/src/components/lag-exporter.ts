@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
+import { httpProbe } from '../http-probe';
 import { kafkaBrokers } from './kafka';
 
 /**
@@ -11,20 +12,13 @@ import { kafkaBrokers } from './kafka';
  */
 
 const HOST = '127.0.0.1';
-const PROBE_TIMEOUT_MS = 2_000;
 
 export function lagExporterUrl(config: PlatformConfig): string {
   return `http://${HOST}:${config.lagExporter.port}`;
 }
 
-async function probe(config: PlatformConfig): Promise<ProbeResult> {
-  const url = `${lagExporterUrl(config)}/health`;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    return response.status === 200 ? { ready: true } : { ready: false, reason: `GET ${url} answered ${response.status}` };
-  } catch (error) {
-    return { ready: false, reason: `GET ${url} failed: ${(error as Error).message}` };
-  }
+function probe(config: PlatformConfig): Promise<ProbeResult> {
+  return httpProbe(`${lagExporterUrl(config)}/health`, (status) => status === 200);
 }
 
 export const lagExporterComponent: Component = {

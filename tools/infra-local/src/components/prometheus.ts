@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
+import { httpProbe } from '../http-probe';
 import { runCommand } from '../run-command';
 import { instanceName, PLATFORM_SERVICES, servicePort } from './services';
 
@@ -13,7 +14,6 @@ import { instanceName, PLATFORM_SERVICES, servicePort } from './services';
 
 const HOST = '127.0.0.1';
 const BINARY = '/usr/bin/prometheus';
-const PROBE_TIMEOUT_MS = 2_000;
 
 export function prometheusUrl(config: PlatformConfig): string {
   return `http://${HOST}:${config.prometheus.port}`;
@@ -45,14 +45,8 @@ export function prometheusConfig(config: PlatformConfig, rootDir: string): strin
   ].join('\n');
 }
 
-async function probe(config: PlatformConfig): Promise<ProbeResult> {
-  const url = `${prometheusUrl(config)}/-/ready`;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    return response.status === 200 ? { ready: true } : { ready: false, reason: `GET ${url} answered ${response.status}` };
-  } catch (error) {
-    return { ready: false, reason: `GET ${url} failed: ${(error as Error).message}` };
-  }
+function probe(config: PlatformConfig): Promise<ProbeResult> {
+  return httpProbe(`${prometheusUrl(config)}/-/ready`, (status) => status === 200);
 }
 
 export const prometheusComponent: Component = {
