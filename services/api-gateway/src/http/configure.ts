@@ -6,6 +6,7 @@ import type { GatewaySettings } from '../settings';
 import { ProblemException } from './problem';
 import { ProblemFilter, sendProblem } from './problem.filter';
 import { serveOpenApi } from './openapi';
+import { requestMetrics } from './request-metrics';
 import { gatewayValidationPipe } from './validation';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -26,6 +27,7 @@ export function configureGatewayHttp(app: INestApplication, dependencies: Servic
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', false);
+  express.use(requestMetrics(dependencies.metrics));
   express.use(requireJsonBody);
   express.useBodyParser('json', { limit: settings.bodyLimit_bytes, strict: true, type: 'application/json' });
   // Errors of the middlewares above (content type, body parser) never reach Nest's filters.

@@ -1,3 +1,4 @@
+import { waitFor } from '@txn/testing';
 import { startGatewayInProcess, type GatewayInProcess } from './support';
 
 // The public HTTP surface's edges, on the gateway in-process (real PostgreSQL, Kafka, registry):
@@ -22,6 +23,21 @@ describe('api-gateway HTTP edges (in-process, real infrastructure)', () => {
     expect(text).not.toMatch(/at \w+ \(|\.ts:\d+|node_modules|Cannot (GET|POST)|Exception/);
     return body;
   }
+
+  it('counts every answer for the SLOs by method, route template (never the raw path) and code, with its duration, on /metrics', async () => {
+    await fetch(`${gateway.baseUrl}/problems/not-found`);
+    await fetch(`${gateway.baseUrl}/no/such/route/4711`);
+    const metrics = gateway.service.dependencies.metrics;
+    // Counted when the response finishes: a moment after the client has it.
+    const requests = await waitFor('both answers counted', async () => {
+      const text = await metrics.getSingleMetricAsString('gateway_http_requests_total');
+      return /route="unmatched",code="404"/.test(text) && /route="\/problems\/:type",code="200"/.test(text) ? text : undefined;
+    }, 5_000);
+    expect(requests).toMatch(/gateway_http_requests_total\{method="GET",route="\/problems\/:type",code="200",service="api-gateway"\} 1/);
+    expect(requests).not.toContain('4711');
+    const durations = await metrics.getSingleMetricAsString('gateway_http_request_duration_seconds');
+    expect(durations).toMatch(/gateway_http_request_duration_seconds_count\{service="api-gateway",method="GET",route="\/problems\/:type",waited="no"\} 1/);
+  });
 
   it('answers an unknown route 404 problem+json naming the route, for any method', async () => {
     for (const method of ['GET', 'POST', 'DELETE']) {

@@ -8,7 +8,7 @@ import { instanceName, PLATFORM_SERVICES, servicePort } from './services';
 
 /**
  * Prometheus from Debian's package: scrapes every service instance's /metrics and the lag
- * exporter every 5 s, evaluates deploy/prometheus/rules (alerts, each with its runbook), keeps
+ * exporter every 5 s, evaluates deploy/prometheus/rules (alerts and SLO burn rates, each with its runbook), keeps
  * 7 days in the data folder. Its graph page is where `./platform lag`'s figures are plotted.
  */
 
@@ -30,7 +30,7 @@ export function prometheusConfig(config: PlatformConfig, rootDir: string): strin
     '  scrape_interval: 5s',
     '  evaluation_interval: 5s',
     'rule_files:',
-    `  - ${join(rootDir, 'deploy', 'prometheus', 'rules', 'platform.rules.yml')}`,
+    `  - ${join(rootDir, 'deploy', 'prometheus', 'rules')}/*.rules.yml`,
     'scrape_configs:',
     '  - job_name: services',
     '    static_configs:',

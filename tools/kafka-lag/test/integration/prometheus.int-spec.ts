@@ -36,17 +36,19 @@ describe('alert rules and Prometheus (real stack)', () => {
     await scope?.dispose();
   });
 
-  it('passes the alert rules’ unit tests (promtool test rules) and their syntax check', async () => {
+  it('passes the alert and SLO rules’ unit tests (promtool test rules) and their syntax check', async () => {
     const rules = join(ROOT, 'deploy', 'prometheus', 'rules');
-    const checked = await run('promtool', ['check', 'rules', join(rules, 'platform.rules.yml')]);
-    expect(checked.stdout).toMatch(/SUCCESS: \d+ rules found/);
-    const tested = await run('promtool', ['test', 'rules', join(rules, 'platform.rules.test.yml')]);
-    expect(tested.stdout).toContain('SUCCESS');
+    for (const name of ['platform', 'slo']) {
+      const checked = await run('promtool', ['check', 'rules', join(rules, `${name}.rules.yml`)]);
+      expect(checked.stdout).toMatch(/SUCCESS: \d+ rules found/);
+      const tested = await run('promtool', ['test', 'rules', join(rules, `${name}.rules.test.yml`)]);
+      expect(tested.stdout).toContain('SUCCESS');
+    }
   });
 
   it('has the rules loaded, scrapes the lag exporter, and sees a group with no member and its lag', async () => {
     const groups = (await (await fetch(`${prometheusUrl(loadPlatformConfig(process.env, ROOT))}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string }[] }[] } };
-    expect(groups.data.groups.flatMap((group) => group.rules.map((rule) => rule.name))).toEqual(expect.arrayContaining(['ConsumerGroupWithoutMembers', 'ConsumerTimeLagHigh', 'LagExporterStale', 'ServiceDown']));
+    expect(groups.data.groups.flatMap((group) => group.rules.map((rule) => rule.name))).toEqual(expect.arrayContaining(['ConsumerGroupWithoutMembers', 'ConsumerTimeLagHigh', 'LagExporterStale', 'ServiceDown', 'ApiErrorBudgetFastBurn', 'ApiErrorBudgetSlowBurn', 'ApiLatencyBudgetFastBurn']));
     await waitFor('the lag exporter scraped', async () => ((await query('up{job="lag-exporter"}'))[0]?.value[1] === '1' ? true : undefined), STEP_TIMEOUT_MS);
 
     const topic = scope.topic('watched');
