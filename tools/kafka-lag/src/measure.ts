@@ -61,6 +61,17 @@ async function recordTimestamps(kafka: Kafka, waiting: readonly Waiting[], timeo
   return found;
 }
 
+/** The topic's partitions' bounds into `ends` (once per round); false when the topic is gone. */
+async function topicEnds(admin: Admin, topic: string, ends: Map<string, { low: bigint; end: bigint }>): Promise<boolean> {
+  if (ends.has(keyOf(topic, 0))) return true;
+  try {
+    for (const entry of await admin.fetchTopicOffsets(topic)) ends.set(keyOf(topic, entry.partition), { low: BigInt(entry.low), end: BigInt(entry.high) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function groupsToMeasure(admin: Admin, prefixes: readonly string[]): Promise<string[]> {
   const { groups } = await admin.listGroups();
   return groups
@@ -85,10 +96,11 @@ export async function measureConsumerLag(kafka: Kafka, options: MeasureOptions =
     const ends = new Map<string, { low: bigint; end: bigint }>();
     const results: { group: string; state: string; members: number; partitions: Omit<PartitionLag, 'lagSeconds'>[] }[] = [];
     for (const group of described) {
-      const committed = await admin.fetchOffsets({ groupId: group.groupId });
+      // A group or topic deleted while we read (test suites clean up all the time) is left out of this round, not the round's end.
+      const committed = await admin.fetchOffsets({ groupId: group.groupId }).catch(() => []);
       const partitions: Omit<PartitionLag, 'lagSeconds'>[] = [];
       for (const { topic, partitions: offsets } of committed) {
-        if (!ends.has(keyOf(topic, 0))) for (const entry of await admin.fetchTopicOffsets(topic)) ends.set(keyOf(topic, entry.partition), { low: BigInt(entry.low), end: BigInt(entry.high) });
+        if (!(await topicEnds(admin, topic, ends))) continue;
         for (const { partition, offset } of offsets) {
           const bounds = ends.get(keyOf(topic, partition)) ?? { low: 0n, end: 0n };
           const position = BigInt(offset) < 0n ? null : BigInt(offset);
@@ -125,7 +137,8 @@ async function sampleAll(kafka: Kafka, waiting: readonly Waiting[], timeout_ms: 
   for (const entries of byPartition.values()) entries.forEach((entry, index) => (rounds[index] ??= []).push(entry));
   const timestamps = new Map<string, number>();
   for (const round of rounds) {
-    const found = await recordTimestamps(kafka, round, timeout_ms);
+    // A sample that fails (a topic deleted under the reader) leaves those time lags unknown this round.
+    const found = await recordTimestamps(kafka, round, timeout_ms).catch(() => new Map<string, number>());
     for (const entry of round) {
       const at = found.get(keyOf(entry.topic, entry.partition));
       if (at !== undefined) timestamps.set(`${keyOf(entry.topic, entry.partition)}@${entry.offset}`, at);
