@@ -14,6 +14,7 @@ export interface PspProxySettings { readonly port: number }
 export interface MailpitSettings { readonly version: string; readonly smtpPort: number; readonly httpPort: number }
 export interface LagExporterSettings { readonly port: number }
 export interface PrometheusSettings { readonly port: number }
+export interface PortSettings { readonly port: number }
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -31,6 +32,8 @@ export interface PlatformConfig {
   readonly mailpit: MailpitSettings;
   readonly lagExporter: LagExporterSettings;
   readonly prometheus: PrometheusSettings;
+  readonly alertmanager: PortSettings;
+  readonly alertReceiver: PortSettings;
 }
 
 interface RawConfig {
@@ -46,6 +49,8 @@ interface RawConfig {
     mailpit: MailpitSettings;
     'lag-exporter': LagExporterSettings;
     prometheus: PrometheusSettings;
+    alertmanager: PortSettings;
+    'alert-receiver': PortSettings;
   };
 }
 
@@ -117,6 +122,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     pspProxy: { port: portFromEnv(env, 'PLATFORM_PSP_PROXY_PORT', c['psp-proxy'].port) },
     lagExporter: { port: portFromEnv(env, 'PLATFORM_LAG_EXPORTER_PORT', c['lag-exporter'].port) },
     prometheus: { port: portFromEnv(env, 'PLATFORM_PROMETHEUS_PORT', c.prometheus.port) },
+    alertmanager: { port: portFromEnv(env, 'PLATFORM_ALERTMANAGER_PORT', c.alertmanager.port) },
+    alertReceiver: { port: portFromEnv(env, 'PLATFORM_ALERT_RECEIVER_PORT', c['alert-receiver'].port) },
     mailpit: { version: c.mailpit.version, smtpPort: portFromEnv(env, 'PLATFORM_MAILPIT_SMTP_PORT', c.mailpit.smtpPort), httpPort: portFromEnv(env, 'PLATFORM_MAILPIT_PORT', c.mailpit.httpPort) },
   };
 }

@@ -21,6 +21,7 @@ export { pspProxyUrl } from './components/psp-proxy';
 export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
 export { lagExporterUrl } from './components/lag-exporter';
 export { prometheusConfig, prometheusUrl } from './components/prometheus';
+export { alertmanagerConfig, alertmanagerUrl, alertReceiverUrl } from './components/alerting';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';
 export type { ProcessRecord } from './process-record';

@@ -3,6 +3,7 @@ import { kafkaComponent } from './kafka';
 import { lagExporterComponent } from './lag-exporter';
 import { mailpitComponent } from './mailpit';
 import { prometheusComponent } from './prometheus';
+import { alertmanagerComponent, alertReceiverComponent } from './alerting';
 import { postgresComponent } from './postgres';
 import { pspProxyComponent } from './psp-proxy';
 import { pspSandboxComponent } from './psp-sandbox';
@@ -11,7 +12,7 @@ import type { PlatformConfig } from '../config';
 import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
-export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent, prometheusComponent];
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent, alertReceiverComponent, alertmanagerComponent, prometheusComponent];
 
 /**
  * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only

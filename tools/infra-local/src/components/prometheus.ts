@@ -29,6 +29,10 @@ export function prometheusConfig(config: PlatformConfig, rootDir: string): strin
     'global:',
     '  scrape_interval: 5s',
     '  evaluation_interval: 5s',
+    'alerting:',
+    '  alertmanagers:',
+    '    - static_configs:',
+    `        - targets: ['${HOST}:${config.alertmanager.port}']`,
     'rule_files:',
     `  - ${join(rootDir, 'deploy', 'prometheus', 'rules')}/*.rules.yml`,
     'scrape_configs:',
@@ -51,7 +55,7 @@ function probe(config: PlatformConfig): Promise<ProbeResult> {
 
 export const prometheusComponent: Component = {
   name: 'prometheus',
-  dependsOn: ['lag-exporter'],
+  dependsOn: ['lag-exporter', 'alertmanager'],
   readinessTimeout_s: 60,
   stopTimeout_s: 15,
 

@@ -18,7 +18,7 @@ describe('./platform up: what it brings up', () => {
   it('brings up everything when nothing is named', () => {
     const plan = planUp(supervisor, []);
     expect([...plan.services].sort()).toEqual(['api-gateway', 'audit', 'booking', 'ledger', 'notification', 'payment', 'webhook-ingress']);
-    expect(plan.infrastructure).toHaveLength(8);
+    expect(plan.infrastructure).toHaveLength(10);
     expect(plan.registerSchemas).toBe(true);
   });
 

@@ -1,0 +1,1 @@
+export { startAlertReceiver, type ReceivedAlert } from './receiver';
