@@ -26,6 +26,15 @@ function probe(url: string): Promise<ProbeResult> {
   return httpProbe(url, (status) => status === 200);
 }
 
+/** Installs a Debian package the first time its binary is missing (root only, as for PostgreSQL). */
+export async function installDebianPackage(ctx: ComponentContext, binary: string, pkg: string): Promise<void> {
+  if (existsSync(binary)) return;
+  if (process.getuid?.() !== 0) throw new Error(`${binary} is not installed; run as root or: apt-get install -y ${pkg}`);
+  ctx.log(`installing ${pkg} from Debian (apt-get install ${pkg})`);
+  await runCommand('apt-get', ['update'], { logFile: ctx.logFile, timeout_ms: 300_000 });
+  await runCommand('apt-get', ['install', '-y', '--no-install-recommends', pkg], { logFile: ctx.logFile, timeout_ms: 600_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
 /** Every alert to the receiver, grouped per alert and consumer group, resolved ones too. */
 export function alertmanagerConfig(config: PlatformConfig): string {
   return [
@@ -69,13 +78,7 @@ export const alertmanagerComponent: Component = {
   version: () => '0.25 (Debian)',
   ports: (ctx) => [{ name: 'http', port: ctx.config.alertmanager.port }],
 
-  async install(ctx) {
-    if (existsSync(ALERTMANAGER)) return;
-    if (process.getuid?.() !== 0) throw new Error('Alertmanager is not installed; run as root or: apt-get install -y prometheus-alertmanager');
-    ctx.log('installing Alertmanager from Debian (apt-get install prometheus-alertmanager)');
-    await runCommand('apt-get', ['update'], { logFile: ctx.logFile, timeout_ms: 300_000 });
-    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus-alertmanager'], { logFile: ctx.logFile, timeout_ms: 600_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  },
+  install: (ctx) => installDebianPackage(ctx, ALERTMANAGER, 'prometheus-alertmanager'),
 
   command(ctx) {
     mkdirSync(ctx.componentDir, { recursive: true });

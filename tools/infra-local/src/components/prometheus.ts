@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
 import { httpProbe } from '../http-probe';
-import { runCommand } from '../run-command';
+import { installDebianPackage } from './alerting';
 import { instanceName, PLATFORM_SERVICES, servicePort } from './services';
 
 /**
@@ -62,13 +62,7 @@ export const prometheusComponent: Component = {
   version: () => '2.42 (Debian)',
   ports: (ctx) => [{ name: 'http', port: ctx.config.prometheus.port }],
 
-  async install(ctx) {
-    if (existsSync(BINARY)) return;
-    if (process.getuid?.() !== 0) throw new Error('Prometheus is not installed; run as root or: apt-get install -y prometheus');
-    ctx.log('installing Prometheus from Debian (apt-get install prometheus)');
-    await runCommand('apt-get', ['update'], { logFile: ctx.logFile, timeout_ms: 300_000 });
-    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { logFile: ctx.logFile, timeout_ms: 600_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  },
+  install: (ctx) => installDebianPackage(ctx, BINARY, 'prometheus'),
 
   command(ctx: ComponentContext) {
     mkdirSync(ctx.componentDir, { recursive: true });
