@@ -136,6 +136,8 @@ describe('api-gateway bookings and payments (in-process, real infrastructure)', 
     const sealed = command?.customerEmail ?? '';
     expect(sealed).toMatch(/^pd1\./);
     expect(JSON.stringify(gateway.seen.map((record) => record.value), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).not.toContain('ada@example.com');
+    // The key goes out on its own topic: the reader may see it after the command.
+    await waitFor('the key on customer.keys.v1', () => (issuedKeys(MERCHANT, 'cus_1').some((event) => event.keyId === sealedKeyId(sealed)) ? true : undefined), FLOW_TIMEOUT_MS);
     expect(openedWithIssuedKey(MERCHANT, 'cus_1', sealed)).toBe('ada@example.com');
     expect(command).toMatchObject({
       bookingId: id,
