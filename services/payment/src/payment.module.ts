@@ -11,6 +11,7 @@ import { paymentDecisionStore, type PaymentWrite } from './application/payment-d
 import type { Payments } from './application/ports';
 import type { PaymentServiceProvider } from './application/psp-port';
 import { OutcomePoller } from './application/resolve-unknown-outcomes/outcome-poller';
+import { registerPastScheduleMetrics } from './application/resolve-unknown-outcomes/past-schedule-metric';
 import { PspBreakRecorder, registerOpenBreakMetrics } from './application/apply-psp-events/break-recorder';
 import { UnmatchedEventSweep } from './application/apply-psp-events/unmatched-sweep';
 import { Reconciliation } from './application/reconcile/reconciliation';
@@ -23,6 +24,7 @@ import { reconProjectionStore } from './persistence/recon-projection-store';
 import { paymentStore } from './persistence/payment-store';
 import { openBreaksOn, pspBreakStore, unmatchedEventStore } from './persistence/psp-break-store';
 import { callNotifications, parkedCallsOn, pspCallStore } from './persistence/psp-call-store';
+import { unresolvedOutcomesOn } from './persistence/unresolved-outcome-store';
 import type { PaymentSettings } from './settings';
 
 /** Claimed work is ours for the PSP timeout plus this margin (the time to record the answer). */
@@ -67,6 +69,9 @@ function pspWork(dependencies: ServiceDependencies, settings: PaymentSettings, p
   registerParkedCallMetrics({ parked: parkedCallsOn(pool), metrics, logger });
   const poller = new OutcomePoller({ transactions, payments, psp, settler, logger, metrics, actor, batchSize: OUTCOME_BATCH_SIZE, maxClaims: settings.callRetryPolicy.maxAttempts, lease_ms, clock, breaks, pspActor: PSP_ACTOR });
   const polling = periodically('outcome poll', settings.outcomePollInterval_ms, () => poller.iteration(), logger);
+  // A due query is claimed within a poll interval and then leased: two of each and it is overdue.
+  const overdueAfter_ms = 2 * (lease_ms + settings.outcomePollInterval_ms);
+  registerPastScheduleMetrics({ outcomes: unresolvedOutcomesOn(pool), metrics, logger, clock, overdueAfter_ms, maxClaims: settings.callRetryPolicy.maxAttempts });
   const sweep = new UnmatchedEventSweep({ transactions, payments, psp, settler, logger, metrics, actor, lease_ms, clock, unmatched: unmatchedEventStore, breaks, batchSize: UNMATCHED_BATCH_SIZE, maxChecks: UNMATCHED_MAX_CHECKS });
   const sweeping = periodically('unmatched PSP events', settings.outcomePollInterval_ms, () => sweep.iteration(), logger);
   registerOpenBreakMetrics({ open: openBreaksOn(pool), metrics, logger, clock });

@@ -20,7 +20,7 @@ export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
 export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
 export { lagExporterUrl } from './components/lag-exporter';
-export { prometheusConfig, prometheusUrl } from './components/prometheus';
+export { announceScrapeTargets, prometheusConfig, prometheusTargetsDir, prometheusUrl, type ScrapeTarget } from './components/prometheus';
 export { alertmanagerConfig, alertmanagerUrl, alertReceiverUrl } from './components/alerting';
 export { SUBJECT_COMPATIBILITY, schemaRegistryUrl } from './components/schema-registry';
 export { findPortOwner, isPortInUse } from './port-owner';

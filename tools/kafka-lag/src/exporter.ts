@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Gauge, Registry } from 'prom-client';
+import { measureDeadLetters, type DeadLetterDepth } from './dead-letters';
 import type { GroupLag } from './lag';
 import { measureConsumerLag, type MeasureOptions } from './measure';
 
@@ -32,7 +33,18 @@ function gauges(registry: Registry) {
     state: new Gauge({ name: 'kafka_consumergroup_state', help: "1 for the group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead).", labelNames: ['group', 'state'], registers: [registry] }),
     lastSuccess: new Gauge({ name: 'kafka_lag_exporter_last_success_timestamp_seconds', help: 'When the last measurement succeeded (alert when it stops moving).', registers: [registry] }),
     duration: new Gauge({ name: 'kafka_lag_exporter_measure_seconds', help: 'How long the last measurement took.', registers: [registry] }),
+    deadLetters: new Gauge({
+      name: 'kafka_dlq_messages_pending',
+      help: "Parked messages on a dead-letter topic neither replayed nor acknowledged (the replayer group's mark to the end: what `./platform dlq list` calls pending), with the topic and consumer group it parks for.",
+      labelNames: ['topic', 'source_topic', 'group'],
+      registers: [registry],
+    }),
   };
+}
+
+function publishDeadLetters(metrics: ReturnType<typeof gauges>, depths: readonly DeadLetterDepth[]): void {
+  metrics.deadLetters.reset();
+  for (const depth of depths) metrics.deadLetters.set({ topic: depth.topic, source_topic: depth.sourceTopic, group: depth.group }, Number(depth.pending));
 }
 
 function publish(metrics: ReturnType<typeof gauges>, groups: readonly GroupLag[]): void {
@@ -67,6 +79,8 @@ export async function startLagExporter(options: LagExporterOptions): Promise<Run
       try {
         const groups = await measureConsumerLag(kafka, options);
         publish(metrics, groups);
+        // In the same round, so that LagExporterStale also says the dead-letter figures are stale.
+        publishDeadLetters(metrics, await measureDeadLetters(kafka));
         metrics.lastSuccess.set(Date.now() / 1000);
         metrics.duration.set((Date.now() - started) / 1000);
         last = groups;

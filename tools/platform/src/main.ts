@@ -38,7 +38,7 @@ const USAGE = `usage: ./platform <command>
   schemas check|register  check every Avro schema's compatibility / register all subjects
                        (register is part of \`up\`; \`./platform schemas\` explains both)
   demo [happy] [declined] [refund]  a demo merchant, bookings through the saga, each timeline printed
-  dlq list|show|replay  parked (dead-lettered) messages; \`./platform dlq\` explains
+  dlq list|show|replay|ack  parked (dead-lettered) messages; \`./platform dlq\` explains
   sagas overdue [--limit N]  sagas past their deadline and not finished (booking's overdue_sagas)
   ledger verify        prove the ledger's books (\`./platform ledger\` lists its commands)
   recon run [--since 24h] | breaks  reconcile the PSP, payments, ledger and bookings now / list open breaks

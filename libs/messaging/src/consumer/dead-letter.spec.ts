@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ConsumedRecord } from '../ports';
-import { DEAD_LETTER_HEADERS, deadLetterRecord, deadLetterTopicOf, readDeadLetterInfo, REPLAYED_FROM_HEADER, replayRecord } from './dead-letter';
+import { DEAD_LETTER_HEADERS, deadLetterRecord, deadLetterTopicOf, parseDeadLetterTopic, readDeadLetterInfo, REPLAYED_FROM_HEADER, replayRecord } from './dead-letter';
 
 const headerNames = fc.stringMatching(/^[a-z][a-z-]{0,15}$/).filter((name) => !name.startsWith('x-dlq-') && name !== REPLAYED_FROM_HEADER);
 const records = fc.record({
@@ -16,6 +16,16 @@ const records = fc.record({
 const failure = { reason: 'handler-failed' as const, attempts: 3, firstFailureAt: new Date(0), lastFailureAt: new Date(1_000), error: new TypeError('boom') };
 
 describe('dead letters', () => {
+  it('name the topic and group they park for, and the name reads back (the alert labels a dead-letter queue with both)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]+(\.[a-z]+){1,3}\.v[1-9]$/), fc.stringMatching(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+){0,3}$/), (topic, group) => {
+        expect(parseDeadLetterTopic(deadLetterTopicOf(topic, group))).toEqual({ topic, consumerGroup: group });
+      }),
+    );
+    expect(parseDeadLetterTopic('test.kafka_ab12.booking.commands.v1.test.kafka_ab12.booking.dlq')).toEqual({ topic: 'test.kafka_ab12.booking.commands.v1', consumerGroup: 'test.kafka_ab12.booking' });
+    expect(parseDeadLetterTopic('orders.dlq')).toBeUndefined();
+  });
+
   it('park a message with its key, value and headers untouched and a replay restores exactly them', () => {
     fc.assert(
       fc.property(records, (record) => {

@@ -38,6 +38,16 @@ export function deadLetterTopicOf(topic: string, consumerGroup: string): string 
   return `${topic}.${consumerGroup}.dlq`;
 }
 
+/**
+ * The topic and group a dead-letter topic parks for, read back from its name. Topics end in
+ * `.v<N>` (`<domain>.<kind>.v<N>`, suite copies too), which is where the group begins; undefined
+ * for a name not of that form.
+ */
+export function parseDeadLetterTopic(deadLetterTopic: string): { readonly topic: string; readonly consumerGroup: string } | undefined {
+  const match = /^(.+?\.v\d+)\.(.+)\.dlq$/.exec(deadLetterTopic);
+  return match === null ? undefined : { topic: match[1] as string, consumerGroup: match[2] as string };
+}
+
 export function deadLetterTopicSpec(topic: string, consumerGroup: string, retention_ms = DEAD_LETTER_RETENTION_MS): TopicSpec {
   return {
     topic: deadLetterTopicOf(topic, consumerGroup),

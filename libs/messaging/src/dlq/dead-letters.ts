@@ -5,14 +5,18 @@ import type { ConsumedRecord, RawRecord } from '../ports';
 import { headerText } from '../tracing';
 
 /**
- * Operator functions behind `./platform dlq list | show | replay`.
+ * Operator functions behind `./platform dlq list | show | replay | ack`.
  *
- * Which parked messages were replayed is kept by Kafka itself: the consumer group
+ * Which parked messages were dealt with is kept by Kafka itself: the consumer group
  * `<dlq topic>.replayer` never runs a member; its committed offset on the dead-letter topic's one
- * partition says "everything below was replayed". `replay --all` replays from there to the end
- * and moves it, so a second `--all` replays nothing twice. `replay --offset N` replays one
- * message and moves the mark only when N is the next one in line (a message replayed out of line
- * may be replayed again by a later `--all`: harmless, the consumers' inboxes drop it).
+ * partition says "everything below was replayed or acknowledged". `replay --all` replays from
+ * there to the end and moves it, so a second `--all` replays nothing twice. `replay --offset N`
+ * replays one message and moves the mark only when N is the next one in line (a message replayed
+ * out of line may be replayed again by a later `--all`: harmless, the consumers' inboxes drop it).
+ * `ack` moves the mark without re-publishing: for a message that must never be applied (one no
+ * producer of ours wrote, undecodable). What lies at or above the mark is *pending*: what
+ * `dlq list` prints and the lag exporter measures (kafka_dlq_messages_pending), so the
+ * DeadLetterQueueNotEmpty alert resolves exactly when the runbook's replay or ack was done.
  */
 
 export interface DeadLetterAdminOptions {
@@ -90,13 +94,20 @@ async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): P
   }
 }
 
-interface Position {
+export interface DeadLetterPosition {
   readonly low: bigint;
   readonly high: bigint;
+  /** Everything below was replayed or acknowledged (never below `low`). */
   readonly replayedUpTo: bigint;
 }
 
-async function positionOf(admin: Admin, topic: string): Promise<Position> {
+/** Parked messages not replayed or acknowledged yet. */
+export function pendingOf(position: DeadLetterPosition): bigint {
+  return position.high > position.replayedUpTo ? position.high - position.replayedUpTo : 0n;
+}
+
+/** Where a dead-letter topic stands: its kept offsets and the replayer group's mark. */
+export async function deadLetterPosition(admin: Admin, topic: string): Promise<DeadLetterPosition> {
   const offsets = await admin.fetchTopicOffsets(topic);
   const partition = offsets.find((entry) => entry.partition === PARTITION);
   if (partition === undefined) throw new Error(`${topic} has no partition ${PARTITION}`);
@@ -182,13 +193,13 @@ export async function listDeadLetters(options: DeadLetterAdminOptions): Promise<
     const topics = (await admin.listTopics()).filter((topic) => topic.endsWith(DEAD_LETTER_TOPIC_SUFFIX)).sort();
     const summaries: DeadLetterTopicSummary[] = [];
     for (const topic of topics) {
-      const position = await positionOf(admin, topic);
+      const position = await deadLetterPosition(admin, topic);
       summaries.push({
         topic,
         lowOffset: position.low.toString(),
         highOffset: position.high.toString(),
         replayedUpTo: position.replayedUpTo.toString(),
-        pending: Number(position.high - position.replayedUpTo),
+        pending: Number(pendingOf(position)),
       });
     }
     return summaries;
@@ -199,7 +210,7 @@ export async function listDeadLetters(options: DeadLetterAdminOptions): Promise<
 export async function showDeadLetter(options: DeadLetterAdminOptions, topic: string, select: { offset?: string; limit?: number } = {}): Promise<ParkedMessage[]> {
   assertDeadLetterTopic(topic);
   const kafka = kafkaOf(options);
-  const position = await withAdmin(kafka, (admin) => positionOf(admin, topic));
+  const position = await withAdmin(kafka, (admin) => deadLetterPosition(admin, topic));
   const limit = BigInt(Math.min(Math.max(select.limit ?? MAX_SHOW_MESSAGES, 1), MAX_SHOW_MESSAGES));
   const from = select.offset !== undefined ? BigInt(select.offset) : position.replayedUpTo;
   const to = select.offset !== undefined ? from + 1n : from + limit < position.high ? from + limit : position.high;
@@ -241,7 +252,7 @@ async function publishInChunks(kafka: Kafka, records: readonly RawRecord[]): Pro
 export async function replayDeadLetters(options: DeadLetterAdminOptions, topic: string, select: { offset: string } | { all: true }): Promise<ReplayReport> {
   assertDeadLetterTopic(topic);
   const kafka = kafkaOf(options);
-  const position = await withAdmin(kafka, (admin) => positionOf(admin, topic));
+  const position = await withAdmin(kafka, (admin) => deadLetterPosition(admin, topic));
   let from: bigint;
   let to: bigint;
   if ('offset' in select) {
@@ -272,4 +283,36 @@ export async function replayDeadLetters(options: DeadLetterAdminOptions, topic: 
     await withAdmin(kafka, (admin) => admin.setOffsets({ groupId: replayerGroupOf(topic), topic, partitions: [{ partition: PARTITION, offset: newMark.toString() }] }));
   }
   return { topic, replayedOffsets, skippedOffsets, replayedUpTo: newMark.toString(), remaining: Number(position.high - newMark) };
+}
+
+export interface AcknowledgeReport {
+  readonly topic: string;
+  /** The offsets acknowledged by this call (none when the mark was already past them). */
+  readonly acknowledgedOffsets: readonly string[];
+  readonly replayedUpTo: string;
+  readonly remaining: number;
+}
+
+/**
+ * Marks parked messages as dealt with without re-publishing them: `--offset N` only for the next
+ * one in line (the mark cannot skip a message and stay true), `--all` everything pending. For a
+ * message that must never be applied; anything else is replayed once its cause is fixed.
+ */
+export async function acknowledgeDeadLetters(options: DeadLetterAdminOptions, topic: string, select: { offset: string } | { all: true }): Promise<AcknowledgeReport> {
+  assertDeadLetterTopic(topic);
+  const kafka = kafkaOf(options);
+  return withAdmin(kafka, async (admin) => {
+    const position = await deadLetterPosition(admin, topic);
+    let to = position.high;
+    if ('offset' in select) {
+      const offset = BigInt(select.offset);
+      if (offset < position.low || offset >= position.high) throw new Error(`${topic} has no offset ${select.offset} (kept: ${position.low}..${position.high - 1n})`);
+      if (offset > position.replayedUpTo) throw new Error(`${topic}: offset ${select.offset} is not next in line (next pending: ${position.replayedUpTo}); acknowledge in order, or replay it`);
+      to = offset + 1n > position.replayedUpTo ? offset + 1n : position.replayedUpTo;
+    }
+    const acknowledgedOffsets: string[] = [];
+    for (let offset = position.replayedUpTo; offset < to; offset += 1n) acknowledgedOffsets.push(offset.toString());
+    if (to > position.replayedUpTo) await admin.setOffsets({ groupId: replayerGroupOf(topic), topic, partitions: [{ partition: PARTITION, offset: to.toString() }] });
+    return { topic, acknowledgedOffsets, replayedUpTo: to.toString(), remaining: Number(pendingOf({ ...position, replayedUpTo: to })) };
+  });
 }

@@ -118,6 +118,8 @@ export interface ClaimedCall {
   readonly attempts: number;
   /** The event that asked for the call: the answer's event names it as its cause. */
   readonly causedByEventId: string | null;
+  /** W3C trace context of the transaction that asked for it (nulls when none): the call continues that trace. */
+  readonly traceContext: { readonly traceparent: string | null; readonly tracestate: string | null };
 }
 
 /** The PSP calls decisions asked for, made after the transaction that asked committed. */
@@ -139,6 +141,24 @@ export interface PspCalls {
   parkExhausted(tx: SqlTransaction, now: Date, maxAttempts: number, limit: number, reason: string): Promise<ClaimedCall[]>;
   /** Whether a call of the payment is parked: a person must look at it. */
   hasParked(tx: SqlTransaction, paymentId: string): Promise<boolean>;
+}
+
+/**
+ * Why an unknown outcome is past its schedule: `overdue`, its next query is due and no poller took
+ * it in time; `left_to_person`, the schedule ran out (or its findings could not be recorded) and
+ * the queries stopped.
+ */
+export const PAST_SCHEDULE_STATES = ['overdue', 'left_to_person'] as const;
+export type PastScheduleState = (typeof PAST_SCHEDULE_STATES)[number];
+
+/** Unknown outcomes (authorize, capture, void, refund, PSP sync) past their query schedule, read at scrape time. */
+export interface UnresolvedOutcomes {
+  /**
+   * Counts by state (each bounded by `limit`) and when the oldest of them became unknown. Overdue:
+   * a query due before `overdueBefore`; left to a person: queries stopped (alerted, or parked after
+   * `maxClaims` claims without a recorded finding).
+   */
+  pastSchedule(query: { readonly overdueBefore: Date; readonly maxClaims: number; readonly limit: number }): Promise<{ readonly counts: ReadonlyMap<PastScheduleState, number>; readonly oldestSince: Date | null }>;
 }
 
 /** Parked calls by operation, read at scrape time (payment_psp_calls_parked). */

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentContext, ProbeResult } from '../component';
 import type { PlatformConfig } from '../config';
@@ -10,6 +10,11 @@ import { instanceName, PLATFORM_SERVICES, servicePort } from './services';
  * Prometheus from Debian's package: scrapes every service instance's /metrics and the lag
  * exporter every 5 s, evaluates deploy/prometheus/rules (alerts and SLO burn rates, each with its runbook), keeps
  * 7 days in the data folder. Its graph page is where `./platform lag`'s figures are plotted.
+ *
+ * Besides the instances `./platform up` runs, it scrapes whatever `<state>/prometheus/targets/*.json`
+ * names (file_sd, picked up within seconds of a change): the exercised-runbook tests run services
+ * in-process on random ports and announce them there, labelled as the service they are plus an
+ * `env` of their own, so the rules treat them as that service and the test tells its alerts apart.
  */
 
 const HOST = '127.0.0.1';
@@ -17,6 +22,37 @@ const BINARY = '/usr/bin/prometheus';
 
 export function prometheusUrl(config: PlatformConfig): string {
   return `http://${HOST}:${config.prometheus.port}`;
+}
+
+/** Where scrape targets beside the platform's own are announced (file_sd: one JSON file per announcement). */
+export function prometheusTargetsDir(config: PlatformConfig): string {
+  return join(config.stateDir, 'prometheus', 'targets');
+}
+
+export interface ScrapeTarget {
+  /** host:port of a /metrics endpoint. */
+  readonly address: string;
+  /** The service it is (the rules aggregate by it), e.g. `booking`. */
+  readonly service: string;
+  /** Names this instance in alerts, like the platform's `booking-1`. */
+  readonly component: string;
+  /** Sets the target apart from the platform's own instances (rules keep it in their grouping): e.g. `drill-ab12`. */
+  readonly env: string;
+}
+
+/**
+ * Announces targets to the running Prometheus under `name` (a file of their own); returns the
+ * function that withdraws them. Written whole and renamed, so Prometheus never reads half a file.
+ */
+export function announceScrapeTargets(config: PlatformConfig, name: string, targets: readonly ScrapeTarget[]): () => void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`scrape target file name ${name} must be [A-Za-z0-9_.-]+`);
+  const dir = prometheusTargetsDir(config);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  const groups = targets.map((target) => ({ targets: [target.address], labels: { service: target.service, component: target.component, env: target.env } }));
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(groups, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return () => rmSync(file, { force: true });
 }
 
 /** The scrape configuration for this platform's ports and instances (regenerated at every start). */
@@ -39,6 +75,10 @@ export function prometheusConfig(config: PlatformConfig, rootDir: string): strin
     '  - job_name: services',
     '    static_configs:',
     ...services,
+    // Same job as the platform's instances: ServiceDown and every service rule apply to them alike.
+    '    file_sd_configs:',
+    `      - files: ['${prometheusTargetsDir(config)}/*.json']`,
+    '        refresh_interval: 30s',
     '  - job_name: lag-exporter',
     '    static_configs:',
     `      - targets: ['${HOST}:${config.lagExporter.port}']`,
@@ -66,6 +106,7 @@ export const prometheusComponent: Component = {
 
   command(ctx: ComponentContext) {
     mkdirSync(ctx.componentDir, { recursive: true });
+    mkdirSync(prometheusTargetsDir(ctx.config), { recursive: true });
     const configFile = join(ctx.componentDir, 'prometheus.yml');
     writeFileSync(configFile, prometheusConfig(ctx.config, ctx.rootDir));
     return {

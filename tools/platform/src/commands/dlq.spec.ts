@@ -18,6 +18,9 @@ describe('./platform dlq argument handling', () => {
     [['replay', 'a.b.dlq']],
     [['replay', 'a.b.dlq', '--offset', '3', '--all']],
     [['show', 'a.b.dlq', '--offset', 'x']],
+    [['ack']],
+    [['ack', 'a.b.dlq']],
+    [['ack', 'a.b.dlq', '--offset', '1', '--all']],
   ])('exits 2 with the usage for %j', async (args) => {
     expect(await runDlqCommand(args, config)).toBe(2);
     expect(stderr.mock.calls.map((call) => String(call[0])).join('')).toContain('usage: ./platform dlq');

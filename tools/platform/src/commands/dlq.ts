@@ -1,11 +1,14 @@
 import { kafkaBrokers, type PlatformConfig } from '@txn/infra-local';
-import { listDeadLetters, replayDeadLetters, showDeadLetter, type DeadLetterAdminOptions, type ParkedMessage } from '@txn/messaging';
+import { acknowledgeDeadLetters, listDeadLetters, replayDeadLetters, showDeadLetter, type DeadLetterAdminOptions, type ParkedMessage } from '@txn/messaging';
 
 export const DLQ_USAGE = `usage: ./platform dlq <command>
   list                                   dead-letter topics: kept offsets, replayed-up-to mark, pending count
   show <dlq-topic> [--offset N]          one parked message, or the first pending ones (headers, no payload)
   replay <dlq-topic> (--offset N | --all) re-publish to the original topic (+ x-replayed-from);
-                                         --all continues from the replayed-up-to mark`;
+                                         --all continues from the replayed-up-to mark
+  ack <dlq-topic> (--offset N | --all)   mark as dealt with, without re-publishing: for a message
+                                         that must never be applied (undecodable, not ours);
+                                         --offset only for the next one in line`;
 
 function write(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -37,7 +40,15 @@ function printParked(message: ParkedMessage): void {
   write(`  error          ${failure.errorClass}: ${failure.errorMessage}`);
 }
 
-/** `./platform dlq list | show | replay`; returns the process exit code. */
+/** `--offset N` or `--all`, exactly one. */
+function selection(verb: string, args: readonly string[]): { offset: string } | { all: true } {
+  const offset = optionValue(args, '--offset');
+  const all = args.includes('--all');
+  if ((offset === undefined) === !all) throw new UsageError(`${verb} needs exactly one of --offset N or --all`);
+  return offset !== undefined ? { offset } : { all: true };
+}
+
+/** `./platform dlq list | show | replay | ack`; returns the process exit code. */
 export async function runDlqCommand(args: readonly string[], config: PlatformConfig): Promise<number> {
   const options: DeadLetterAdminOptions = { brokers: kafkaBrokers(config), clientId: 'platform-dlq' };
   const [command, topic, ...rest] = args;
@@ -59,12 +70,16 @@ export async function runDlqCommand(args: readonly string[], config: PlatformCon
       }
       case 'replay': {
         if (topic === undefined) throw new UsageError('replay needs a dead-letter topic');
-        const offset = optionValue(rest, '--offset');
-        const all = rest.includes('--all');
-        if ((offset === undefined) === !all) throw new UsageError('replay needs exactly one of --offset N or --all');
-        const report = await replayDeadLetters(options, topic, offset !== undefined ? { offset } : { all: true });
+        const report = await replayDeadLetters(options, topic, selection('replay', rest));
         write(`${topic}: replayed ${report.replayedOffsets.length} message(s)${report.replayedOffsets.length > 0 ? ` (offsets ${report.replayedOffsets.join(', ')})` : ''}`);
         if (report.skippedOffsets.length > 0) write(`  skipped (no dead-letter headers): ${report.skippedOffsets.join(', ')}`);
+        write(`  replayed-up-to=${report.replayedUpTo}  remaining=${report.remaining}`);
+        return 0;
+      }
+      case 'ack': {
+        if (topic === undefined) throw new UsageError('ack needs a dead-letter topic');
+        const report = await acknowledgeDeadLetters(options, topic, selection('ack', rest));
+        write(`${topic}: acknowledged ${report.acknowledgedOffsets.length} message(s) without replaying${report.acknowledgedOffsets.length > 0 ? ` (offsets ${report.acknowledgedOffsets.join(', ')})` : ''}`);
         write(`  replayed-up-to=${report.replayedUpTo}  remaining=${report.remaining}`);
         return 0;
       }
