@@ -28,7 +28,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { kafkaBrokers, loadPlatformConfig, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
+import { jaegerOtlpTracesUrl, jaegerQueryUrl, kafkaBrokers, loadPlatformConfig, postgresAdmin, schemaRegistryUrl, type PlatformConfig } from '@txn/infra-local';
 import type { TestEnvironment } from '@txn/testing';
 import { startPlatformInProcess, type PlatformInProcess } from '@txn/e2e';
 import { between, distribution } from './figures';
@@ -137,6 +137,7 @@ function writeEnvironmentFile(config: PlatformConfig, directory: string, sandbox
     pspSandbox: { host, port: sandbox.port, url: sandbox.url },
     pspProxy: { host, port: config.pspProxy.port, url: `http://${host}:${config.pspProxy.port}` },
     mailpit: { smtpUrl: `smtp://${host}:${config.mailpit.smtpPort}`, apiUrl: `http://${host}:${config.mailpit.httpPort}` },
+    jaeger: { otlpTracesUrl: jaegerOtlpTracesUrl(config), queryUrl: jaegerQueryUrl(config) },
   };
   const path = join(directory, 'environment.json');
   writeFileSync(path, JSON.stringify(environment), { mode: 0o600 });

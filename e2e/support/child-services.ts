@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { serviceNodeArgs } from '@txn/infra-local';
 import { waitFor, type LogLine } from '@txn/testing';
 import type { Pool } from 'pg';
 
@@ -10,6 +11,8 @@ import type { Pool } from 'pg';
 
 export const SERVICES = ['booking', 'payment', 'ledger'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** The saga's three, and the others a suite may run as children (the trace suite runs them all). */
+export type ChildServiceName = ServiceName | 'api-gateway' | 'audit' | 'notification';
 
 /**
  * tsx compiling, migrations, then the group join: a member killed with -9 keeps its partitions
@@ -36,7 +39,7 @@ export interface ServiceRun {
 
 export interface ServiceProcess {
   /** Which service it runs. */
-  readonly name: ServiceName;
+  readonly name: ChildServiceName;
   /** Which instance of it: the name the test starts and kills it by. */
   readonly instance: string;
   /** A small pool on the service's own database: what a person would query, alive across restarts. */
@@ -113,7 +116,7 @@ async function readyAt(httpPort: number): Promise<boolean> {
 }
 
 interface ChildState {
-  readonly service: ServiceName;
+  readonly service: ChildServiceName;
   readonly process: ServiceProcess & { readonly runs: ServiceRun[] };
   readonly env: Readonly<Record<string, string>>;
   /** The consumer group and topic prefix the child must report, or it is not isolated. */
@@ -127,7 +130,7 @@ export class ChildServices {
   private readonly children = new Map<string, ChildState>();
 
   /** `instance` names the child (default: the service's own name, for one instance of each). */
-  add(service: ServiceName, pool: Pool, env: Readonly<Record<string, string>>, expected: ChildState['expected'], instance: string = service): void {
+  add(service: ChildServiceName, pool: Pool, env: Readonly<Record<string, string>>, expected: ChildState['expected'], instance: string = service): void {
     if (this.children.has(instance)) throw new Error(`instance ${instance} was added already`);
     const runs: ServiceRun[] = [];
     const serviceProcess = { name: service, instance, pool, logs: [], stderr: [], runs, running: () => this.children.get(instance)?.child !== undefined };
@@ -178,7 +181,7 @@ export class ChildServices {
   private async spawn(instance: string, state: ChildState): Promise<ServiceRun> {
     const { logs, stderr } = state.process;
     const firstLogLine = logs.length;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT_DIR, 'tools', 'decorator-metadata', 'register.cjs'), '--disable-warning=TimeoutNegativeWarning', join(ROOT_DIR, 'services', state.service, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, serviceNodeArgs(ROOT_DIR, state.service), {
       cwd: ROOT_DIR,
       env: { ...process.env, ...state.env },
       detached: true,

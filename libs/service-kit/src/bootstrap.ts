@@ -13,7 +13,7 @@ import { createServiceLogger } from './logger';
 import type { ServiceSchema } from './migrations';
 import { checkRuntimeDatabase, migrateServiceDatabase } from './service-database';
 import { PinoNestLogger } from './nest-logger';
-import { installTelemetry } from './telemetry';
+import { installTelemetry, type InstalledTelemetry } from './telemetry';
 
 /** Connections per service instance unless DATABASE_POOL_MAX says otherwise (config.ts). */
 export const DATABASE_POOL_MAX = DATABASE_POOL_MAX_DEFAULT;
@@ -180,7 +180,7 @@ class ServiceRun {
 
   constructor(
     private readonly pool: Pool,
-    private readonly telemetry: { uninstall(): void } | undefined,
+    private readonly telemetry: InstalledTelemetry | undefined,
   ) {}
 
   readiness(extra: readonly ReadinessCheck[]): ReadinessCheck[] {
@@ -211,7 +211,7 @@ class ServiceRun {
     await this.health?.close();
     this.health = undefined;
     if (!this.pool.ended) await this.pool.end();
-    this.telemetry?.uninstall();
+    await this.telemetry?.uninstall();
   }
 }
 
@@ -269,7 +269,7 @@ async function migrateThenCheck(config: ServiceConfig, definition: ServiceDefini
 export async function bootstrapService(config: ServiceConfig, definition: ServiceDefinition, options: BootstrapOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createServiceLogger({ serviceName: config.serviceName, level: config.logLevel });
   const pool = servicePool(config, logger);
-  const run = new ServiceRun(pool, options.telemetry === false ? undefined : installTelemetry());
+  const run = new ServiceRun(pool, options.telemetry === false ? undefined : installTelemetry({ serviceName: config.serviceName, ...(config.tracesEndpoint === undefined ? {} : { tracesEndpoint: config.tracesEndpoint }) }));
   const metrics = serviceMetrics(config);
   const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? `${config.kafkaTopicPrefix}${topic}`;
   const close = (): Promise<void> => run.close();

@@ -72,6 +72,8 @@ export interface ServiceConfig {
   readonly databasePoolMax?: number;
   readonly schemaRegistryUrl: string;
   readonly logLevel: LogLevel;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the OpenTelemetry name): where spans go over OTLP/HTTP; unset, none leave the process. */
+  readonly tracesEndpoint?: string;
 }
 
 /** Reads settings from one environment and collects every problem before failing. */
@@ -127,6 +129,11 @@ export class SettingsReader {
       return allowed[0] as T;
     }
     return value as T;
+  }
+
+  /** An optional http(s) URL: undefined when unset. */
+  optionalUrl(name: string): string | undefined {
+    return this.raw(name) === undefined ? undefined : this.url(name);
   }
 
   url(name: string): string {
@@ -257,6 +264,7 @@ export function loadServiceConfig<Extra extends object = object>(
   const serviceName = settings.text('SERVICE_NAME', { pattern: SERVICE_NAME, what: 'lower-case service name, e.g. booking' });
   const location = databaseLocation(settings);
   const databaseMigration = migrationLogin(settings, env, location, false);
+  const tracesEndpoint = settings.optionalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const config: ServiceConfig = {
     serviceName,
     // 0 = any free port (tests running several instances).
@@ -273,6 +281,7 @@ export function loadServiceConfig<Extra extends object = object>(
     schemaRegistryUrl: settings.url('SCHEMA_REGISTRY_URL'),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     ...(databaseMigration === undefined ? {} : { databaseMigration }),
+    ...(tracesEndpoint === undefined ? {} : { tracesEndpoint }),
   };
   const own = extra?.(settings) ?? ({} as Extra);
   settings.done();

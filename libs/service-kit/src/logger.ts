@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config';
 
@@ -35,7 +36,19 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** The platform's one logger: JSON lines, ISO time, the service's name on each line, redaction. */
+/**
+ * The active span's ids on every line written inside it (an HTTP request, a handled message, a
+ * PSP call), so a log line leads to its trace and a trace to its lines. A line's own `traceId`
+ * (e.g. of a message dead-lettered outside any span) wins over the ambient one.
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  const spanContext = span?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return {};
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
+}
+
+/** The platform's one logger: JSON lines, ISO time, the service's name on each line, trace ids, redaction. */
 export function createServiceLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -44,6 +57,7 @@ export function createServiceLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
     },
     options.destination ?? pino.destination({ sync: false }),
   );

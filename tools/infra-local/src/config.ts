@@ -15,6 +15,15 @@ export interface MailpitSettings { readonly version: string; readonly smtpPort: 
 export interface LagExporterSettings { readonly port: number }
 export interface PrometheusSettings { readonly port: number }
 export interface PortSettings { readonly port: number }
+/** Jaeger's listeners: OTLP/HTTP in, the UI and query API, its query gRPC, health, its own metrics. */
+export interface JaegerSettings {
+  readonly version: string;
+  readonly otlpHttpPort: number;
+  readonly queryPort: number;
+  readonly queryGrpcPort: number;
+  readonly healthPort: number;
+  readonly metricsPort: number;
+}
 
 export interface PlatformConfig {
   readonly rootDir: string;
@@ -34,6 +43,7 @@ export interface PlatformConfig {
   readonly prometheus: PrometheusSettings;
   readonly alertmanager: PortSettings;
   readonly alertReceiver: PortSettings;
+  readonly jaeger: JaegerSettings;
 }
 
 interface RawConfig {
@@ -51,6 +61,7 @@ interface RawConfig {
     prometheus: PrometheusSettings;
     alertmanager: PortSettings;
     'alert-receiver': PortSettings;
+    jaeger: JaegerSettings;
   };
 }
 
@@ -125,5 +136,13 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env, rootDir
     alertmanager: { port: portFromEnv(env, 'PLATFORM_ALERTMANAGER_PORT', c.alertmanager.port) },
     alertReceiver: { port: portFromEnv(env, 'PLATFORM_ALERT_RECEIVER_PORT', c['alert-receiver'].port) },
     mailpit: { version: c.mailpit.version, smtpPort: portFromEnv(env, 'PLATFORM_MAILPIT_SMTP_PORT', c.mailpit.smtpPort), httpPort: portFromEnv(env, 'PLATFORM_MAILPIT_PORT', c.mailpit.httpPort) },
+    jaeger: {
+      version: c.jaeger.version,
+      otlpHttpPort: portFromEnv(env, 'PLATFORM_JAEGER_OTLP_PORT', c.jaeger.otlpHttpPort),
+      queryPort: portFromEnv(env, 'PLATFORM_JAEGER_PORT', c.jaeger.queryPort),
+      queryGrpcPort: portFromEnv(env, 'PLATFORM_JAEGER_GRPC_PORT', c.jaeger.queryGrpcPort),
+      healthPort: portFromEnv(env, 'PLATFORM_JAEGER_HEALTH_PORT', c.jaeger.healthPort),
+      metricsPort: portFromEnv(env, 'PLATFORM_JAEGER_METRICS_PORT', c.jaeger.metricsPort),
+    },
   };
 }

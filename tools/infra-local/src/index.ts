@@ -1,7 +1,7 @@
 export type { Component, ComponentContext, ComponentPort, ProbeResult, ProcessSpec } from './component';
 export { findRootDir, loadPlatformConfig, MAX_INSTANCES, type PlatformConfig } from './config';
 export { allComponents, componentsFor, infrastructureComponents } from './components';
-export { ensureDatabaseExtensions, installExtensions, instanceName, instancesOf, PLATFORM_SERVICES, serviceApiPort, serviceComponent, serviceComponents, serviceComponentsFor, servicePort, serviceUrl, type ServiceSpec } from './components/services';
+export { ensureDatabaseExtensions, installExtensions, instanceName, instancesOf, PLATFORM_SERVICES, serviceApiPort, serviceNodeArgs, serviceComponent, serviceComponents, serviceComponentsFor, servicePort, serviceUrl, type ServiceSpec } from './components/services';
 export {
   dropProvisionedDatabases,
   ensurePostgresDatabase,
@@ -19,6 +19,7 @@ export { ensureTopics, kafkaBrokers, loadTopicCatalogue, type TopicSpec } from '
 export { pspSandboxUrl } from './components/psp-sandbox';
 export { pspProxyUrl } from './components/psp-proxy';
 export { mailpitApiUrl, mailpitSmtpUrl } from './components/mailpit';
+export { jaegerConfig, jaegerOtlpTracesUrl, jaegerQueryUrl } from './components/jaeger';
 export { lagExporterUrl } from './components/lag-exporter';
 export { announceScrapeTargets, prometheusConfig, prometheusTargetsDir, prometheusUrl, type ScrapeTarget } from './components/prometheus';
 export { alertmanagerConfig, alertmanagerUrl, alertReceiverUrl } from './components/alerting';

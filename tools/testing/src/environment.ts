@@ -14,6 +14,8 @@ export interface TestEnvironment {
   readonly pspProxy: { readonly host: string; readonly port: number; readonly url: string };
   /** The SMTP server customers' emails go to, and its HTTP API to read what arrived (Mailpit). */
   readonly mailpit: { readonly smtpUrl: string; readonly apiUrl: string };
+  /** The trace backend (Jaeger): where services export spans (OTLP/HTTP), and its query API. */
+  readonly jaeger: { readonly otlpTracesUrl: string; readonly queryUrl: string };
 }
 
 /** Fixed path, so Jest workers (separate processes) find what the global setup wrote. */

@@ -7,6 +7,7 @@ import { ProblemException } from './problem';
 import { ProblemFilter, sendProblem } from './problem.filter';
 import { serveOpenApi } from './openapi';
 import { requestMetrics } from './request-metrics';
+import { RouteSpanInterceptor } from './route-span';
 import { gatewayValidationPipe } from './validation';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -34,5 +35,6 @@ export function configureGatewayHttp(app: INestApplication, dependencies: Servic
   express.use((error: unknown, request: Request, response: Response, _next: NextFunction) => sendProblem(error, request, response, dependencies.logger));
   app.useGlobalPipes(gatewayValidationPipe());
   app.useGlobalFilters(new ProblemFilter(dependencies.logger));
+  app.useGlobalInterceptors(new RouteSpanInterceptor());
   serveOpenApi(app, dependencies.logger);
 }

@@ -1,5 +1,6 @@
 import type { PspCall, PspOperation } from '@txn/payment-domain';
 import { money } from '@txn/money';
+import { captureTraceContext } from '@txn/outbox';
 import type { SqlTransaction } from '@txn/sql';
 import { Client, type ClientConfig, type Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -15,6 +16,8 @@ interface CallRow {
   readonly psp_payment_intent_id: string | null;
   readonly attempts: number;
   readonly caused_by_event_id: string | null;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
 }
 
 /** PostgreSQL channel the dispatcher LISTENs on; NOTIFY is delivered at commit, which is the point. */
@@ -27,13 +30,16 @@ const PSP_CALLS_CHANNEL = 'payment_psp_calls';
  */
 async function enqueueCalls(tx: SqlTransaction, paymentId: string, calls: readonly PspCall[], causedByEventId: string | null): Promise<void> {
   if (calls.length === 0) return;
+  // The handler's span: the dispatcher's call continues its trace.
+  const trace = captureTraceContext();
   for (const call of calls) {
     await tx.query(
-      `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, caused_by_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO psp_calls (idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, caused_by_event_id, traceparent, tracestate)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (idempotency_key) DO UPDATE SET available_at = now(), psp_payment_intent_id = EXCLUDED.psp_payment_intent_id,
-         caused_by_event_id = COALESCE(psp_calls.caused_by_event_id, EXCLUDED.caused_by_event_id)`,
-      [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId, causedByEventId],
+         caused_by_event_id = COALESCE(psp_calls.caused_by_event_id, EXCLUDED.caused_by_event_id),
+         traceparent = COALESCE(psp_calls.traceparent, EXCLUDED.traceparent), tracestate = COALESCE(psp_calls.tracestate, EXCLUDED.tracestate)`,
+      [call.idempotencyKey, paymentId, call.operation, call.refundId, call.amount.amountMinor.toString(), call.amount.currency, call.pspPaymentIntentId, causedByEventId, trace.traceparent, trace.tracestate],
     );
   }
   await tx.query('SELECT pg_notify($1, $2)', [PSP_CALLS_CHANNEL, paymentId]);
@@ -50,7 +56,7 @@ async function claimCalls(tx: SqlTransaction, now: Date, limit: number, lease_ms
     `UPDATE psp_calls SET available_at = $2::timestamptz + make_interval(secs => $3::double precision / 1000), attempts = attempts + 1
      WHERE idempotency_key IN (
        SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $2 AND attempts < $4 ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id`,
+     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id, traceparent, tracestate`,
     [limit, now, lease_ms, maxAttempts],
   );
   return rows.map(claimedCallOf);
@@ -61,6 +67,7 @@ function claimedCallOf(row: CallRow): ClaimedCall {
     paymentId: row.payment_id,
     attempts: row.attempts,
     causedByEventId: row.caused_by_event_id,
+    traceContext: { traceparent: row.traceparent, tracestate: row.tracestate },
     call: {
       operation: row.operation,
       idempotencyKey: row.idempotency_key,
@@ -95,7 +102,7 @@ async function parkExhaustedCalls(tx: SqlTransaction, now: Date, maxAttempts: nu
     `UPDATE psp_calls SET parked_at = now(), last_error = left(COALESCE(last_error || '; ', '') || $4, ${MAX_ERROR_LENGTH})
      WHERE idempotency_key IN (
        SELECT idempotency_key FROM psp_calls WHERE parked_at IS NULL AND available_at <= $1 AND attempts >= $2 ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id`,
+     RETURNING idempotency_key, payment_id, operation, refund_id, amount_minor, currency, psp_payment_intent_id, attempts, caused_by_event_id, traceparent, tracestate`,
     [now, maxAttempts, limit, reason],
   );
   return rows.map(claimedCallOf);

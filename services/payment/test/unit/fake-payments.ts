@@ -8,6 +8,9 @@ import type { ClaimedCall, PaymentIndexes, Payments, PspCalls, StoredPayment } f
 import type { AuthorizationSearch, AuthorizeRequest, IntentListing, IntentView, ListedRefund, PaymentServiceProvider, PspAnswer, PspFailure, RefundView } from '../../src/application/psp-port';
 import type { Money } from '@txn/money';
 
+/** Calls the fake hands out were asked for outside any trace. */
+const NO_TRACE = { traceparent: null, tracestate: null } as const;
+
 // Typed fakes for payment's unit specs: the ports in memory.
 
 export const NOW = new Date('2026-12-02T10:00:00Z');
@@ -105,7 +108,7 @@ export class FakePspCalls implements PspCalls {
       due.map((row) => {
         row.attempts += 1;
         row.available_ms = now.getTime() + lease_ms;
-        return { paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null };
+        return { paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null, traceContext: NO_TRACE };
       }),
     );
   }
@@ -131,7 +134,7 @@ export class FakePspCalls implements PspCalls {
   parkExhausted(_tx: SqlTransaction, now: Date, maxAttempts: number, limit: number, reason: string): Promise<ClaimedCall[]> {
     const exhausted = [...this.rows.values()].filter((row) => !row.parked && row.available_ms <= now.getTime() && row.attempts >= maxAttempts).slice(0, limit);
     for (const row of exhausted) Object.assign(row, { parked: true, lastError: reason });
-    return Promise.resolve(exhausted.map((row) => ({ paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null })));
+    return Promise.resolve(exhausted.map((row) => ({ paymentId: row.paymentId, call: row.call, attempts: row.attempts, causedByEventId: null, traceContext: NO_TRACE })));
   }
 
   hasParked(_tx: SqlTransaction, paymentId: string): Promise<boolean> {

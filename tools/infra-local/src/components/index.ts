@@ -1,4 +1,5 @@
 import type { Component } from '../component';
+import { jaegerComponent } from './jaeger';
 import { kafkaComponent } from './kafka';
 import { lagExporterComponent } from './lag-exporter';
 import { mailpitComponent } from './mailpit';
@@ -12,7 +13,7 @@ import type { PlatformConfig } from '../config';
 import { serviceComponents, serviceComponentsFor } from './services';
 
 /** The infrastructure the services stand on. */
-export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, lagExporterComponent, alertReceiverComponent, alertmanagerComponent, prometheusComponent];
+export const infrastructureComponents: readonly Component[] = [postgresComponent, kafkaComponent, schemaRegistryComponent, pspSandboxComponent, pspProxyComponent, mailpitComponent, jaegerComponent, lagExporterComponent, alertReceiverComponent, alertmanagerComponent, prometheusComponent];
 
 /**
  * Everything `./platform up` runs; the supervisor orders them by dependsOn. Services start only

@@ -12,6 +12,7 @@ import { mailpitSmtpUrl } from './mailpit';
 import { ensureServiceDatabase, postgresAdmin, postgresNames } from './postgres';
 import { pspProxyUrl } from './psp-proxy';
 import { schemaRegistryUrl } from './schema-registry';
+import { jaegerOtlpTracesUrl } from './jaeger';
 import { ingressSecretEnv, registerIngressWithSandbox, sandboxProcessKey } from './webhook-registration';
 
 /**
@@ -211,8 +212,7 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
         command: process.execPath,
         // kafkajs 2.2.4 schedules a negative timeout on Node 24 (harmless, printed as plain text
         // into a JSON log); the messaging bench silences the same warning.
-        // The decorator-metadata hook after tsx: Nest's validation and the OpenAPI document need `design:*` metadata (tools/decorator-metadata).
-        args: ['--import', 'tsx', '--import', join(ctx.rootDir, 'tools', 'decorator-metadata', 'register.cjs'), '--disable-warning=TimeoutNegativeWarning', join(ctx.rootDir, 'services', spec.name, 'src', 'main.ts')],
+        args: serviceNodeArgs(ctx.rootDir, spec.name),
         env: {
           SERVICE_NAME: spec.name,
           HTTP_PORT: String(servicePort(config, spec, instance)),
@@ -231,6 +231,8 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
           KAFKA_BROKERS: kafkaBrokers(config).join(','),
           SCHEMA_REGISTRY_URL: schemaRegistryUrl(config),
           LOG_LEVEL: process.env.PLATFORM_SERVICE_LOG_LEVEL ?? 'info',
+          // Spans to the local Jaeger; while it is down they are dropped, never waited for.
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: jaegerOtlpTracesUrl(config),
           ...spec.env?.(ctx),
         },
         // `--import tsx` resolves from the workspace's node_modules; tsx reads tsconfig paths from here.
@@ -242,6 +244,21 @@ export function serviceComponent(spec: ServiceSpec, instance = 1): Component {
     ...(first && spec.afterStart !== undefined ? { afterStart: (ctx: ComponentContext) => spec.afterStart?.(ctx, { api: `http://${HOST}:${serviceApiPort(spec, instance) ?? 0}` }) ?? Promise.resolve() } : {}),
     ...(first && spec.setupKey !== undefined ? { setupKey: spec.setupKey } : {}),
   };
+}
+
+/**
+ * How Node starts a service from source: tsx; the decorator-metadata hook after it (Nest's
+ * validation and the OpenAPI document need `design:*` metadata, tools/decorator-metadata); the
+ * OpenTelemetry instrumentations before the service's own modules load (libs/service-kit/src/instrument.ts).
+ */
+export function serviceNodeArgs(rootDir: string, service: string): string[] {
+  return [
+    '--import', 'tsx',
+    '--import', join(rootDir, 'tools', 'decorator-metadata', 'register.cjs'),
+    '--import', join(rootDir, 'libs', 'service-kit', 'src', 'instrument.ts'),
+    '--disable-warning=TimeoutNegativeWarning',
+    join(rootDir, 'services', service, 'src', 'main.ts'),
+  ];
 }
 
 /** One component per service that exists: one instance of each. */

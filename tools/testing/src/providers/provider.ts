@@ -24,5 +24,6 @@ export function endpointsFor(config: PlatformConfig, provider: TestEnvironment['
     pspSandbox: { host, port: config.pspSandbox.port, url: `http://${host}:${config.pspSandbox.port}` },
     pspProxy: { host, port: config.pspProxy.port, url: `http://${host}:${config.pspProxy.port}` },
     mailpit: { smtpUrl: `smtp://${host}:${config.mailpit.smtpPort}`, apiUrl: `http://${host}:${config.mailpit.httpPort}` },
+    jaeger: { otlpTracesUrl: `http://${host}:${config.jaeger.otlpHttpPort}/v1/traces`, queryUrl: `http://${host}:${config.jaeger.queryPort}` },
   };
 }

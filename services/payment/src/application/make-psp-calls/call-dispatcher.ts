@@ -1,3 +1,4 @@
+import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { nextAttemptAfter, type CallFailure, type CallRetryPolicy } from '@txn/payment-domain';
 import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { Counter, Gauge } from 'prom-client';
@@ -24,6 +25,17 @@ export interface DispatcherOptions extends PspWorkDeps {
 }
 
 type Outcome = 'recorded' | 'invalid_request' | 'error' | 'parked';
+
+const tracer = trace.getTracer('@txn/payment');
+
+/** The context the call was asked for in (stored with it), to parent the call's span. */
+function askedIn(claimed: ClaimedCall): Context {
+  const { traceparent, tracestate } = claimed.traceContext;
+  const carrier: Record<string, string> = {};
+  if (traceparent !== null) carrier.traceparent = traceparent;
+  if (tracestate !== null) carrier.tracestate = tracestate;
+  return propagation.extract(ROOT_CONTEXT, carrier);
+}
 
 function messageOf(error: unknown): string {
   return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
@@ -119,15 +131,25 @@ export class PspCallDispatcher {
     return { paymentId: claimed.paymentId, operation: claimed.call.operation, idempotencyKey: claimed.call.idempotencyKey, attempts: claimed.attempts };
   }
 
-  private async execute(claimed: ClaimedCall): Promise<void> {
-    let outcome: Outcome;
-    try {
-      outcome = await this.attempt(claimed);
-    } catch (error) {
-      // Anything between claiming and recording: the database, the adapter, a bug in a rule.
-      outcome = await this.failed(claimed, 'not_recorded', messageOf(error));
-    }
-    this.callsMade.inc({ operation: claimed.call.operation, outcome });
+  /**
+   * One attempt in a span of the trace that asked for the call: the PSP's HTTP request and the
+   * recording transaction (whose events carry the trace on) are its children.
+   */
+  private execute(claimed: ClaimedCall): Promise<void> {
+    const attributes = { 'payment.id': claimed.paymentId, 'psp.operation': claimed.call.operation, 'psp.idempotency_key': claimed.call.idempotencyKey, 'psp.attempt': claimed.attempts };
+    return tracer.startActiveSpan(`psp ${claimed.call.operation}`, { attributes }, askedIn(claimed), async (span) => {
+      let outcome: Outcome;
+      try {
+        outcome = await this.attempt(claimed);
+      } catch (error) {
+        // Anything between claiming and recording: the database, the adapter, a bug in a rule.
+        outcome = await this.failed(claimed, 'not_recorded', messageOf(error));
+      }
+      this.callsMade.inc({ operation: claimed.call.operation, outcome });
+      span.setAttribute('psp.outcome', outcome);
+      if (outcome !== 'recorded') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      span.end();
+    });
   }
 
   /** Makes the call and records its answer; a request the PSP refused as malformed is a failed attempt. */
