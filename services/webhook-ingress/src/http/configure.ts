@@ -22,6 +22,7 @@ function answerFailure(error: unknown, request: Request, response: Response, con
   if (status === 404) return sendIngressProblem(response, 'not-found');
   const failure = error instanceof Error ? error : new Error(String(error));
   context.logger.error({ errorClass: failure.name, error: failure.message, method: request.method, source: request.socket.remoteAddress }, 'webhook not stored: answered 503 so the PSP delivers again');
+  context.metrics.unavailable.inc({ provider: 'stripe' });
   sendIngressProblem(response, 'unavailable');
 }
 

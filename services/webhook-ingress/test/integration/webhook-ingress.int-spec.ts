@@ -191,6 +191,9 @@ describe('webhook ingress (in-process, real PostgreSQL, Kafka, registry)', () =>
       const refused = await post(body, { 'stripe-signature': signature(CURRENT_SECRET, body) });
       expect(refused.status).toBe(503);
       expect(await refused.json()).toEqual({ type: '/problems/unavailable', title: 'Temporarily unavailable; deliver again later', status: 503 });
+      // The ingest SLO's bad event (docs/operations/slos.md).
+      const unavailable = await service.dependencies.metrics.getSingleMetric('webhook_deliveries_unavailable_total')?.get();
+      expect(unavailable?.values.find((value) => value.labels['provider'] === 'stripe')?.value).toBeGreaterThanOrEqual(1);
     } finally {
       await admin.query(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS true`);
       await admin.end();

@@ -106,7 +106,7 @@ function eur(minor: bigint | string): string {
 // ---------------------------------------------------------------------------------------------
 // Connections: the services must be up; their databases are reached with their own roles.
 
-async function requireServicesReady(config: PlatformConfig): Promise<void> {
+export async function requireServicesReady(config: PlatformConfig): Promise<void> {
   for (const spec of PLATFORM_SERVICES) {
     const url = `${serviceUrl(config, spec)}/health/ready`;
     const status = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.status, () => 0);
