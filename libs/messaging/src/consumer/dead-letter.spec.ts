@@ -23,6 +23,7 @@ describe('dead letters', () => {
       }),
     );
     expect(parseDeadLetterTopic('test.kafka_ab12.booking.commands.v1.test.kafka_ab12.booking.dlq')).toEqual({ topic: 'test.kafka_ab12.booking.commands.v1', consumerGroup: 'test.kafka_ab12.booking' });
+    expect(parseDeadLetterTopic('test.kafka_ab12.payment-events-v1.test.kafka_ab12.ledger.dlq')).toEqual({ topic: 'test.kafka_ab12.payment-events-v1', consumerGroup: 'test.kafka_ab12.ledger' });
     expect(parseDeadLetterTopic('orders.dlq')).toBeUndefined();
   });
 

@@ -40,11 +40,11 @@ export function deadLetterTopicOf(topic: string, consumerGroup: string): string 
 
 /**
  * The topic and group a dead-letter topic parks for, read back from its name. Topics end in
- * `.v<N>` (`<domain>.<kind>.v<N>`, suite copies too), which is where the group begins; undefined
- * for a name not of that form.
+ * their version (`<domain>.<kind>.v<N>`; a test suite's copy `test.<scope>.<domain>-<kind>-v<N>`),
+ * which is where the group begins; undefined for a name not of that form.
  */
 export function parseDeadLetterTopic(deadLetterTopic: string): { readonly topic: string; readonly consumerGroup: string } | undefined {
-  const match = /^(.+?\.v\d+)\.(.+)\.dlq$/.exec(deadLetterTopic);
+  const match = /^(.+?[.-]v\d+)\.(.+)\.dlq$/.exec(deadLetterTopic);
   return match === null ? undefined : { topic: match[1] as string, consumerGroup: match[2] as string };
 }
 
