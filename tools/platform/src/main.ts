@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { runDashboardsCommand } from './commands/dashboards';
 import { runDemoCommand } from './commands/demo';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
@@ -46,6 +47,7 @@ const USAGE = `usage: ./platform <command>
   audit verify|trail <booking>  prove the audit chains (and their checkpoints) / one saga's whole story
   notifications deliveries|replay  the webhook delivery log (filters: endpoint, type, status, time) / send again
   lag [--group P] [--watch]  consumer lag per group/topic/partition, offsets and time, dead groups too
+  dashboards [--dashboard UID]  every Grafana dashboard panel as a link into the local Prometheus' graph page
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -179,6 +181,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runNotificationsCommand(rest, config);
     case 'lag':
       return runLagCommand(rest, config);
+    case 'dashboards':
+      return runDashboardsCommand(rest, config);
     case 'schemas':
       return runSchemasCommand(rest, config);
     case 'token':
