@@ -3,7 +3,9 @@ import { createReadStream, existsSync, mkdirSync, statSync, watch } from 'node:f
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { runDashboardsCommand } from './commands/dashboards';
+import { runCostCommand } from './commands/cost';
 import { runDemoCommand } from './commands/demo';
+import { runDrillCommand } from './commands/drill';
 import { runDlqCommand } from './commands/dlq';
 import { runLedgerCommand } from './commands/ledger';
 import { runAuditCommand } from './commands/audit';
@@ -47,6 +49,8 @@ const USAGE = `usage: ./platform <command>
   audit verify|trail <booking>  prove the audit chains (and their checkpoints) / one saga's whole story
   notifications deliveries|replay  the webhook delivery log (filters: endpoint, type, status, time) / send again
   lag [--group P] [--watch]  consumer lag per group/topic/partition, offsets and time, dead groups too
+  cost [--seconds S]   CPU and memory of every running component (process trees, PSS)
+  drill psp-outage [--outage S] [--rate N]  a game day: load through the API, the PSP down, alerts, books proven
   dashboards [--dashboard UID]  every Grafana dashboard panel as a link into the local Prometheus' graph page
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
@@ -179,6 +183,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return runAuditCommand(rest, config);
     case 'notifications':
       return runNotificationsCommand(rest, config);
+    case 'drill':
+      return runDrillCommand(rest, config);
+    case 'cost':
+      return runCostCommand(rest, config);
     case 'lag':
       return runLagCommand(rest, config);
     case 'dashboards':
