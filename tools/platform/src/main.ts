@@ -57,6 +57,24 @@ const USAGE = `usage: ./platform <command>
   test [jest args…]    the whole test suite: static checks, unit and integration tests
                        (brings the infrastructure up and stops what it started)`;
 
+/** The commands that only need the configuration: each parses its own arguments and returns the exit code. */
+const OPERATOR_COMMANDS: Readonly<Record<string, (args: readonly string[], config: PlatformConfig) => Promise<number> | number>> = {
+  demo: runDemoCommand,
+  dlq: runDlqCommand,
+  sagas: runSagasCommand,
+  ledger: (args, config) => runLedgerCommand(args, config),
+  recon: (args, config) => runReconCommand(args, config),
+  ingress: runIngressCommand,
+  audit: (args, config) => runAuditCommand(args, config),
+  notifications: runNotificationsCommand,
+  drill: runDrillCommand,
+  cost: runCostCommand,
+  lag: runLagCommand,
+  dashboards: runDashboardsCommand,
+  schemas: runSchemasCommand,
+  token: runTokenCommand,
+};
+
 function printStatus(statuses: readonly ComponentStatus[]): void {
   const rows = statuses.map((s) => [
     s.name,
@@ -167,39 +185,14 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'topics':
       await createTopics(config);
       return 0;
-    case 'demo':
-      return runDemoCommand(rest, config);
-    case 'dlq':
-      return runDlqCommand(rest, config);
-    case 'sagas':
-      return runSagasCommand(rest, config);
-    case 'ledger':
-      return runLedgerCommand(rest, config);
-    case 'recon':
-      return runReconCommand(rest, config);
-    case 'ingress':
-      return runIngressCommand(rest, config);
-    case 'audit':
-      return runAuditCommand(rest, config);
-    case 'notifications':
-      return runNotificationsCommand(rest, config);
-    case 'drill':
-      return runDrillCommand(rest, config);
-    case 'cost':
-      return runCostCommand(rest, config);
-    case 'lag':
-      return runLagCommand(rest, config);
-    case 'dashboards':
-      return runDashboardsCommand(rest, config);
-    case 'schemas':
-      return runSchemasCommand(rest, config);
-    case 'token':
-      return runTokenCommand(rest, config);
     case 'test':
       return runJest(config.rootDir, config.stateDir, rest[0] === '--' ? rest.slice(1) : rest);
-    default:
+    default: {
+      const run = command === undefined ? undefined : OPERATOR_COMMANDS[command];
+      if (run !== undefined) return await run(rest, config);
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    }
   }
 }
 

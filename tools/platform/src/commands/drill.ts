@@ -56,8 +56,9 @@ function parseOptions(args: readonly string[]): DrillOptions {
 async function breakPsp(config: PlatformConfig, fault: DrillOptions['fault']): Promise<string> {
   const rule = fault === 'drop' ? { kind: 'error_before_work', path: '/**', probability: 1, drop_connection: true } : { kind: 'error_before_work', path: '/**', probability: 1, status: 503 };
   const response = await fetch(`${pspProxyUrl(config)}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule), signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-  const body = (await response.json()) as { faults?: { id: string }[]; id?: string };
-  const id = body.faults?.[0]?.id ?? body.id;
+  // The proxy's admin API answers 201 { ids: [...] } (tools/psp-proxy/src/admin-handler.ts).
+  const body = (await response.json()) as { ids?: string[] };
+  const id = body.ids?.[0];
   if (response.status >= 300 || id === undefined) throw new Error(`the PSP proxy refused the outage rule: ${response.status} ${JSON.stringify(body)}`);
   return id;
 }
@@ -166,8 +167,12 @@ async function runOutage(config: PlatformConfig, options: DrillOptions, log: (li
   const ruleId = await breakPsp(config, options.fault);
   const outageFrom_s = Math.round((Date.now() - startedAt_ms) / 1000);
   log(`t=${outageFrom_s} s: PSP down (proxy rule ${ruleId})`);
-  await new Promise((resolve) => setTimeout(resolve, options.outage_s * 1000));
-  await healPsp(config, ruleId);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, options.outage_s * 1000));
+  } finally {
+    // Whatever happens, the drill does not leave the PSP down.
+    await healPsp(config, ruleId);
+  }
   const outageTo_s = Math.round((Date.now() - startedAt_ms) / 1000);
   log(`t=${outageTo_s} s: PSP back`);
   const { arrivals, shed } = await load;
