@@ -85,6 +85,13 @@ export function prometheusConfig(config: PlatformConfig, rootDir: string): strin
     '  - job_name: prometheus',
     '    static_configs:',
     `      - targets: ['${HOST}:${config.prometheus.port}']`,
+    // The components that export their own metrics (Kafka's are measured from outside by the lag exporter).
+    '  - job_name: infrastructure',
+    '    static_configs:',
+    `      - targets: ['${HOST}:${config.jaeger.metricsPort}']`,
+    "        labels: { component: 'jaeger' }",
+    `      - targets: ['${HOST}:${config.alertmanager.port}']`,
+    "        labels: { component: 'alertmanager' }",
     '',
   ].join('\n');
 }
