@@ -42,7 +42,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'checks',
-      testMatch: ['<rootDir>/tools/checks/**/*.check-spec.ts', '<rootDir>/tools/dashboards/test/*.check-spec.ts'],
+      testMatch: ['<rootDir>/tools/checks/**/*.check-spec.ts', '<rootDir>/tools/dashboards/test/*.check-spec.ts', '<rootDir>/tools/helm-chart/test/*.check-spec.ts'],
     },
     {
       ...shared,
