@@ -1,4 +1,4 @@
-import { prometheusUrl, type PlatformConfig } from '@txn/infra-local';
+import { PLATFORM_SERVICES, prometheusUrl, type PlatformConfig } from '@txn/infra-local';
 
 // What an on-call engineer would have seen during a drill: a few figures from Prometheus and the
 // alerts' states, sampled every few seconds, and each alert's pending → firing → resolved times.
@@ -59,8 +59,11 @@ async function activeAlerts(config: PlatformConfig): Promise<Record<string, 'pen
   const response = await fetch(`${prometheusUrl(config)}/api/v1/alerts`, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
   const body = (await response.json()) as { data: { alerts: { labels: Record<string, string>; state: 'pending' | 'firing' }[] } };
   const alerts: Record<string, 'pending' | 'firing'> = {};
-  // The platform's own: a test suite's in-process services are scraped with an `env` label (tools/infra-local prometheus targets).
-  for (const alert of body.data.alerts.filter((candidate) => candidate.labels['env'] === undefined)) {
+  // The platform's own: a test suite's in-process services are scraped with an `env` label
+  // (tools/infra-local prometheus targets), and a suite's consumer groups are not the services'.
+  const platformGroups = new Set(PLATFORM_SERVICES.map((spec) => spec.name));
+  const ours = (labels: Readonly<Record<string, string>>): boolean => labels['env'] === undefined && (labels['group'] === undefined || platformGroups.has(labels['group']));
+  for (const alert of body.data.alerts.filter((candidate) => ours(candidate.labels))) {
     const key = alertKey(alert.labels);
     // One instance firing makes the key firing.
     if (alerts[key] !== 'firing') alerts[key] = alert.state;
