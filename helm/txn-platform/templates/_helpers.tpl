@@ -81,11 +81,11 @@ empty secretName is left out (an optional secret not used).
   mountPath: /tmp
 {{- end -}}
 
-{{/* Pod-level settings every pod of the chart shares (`.` the root, or {root, runAsUser} for an image with its own user). */}}
+{{/* Pod-level settings every pod of the chart shares (`.` the root, or {root, runAs: {user, group}} for an image with its own user). */}}
 {{- define "txn.podCommon" -}}
 {{- $root := default . .root -}}
 {{- $context := deepCopy $root.Values.podSecurityContext -}}
-{{- with .runAsUser }}{{ $context = mergeOverwrite $context (dict "runAsUser" . "runAsGroup" . "fsGroup" .) }}{{ end -}}
+{{- with .runAs }}{{ $context = mergeOverwrite $context (dict "runAsUser" .user "runAsGroup" .group "fsGroup" .group) }}{{ end -}}
 automountServiceAccountToken: false
 securityContext:
   {{- toYaml $context | nindent 2 }}

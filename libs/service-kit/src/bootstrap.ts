@@ -79,7 +79,7 @@ export interface BootstrapOptions {
   readonly logger?: Logger;
   /** Register the OpenTelemetry globals (default true; a test that records spans passes false). */
   readonly telemetry?: boolean;
-  /** Health server host (default 127.0.0.1). Port 0 in the config picks a free one (tests). */
+  /** Health server host (default: the config's HTTP_HOST, else 127.0.0.1). Port 0 in the config picks a free one (tests). */
   readonly httpHost?: string;
 }
 
@@ -274,7 +274,8 @@ export async function bootstrapService(config: ServiceConfig, definition: Servic
   const topicOf = (topic: string): string => options.topicOverrides?.[topic] ?? `${config.kafkaTopicPrefix}${topic}`;
   const close = (): Promise<void> => run.close();
   try {
-    const health = await startHealthServer({ port: config.httpPort, ...(options.httpHost === undefined ? {} : { host: options.httpHost }), registry: metrics, readiness: run.readiness(definition.readiness ?? []), logger });
+    const httpHost = options.httpHost ?? config.httpHost;
+    const health = await startHealthServer({ port: config.httpPort, ...(httpHost === undefined ? {} : { host: httpHost }), registry: metrics, readiness: run.readiness(definition.readiness ?? []), logger });
     run.health = health;
     await migrateThenCheck(config, definition, pool, logger);
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, clientId: config.serviceName, typeOptions: AVRO_TYPE_OPTIONS });

@@ -52,6 +52,12 @@ describe('service configuration', () => {
     });
   });
 
+  it('listens for probes and scrapes on HTTP_HOST when given (0.0.0.0 in a pod), on the loopback otherwise', () => {
+    expect(loadServiceConfig(base()).httpHost).toBeUndefined();
+    expect(loadServiceConfig({ ...base(), HTTP_HOST: '0.0.0.0' }).httpHost).toBe('0.0.0.0');
+    expect(problemsOf({ ...base(), HTTP_HOST: 'not a host' })).toEqual([expect.stringMatching(/^HTTP_HOST: /)]);
+  });
+
   it('takes a consumer session timeout within the bounds a Kafka broker accepts by default (6 s to 5 min)', () => {
     expect(loadServiceConfig({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '6000' }).kafkaSessionTimeout_ms).toBe(6_000);
     expect(problemsOf({ ...base(), KAFKA_SESSION_TIMEOUT_MS: '5999' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS: "5999" is not an integer in 6000\.\.300000/)]);

@@ -51,6 +51,11 @@ export interface DatabaseSettings {
 export interface ServiceConfig {
   readonly serviceName: string;
   readonly httpPort: number;
+  /**
+   * HTTP_HOST: the address the health server (health, readiness, metrics) listens on; unset, the
+   * loopback. A pod sets 0.0.0.0: the kubelet's probes and Prometheus' scrapes come from outside it.
+   */
+  readonly httpHost?: string;
   /** The running service's login: the runtime role, with only the privileges its migrations declare. */
   readonly database: DatabaseSettings;
   /**
@@ -200,6 +205,8 @@ export class SettingsReader {
 }
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+/** A host name or IP address to listen on (as the edge services' API_HOST). */
+const LISTEN_HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 /** A PostgreSQL role name as we use them (quoted wherever it goes into SQL). */
 const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
@@ -265,6 +272,7 @@ export function loadServiceConfig<Extra extends object = object>(
   const location = databaseLocation(settings);
   const databaseMigration = migrationLogin(settings, env, location, false);
   const tracesEndpoint = settings.optionalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const httpHost = settings.optionalText('HTTP_HOST', LISTEN_HOST);
   const config: ServiceConfig = {
     serviceName,
     // 0 = any free port (tests running several instances).
@@ -282,6 +290,7 @@ export function loadServiceConfig<Extra extends object = object>(
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     ...(databaseMigration === undefined ? {} : { databaseMigration }),
     ...(tracesEndpoint === undefined ? {} : { tracesEndpoint }),
+    ...(httpHost === undefined ? {} : { httpHost }),
   };
   const own = extra?.(settings) ?? ({} as Extra);
   settings.done();
