@@ -2,10 +2,8 @@ import type { DashboardDefinition } from '../frame';
 import { RATE } from '../panels';
 
 // The payment service's calls to the PSP (services/payment/src/application/make-psp-calls and
-// resolve-unknown-outcomes); the red bands are money.rules.yml's alert thresholds.
-// Latency: no PSP call duration is measured yet (payment_psp_calls_total counts attempts,
-// payment_psp_calls_in_flight the calls under way), so the panels show the dispatcher's pressure
-// and the outcomes; the PSP's own latency needs a histogram around the adapter's call.
+// resolve-unknown-outcomes); the red bands are money.rules.yml's alert thresholds. Latency is the
+// PSP request itself (payment_psp_call_duration_seconds, around the adapter's call).
 
 export const PAYMENTS_PSP: DashboardDefinition = {
   uid: 'txn-payments-psp',
@@ -60,6 +58,16 @@ export const PAYMENTS_PSP: DashboardDefinition = {
         },
         {
           kind: 'graph',
+          title: 'PSP latency by operation (p50, p99)',
+          description: 'The PSP request alone, without our database work: tens of milliseconds when the PSP is healthy; a p99 near the call timeout (PSP_TIMEOUT_MS) means calls end as unknown outcomes.',
+          unit: 's',
+          queries: [
+            { expr: `histogram_quantile(0.5, sum by (operation, le) (rate(payment_psp_call_duration_seconds_bucket${RATE})))`, legend: '{{operation}} p50' },
+            { expr: `histogram_quantile(0.99, sum by (operation, le) (rate(payment_psp_call_duration_seconds_bucket${RATE})))`, legend: '{{operation}} p99' },
+          ],
+        },
+        {
+          kind: 'graph',
           title: 'Calls under way per instance',
           description: 'The dispatcher pipeline of each payment instance; a flat line at the batch size while calls wait is the PSP setting the pace.',
           unit: 'short',
@@ -96,7 +104,7 @@ export const PAYMENTS_PSP: DashboardDefinition = {
         {
           kind: 'graph',
           title: 'Queries about unknown outcomes: what the PSP said',
-          description: 'Queries about calls whose outcome we never heard (timeouts, crashes mid-call), by operation and what the PSP reported; unreachable above half of them for 10 min is PspUnreachable.',
+          description: 'Queries about calls whose outcome we never heard (timeouts, crashes mid-call), by operation and what the PSP reported; unreachable above half of them (over 2 min) for 2 min is PspUnreachable.',
           unit: 'ops',
           queries: [{ expr: `sum by (operation, finding) (rate(payment_outcome_queries_total${RATE}))`, legend: '{{operation}} {{finding}}' }],
         },

@@ -32,7 +32,9 @@ function dispatching() {
   const dispatcher = new PspCallDispatcher({ transactions: (work) => work(TX), payments, calls, wakeups: noWakeups, psp, settler, logger, metrics, actor: PAYMENT_SERVICE, interval_ms: 1, batchSize: 4, retryPolicy: POLICY, lease_ms: 60_000, clock });
   const parked = async (): Promise<true | undefined> => (calls.rows.get(key)?.parked === true ? true : undefined);
   const counted = async (outcome: string): Promise<number | undefined> => (await metrics.getSingleMetric('payment_psp_calls_total')?.get())?.values.find((value) => value.labels.outcome === outcome)?.value;
-  return { payments, calls, psp, logs, dispatcher, paymentId: payment.paymentId, key, parked, counted };
+  const timed = async (answer: string): Promise<number | undefined> =>
+    (await metrics.getSingleMetric('payment_psp_call_duration_seconds')?.get())?.values.find((value) => (value as { metricName?: string }).metricName === 'payment_psp_call_duration_seconds_count' && value.labels.answer === answer && value.labels.operation === 'AUTHORIZE')?.value;
+  return { payments, calls, psp, logs, dispatcher, paymentId: payment.paymentId, key, parked, counted, timed };
 }
 
 describe('the PSP call dispatcher retries nothing forever', () => {
@@ -98,8 +100,8 @@ describe('the PSP call dispatcher retries nothing forever', () => {
     expect(logs.filter((line) => line.level === 'error').map((line) => line.idempotencyKey)).toEqual([key]);
   });
 
-  it('records an answer at the first attempt as before: nothing parked, nothing retried', async () => {
-    const { calls, psp, payments, dispatcher, paymentId, key } = dispatching();
+  it('records an answer at the first attempt as before: nothing parked, nothing retried; the PSP request timed once', async () => {
+    const { calls, psp, payments, dispatcher, paymentId, key, timed } = dispatching();
     dispatcher.start();
     try {
       await waitFor('the authorization recorded', async () => (payments.rows.get(paymentId)?.stored.payment.status === 'AUTHORIZED' ? true : undefined), WAIT_MS);
@@ -108,5 +110,6 @@ describe('the PSP call dispatcher retries nothing forever', () => {
     }
     expect(psp.asked).toEqual([`authorize ${key}`]);
     expect(calls.rows.has(key)).toBe(false);
+    expect(await timed('recorded')).toBe(1);
   });
 });

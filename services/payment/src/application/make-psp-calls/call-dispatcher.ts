@@ -1,7 +1,7 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { nextAttemptAfter, type CallFailure, type CallRetryPolicy } from '@txn/payment-domain';
 import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { paymentSubject } from '../payment-decided';
 import type { CallWakeups, ClaimedCall, PspCalls } from '../ports';
 import type { PspWorkDeps } from '../psp-work';
@@ -11,6 +11,8 @@ import { makeCall, type Recorder } from './make-call';
 const EXHAUSTED_PER_CLAIM = 16;
 /** Why a call parked at claim time was parked (its row's last_error). */
 const EXHAUSTED_ERROR = 'its last attempt ended without an outcome recorded (the process stopped mid-call)';
+/** Around the PSP's own latency (tens of ms when healthy) up to the call timeout. */
+const PSP_CALL_BUCKETS_S = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** What is kept of an attempt's error on the call row and in logs. */
 const MAX_ERROR_LENGTH = 1_000;
 
@@ -61,6 +63,7 @@ export class PspCallDispatcher {
   private readonly work: PeriodicWork;
   private readonly callsMade: Counter<'operation' | 'outcome'>;
   private readonly inFlightGauge: Gauge;
+  private readonly callDuration: Histogram<'operation' | 'answer'>;
   /** Calls claimed and not yet finished; never more than `batchSize`. */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -77,6 +80,13 @@ export class PspCallDispatcher {
       help: 'PSP calls claimed by this dispatcher and not yet recorded (bounded by PAYMENT_CALL_BATCH_SIZE).',
       registers: [options.metrics],
       collect: () => this.inFlightGauge.set(this.inFlight.size),
+    });
+    this.callDuration = new Histogram({
+      name: 'payment_psp_call_duration_seconds',
+      help: 'Duration of the PSP request itself (no database work), by operation and what came of it (recorded: an answer, a decline or an unknown outcome to record; refused: the PSP refused the request as malformed).',
+      labelNames: ['operation', 'answer'],
+      buckets: PSP_CALL_BUCKETS_S,
+      registers: [options.metrics],
     });
     this.work = new PeriodicWork({
       interval_ms: options.interval_ms,
@@ -158,7 +168,9 @@ export class PspCallDispatcher {
     const { transactions, payments } = this.options;
     const stored = await transactions((tx) => payments.lockForUpdate(tx, paymentId));
     if (stored === undefined) throw new Error(`payment ${paymentId} of call ${call.idempotencyKey} does not exist`);
+    const stopTimer = this.callDuration.startTimer({ operation: call.operation });
     const answer = await makeCall(this.options.psp, stored, call, this.options.clock());
+    stopTimer({ answer: typeof answer === 'function' ? 'recorded' : 'refused' });
     if (typeof answer !== 'function') {
       this.options.logger.error({ ...this.logFields(claimed), status: answer.status, code: answer.code, error: answer.message }, 'the PSP refused our request as malformed: a bug; the call waits for a fix');
       return this.failed(claimed, 'invalid_request', `${answer.status ?? ''} ${answer.code ?? ''} ${answer.message}`.slice(0, MAX_ERROR_LENGTH));
