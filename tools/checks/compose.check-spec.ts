@@ -9,7 +9,7 @@ interface ComposeService {
 }
 
 const root = join(__dirname, '..', '..');
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const config = loadPlatformConfig({}, root);
 
 function service(name: string): ComposeService {
@@ -18,21 +18,24 @@ function service(name: string): ComposeService {
   return found;
 }
 
-/** docker-compose.yml (and the testcontainers provider that runs it) must match ./platform up. */
+/** docker-compose.yml (the images of deploy/images) must run what ./platform up runs. */
 describe('docker-compose.yml runs what ./platform up runs', () => {
-  it('pins the same versions', () => {
-    expect(service('postgres').image).toMatch(new RegExp(`^postgres:${config.postgres.version}\\.`));
-    expect(service('kafka').image).toBe(`apache/kafka:${config.kafka.version}`);
-    expect(service('schema-registry').image).toBe(`apicurio/apicurio-registry:${config.schemaRegistry.version}`);
-    expect(service('psp-sandbox').image).toBe(`txn-platform/psp-sandbox:localstripe-${config.pspSandbox.version}`);
+  it('runs every service and component, at the versions platform.json pins', () => {
+    expect(service('postgres').image).toBe(`localhost/txn-postgres:${config.postgres.version}`);
+    expect(service('kafka').image).toBe(`localhost/txn-kafka:${config.kafka.version}`);
+    expect(service('schema-registry').image).toBe(`localhost/txn-schema-registry:${config.schemaRegistry.version}`);
+    expect(service('psp-sandbox').image).toBe(`localhost/txn-psp-sandbox:${config.pspSandbox.version}`);
+    for (const name of config.services) expect(service(name).image).toMatch(new RegExp(`^localhost/txn-${name}:`));
     const requirements = readFileSync(join(root, 'deploy/local/psp-sandbox/requirements.txt'), 'utf8');
     expect(requirements).toContain(`localstripe==${config.pspSandbox.version}`);
   });
 
-  it('publishes the same ports, on loopback only', () => {
-    expect(service('postgres').ports).toEqual([`127.0.0.1:${config.postgres.port}:5432`]);
-    expect(service('kafka').ports).toEqual([`127.0.0.1:${config.kafka.port}:${config.kafka.port}`]);
-    expect(service('schema-registry').ports).toEqual([`127.0.0.1:${config.schemaRegistry.port}:${config.schemaRegistry.port}`]);
-    expect(service('psp-sandbox').ports).toEqual([`127.0.0.1:${config.pspSandbox.port}:${config.pspSandbox.port}`]);
+  it('publishes ports on loopback only, by default on the same host ports as ./platform up', () => {
+    const published = Object.values(compose.services).flatMap((entry) => entry.ports ?? []);
+    for (const port of published) expect(port).toMatch(/^127\.0\.0\.1:\$\{TXN_[A-Z_]+_PORT:-\d+\}:\d+$/);
+    expect(service('postgres').ports).toEqual([`127.0.0.1:\${TXN_POSTGRES_PORT:-${config.postgres.port}}:5432`]);
+    expect(service('kafka').ports).toEqual([`127.0.0.1:\${TXN_KAFKA_PORT:-${config.kafka.port}}:${config.kafka.port}`]);
+    expect(service('schema-registry').ports).toEqual([`127.0.0.1:\${TXN_SCHEMA_REGISTRY_PORT:-${config.schemaRegistry.port}}:${config.schemaRegistry.port}`]);
+    expect(service('psp-sandbox').ports).toEqual([`127.0.0.1:\${TXN_PSP_SANDBOX_PORT:-${config.pspSandbox.port}}:${config.pspSandbox.port}`]);
   });
 });

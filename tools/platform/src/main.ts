@@ -12,6 +12,7 @@ import { runAuditCommand } from './commands/audit';
 import { runNotificationsCommand } from './commands/notifications';
 import { runLagCommand } from './commands/lag';
 import { runIngressCommand } from './commands/ingress';
+import { runImagesCommand } from './commands/images';
 import { runReconCommand } from './commands/recon';
 import { runSagasCommand } from './commands/sagas';
 import { registerSchemasForUp, runSchemasCommand } from './commands/schemas';
@@ -52,6 +53,7 @@ const USAGE = `usage: ./platform <command>
   cost [--seconds S]   CPU and memory of every running component (process trees, PSS)
   drill psp-outage [--outage S] [--rate N]  a game day: load through the API, the PSP down, alerts, books proven
   dashboards [--dashboard UID]  every Grafana dashboard panel as a link into the local Prometheus' graph page
+  images build|secrets|up|down  container images (podman) and the platform from docker-compose.yml
   token --role <role> [--merchant m] [--sub s] [--ttl seconds]
                        a staff JWT for the local api-gateway (decision 0024)
   test [jest args…]    the whole test suite: static checks, unit and integration tests
@@ -71,6 +73,7 @@ const OPERATOR_COMMANDS: Readonly<Record<string, (args: readonly string[], confi
   cost: runCostCommand,
   lag: runLagCommand,
   dashboards: runDashboardsCommand,
+  images: runImagesCommand,
   schemas: runSchemasCommand,
   token: runTokenCommand,
 };
