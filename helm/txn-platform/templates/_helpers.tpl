@@ -57,6 +57,8 @@ empty secretName is left out (an optional secret not used).
 - name: secret-{{ $name }}
   secret:
     secretName: {{ $name }}
+    # Explicit, not the default: podman 4.3's kube play dereferences it.
+    optional: false
     defaultMode: 0440
 {{- end }}
 {{- end -}}

@@ -27,9 +27,9 @@ export function chartDir(rootDir: string): string {
 }
 
 /** `helm template` with the given values files (relative to the chart) and `--set` pairs. */
-export async function renderChart(helm: string, rootDir: string, valuesFiles: readonly string[], sets: readonly string[] = []): Promise<{ text: string; manifests: Manifest[] }> {
+export async function renderChart(helm: string, rootDir: string, valuesFiles: readonly string[], sets: readonly string[] = [], release = RELEASE): Promise<{ text: string; manifests: Manifest[] }> {
   const chart = chartDir(rootDir);
-  const args = ['template', RELEASE, chart, '--namespace', 'txn', ...valuesFiles.flatMap((file) => ['--values', join(chart, file)]), ...sets.flatMap((pair) => ['--set', pair])];
+  const args = ['template', release, chart, '--namespace', 'txn', ...valuesFiles.flatMap((file) => ['--values', join(chart, file)]), ...sets.flatMap((pair) => ['--set', pair])];
   const { stdout } = await run(helm, args, { timeout: HELM_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES });
   // An empty stream parses to no documents at all.
   const manifests = (parseAllDocuments(stdout) as Document.Parsed[])

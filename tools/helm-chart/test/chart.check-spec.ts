@@ -186,7 +186,7 @@ describe('the Helm chart (helm/txn-platform)', () => {
     const images = new Set(podSpecs([...rendered.default.manifests, ...rendered.evaluation.manifests]).flatMap(({ pod }) => allContainers(pod).map((container) => container.image)));
     const expected = [
       ...PLATFORM_SERVICES.map((spec) => `localhost/txn-${spec.name}:${version(`services/${spec.name}`)}`),
-      `localhost/txn-platform-init:${version('tools/platform')}`,
+      `localhost/txn-platform-init:${version('.')}`,
       `localhost/txn-psp-proxy:${version('tools/psp-proxy')}`,
       `localhost/txn-postgres:${config.postgres.version}`,
       `localhost/txn-kafka:${config.kafka.version}`,
