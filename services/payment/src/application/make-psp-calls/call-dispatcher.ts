@@ -1,4 +1,5 @@
-import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { restoreTraceContext } from '@txn/outbox';
 import { nextAttemptAfter, type CallFailure, type CallRetryPolicy } from '@txn/payment-domain';
 import { PeriodicWork, type IterationOutcome } from '@txn/service-kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -30,14 +31,6 @@ type Outcome = 'recorded' | 'invalid_request' | 'error' | 'parked';
 
 const tracer = trace.getTracer('@txn/payment');
 
-/** The context the call was asked for in (stored with it), to parent the call's span. */
-function askedIn(claimed: ClaimedCall): Context {
-  const { traceparent, tracestate } = claimed.traceContext;
-  const carrier: Record<string, string> = {};
-  if (traceparent !== null) carrier.traceparent = traceparent;
-  if (tracestate !== null) carrier.tracestate = tracestate;
-  return propagation.extract(ROOT_CONTEXT, carrier);
-}
 
 function messageOf(error: unknown): string {
   return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
@@ -147,7 +140,7 @@ export class PspCallDispatcher {
    */
   private execute(claimed: ClaimedCall): Promise<void> {
     const attributes = { 'payment.id': claimed.paymentId, 'psp.operation': claimed.call.operation, 'psp.idempotency_key': claimed.call.idempotencyKey, 'psp.attempt': claimed.attempts };
-    return tracer.startActiveSpan(`psp ${claimed.call.operation}`, { attributes }, askedIn(claimed), async (span) => {
+    return tracer.startActiveSpan(`psp ${claimed.call.operation}`, { attributes }, restoreTraceContext(claimed.traceContext), async (span) => {
       let outcome: Outcome;
       try {
         outcome = await this.attempt(claimed);
