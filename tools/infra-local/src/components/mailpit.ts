@@ -57,11 +57,11 @@ export const mailpitComponent: Component = {
     const root = join(ctx.componentDir, `mailpit-${ctx.config.mailpit.version}`);
     mkdirSync(root, { recursive: true });
     ctx.log(`building Mailpit ${ctx.config.mailpit.version} with go install (Go module proxy) into ${root}`);
-    // Module and build caches inside the component folder: a reset removes them with the rest.
+    // Go's own module and build caches, as for Jaeger: a later clean checkout only links.
     await runCommand('go', ['install', `${MODULE}@${ctx.config.mailpit.version}`], {
       logFile: ctx.logFile,
       timeout_ms: INSTALL_TIMEOUT_MS,
-      env: { GOBIN: join(root, 'bin'), GOPATH: join(ctx.componentDir, 'gopath'), GOCACHE: join(ctx.componentDir, 'gocache'), GOFLAGS: '-modcacherw', CGO_ENABLED: '0' },
+      env: { GOBIN: join(root, 'bin'), GOFLAGS: '-modcacherw', CGO_ENABLED: '0' },
     });
   },
 
