@@ -3,6 +3,7 @@
 //   unit         *.spec.ts next to the code: pure, fast, no I/O
 //   integration  *.int-spec.ts against the real PostgreSQL, Kafka, registry and PSP sandbox,
 //                which the integration project's global setup brings up (or reuses)
+//   containers   the end-to-end saga and one service suite again, on containers from the images
 const swcTransform = [
   '@swc/jest',
   {
@@ -55,6 +56,17 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,tools,e2e}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/tools/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/tools/testing/src/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+    {
+      // The same suites again, on infrastructure testcontainers starts from the platform's own
+      // images (tools/testing/src/providers/testcontainers.ts): the container path, proven each run.
+      ...shared,
+      displayName: 'containers',
+      testMatch: ['<rootDir>/e2e/saga.int-spec.ts', '<rootDir>/services/ledger/test/integration/ledger-service.int-spec.ts'],
+      setupFiles: ['<rootDir>/tools/testing/src/use-containers.ts'],
+      globalSetup: '<rootDir>/tools/testing/src/containers-global-setup.ts',
+      globalTeardown: '<rootDir>/tools/testing/src/containers-global-teardown.ts',
       slowTestThreshold: 30,
     },
   ],

@@ -28,3 +28,4 @@ export { findPortOwner, isPortInUse } from './port-owner';
 export type { ProcessRecord } from './process-record';
 export { ComponentError, Supervisor, startOrder, tailOfFile, type ComponentStatus, type UpOutcome } from './supervisor';
 export { ensureStaffSigningKeys, LOCAL_STAFF_TOKEN_ISSUER, readStaffSigningJwk, STAFF_TOKEN_ALGORITHM, STAFF_TOKEN_AUDIENCE, staffKeyFiles, type StaffKeyFiles } from './staff-keys';
+export { ensurePodmanSocket, podmanEnv, podmanSocketPath, stopPodmanSocket } from './podman';

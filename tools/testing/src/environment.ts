@@ -18,13 +18,17 @@ export interface TestEnvironment {
   readonly jaeger: { readonly otlpTracesUrl: string; readonly queryUrl: string };
 }
 
-/** Fixed path, so Jest workers (separate processes) find what the global setup wrote. */
-export function environmentFile(config: PlatformConfig = loadPlatformConfig()): string {
-  return process.env.PLATFORM_TEST_ENV_FILE ?? join(config.stateDir, 'test', 'environment.json');
+/**
+ * Fixed path per provider, so Jest workers (separate processes) find what the global setup wrote.
+ * A test file reads the one its project's provider wrote: PLATFORM_TEST_PROVIDER, which the
+ * containers project's setup file sets for its test files only.
+ */
+export function environmentFile(config: PlatformConfig = loadPlatformConfig(), provider: string = process.env.PLATFORM_TEST_PROVIDER ?? 'local'): string {
+  return process.env.PLATFORM_TEST_ENV_FILE ?? join(config.stateDir, 'test', provider === 'local' ? 'environment.json' : `environment.${provider}.json`);
 }
 
 export function writeTestEnvironment(environment: TestEnvironment, config: PlatformConfig): void {
-  const path = environmentFile(config);
+  const path = environmentFile(config, environment.provider);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(environment, null, 2)}\n`, { mode: 0o600 });
 }

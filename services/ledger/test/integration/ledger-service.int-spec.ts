@@ -19,6 +19,8 @@ import { ignoreTermination, PaymentStory } from './support';
 
 /** Joining a group, a handler transaction and the relay's poll take well under a second here. */
 const FLOW_TIMEOUT_MS = 30_000;
+/** Six runs of the real command, each a tsx start (5–10 s on a busy 2-core machine), and the flow between them. */
+const EXPLAIN_TEST_TIMEOUT_MS = 150_000;
 const TEST_RETRY = { maxAttempts: 2, initialDelay_ms: 20, maxDelay_ms: 100 };
 const SERVICE_ACTOR = { type: 'SERVICE', id: 'ledger' };
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
@@ -314,7 +316,7 @@ describe('ledger service (in-process, real PostgreSQL, Kafka, registry)', () => 
     expect((await pool.query("SELECT count(*)::int AS n FROM journal_entries WHERE payment_id = $1 AND entry_type = 'ADJUSTMENT'", [stranger.paymentId])).rows).toEqual([{ n: 1 }]);
     expect(await suspenseHeld()).toEqual([{ held: 0 }]);
     await expectVerifyClean();
-  });
+  }, EXPLAIN_TEST_TIMEOUT_MS);
 
   it('voids on PaymentVoided and refunds out of escrow on PaymentRefunded', async () => {
     const voidedPayment = story();

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { newMasterKeyLine } from '@txn/personal-data';
-import { ensureStaffSigningKeys, postgresNames, type PlatformConfig } from '@txn/infra-local';
+import { ensurePodmanSocket, ensureStaffSigningKeys, postgresNames, stopPodmanSocket, type PlatformConfig } from '@txn/infra-local';
 import { ensureContainerTools, podmanEnv, run } from './images-build';
 
 /**
@@ -18,7 +17,6 @@ const UP_TIMEOUT_MS = 10 * 60_000;
 const DOWN_TIMEOUT_MS = 3 * 60_000;
 const HEALTH_TICK_MS = 2_000;
 const ALL_HEALTHY_TIMEOUT_MS = 120_000;
-const SOCKET_WAIT_MS = 20_000;
 
 export interface ComposeOptions {
   /** Compose project name (containers, volumes and network are named after it). */
@@ -59,46 +57,6 @@ export function writeComposeSecrets(config: PlatformConfig, dir?: string): strin
   chmodSync(secretsDir, 0o700);
   for (const file of readdirSync(secretsDir)) if (file !== 'staff-token-signing-jwk.secret') chmodSync(join(secretsDir, file), 0o644);
   return secretsDir;
-}
-
-function socketPath(config: PlatformConfig): string {
-  return join(config.stateDir, 'images', 'podman.sock');
-}
-
-async function socketAnswers(path: string): Promise<boolean> {
-  if (!existsSync(path)) return false;
-  return run('curl', ['-fsS', '--max-time', '2', '--unix-socket', path, 'http://d/_ping'], process.env, { timeout_ms: 5_000, quiet: true }).then(() => true, () => false);
-}
-
-/** podman's Docker API on our socket: started (detached, pid file) unless it already answers. */
-export async function ensurePodmanSocket(config: PlatformConfig): Promise<string> {
-  const path = socketPath(config);
-  if (await socketAnswers(path)) return path;
-  rmSync(path, { force: true });
-  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${path}`], { env: podmanEnv(config), detached: true, stdio: 'ignore' });
-  child.unref();
-  writeFileSync(`${path}.pid`, `${child.pid ?? ''}\n`);
-  const deadline_ms = Date.now() + SOCKET_WAIT_MS;
-  while (!(await socketAnswers(path))) {
-    if (Date.now() > deadline_ms) throw new Error(`podman system service did not answer on ${path} within ${SOCKET_WAIT_MS} ms`);
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
-  }
-  return path;
-}
-
-/** Stops the socket service this project started (by its pid file). */
-export function stopPodmanSocket(config: PlatformConfig): void {
-  const pidFile = `${socketPath(config)}.pid`;
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(pidFile, { force: true });
 }
 
 export function composeEnv(config: PlatformConfig, options: ComposeOptions, socket: string): NodeJS.ProcessEnv {
