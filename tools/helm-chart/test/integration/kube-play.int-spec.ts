@@ -16,8 +16,9 @@ import { ensureHelm } from '../../src/toolchain';
 // play in Helm's order (evaluation infrastructure, databases, topics, schemas, migrations, the
 // services, the post-install webhook registration), until every service answers ready — the
 // gateway also from the host, through a hostPort on 127.0.0.1 — then removed with podman kube
-// down, leaving no pod, container, volume, secret or network behind. Missing images are built
-// with ./platform images build; nothing is skipped.
+// down, leaving no pod, container, volume, secret or network behind. The images are those of the
+// tree under test: ./platform images build rebuilds any whose inputs label differs from this
+// tree's inputs digest (decision 0041); nothing is skipped.
 
 const execFileAsync = promisify(execFile);
 const ROOT = findRootDir(__dirname);
@@ -123,18 +124,14 @@ async function teardown(volumes: readonly string[]): Promise<void> {
   if ((await names(podman, 'network')).includes(NETWORK)) await podman(['network', 'rm', '--force', NETWORK]);
 }
 
+/** The chart's images built from this tree: `./platform images build <name…>` builds those missing or stale (seconds when none is). */
 async function ensureImages(images: readonly string[]): Promise<void> {
-  const missing = async (): Promise<string[]> => {
-    const absent: string[] = [];
-    for (const image of images) if (!(await podman(['image', 'exists', image]).then(() => true, () => false))) absent.push(image);
-    return absent;
-  };
-  const before = existsSync('/usr/bin/podman') ? await missing() : [...images];
-  if (before.length === 0) return;
-  process.stderr.write(`[kube-play] images missing (${before.join(', ')}): ./platform images build\n`);
-  await execFileAsync(join(ROOT, 'platform'), ['images', 'build'], { cwd: ROOT, timeout: IMAGES_BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
-  const after = await missing();
-  if (after.length > 0) throw new Error(`./platform images build left these images missing: ${after.join(', ')}`);
+  const names = images.map((image) => /^localhost\/txn-([^:/]+):/.exec(image)?.[1] ?? image);
+  process.stderr.write(`[kube-play] ./platform images build ${names.join(' ')}\n`);
+  await execFileAsync(join(ROOT, 'platform'), ['images', 'build', ...names], { cwd: ROOT, timeout: IMAGES_BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+  const missing: string[] = [];
+  for (const image of images) if (!(await podman(['image', 'exists', image]).then(() => true, () => false))) missing.push(image);
+  if (missing.length > 0) throw new Error(`./platform images build did not make ${missing.join(', ')} (a chart tag other than the one it builds?)`);
 }
 
 describe('the evaluation install on podman kube play (helm template, values-evaluation.yaml)', () => {

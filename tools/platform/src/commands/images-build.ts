@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformConfig } from '@txn/infra-local';
+import { buildContext } from './image-context';
+import { INPUTS_LABEL, inputsDigest } from './image-inputs';
 
 /**
  * `./platform images build [name…]`: the platform's images, built with podman from
@@ -125,10 +127,33 @@ export async function imageSize_bytes(env: NodeJS.ProcessEnv, tag: string): Prom
 
 const NODE_CONTAINERFILE = 'deploy/images/node.Containerfile';
 const NODE_RUNTIME_TAG = 'localhost/txn-node-runtime:build';
+/** Every image's podman build flags, part of its inputs digest. docker format: the OCI format has no HEALTHCHECK. */
+const BUILD_FLAGS = ['--layers', '--format', 'docker'] as const;
 
 function podmanBuildArgs(containerfile: string, buildArgs: Readonly<Record<string, string>>, tag: string, extra: readonly string[]): string[] {
-  // docker format: the OCI format has no HEALTHCHECK.
-  return ['build', '--quiet', '--layers', '--format', 'docker', '-f', containerfile, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...Object.entries(buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]), ...extra, '-t', tag];
+  return ['build', '--quiet', ...BUILD_FLAGS, '-f', containerfile, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...Object.entries(buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]), ...extra, '-t', tag];
+}
+
+/** An image podman has under one of the platform's tags: its id and the inputs digest it was built from (none before labels). */
+interface InstalledImage {
+  readonly id: string;
+  readonly inputs: string | undefined;
+}
+
+/** The platform's images podman holds (localhost/txn-*), by tag: one listing, about 0.5 s. */
+async function installedImages(env: NodeJS.ProcessEnv): Promise<Map<string, InstalledImage>> {
+  const listing = await run('podman', ['images', '--format', 'json', '--filter', 'reference=localhost/txn-*'], env, { timeout_ms: 60_000, quiet: true });
+  const images = JSON.parse(listing) as { Id: string; Names?: string[] | null; Labels?: Record<string, string> | null }[];
+  return new Map(images.flatMap((image) => (image.Names ?? []).map((tag): [string, InstalledImage] => [tag, { id: image.Id, inputs: image.Labels?.[INPUTS_LABEL] }])));
+}
+
+/** Each image's inputs digest (image-inputs.ts) for the tree at config.rootDir, by image name. */
+export async function imageDigests(config: PlatformConfig, specs: readonly ImageSpec[], baseImageId: string): Promise<Map<string, string>> {
+  const context = await buildContext(config.rootDir);
+  return new Map(specs.map((spec) => {
+    const containerfile = { path: spec.containerfile, text: readFileSync(join(config.rootDir, spec.containerfile), 'utf8') };
+    return [spec.name, inputsDigest({ containerfile, buildArgs: { BASE_IMAGE, ...spec.buildArgs }, buildFlags: BUILD_FLAGS, baseImageId, ignoreText: context.ignoreText, contextFiles: context.files })];
+  }));
 }
 
 /**
@@ -137,7 +162,7 @@ function podmanBuildArgs(containerfile: string, buildArgs: Readonly<Record<strin
  * podman 4.3) reuses a cached layer whatever the build-arg values, so `--build-arg SERVICE=x`
  * gave one program's image another's name; a Containerfile per program cannot be confused.
  */
-async function buildNodeImage(config: PlatformConfig, env: NodeJS.ProcessEnv, spec: ImageSpec, runtimeBuilt: { done: boolean }): Promise<void> {
+async function buildNodeImage(config: PlatformConfig, env: NodeJS.ProcessEnv, spec: ImageSpec, label: readonly string[], runtimeBuilt: { done: boolean }): Promise<void> {
   if (!runtimeBuilt.done) {
     await run('podman', [...podmanBuildArgs(NODE_CONTAINERFILE, {}, NODE_RUNTIME_TAG, ['--target', 'runtime']), '.'], env, { timeout_ms: BUILD_TIMEOUT_MS, cwd: config.rootDir, quiet: true });
     runtimeBuilt.done = true;
@@ -147,18 +172,42 @@ async function buildNodeImage(config: PlatformConfig, env: NodeJS.ProcessEnv, sp
   const program = readFileSync(join(config.rootDir, NODE_CONTAINERFILE), 'utf8').split('\nFROM runtime AS program\n')[1];
   if (program === undefined) throw new Error(`${NODE_CONTAINERFILE} has no "FROM runtime AS program" stage`);
   writeFileSync(join(dir, 'Containerfile'), `FROM ${NODE_RUNTIME_TAG}\n${program.replaceAll('${SERVICE}', spec.name).replaceAll('${VERSION}', spec.version)}`);
-  await run('podman', [...podmanBuildArgs(join(dir, 'Containerfile'), {}, imageTag(spec), []), dir], env, { timeout_ms: BUILD_TIMEOUT_MS, quiet: true });
+  await run('podman', [...podmanBuildArgs(join(dir, 'Containerfile'), {}, imageTag(spec), label), dir], env, { timeout_ms: BUILD_TIMEOUT_MS, quiet: true });
 }
 
-export async function buildImage(config: PlatformConfig, env: NodeJS.ProcessEnv, spec: ImageSpec, runtimeBuilt: { done: boolean }): Promise<{ seconds: number; size_bytes: number }> {
+/** Builds one image, labelled with its inputs digest. */
+export async function buildImage(config: PlatformConfig, env: NodeJS.ProcessEnv, spec: ImageSpec, inputs: string, runtimeBuilt: { done: boolean }): Promise<{ seconds: number; size_bytes: number }> {
   const started_ms = Date.now();
-  if (spec.containerfile === NODE_CONTAINERFILE) await buildNodeImage(config, env, spec, runtimeBuilt);
-  else await run('podman', [...podmanBuildArgs(spec.containerfile, spec.buildArgs, imageTag(spec), []), '.'], env, { timeout_ms: BUILD_TIMEOUT_MS, cwd: config.rootDir, quiet: true });
+  const label = ['--label', `${INPUTS_LABEL}=${inputs}`];
+  if (spec.containerfile === NODE_CONTAINERFILE) await buildNodeImage(config, env, spec, label, runtimeBuilt);
+  else await run('podman', [...podmanBuildArgs(spec.containerfile, spec.buildArgs, imageTag(spec), label), '.'], env, { timeout_ms: BUILD_TIMEOUT_MS, cwd: config.rootDir, quiet: true });
   return { seconds: (Date.now() - started_ms) / 1000, size_bytes: await imageSize_bytes(env, imageTag(spec)) };
 }
 
-/** Builds the named images (all when none is named) and prints each one's size. */
-export async function buildImages(config: PlatformConfig, names: readonly string[]): Promise<number> {
+export interface BuildOptions {
+  /** Build every named image, current or not (its layers still come from podman's cache). */
+  readonly force: boolean;
+}
+
+/** Which of the named images to build: those missing or labelled with other inputs than this tree's (all with force). */
+async function staleImages(config: PlatformConfig, env: NodeJS.ProcessEnv, selected: readonly ImageSpec[], options: BuildOptions): Promise<{ stale: ImageSpec[]; digests: Map<string, string> }> {
+  const listed_ms = Date.now();
+  const installed = await installedImages(env);
+  const baseImageId = installed.get(BASE_IMAGE)?.id;
+  if (baseImageId === undefined) throw new Error(`${BASE_IMAGE} missing after it was made`);
+  const digested_ms = Date.now();
+  const digests = await imageDigests(config, selected, baseImageId);
+  const stale = selected.filter((spec) => options.force || installed.get(imageTag(spec))?.inputs !== digests.get(spec.name));
+  const seconds = (since_ms: number, until_ms: number): string => ((until_ms - since_ms) / 1000).toFixed(2);
+  process.stderr.write(`[images] podman's images listed in ${seconds(listed_ms, digested_ms)} s, inputs of ${selected.length} digested in ${seconds(digested_ms, Date.now())} s; ${options.force ? 'all built (--force)' : `stale: ${stale.map((spec) => spec.name).join(', ') || 'none'}`}\n`);
+  return { stale, digests };
+}
+
+/**
+ * Builds the named images (all when none is named) that are stale, missing or built from other
+ * inputs than this tree's (all of them with force), and prints each one's size.
+ */
+export async function buildImages(config: PlatformConfig, names: readonly string[], options: BuildOptions = { force: false }): Promise<number> {
   const specs = imageSpecs(config);
   const unknown = names.filter((name) => !specs.some((spec) => spec.name === name));
   if (unknown.length > 0) {
@@ -168,11 +217,22 @@ export async function buildImages(config: PlatformConfig, names: readonly string
   await ensureContainerTools();
   const env = podmanEnv(config);
   await ensureBaseImage(env, config.stateDir);
+  const selected = specs.filter((candidate) => names.length === 0 || names.includes(candidate.name));
+  const { stale, digests } = await staleImages(config, env, selected, options);
   const runtimeBuilt = { done: false };
-  for (const spec of specs.filter((candidate) => names.length === 0 || names.includes(candidate.name))) {
+  for (const spec of selected) {
+    const inputs = digests.get(spec.name) ?? '';
+    if (!stale.includes(spec)) {
+      process.stdout.write(`${imageTag(spec).padEnd(44)} current (inputs ${inputs.slice(0, 12)})\n`);
+      continue;
+    }
     process.stderr.write(`[images] building ${imageTag(spec)} (${spec.containerfile})\n`);
-    const built = await buildImage(config, env, spec, runtimeBuilt);
-    process.stdout.write(`${imageTag(spec).padEnd(44)} ${(built.size_bytes / 1e6).toFixed(0).padStart(5)} MB  built in ${built.seconds.toFixed(1)} s\n`);
+    const built = await buildImage(config, env, spec, inputs, runtimeBuilt);
+    process.stdout.write(`${imageTag(spec).padEnd(44)} ${(built.size_bytes / 1e6).toFixed(0).padStart(5)} MB  built in ${built.seconds.toFixed(1)} s (inputs ${inputs.slice(0, 12)})\n`);
   }
+  // The label is the whole promise: an image under the tag without it (a build elsewhere re-tagged it meanwhile) fails here, not in a test.
+  const after = stale.length === 0 ? new Map<string, InstalledImage>() : await installedImages(env);
+  const unlabelled = stale.filter((spec) => after.get(imageTag(spec))?.inputs !== digests.get(spec.name));
+  if (unlabelled.length > 0) throw new Error(`after podman build, ${unlabelled.map(imageTag).join(', ')} carry no ${INPUTS_LABEL} label of this tree's inputs`);
   return 0;
 }

@@ -9,10 +9,11 @@ import { registerResourceThroughApi, requestBookingThroughApi } from '../../src/
 import { mintStaffToken } from '../../src/commands/token';
 
 /**
- * The whole platform from docker-compose.yml through podman: built images (a warm build is the
- * layer cache's answer, seconds), health-checked start order, one booking saga through the
- * gateway's API to CONFIRMED and the ledger proven clean inside the ledger's container, a
- * service stopped by SIGTERM exiting 0 after its orderly shutdown, and nothing left behind.
+ * The whole platform from docker-compose.yml through podman: images of the tree under test (any
+ * whose inputs label differs from this tree's inputs digest rebuilt first, decision 0041),
+ * health-checked start order, one booking saga through the gateway's API to CONFIRMED and the
+ * ledger proven clean inside the ledger's container, a service stopped by SIGTERM exiting 0 after
+ * its orderly shutdown, and nothing left behind.
  * Every host port moved (+10000 on platform.json's), so it runs beside a running `./platform up`.
  */
 
@@ -56,7 +57,7 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
 
 beforeAll(async () => {
   writeComposeSecrets(config, options.secretsDir);
-  expect(await buildImages(config, [])).toBe(0);
+  expect(await buildImages(config, [], { force: false })).toBe(0);
   env = await composeUp(config, options);
 }, BUILD_AND_UP_TIMEOUT_MS);
 

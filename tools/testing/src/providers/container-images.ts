@@ -36,10 +36,6 @@ export function infrastructureImages(config: PlatformConfig): InfrastructureImag
   };
 }
 
-async function imageExists(config: PlatformConfig, tag: string): Promise<boolean> {
-  return run('podman', ['image', 'exists', tag], { env: podmanEnv(config), timeout: 30_000 }).then(() => true, () => false);
-}
-
 /** A shell word: the health check's exec form, run by `/bin/sh -c` inside the container. */
 function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
@@ -56,11 +52,13 @@ export async function imageHealthCommand(config: PlatformConfig, image: string):
   return command.map(shellQuote).join(' ');
 }
 
-/** Builds the images that are missing, with the project's own build step. */
+/**
+ * The images of the tree under test, with the project's own build step: `./platform images build`
+ * rebuilds those missing or labelled with other inputs than this tree's (decision 0041), and
+ * answers in seconds when none is.
+ */
 export async function ensureImages(config: PlatformConfig, images: InfrastructureImages): Promise<void> {
-  const missing: string[] = [];
-  for (const [key, tag] of Object.entries(images) as [keyof InfrastructureImages, string][]) if (!(await imageExists(config, tag))) missing.push(BUILD_NAMES[key]);
-  if (missing.length === 0) return;
-  process.stderr.write(`[test-containers] images missing (${missing.join(', ')}): ./platform images build\n`);
-  await run(join(config.rootDir, 'platform'), ['images', 'build', ...missing], { cwd: config.rootDir, timeout: IMAGES_BUILD_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES });
+  const names = (Object.keys(images) as (keyof InfrastructureImages)[]).map((key) => BUILD_NAMES[key]);
+  process.stderr.write(`[test-containers] ./platform images build ${names.join(' ')}\n`);
+  await run(join(config.rootDir, 'platform'), ['images', 'build', ...names], { cwd: config.rootDir, timeout: IMAGES_BUILD_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES });
 }
