@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlatformConfig } from '@txn/infra-local';
+import { podmanEnv, type PlatformConfig } from '@txn/infra-local';
 import { buildContext } from './image-context';
 import { INPUTS_LABEL, inputsDigest } from './image-inputs';
 
@@ -51,15 +51,8 @@ export function imageTag(spec: ImageSpec): string {
   return `localhost/txn-${spec.name}:${spec.version}`;
 }
 
-/** podman with the project's containers.conf (two settings this machine needs) and the given environment. */
-export function podmanEnv(config: PlatformConfig): NodeJS.ProcessEnv {
-  const dir = join(config.stateDir, 'images');
-  const file = join(dir, 'containers.conf');
-  mkdirSync(dir, { recursive: true });
-  // default_ulimits: root here may not raise rlimits (the default asks for more); runc: crun refuses this machine's hybrid cgroups.
-  writeFileSync(file, '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n');
-  return { ...process.env, CONTAINERS_CONF: file };
-}
+/** podman with the project's containers.conf; shared with the test harness (@txn/infra-local). */
+export { podmanEnv };
 
 /** Runs a program, its output to stderr; resolves with its stdout when it exits 0. */
 export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, options: { timeout_ms: number; input?: 'inherit'; quiet?: boolean; cwd?: string }): Promise<string> {
